@@ -1,0 +1,107 @@
+// Turns schema issues into one error that lists every problem: key path, value given, what is allowed.
+import { z } from "zod";
+import { isSecretPath } from "./secrets";
+
+export interface ConfigProblem {
+  /** Dotted config path as used with `pulumi config set --path`, e.g. api.autoscaling.minReplicas. */
+  readonly path: string;
+  /** What is allowed. */
+  readonly message: string;
+  /** The value given ("<secret>" for secret paths, undefined when the key is missing). */
+  readonly value?: unknown;
+}
+
+export class ConfigValidationError extends Error {
+  constructor(public readonly problems: readonly ConfigProblem[]) {
+    super(
+      `Invalid stack configuration: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n` +
+        problems.map((p) => `  - ${p.path}: ${p.message}${describeValue(p)}`).join("\n") +
+        "\nFix them with `pulumi config set --path <key> <value>` (see README: Configuration reference).",
+    );
+    this.name = "ConfigValidationError";
+  }
+}
+
+function describeValue(problem: ConfigProblem): string {
+  if (!("value" in problem)) return "";
+  if (problem.value === undefined) return " (not set)";
+  const text = JSON.stringify(problem.value);
+  return ` (given: ${text.length > 80 ? text.slice(0, 77) + "..." : text})`;
+}
+
+export function joinPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.map(String).join(".");
+}
+
+/** Problems for every zod issue; unknown keys name the allowed keys and the closest match. */
+export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      const allowed = keysAt(schema, issue.path);
+      for (const key of issue.keys) {
+        const path = joinPath([...issue.path, key]);
+        const guess = closest(key, allowed);
+        const input = (issue.input as Record<string, unknown> | undefined)?.[key];
+        problems.push({
+          path,
+          message: `is not a known key${guess ? ` (did you mean ${joinPath([...issue.path, guess])}?)` : ""}; allowed here: ${allowed.join(", ")}`,
+          value: isSecretPath(path) ? "<secret>" : input,
+        });
+      }
+      continue;
+    }
+    const path = joinPath(issue.path);
+    problems.push({ path, message: issue.message, value: isSecretPath(path) ? "<secret>" : issue.input });
+  }
+  return problems;
+}
+
+type AnyDef = { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; in?: z.ZodType; out?: z.ZodType; element?: z.ZodType; valueType?: z.ZodType };
+
+/** The keys a strict object accepts at `path` of `schema` (best effort through wrappers). */
+export function keysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
+  let node: z.ZodType | undefined = schema;
+  for (let i = 0; node && i <= path.length; ) {
+    const def: AnyDef = (node as unknown as { _zod: { def: AnyDef } })._zod.def;
+    if (def.innerType) node = def.innerType;
+    else if (def.type === "pipe") node = def.out?._zod.def.type === "transform" ? def.in : def.out;
+    else if (i === path.length) return def.shape ? Object.keys(def.shape) : [];
+    else if (def.shape) node = def.shape[String(path[i++])];
+    else if (def.element) (node = def.element), i++;
+    else if (def.valueType) (node = def.valueType), i++;
+    else return [];
+  }
+  return [];
+}
+
+function closest(key: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const c of candidates) {
+    const [a, b] = [key.toLowerCase(), c.toLowerCase()];
+    const score = commonPrefix(a, b) >= Math.min(5, a.length, b.length) ? 1 : editDistance(a, b);
+    if (score < bestScore) [best, bestScore] = [c, score];
+  }
+  return bestScore <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const next = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = row[j];
+      row[j] = next;
+    }
+  }
+  return row[b.length];
+}

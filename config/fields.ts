@@ -1,0 +1,122 @@
+// Reusable field schemas for StackConfig sections. Every refinement message says what is
+// allowed; the error formatter adds the key path and the value given.
+import { z } from "zod";
+import { parseDuration } from "./duration";
+import { parseQuantity } from "./quantity";
+
+export type Environment = "development" | "production";
+
+/** What a section schema may depend on besides its own values. */
+export interface SchemaContext {
+  readonly environment: Environment;
+}
+
+// `pulumi config set --path a.b 3` may store "3"; accept numeric and boolean strings like `helm --set`.
+const numericString = (v: unknown) => (typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v);
+const booleanString = (v: unknown) => (v === "true" ? true : v === "false" ? false : v);
+
+export const num = () => z.preprocess(numericString, z.number({ error: "must be a number" }));
+export const int = () => z.preprocess(numericString, z.number({ error: "must be an integer" }).int({ error: "must be an integer" }));
+export const bool = () => z.preprocess(booleanString, z.boolean({ error: "must be true or false" }));
+export const intAtLeast = (min: number) => z.preprocess(numericString, z.number({ error: `must be an integer >= ${min}` }).int({ error: `must be an integer >= ${min}` }).min(min, { error: `must be an integer >= ${min}` }));
+export const intBetween = (min: number, max: number) => z.preprocess(numericString, z.number({ error: `must be an integer from ${min} to ${max}` }).int({ error: `must be an integer from ${min} to ${max}` }).min(min, { error: `must be an integer from ${min} to ${max}` }).max(max, { error: `must be an integer from ${min} to ${max}` }));
+export const ratio = () => z.preprocess(numericString, z.number({ error: "must be a number between 0 and 1" }).gt(0, { error: "must be a number between 0 and 1 (exclusive of 0)" }).max(1, { error: "must be a number between 0 and 1" }));
+export const port = () => intBetween(1, 65535);
+export const nonEmpty = (what = "a non-empty string") => z.string({ error: `must be ${what}` }).trim().min(1, { error: `must be ${what}` });
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** An RFC 1123 label: what Kubernetes accepts as a Namespace or Service name. */
+export const dnsLabel = () => z.string({ error: "must be a DNS label" }).regex(DNS_LABEL, { error: "must be a DNS label: lower-case letters, digits and '-', 1-63 characters, starting and ending with a letter or digit" });
+
+/** A DNS host name for an Ingress rule (a leading "*." wildcard is allowed). */
+export const hostName = () =>
+  z.string({ error: "must be a DNS host name" }).refine(
+    (h) => h.length <= 253 && /^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(h) && h.includes("."),
+    { error: "must be a DNS host name such as api.example.com (lower case, dot-separated labels, optional leading *.)" },
+  );
+
+/** A Prometheus duration such as 30d, 12h or 1h30m. */
+export const duration = () =>
+  z.string({ error: "must be a duration such as 30d, 12h or 90s" }).refine((d) => parseDuration(d) !== undefined, {
+    error: "must be a duration such as 30d, 12h, 1h30m or 90s (units y, w, d, h, m, s, ms; largest first)",
+  });
+
+export type QuantityKind = "cpu" | "memory" | "storage";
+
+const QUANTITY_HELP: Record<QuantityKind, string> = {
+  cpu: "a CPU quantity such as 500m, 1 or 2.5",
+  memory: "a memory quantity such as 512Mi or 2Gi",
+  storage: "a storage size such as 10Gi or 200Gi",
+};
+
+/** A Kubernetes quantity that parses and is greater than zero. */
+export const quantity = (kind: QuantityKind) =>
+  z.preprocess(
+    (v) => (typeof v === "number" ? String(v) : v),
+    z.string({ error: `must be ${QUANTITY_HELP[kind]}` }).superRefine((q, ctx) => {
+      const value = parseQuantity(q);
+      if (value === undefined || value <= 0) {
+        ctx.addIssue({ code: "custom", message: `must be ${QUANTITY_HELP[kind]}`, input: q });
+      } else if (kind !== "cpu" && /^\d+(\.\d+)?m$/.test(q)) {
+        ctx.addIssue({ code: "custom", message: `"m" means milli-bytes; write ${QUANTITY_HELP[kind]}`, input: q });
+      } else if (kind !== "cpu" && value < 1024 * 1024) {
+        ctx.addIssue({ code: "custom", message: `is below 1Mi; write ${QUANTITY_HELP[kind]}`, input: q });
+      }
+    }),
+  );
+
+const resourceAmounts = z.strictObject({ cpu: quantity("cpu").optional(), memory: quantity("memory").optional() });
+
+/** Container requests and limits; a request above its limit is refused. */
+export const resources = () =>
+  z
+    .strictObject({ requests: resourceAmounts.optional(), limits: resourceAmounts.optional() })
+    .superRefine((r, ctx) => {
+      for (const kind of ["cpu", "memory"] as const) {
+        const request = r.requests?.[kind];
+        const limit = r.limits?.[kind];
+        if (request === undefined || limit === undefined) continue;
+        if (parseQuantity(request)! > parseQuantity(limit)!) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["requests", kind],
+            input: request,
+            message: `must not exceed limits.${kind} (${limit})`,
+          });
+        }
+      }
+    });
+export type Resources = z.infer<ReturnType<typeof resources>>;
+
+const imageFields = {
+  registry: z.string().optional(),
+  repository: nonEmpty("a non-empty image repository such as ghcr.io/org/app"),
+  tag: z.string({ error: "must be an image tag" }),
+};
+
+/** Refuses an unpinned tag ("" or "latest") in production. */
+export const pinnedTag = (ctx: SchemaContext) => (img: { tag: string }, c: z.RefinementCtx) => {
+  if (ctx.environment === "production" && (img.tag.trim() === "" || img.tag === "latest")) {
+    c.addIssue({ code: "custom", path: ["tag"], input: img.tag, message: 'must be a pinned image tag in production (a version or digest, not empty or "latest")' });
+  }
+};
+
+/** A container image; in production the tag must be pinned (not empty, not "latest"). */
+export const image = (ctx: SchemaContext) => z.strictObject(imageFields).superRefine(pinnedTag(ctx));
+
+/** An image with a pull policy, for workloads this program defines itself. */
+export const imageWithPullPolicy = (ctx: SchemaContext) =>
+  z
+    .strictObject({
+      ...imageFields,
+      pullPolicy: z.enum(["Always", "IfNotPresent", "Never"], { error: "must be one of Always, IfNotPresent, Never" }),
+    })
+    .superRefine(pinnedTag(ctx));
+
+/** A persistent volume request. `storageClass` unset means the cluster's default class. */
+export const persistence = () =>
+  z.strictObject({
+    enabled: bool(),
+    size: quantity("storage"),
+    storageClass: z.string().optional(),
+  });

@@ -1,0 +1,34 @@
+// Reads this project's settings from the Pulumi runtime and returns the validated StackConfig.
+import * as pulumi from "@pulumi/pulumi";
+import { parseStackConfig, StackConfig } from "./schema";
+
+// Public in the SDK's JavaScript (runtime/config.js) but marked @internal in its typings.
+const runtime = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
+
+/** Top-level settings of `project` from a flat "<project>:<key>" -> string map. */
+export function projectSettings(all: Record<string, string>, project: string): Record<string, unknown> {
+  const settings: Record<string, unknown> = {};
+  for (const [key, text] of Object.entries(all)) {
+    if (!key.startsWith(`${project}:`)) continue;
+    settings[key.slice(project.length + 1)] = parseValue(text);
+  }
+  return settings;
+}
+
+// Structured values arrive as JSON text; plain strings arrive as they are.
+function parseValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Loads and validates the current stack's configuration; throws listing every problem. */
+export function loadStackConfig(): StackConfig {
+  const project = pulumi.getProject();
+  const all = pulumi.runtime.allConfig();
+  const settings = projectSettings(all, project);
+  const secretKeys = new Set(Object.keys(settings).filter((k) => runtime.isConfigSecret(`${project}:${k}`)));
+  return parseStackConfig(settings, { stack: pulumi.getStack(), secretKeys });
+}

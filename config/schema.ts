@@ -1,0 +1,92 @@
+// The whole StackConfig: defaults (the seed's values.yaml) deep-merged with the stack's settings,
+// then validated in one pass so that every problem is reported together.
+import { z } from "zod";
+import { ConfigProblem, ConfigValidationError, problemsFromIssues } from "./errors";
+import { Environment, SchemaContext } from "./fields";
+import { deepMerge, isPlainObject } from "./merge";
+import { SECRET_PATHS } from "./secrets";
+import { apiDefaults, apiSchema } from "./sections/api";
+import { postgresqlDefaults, postgresqlSchema, redisDefaults, redisSchema } from "./sections/data";
+import { ingressDefaults, ingressSchema, namespaceDefaults, namespaceSchema, networkPolicyDefaults, networkPolicySchema } from "./sections/edge";
+import { grafanaDefaults, grafanaSchema, prometheusDefaults, prometheusSchema } from "./sections/monitoring";
+import { chartsDefaults, chartsSchema, clusterDefaults, clusterSchema, imagesDefaults, imagesSchema } from "./sections/platform";
+
+export const stackSchema = (ctx: SchemaContext) =>
+  z.strictObject({
+    environment: z.enum(["development", "production"], { error: "must be development or production" }),
+    cluster: clusterSchema(),
+    charts: chartsSchema(),
+    images: imagesSchema(),
+    namespace: namespaceSchema(),
+    api: apiSchema(ctx),
+    postgresql: postgresqlSchema(ctx),
+    redis: redisSchema(ctx),
+    prometheus: prometheusSchema(),
+    grafana: grafanaSchema(),
+    ingress: ingressSchema(),
+    networkPolicy: networkPolicySchema(),
+  });
+
+/** The validated configuration every component reads. Nothing else reads `pulumi.Config`. */
+export type StackConfig = z.infer<ReturnType<typeof stackSchema>>;
+
+/** Code defaults: the figures of the seed chart's values.yaml (environment aside). */
+export const defaults = {
+  cluster: clusterDefaults,
+  charts: chartsDefaults,
+  images: imagesDefaults,
+  namespace: namespaceDefaults,
+  api: apiDefaults,
+  postgresql: postgresqlDefaults,
+  redis: redisDefaults,
+  prometheus: prometheusDefaults,
+  grafana: grafanaDefaults,
+  ingress: ingressDefaults,
+  networkPolicy: networkPolicyDefaults,
+};
+
+export interface ParseContext {
+  /** The stack name; decides the default environment (stacks named prod* are production). */
+  readonly stack: string;
+  /** Top-level keys stored encrypted in the stack file. */
+  readonly secretKeys?: ReadonlySet<string>;
+}
+
+/** Default environment for a stack that does not set one. */
+export function defaultEnvironment(stack: string): Environment {
+  return /^prod/i.test(stack) ? "production" : "development";
+}
+
+/**
+ * Merges `settings` (top-level key -> value, as in the stack file) over the defaults and validates
+ * the result. Throws ConfigValidationError listing every problem.
+ */
+export function parseStackConfig(settings: Record<string, unknown>, context: ParseContext): StackConfig {
+  const environment = settings.environment ?? defaultEnvironment(context.stack);
+  const merged = deepMerge({ ...defaults, environment } as Record<string, unknown>, settings);
+  const ctx: SchemaContext = { environment: environment === "production" ? "production" : "development" };
+  const schema = stackSchema(ctx);
+  const result = schema.safeParse(merged, { reportInput: true });
+  const problems: ConfigProblem[] = [
+    ...(result.success ? [] : problemsFromIssues(result.error.issues, schema)),
+    ...plainTextSecrets(settings, context.secretKeys ?? new Set()),
+  ];
+  if (problems.length > 0 || !result.success) throw new ConfigValidationError(problems);
+  return result.data;
+}
+
+/** Secret paths that hold a value although their top-level key is not encrypted. */
+function plainTextSecrets(settings: Record<string, unknown>, secretKeys: ReadonlySet<string>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const secretPath of SECRET_PATHS) {
+    const [top, ...rest] = secretPath.split(".");
+    if (secretKeys.has(top)) continue;
+    const value = rest.reduce<unknown>((node, key) => (isPlainObject(node) ? node[key] : undefined), settings[top]);
+    if (value === undefined) continue;
+    const leaves = isPlainObject(value) ? Object.keys(value).map((k) => `${secretPath}.${k}`) : [secretPath];
+    for (const path of leaves) {
+      problems.push({ path, message: `is stored in plain text; store it encrypted: pulumi config set --secret --path '${path}' <value>`, value: "<secret>" });
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,18 @@
+// ape-2026: load and validate the stack configuration, then deploy the stack through one
+// explicit Kubernetes provider. Outputs replace the old chart's NOTES.txt.
+import * as k8s from "@pulumi/kubernetes";
+import { loadStackConfig } from "./config";
+import { ApeStack } from "./components/stack";
+
+const config = loadStackConfig();
+
+const provider = new k8s.Provider("kubernetes", {
+  context: config.cluster.context,
+  kubeconfig: config.cluster.kubeconfig,
+  namespace: config.namespace.name,
+});
+
+const stack = new ApeStack("ape-2026", { config }, { providers: { kubernetes: provider } });
+
+export const environment = config.environment;
+export const namespace = stack.namespace;

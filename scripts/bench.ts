@@ -1,0 +1,32 @@
+// Benchmark: wall time of `npm test` and of evaluating the program per stack under mocks.
+// Figures are reported in issue notes; nothing here is asserted. Usage: npm run bench [-- --runs 5]
+import { execFileSync } from "child_process";
+import { runProgram } from "../tests/helpers/program";
+
+const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 5;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  for (const stack of ["dev", "production"]) {
+    const times: number[] = [];
+    let count = 0;
+    for (let i = 0; i < runs + 1; i++) {
+      const start = process.hrtime.bigint();
+      const run = await runProgram(stack);
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (i > 0) times.push(ms); // the first run also pays for module loading
+      count = run.resources.length;
+    }
+    console.log(`evaluate ${stack}: median ${median(times).toFixed(0)} ms over ${runs} runs (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}), ${count} resources`);
+  }
+  if (!process.argv.includes("--no-npm-test")) {
+    const start = Date.now();
+    execFileSync("npm", ["test", "--silent"], { stdio: "ignore" });
+    console.log(`npm test: ${((Date.now() - start) / 1000).toFixed(1)} s wall`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

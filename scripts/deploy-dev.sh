@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Deploys the `dev` stack to the current kube context with a local file backend (.pulumi-state/).
+# Run through `npm run deploy:dev` so that Node.js 22 from node_modules is first on PATH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v pulumi >/dev/null || { echo "pulumi CLI not found: install it (https://www.pulumi.com/docs/install/)" >&2; exit 1; }
+mkdir -p .pulumi-state
+export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$PWD/.pulumi-state}"
+# A laptop stack: an empty passphrase unless you set one.
+export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
+
+pulumi stack select --create dev
+pulumi up --stack dev --yes "$@"
