@@ -18,3 +18,7 @@ export function standardLabels(name: string, component: string, instance = PART_
 export function selectorLabels(name: string, instance = PART_OF): Record<string, string> {
   return { "app.kubernetes.io/name": name, "app.kubernetes.io/instance": instance };
 }
+
+/** Pod labels of the API Deployment (NetworkPolicies select on these). */
+export const API_NAME = "api";
+export const apiSelectorLabels = (): Record<string, string> => selectorLabels(API_NAME);
