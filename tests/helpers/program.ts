@@ -17,6 +17,8 @@ export interface RecordedResource {
   readonly secretPaths: string[];
   /** Inputs with every secret part replaced by "[secret]": what could leak in plain text. */
   readonly plainInputs: Record<string, any>;
+  /** Outputs as the mocks computed them (e.g. the autonamed metadata.name), secrets unwrapped. */
+  readonly state: Record<string, any>;
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
   readonly deleteBeforeReplace: boolean;
@@ -124,6 +126,7 @@ function recordRegistrations(into: RecordedResource[]): void {
           custom: req.getCustom(),
           inputs: unwrap(raw, "", secretPaths),
           plainInputs: redact(raw),
+          state: unwrap(res.getObject()?.toJavaScript() ?? {}, "", []),
           secretPaths,
           protect: req.getProtect() === true,
           retainOnDelete: req.getRetainondelete() === true,
