@@ -2,7 +2,10 @@
 // outputs it needs from the others.
 import * as pulumi from "@pulumi/pulumi";
 import { isProduction, StackConfig } from "../config";
+import { DatabaseEndpoint, RedisEndpoint } from "./endpoints";
 import { StackNamespace } from "./namespace";
+import { externalDatabaseEndpoint, Postgresql } from "./postgresql";
+import { externalRedisEndpoint, Redis } from "./redis";
 
 export interface ApeStackArgs {
   /** The validated stack configuration. */
@@ -11,6 +14,10 @@ export interface ApeStackArgs {
 
 export class ApeStack extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
+  /** PostgreSQL for the API and Grafana: the chart's, or the external one (postgresql.enabled false). */
+  public readonly database: DatabaseEndpoint;
+  /** Redis for the API: the chart's (Sentinel in production), or the external one. */
+  public readonly redis: RedisEndpoint;
 
   constructor(name: string, args: ApeStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ape:core:ApeStack", name, {}, opts);
@@ -19,6 +26,14 @@ export class ApeStack extends pulumi.ComponentResource {
 
     const ns = new StackNamespace("namespace", { config: config.namespace, isProduction: production }, { parent: this });
     this.namespace = ns.name;
+
+    const data = { charts: config.charts, images: config.images, namespace: ns.name, isProduction: production };
+    this.database = config.postgresql.enabled
+      ? new Postgresql("postgresql", { ...data, config: config.postgresql }, { parent: this }).endpoint
+      : externalDatabaseEndpoint(config.postgresql);
+    this.redis = config.redis.enabled
+      ? new Redis("redis", { ...data, config: config.redis }, { parent: this }).endpoint
+      : externalRedisEndpoint(config.redis);
 
     this.registerOutputs({ namespace: this.namespace });
   }

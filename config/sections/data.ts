@@ -4,7 +4,11 @@ import { bool, dnsLabel, image, intAtLeast, nonEmpty, persistence, port, resourc
 
 const PG_PARAM = /^[a-z_][a-z0-9_.]*$/;
 
-/** An endpoint outside the cluster (or another namespace) used when the chart is switched off. */
+/**
+ * An endpoint outside the cluster (or in another namespace) used when the chart is switched off.
+ * The API reads the password from `existingSecret`/`passwordKey`, a Secret the operator creates in
+ * the stack's namespace; this program never sees that password.
+ */
 const externalEndpoint = z.strictObject({
   host: nonEmpty("a host name"),
   port: port(),
@@ -12,6 +16,9 @@ const externalEndpoint = z.strictObject({
   existingSecret: nonEmpty("a Secret name"),
   passwordKey: nonEmpty("a Secret key"),
 });
+
+/** Images that are Bitnami's stock PostgreSQL, which has no TimescaleDB. */
+const STOCK_POSTGRESQL = /(^|\/)bitnami(legacy)?\/postgresql$/;
 
 export const postgresqlSchema = (ctx: SchemaContext) =>
   z
@@ -23,8 +30,12 @@ export const postgresqlSchema = (ctx: SchemaContext) =>
         database: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: "must be a PostgreSQL identifier (lower case letters, digits, _)" }),
         username: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: "must be a PostgreSQL identifier (lower case letters, digits, _)" }),
       }),
+      /** The stock Bitnami PostgreSQL image, used when `timescaledb` is false. */
       image: image(ctx),
+      /** Preload TimescaleDB and create the extension in `auth.database` at first start. */
       timescaledb: bool(),
+      /** The image used when `timescaledb` is true: images/postgresql-timescaledb built and pushed. */
+      timescaledbImage: image(ctx),
       primary: z.strictObject({
         persistence: persistence(),
         resources: resources(),
@@ -41,6 +52,14 @@ export const postgresqlSchema = (ctx: SchemaContext) =>
       if (!pg.enabled && !pg.external) {
         c.addIssue({ code: "custom", path: ["external"], input: undefined, message: "must give host, port, database, username, existingSecret and passwordKey when postgresql.enabled is false" });
       }
+      if (pg.enabled && pg.timescaledb && STOCK_POSTGRESQL.test(pg.timescaledbImage.repository)) {
+        c.addIssue({
+          code: "custom",
+          path: ["timescaledbImage", "repository"],
+          input: pg.timescaledbImage.repository,
+          message: "is the stock Bitnami PostgreSQL image, which has no TimescaleDB; build images/postgresql-timescaledb and point here at it, or set postgresql.timescaledb false",
+        });
+      }
     });
 export type PostgresqlConfig = z.infer<ReturnType<typeof postgresqlSchema>>;
 
@@ -48,8 +67,19 @@ export const redisSchema = (ctx: SchemaContext) =>
   z
     .strictObject({
       enabled: bool(),
+      /** `existingSecret`/`passwordKey` may be left out for a Redis without auth. */
       external: externalEndpoint
-        .extend({ sentinel: z.strictObject({ hosts: z.array(nonEmpty()).min(1), masterSet: nonEmpty() }).optional() })
+        .extend({
+          existingSecret: nonEmpty("a Secret name").optional(),
+          passwordKey: nonEmpty("a Secret key").optional(),
+          /** A Sentinel-managed Redis: the client asks these sentinels for `masterSet`. */
+          sentinel: z.strictObject({ hosts: z.array(nonEmpty("a host name")).min(1, { error: "must list at least one sentinel host" }), port: port().optional(), masterSet: nonEmpty() }).optional(),
+        })
+        .superRefine((e, c) => {
+          if ((e.existingSecret === undefined) !== (e.passwordKey === undefined)) {
+            c.addIssue({ code: "custom", path: [e.existingSecret === undefined ? "existingSecret" : "passwordKey"], input: undefined, message: "must be given together with existingSecret/passwordKey (both, or neither for a Redis without auth)" });
+          }
+        })
         .optional(),
       architecture: z.enum(["standalone", "replication"], { error: "must be standalone or replication" }),
       auth: z.strictObject({ enabled: bool() }),
@@ -61,7 +91,7 @@ export const redisSchema = (ctx: SchemaContext) =>
     })
     .superRefine((r, c) => {
       if (!r.enabled && !r.external) {
-        c.addIssue({ code: "custom", path: ["external"], input: undefined, message: "must give host, port, existingSecret and passwordKey when redis.enabled is false" });
+        c.addIssue({ code: "custom", path: ["external"], input: undefined, message: "must give host and port (plus existingSecret and passwordKey when it needs a password) when redis.enabled is false" });
       }
       if (r.sentinel.enabled && r.architecture !== "replication") {
         c.addIssue({ code: "custom", path: ["sentinel", "enabled"], input: true, message: "requires redis.architecture replication" });
@@ -79,6 +109,9 @@ export const postgresqlDefaults = {
   auth: { database: "ape_timeseries", username: "ape" },
   image: { repository: "bitnamilegacy/postgresql", tag: "17.6.0-debian-12-r4" },
   timescaledb: true,
+  // Built from images/postgresql-timescaledb (README "TimescaleDB image"); the tag names the base
+  // image and the TimescaleDB version inside.
+  timescaledbImage: { registry: "ghcr.io", repository: "yourorg/ape-2026/postgresql-timescaledb", tag: "17.6.0-debian-12-r4-ts2.22.1" },
   primary: {
     persistence: { enabled: true, size: "50Gi", storageClass: "fast-ssd" },
     resources: { requests: { memory: "2Gi", cpu: "1000m" } },

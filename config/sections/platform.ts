@@ -22,7 +22,12 @@ export type ChartsConfig = z.infer<ReturnType<typeof chartsSchema>>;
 
 export const imagesSchema = () =>
   z.strictObject({
-    /** Registry host (and path prefix) that replaces every chart image's registry, e.g. a mirror. */
+    /**
+     * Registry host (and path prefix) that replaces the registry of every chart image, e.g. a mirror
+     * or an air-gapped copy. Images keep their repository paths below it (bitnamilegacy/redis ->
+     * <registry>/bitnamilegacy/redis; the TimescaleDB image's repository likewise), so mirror them
+     * under the same paths. Unset = each image's own registry (docker.io for Bitnami).
+     */
     registry: nonEmpty("a registry host such as registry.example.com/mirror").optional(),
     /** Names of docker-registry Secrets in the namespace, used by every pod. */
     pullSecrets: z.array(nonEmpty("a Secret name")),
