@@ -2,6 +2,8 @@
 // explicit Kubernetes provider. Outputs replace the old chart's NOTES.txt.
 import * as k8s from "@pulumi/kubernetes";
 import { loadStackConfig } from "./config";
+import { databaseOutput } from "./components/postgresql";
+import { redisOutput } from "./components/redis";
 import { ApeStack } from "./components/stack";
 
 const config = loadStackConfig();
@@ -16,3 +18,7 @@ const stack = new ApeStack("ape-2026", { config }, { providers: { kubernetes: pr
 
 export const environment = config.environment;
 export const namespace = stack.namespace;
+/** PostgreSQL host, port, database, user and the Secret holding the user's password. */
+export const database = databaseOutput(stack.database);
+/** Redis endpoint (Sentinel hosts and master set in production) and its password Secret. */
+export const redis = redisOutput(stack.redis);

@@ -97,3 +97,8 @@ export class Postgresql extends pulumi.ComponentResource {
     this.registerOutputs({ host, secretName, releaseStatus: this.release.status });
   }
 }
+
+/** What a user may see of the database endpoint (a stack output): no password, only where it is. */
+export function databaseOutput(e: DatabaseEndpoint): pulumi.Output<{ host: string; port: number; database: string; username: string; passwordSecret: { name: string; key: string } }> {
+  return pulumi.output({ host: e.host, port: e.port, database: e.database, username: e.username, passwordSecret: { name: e.passwordSecret.name, key: e.passwordSecret.key } });
+}

@@ -124,3 +124,14 @@ export class Redis extends pulumi.ComponentResource {
     this.registerOutputs({ host: base.host, mode: this.endpoint.mode, releaseStatus: this.release.status });
   }
 }
+
+/** What a user may see of the Redis endpoint (a stack output): no password, only where it is. */
+export function redisOutput(e: RedisEndpoint): pulumi.Output<unknown> {
+  return pulumi.output({
+    mode: e.mode,
+    host: e.host,
+    port: e.port,
+    ...(e.sentinel ? { sentinel: { hosts: e.sentinel.hosts, port: e.sentinel.port, masterSet: e.sentinel.masterSet } } : {}),
+    ...(e.passwordSecret ? { passwordSecret: { name: e.passwordSecret.name, key: e.passwordSecret.key } } : {}),
+  });
+}
