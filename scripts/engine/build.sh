@@ -1,0 +1,418 @@
+#!/usr/bin/env bash
+# Build the offline engine (Kubernetes control plane + Pulumi CLI, language host and providers)
+# from the Go module proxy into a cache outside the repository.
+#
+#   scripts/engine/build.sh [all|controlplane|pulumi|providers|BINARY...]   (default: all)
+#
+# Output:  ${APE_ENGINE_CACHE:-$HOME/.cache/ape-2026-engine}/<fingerprint>/bin/
+#          .../<fingerprint>/build-report.tsv   (binary, version, status, seconds, bytes, detail)
+# Work:    ${APE_ENGINE_WORK:-<fingerprint>/work}  (generated wrapper modules + one log per binary)
+# Idempotent: a binary whose stamp matches its pinned version is skipped.
+# A binary that fails is recorded (with the error) in the report; the others are still built.
+# Exit code: 0 if every requested binary is present afterwards, 1 otherwise.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=versions.sh
+source "$HERE/versions.sh"
+
+[[ -x /usr/local/go/bin/go ]] && PATH=/usr/local/go/bin:$PATH
+export PATH CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false" GOTOOLCHAIN=local
+GOBUILD=(go build -trimpath -p 2)
+
+FP=$(engine_fingerprint)
+ENGINE=${APE_ENGINE_CACHE:-$HOME/.cache/ape-2026-engine}/$FP
+BIN=$ENGINE/bin
+STAMPS=$ENGINE/stamps
+REPD=$ENGINE/report.d
+WORK=${APE_ENGINE_WORK:-$ENGINE/work}
+LOGS=$WORK/logs
+mkdir -p "$BIN" "$STAMPS" "$REPD" "$LOGS"
+
+log() { printf '%s [engine] %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
+
+# ---------------------------------------------------------------- helpers
+
+# gomod_of MOD@VER -> path of the downloaded go.mod
+gomod_of() { go mod download -json "$1" | jq -r '.GoMod // error(.Error)'; }
+
+# restate_replaces MOD@VER: copy every "X => Y vN" replace of that module's go.mod into ours
+# (replaces of dependencies are ignored by Go; "X => ../path" ones are turned into requires by the caller).
+restate_replaces() {
+  local gm r
+  gm=$(gomod_of "$1")
+  while IFS= read -r r; do
+    [[ -n $r ]] && go mod edit -replace "$r"
+  done < <(go mod edit -json "$gm" | jq -r '(.Replace // [])[] | select(.New.Version != null)
+      | "\(.Old.Path)\(if .Old.Version then "@"+.Old.Version else "" end)=\(.New.Path)@\(.New.Version)"')
+}
+
+# new_module DIR MODPATH: fresh wrapper module (removes the old one)
+new_module() {
+  rm -rf "$1" && mkdir -p "$1" && cd "$1"
+  go mod init "$2" >/dev/null 2>&1
+  go mod edit -go=1.26
+}
+
+# prepared GROUP KEY: true if group dir was prepared with the same KEY; mark_prepared GROUP KEY
+prepared() { [[ -f $WORK/$1/.prepared && $(cat "$WORK/$1/.prepared") == "$2" ]]; }
+mark_prepared() { printf '%s' "$2" >"$WORK/$1/.prepared"; }
+
+# ---------------------------------------------------------------- control plane
+
+prep_etcd() {
+  local key="etcd $ETCD_VERSION"
+  prepared etcd "$key" && { cd "$WORK/etcd"; return; }
+  new_module "$WORK/etcd" local.test/engine-etcd
+  restate_replaces "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+  # server/go.mod replaces its sibling modules with ../paths: require the same release instead.
+  go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" "go.etcd.io/etcd/api/v3@$ETCD_VERSION" \
+    "go.etcd.io/etcd/client/pkg/v3@$ETCD_VERSION" "go.etcd.io/etcd/client/v3@$ETCD_VERSION" \
+    "go.etcd.io/etcd/pkg/v3@$ETCD_VERSION"
+  go get -tool "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+  go mod tidy
+  mark_prepared etcd "$key"
+}
+build_etcd() {
+  prep_etcd
+  "${GOBUILD[@]}" -ldflags "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=$ETCD_VERSION" \
+    -o "$BIN/etcd" go.etcd.io/etcd/server/v3
+}
+
+prep_kube() {
+  local key="kube $K8S_VERSION $K8S_STAGING_VERSION" gm m
+  prepared kube "$key" && { cd "$WORK/kube"; return; }
+  new_module "$WORK/kube" local.test/engine-kube
+  gm=$(gomod_of "k8s.io/kubernetes@$K8S_VERSION")
+  # k8s.io/kubernetes requires its staging modules at v0.0.0 and replaces them with ./staging/src/...;
+  # point each at its published release instead (the list changes per release, so read it).
+  for m in $(awk '$2=="=>" && $3 ~ /^\.\/staging\/src\//{print $1}' "$gm"); do
+    go mod edit -replace "$m=$m@$K8S_STAGING_VERSION"
+  done
+  restate_replaces "k8s.io/kubernetes@$K8S_VERSION"
+  grep '^godebug' "$gm" >>go.mod || true
+  go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION" \
+    "k8s.io/kubernetes/cmd/kube-controller-manager@$K8S_VERSION" "k8s.io/kubernetes/cmd/kubectl@$K8S_VERSION"
+  go mod tidy
+  mark_prepared kube "$key"
+}
+kube_ldflags() {
+  local p minor ld="-s -w"
+  minor=$(echo "$K8S_VERSION" | cut -d. -f2)
+  # Mandatory: unstamped /version reports v0.0.0-master (pulumi-kubernetes then treats the cluster as < 1.24).
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld="$ld -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
+    ld="$ld -X $p.gitTreeState=clean -X $p.buildDate=2026-01-01T00:00:00Z"
+  done
+  echo "$ld"
+}
+build_kube() { # $1 = kube-apiserver | kube-controller-manager | kubectl
+  prep_kube
+  "${GOBUILD[@]}" -ldflags "$(kube_ldflags)" -o "$BIN/$1" "k8s.io/kubernetes/cmd/$1"
+}
+build_kube-apiserver() { build_kube kube-apiserver; }
+build_kube-controller-manager() { build_kube kube-controller-manager; }
+build_kubectl() { build_kube kubectl; }
+
+# ---------------------------------------------------------------- pulumi CLI + language host
+
+prep_cli() {
+  local key="cli $PULUMI_VERSION"
+  prepared cli "$key" && { cd "$WORK/cli"; return; }
+  new_module "$WORK/cli" local.test/engine-cli
+  restate_replaces "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION"
+  restate_replaces "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION"
+  go get "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION"
+  go get -tool "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$PULUMI_VERSION"
+  go mod tidy
+  mark_prepared cli "$key"
+}
+build_pulumi() {
+  prep_cli
+  # Stamp with the leading v: an unstamped CLI reports an empty version.
+  "${GOBUILD[@]}" -tags osusergo,grpcnotrace \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
+    -o "$BIN/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+}
+
+prep_langhost() {
+  local key="langhost $LANGHOST_SDK_VERSION"
+  prepared langhost "$key" && { cd "$WORK/langhost"; return; }
+  new_module "$WORK/langhost" local.test/engine-langhost
+  restate_replaces "github.com/pulumi/pulumi/sdk/v3@$LANGHOST_SDK_VERSION"
+  go get -tool "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs@$LANGHOST_SDK_VERSION"
+  go mod tidy
+  mark_prepared langhost "$key"
+}
+build_pulumi-language-nodejs() {
+  prep_langhost
+  "${GOBUILD[@]}" -tags osusergo,grpcnotrace \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANGHOST_SDK_VERSION" \
+    -o "$BIN/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
+}
+
+# Dynamic providers only: runs the dynamic-provider entry point of the program's own @pulumi/pulumi.
+build_pulumi-resource-pulumi-nodejs() {
+  cat >"$BIN/pulumi-resource-pulumi-nodejs" <<'SH'
+#!/bin/sh
+# Generated by scripts/engine/build.sh: Pulumi dynamic-provider plugin for Node.js programs.
+exec node "${PULUMI_NODEJS_DYNAMIC_PROVIDER:-./node_modules/@pulumi/pulumi/cmd/dynamic-provider}" "$@"
+SH
+  chmod 755 "$BIN/pulumi-resource-pulumi-nodejs"
+}
+
+# ---------------------------------------------------------------- providers
+
+K8S_PROVIDER_MOD=github.com/pulumi/pulumi-kubernetes/provider/v4
+prep_k8sprovider() {
+  local key="k8sprovider $K8S_PROVIDER_MODULE $K8S_PROVIDER_SDK $K8S_PROVIDER_VERSION" dir
+  prepared k8sprovider "$key" && { cd "$WORK/k8sprovider"; return; }
+  new_module "$WORK/k8sprovider" local.test/engine-k8sprovider
+  restate_replaces "$K8S_PROVIDER_MOD@$K8S_PROVIDER_MODULE"
+  # upstream: replace sdk/v4 => ../sdk  -> require a served sdk release instead
+  go get "$K8S_PROVIDER_MOD@$K8S_PROVIDER_MODULE" "github.com/pulumi/pulumi-kubernetes/sdk/v4@$K8S_PROVIDER_SDK"
+  dir=$(go list -m -f '{{.Dir}}' "$K8S_PROVIDER_MOD")/cmd/pulumi-resource-kubernetes
+  mkdir -p cmd/pulumi-resource-kubernetes
+  # Upstream main embeds gitignored generated files (absent from the module zip): generate them
+  # from the committed inputs the way upstream's generate.go does (schema .version = release).
+  jq --arg v "$K8S_PROVIDER_VERSION" '.version = $v' "$dir/schema.json" >cmd/pulumi-resource-kubernetes/schema-embed.json
+  install -m644 "$dir/terraform-mapping.json" cmd/pulumi-resource-kubernetes/terraform-mapping-embed.json
+  # Our own main, mirroring the upstream main of this release (v4.25: Serve takes 4 arguments).
+  cat >cmd/pulumi-resource-kubernetes/main.go <<'GO'
+// Generated by scripts/engine/build.sh: main of pulumi-resource-kubernetes (upstream main embeds
+// files generated at release time, which the module zip lacks).
+package main
+
+import (
+	_ "embed"
+
+	"github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/provider"
+	"github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version"
+)
+
+//go:embed schema-embed.json
+var pulumiSchema []byte
+
+//go:embed terraform-mapping-embed.json
+var terraformMapping []byte
+
+func main() {
+	provider.Serve("kubernetes", version.Version, pulumiSchema, terraformMapping)
+}
+GO
+  go mod tidy
+  mark_prepared k8sprovider "$key"
+}
+build_pulumi-resource-kubernetes() {
+  prep_k8sprovider
+  "${GOBUILD[@]}" -ldflags "-s -w -X $K8S_PROVIDER_MOD/pkg/version.Version=$K8S_PROVIDER_VERSION" \
+    -o "$BIN/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes
+}
+
+# pulumi-random: the proxy refuses github.com/pulumi/pulumi-random/provider/v4, so we bridge the
+# upstream Terraform provider (served) with the Terraform bridge (served) and our own ProviderInfo:
+# the standard token mapping random_foo_bar -> random:index/fooBar:FooBar is what @pulumi/random uses.
+prep_random() {
+  local key="random $TF_RANDOM_MODULE $TF_BRIDGE_VERSION $RANDOM_PROVIDER_VERSION"
+  prepared random "$key" && { cd "$WORK/random"; return; }
+  new_module "$WORK/random" local.test/engine-random
+  # shim module: its path sits under the upstream module path, so it may import .../internal/provider.
+  mkdir -p shim provider cmd/pulumi-tfgen-random cmd/pulumi-resource-random
+  cat >shim/go.mod <<GOMOD
+module github.com/terraform-providers/terraform-provider-random/shim
+
+go 1.26
+
+require github.com/terraform-providers/terraform-provider-random $TF_RANDOM_MODULE
+GOMOD
+  cat >shim/shim.go <<'GO'
+// Generated by scripts/engine/build.sh.
+package shim
+
+import (
+	tfpf "github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/terraform-providers/terraform-provider-random/internal/provider"
+)
+
+func NewProvider() tfpf.Provider { return provider.New() }
+GO
+  cat >provider/provider.go <<'GO'
+// Generated by scripts/engine/build.sh: ProviderInfo bridging terraform-provider-random.
+package provider
+
+import (
+	pfbridge "github.com/pulumi/pulumi-terraform-bridge/v3/pkg/pf/tfbridge"
+	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge"
+	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge/tokens"
+	"github.com/terraform-providers/terraform-provider-random/shim"
+)
+
+// Version is stamped with -ldflags -X.
+var Version = "0.0.0"
+
+func Provider() tfbridge.ProviderInfo {
+	info := tfbridge.ProviderInfo{
+		P:           pfbridge.ShimProvider(shim.NewProvider()),
+		Name:        "random",
+		DisplayName: "random",
+		Version:     Version,
+		Publisher:   "Pulumi",
+		License:     "Apache-2.0",
+		GitHubOrg:   "hashicorp",
+		Repository:  "https://github.com/pulumi/pulumi-random",
+		JavaScript:  &tfbridge.JavaScriptInfo{PackageName: "@pulumi/random"},
+	}
+	info.MustComputeTokens(tokens.SingleModule("random_", "index", tokens.MakeStandard("random")))
+	return info
+}
+GO
+  cat >cmd/pulumi-tfgen-random/main.go <<'GO'
+// Generated by scripts/engine/build.sh: schema generator for our random bridge.
+package main
+
+import (
+	pftfgen "github.com/pulumi/pulumi-terraform-bridge/v3/pkg/pf/tfgen"
+
+	"local.test/engine-random/provider"
+)
+
+func main() { pftfgen.Main("random", provider.Provider()) }
+GO
+  cat >cmd/pulumi-resource-random/main.go <<'GO'
+// Generated by scripts/engine/build.sh: pulumi-resource-random over terraform-provider-random.
+package main
+
+import (
+	"context"
+	_ "embed"
+
+	pfbridge "github.com/pulumi/pulumi-terraform-bridge/v3/pkg/pf/tfbridge"
+
+	"local.test/engine-random/provider"
+)
+
+//go:embed schema.json
+var schema []byte
+
+func main() {
+	pfbridge.Main(context.Background(), "random", provider.Provider(),
+		pfbridge.ProviderMetadata{PackageSchema: schema})
+}
+GO
+  echo '{}' >cmd/pulumi-resource-random/schema.json # placeholder until tfgen has run
+  go mod edit -replace github.com/terraform-providers/terraform-provider-random/shim=./shim
+  go mod edit -require github.com/terraform-providers/terraform-provider-random/shim@v0.0.0
+  restate_replaces "github.com/pulumi/pulumi-terraform-bridge/v3@$TF_BRIDGE_VERSION"
+  go get "github.com/pulumi/pulumi-terraform-bridge/v3@$TF_BRIDGE_VERSION" \
+    "github.com/terraform-providers/terraform-provider-random@$TF_RANDOM_MODULE"
+  go mod tidy
+  (cd shim && go mod tidy)
+  go mod tidy
+  mark_prepared random "$key"
+}
+build_pulumi-resource-random() {
+  prep_random
+  local ld="-s -w -X local.test/engine-random/provider.Version=$RANDOM_PROVIDER_VERSION"
+  "${GOBUILD[@]}" -ldflags "$ld" -o "$WORK/random/pulumi-tfgen-random" ./cmd/pulumi-tfgen-random
+  rm -rf "$WORK/random/schema-out"
+  PULUMI_MISSING_DOCS_ERROR=false PULUMI_SKIP_MISSING_MAPPING_ERROR=true \
+    "$WORK/random/pulumi-tfgen-random" schema --out "$WORK/random/schema-out"
+  jq -e '.resources["random:index/randomPassword:RandomPassword"]' "$WORK/random/schema-out/schema.json" >/dev/null
+  install -m644 "$WORK/random/schema-out/schema.json" cmd/pulumi-resource-random/schema.json
+  "${GOBUILD[@]}" -ldflags "$ld" -o "$BIN/pulumi-resource-random" ./cmd/pulumi-resource-random
+}
+
+# pulumi-tls: no buildable source on the proxy (checked here so that the report carries the exact reason).
+build_pulumi-resource-tls() {
+  cd "$WORK"
+  local ok=0 q
+  for q in github.com/pulumi/pulumi-tls/provider/v5@latest github.com/hashicorp/terraform-provider-tls@latest; do
+    if go mod download -json "$q" >"$WORK/tls-probe.json" 2>&1; then
+      echo "served now: $q"; ok=1
+    else
+      jq -r '.Error // empty' "$WORK/tls-probe.json" 2>/dev/null | head -1 | sed "s|^|$q: |" >&2 || cat "$WORK/tls-probe.json" >&2
+    fi
+  done
+  echo "no recipe: the proxy serves neither pulumi-tls/provider/v5 nor a usable terraform-provider-tls$([[ $ok == 1 ]] && echo ' (one is served now: write a recipe like random)')" >&2
+  return 1
+}
+
+# ---------------------------------------------------------------- driver
+
+declare -A VERSION_OF=(
+  [etcd]=$ETCD_VERSION
+  [kube-apiserver]=$K8S_VERSION
+  [kube-controller-manager]=$K8S_VERSION
+  [kubectl]=$K8S_VERSION
+  [pulumi]=$PULUMI_VERSION
+  [pulumi-language-nodejs]=$LANGHOST_SDK_VERSION
+  [pulumi-resource-pulumi-nodejs]=script-1
+  [pulumi-resource-kubernetes]=$K8S_PROVIDER_VERSION
+  [pulumi-resource-random]=$RANDOM_PROVIDER_VERSION
+  [pulumi-resource-tls]=$TLS_PROVIDER_VERSION
+)
+ORDER=(etcd kube-apiserver kube-controller-manager kubectl pulumi pulumi-language-nodejs
+  pulumi-resource-pulumi-nodejs pulumi-resource-kubernetes pulumi-resource-random pulumi-resource-tls)
+
+row() { # binary version status seconds bytes detail
+  local detail=${6//$'\t'/ }
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "${detail:0:3000}" >"$REPD/$1.tsv"
+}
+
+build_one() {
+  local name=$1 version=${VERSION_OF[$1]} start secs bytes logf=$LOGS/$1.log err
+  if [[ -x $BIN/$name && -f $STAMPS/$name && $(cat "$STAMPS/$name") == "$version" ]]; then
+    log "skip $name $version (already built)"
+    [[ -f $REPD/$name.tsv ]] || row "$name" "$version" built "?" "$(stat -c %s "$BIN/$name")" "built earlier"
+    return 0
+  fi
+  log "build $name $version (log: $logf)"
+  start=$(date +%s)
+  rm -f "$STAMPS/$name"
+  if (set -euo pipefail; "build_$name") >"$logf" 2>&1; then
+    secs=$(($(date +%s) - start))
+    bytes=$(stat -c %s "$BIN/$name")
+    printf '%s' "$version" >"$STAMPS/$name"
+    row "$name" "$version" built "$secs" "$bytes" "go $(go env GOVERSION)"
+    log "done  $name $version in ${secs}s, $bytes bytes"
+  else
+    secs=$(($(date +%s) - start))
+    err=$(grep -v '^go: downloading\|^go: found\|^go: added\|^go: upgraded' "$logf" | grep -v '^\s*$' | tail -n 12 | tr '\n' '|' | sed 's/|/ | /g')
+    row "$name" "$version" FAILED "$secs" 0 "$err (full log: $logf)"
+    log "FAILED $name after ${secs}s: $err"
+  fi
+}
+
+expand() {
+  case $1 in
+    all) printf '%s\n' "${ORDER[@]}" ;;
+    controlplane) printf '%s\n' etcd kube-apiserver kube-controller-manager kubectl ;;
+    pulumi) printf '%s\n' pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs ;;
+    providers) printf '%s\n' pulumi-resource-kubernetes pulumi-resource-random pulumi-resource-tls ;;
+    *) [[ -n ${VERSION_OF[$1]:-} ]] || { echo "unknown target: $1" >&2; exit 2; }; echo "$1" ;;
+  esac
+}
+
+[[ $# -gt 0 ]] || set -- all
+TARGETS=()
+for t in "$@"; do mapfile -t -O "${#TARGETS[@]}" TARGETS < <(expand "$t"); done
+
+command -v go >/dev/null || { log "go not found (expected /usr/local/go/bin/go)"; exit 1; }
+command -v jq >/dev/null || { log "jq not found (apt-get install jq)"; exit 1; }
+log "engine $FP: $(go env GOVERSION), targets: ${TARGETS[*]}"
+log "bin: $BIN  work: $WORK"
+T0=$(date +%s)
+for t in "${TARGETS[@]}"; do build_one "$t"; done
+
+REPORT=$ENGINE/build-report.tsv
+{
+  printf 'binary\tversion\tstatus\tseconds\tbytes\tdetail\n'
+  for t in "${ORDER[@]}"; do [[ -f $REPD/$t.tsv ]] && cat "$REPD/$t.tsv"; done
+} >"$REPORT"
+log "finished in $(($(date +%s) - T0))s; report: $REPORT"
+cut -f1-5 "$REPORT" | column -t -s $'\t'
+log "disk: bin $(du -sh "$BIN" | cut -f1), work $(du -sh "$WORK" | cut -f1)"
+
+missing=0
+for t in "${TARGETS[@]}"; do [[ -x $BIN/$t ]] || missing=1; done
+exit $missing

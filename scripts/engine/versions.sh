@@ -1,0 +1,36 @@
+# shellcheck shell=bash
+# Version pins of the offline engine (sourced by build.sh and env.sh).
+# Changing any line here changes the fingerprint => a new cache directory.
+# Every module below is fetched from the Go module proxy; nothing upstream is vendored here.
+ENGINE_RECIPE=1                       # bump when the build recipe changes in a way that needs a rebuild
+
+# --- control plane ---
+K8S_VERSION=v1.36.3                   # k8s.io/kubernetes
+K8S_STAGING_VERSION=v0.36.3           # k8s.io/{api,apiserver,client-go,...} staging modules
+ETCD_VERSION=v3.6.16                  # go.etcd.io/etcd/server/v3 (+ api, client/pkg, client/v3, pkg)
+
+# --- pulumi CLI + nodejs language host ---
+PULUMI_VERSION=v3.274.1               # github.com/pulumi/pulumi/pkg/v3 + sdk/v3 (>= npm @pulumi/pulumi 3.270.0)
+# The language host is its own module since ~v3.70 and the proxy refuses it (403 for every version).
+# Before that it lived inside sdk/v3: the newest served sdk/v3 that still contains it is v3.68.0.
+LANGHOST_SDK_VERSION=v3.68.0          # github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
+
+# --- resource providers ---
+# pulumi-kubernetes/provider/v4 is untagged; the proxy serves only this pseudo-version (= v4.25.0 release).
+K8S_PROVIDER_MODULE=v4.0.0-20260115033456-f47bc2d6f199
+K8S_PROVIDER_VERSION=4.25.0
+K8S_PROVIDER_SDK=v4.29.0              # pulumi-kubernetes/sdk/v4 (4.24/4.25 not served; provider needs >= 4.24.0)
+# pulumi-random/provider/v4 is refused by the proxy: we bridge the upstream TF provider ourselves.
+TF_RANDOM_MODULE=v1.3.2-0.20260513075824-f8d869dc98d9   # github.com/terraform-providers/terraform-provider-random
+TF_BRIDGE_VERSION=v3.120.0            # github.com/pulumi/pulumi-terraform-bridge/v3 (newest served)
+RANDOM_PROVIDER_VERSION=4.21.2        # version we stamp; npm @pulumi/random pin
+# pulumi-tls/provider/v5 and hashicorp/terraform-provider-tls are refused by the proxy.
+TLS_PROVIDER_VERSION=5.6.1            # npm @pulumi/tls pin (no buildable source, see README)
+
+ENGINE_VERSION_VARS="ENGINE_RECIPE K8S_VERSION K8S_STAGING_VERSION ETCD_VERSION PULUMI_VERSION LANGHOST_SDK_VERSION K8S_PROVIDER_MODULE K8S_PROVIDER_VERSION K8S_PROVIDER_SDK TF_RANDOM_MODULE TF_BRIDGE_VERSION RANDOM_PROVIDER_VERSION TLS_PROVIDER_VERSION"
+
+# engine_fingerprint: 12 hex chars over the pins above (the Go version used is recorded in the report).
+engine_fingerprint() {
+  local v
+  for v in $ENGINE_VERSION_VARS; do printf '%s=%s\n' "$v" "${!v}"; done | sha256sum | cut -c1-12
+}
