@@ -6,7 +6,7 @@
 #
 # Output:  ${APE_ENGINE_CACHE:-$HOME/.cache/ape-2026-engine}/<fingerprint>/bin/
 #          .../<fingerprint>/build-report.tsv   (binary, version, status, seconds, bytes, detail)
-# Work:    ${APE_ENGINE_WORK:-<fingerprint>/work}  (generated wrapper modules + one log per binary)
+# Work:    ${APE_ENGINE_WORK:-$APE_ENGINE_CACHE/work}  (generated wrapper modules + one log per binary)
 # Idempotent: a binary whose stamp matches its pinned version is skipped.
 # A binary that fails is recorded (with the error) in the report; the others are still built.
 # Exit code: 0 if every requested binary is present afterwards, 1 otherwise.
@@ -21,11 +21,12 @@ export PATH CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false" GOTOOLCHAIN=local
 GOBUILD=(go build -trimpath -p 2)
 
 FP=$(engine_fingerprint)
-ENGINE=${APE_ENGINE_CACHE:-$HOME/.cache/ape-2026-engine}/$FP
+ENGINE_ROOT=${APE_ENGINE_CACHE:-$HOME/.cache/ape-2026-engine}
+ENGINE=$ENGINE_ROOT/$FP
 BIN=$ENGINE/bin
 STAMPS=$ENGINE/stamps
 REPD=$ENGINE/report.d
-WORK=${APE_ENGINE_WORK:-$ENGINE/work}
+WORK=${APE_ENGINE_WORK:-$ENGINE_ROOT/work} # shared by fingerprints: each wrapper is keyed by its pins
 LOGS=$WORK/logs
 mkdir -p "$BIN" "$STAMPS" "$REPD" "$LOGS"
 
@@ -159,6 +160,14 @@ build_pulumi-resource-pulumi-nodejs() {
 exec node "${PULUMI_NODEJS_DYNAMIC_PROVIDER:-./node_modules/@pulumi/pulumi/cmd/dynamic-provider}" "$@"
 SH
   chmod 755 "$BIN/pulumi-resource-pulumi-nodejs"
+}
+
+# node >= 22 from the npm registry (package node@22 ships the official binary); symlinked into bin/.
+build_node() {
+  rm -rf "$ENGINE/node$NODE_VERSION"
+  npm install --no-audit --no-fund --prefix "$ENGINE/node$NODE_VERSION" "node@$NODE_VERSION"
+  ln -sfn "$ENGINE/node$NODE_VERSION/node_modules/node/bin/node" "$BIN/node"
+  "$BIN/node" --version
 }
 
 # ---------------------------------------------------------------- providers
@@ -347,12 +356,13 @@ declare -A VERSION_OF=(
   [pulumi]=$PULUMI_VERSION
   [pulumi-language-nodejs]=$LANGHOST_SDK_VERSION
   [pulumi-resource-pulumi-nodejs]=script-1
+  [node]=$NODE_VERSION
   [pulumi-resource-kubernetes]=$K8S_PROVIDER_VERSION
   [pulumi-resource-random]=$RANDOM_PROVIDER_VERSION
   [pulumi-resource-tls]=$TLS_PROVIDER_VERSION
 )
 ORDER=(etcd kube-apiserver kube-controller-manager kubectl pulumi pulumi-language-nodejs
-  pulumi-resource-pulumi-nodejs pulumi-resource-kubernetes pulumi-resource-random pulumi-resource-tls)
+  pulumi-resource-pulumi-nodejs node pulumi-resource-kubernetes pulumi-resource-random pulumi-resource-tls)
 
 row() { # binary version status seconds bytes detail
   local detail=${6//$'\t'/ }
@@ -363,7 +373,7 @@ build_one() {
   local name=$1 version=${VERSION_OF[$1]} start secs bytes logf=$LOGS/$1.log err
   if [[ -x $BIN/$name && -f $STAMPS/$name && $(cat "$STAMPS/$name") == "$version" ]]; then
     log "skip $name $version (already built)"
-    [[ -f $REPD/$name.tsv ]] || row "$name" "$version" built "?" "$(stat -c %s "$BIN/$name")" "built earlier"
+    [[ -f $REPD/$name.tsv ]] || row "$name" "$version" built "?" "$(stat -L -c %s "$BIN/$name")" "built earlier"
     return 0
   fi
   log "build $name $version (log: $logf)"
@@ -371,7 +381,7 @@ build_one() {
   rm -f "$STAMPS/$name"
   if (set -euo pipefail; "build_$name") >"$logf" 2>&1; then
     secs=$(($(date +%s) - start))
-    bytes=$(stat -c %s "$BIN/$name")
+    bytes=$(stat -L -c %s "$BIN/$name")
     printf '%s' "$version" >"$STAMPS/$name"
     row "$name" "$version" built "$secs" "$bytes" "go $(go env GOVERSION)"
     log "done  $name $version in ${secs}s, $bytes bytes"
@@ -387,7 +397,7 @@ expand() {
   case $1 in
     all) printf '%s\n' "${ORDER[@]}" ;;
     controlplane) printf '%s\n' etcd kube-apiserver kube-controller-manager kubectl ;;
-    pulumi) printf '%s\n' pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs ;;
+    pulumi) printf '%s\n' pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs node ;;
     providers) printf '%s\n' pulumi-resource-kubernetes pulumi-resource-random pulumi-resource-tls ;;
     *) [[ -n ${VERSION_OF[$1]:-} ]] || { echo "unknown target: $1" >&2; exit 2; }; echo "$1" ;;
   esac

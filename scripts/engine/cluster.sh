@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Local Kubernetes control plane (etcd + kube-apiserver + kube-controller-manager) on 127.0.0.1,
+# built by scripts/engine/build.sh. No nodes, no scheduler, no kubelet: objects are stored and
+# garbage-collected, namespaces finalised, default service accounts created; pods never run.
+#
+#   scripts/engine/cluster.sh start     # prints "export KUBECONFIG=..." on success
+#   scripts/engine/cluster.sh stop      # stops what start started (pid files); --purge removes the dir
+#   scripts/engine/cluster.sh status
+#
+# Env: APE_CLUSTER_DIR   work dir (certs, etcd data, logs, pids, kubeconfig);
+#                        default ${TMPDIR:-/tmp}/ape-2026-cluster
+#      APE_ETCD_PORT (2379), APE_ETCD_PEER_PORT (2380), APE_APISERVER_PORT (6443)
+#      APE_KCM_CONTROLLERS (garbage-collector-controller,namespace-controller,serviceaccount-controller)
+#      APE_CLUSTER_TIMEOUT seconds to wait for readiness (120)
+# Kubeconfig: $APE_CLUSTER_DIR/admin.kubeconfig (user admin in system:masters).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=env.sh
+source "$HERE/env.sh"
+
+DIR=${APE_CLUSTER_DIR:-${TMPDIR:-/tmp}/ape-2026-cluster}
+ETCD_PORT=${APE_ETCD_PORT:-2379}
+ETCD_PEER_PORT=${APE_ETCD_PEER_PORT:-2380}
+API_PORT=${APE_APISERVER_PORT:-6443}
+CONTROLLERS=${APE_KCM_CONTROLLERS:-garbage-collector-controller,namespace-controller,serviceaccount-controller}
+TIMEOUT=${APE_CLUSTER_TIMEOUT:-120}
+KUBECONFIG_FILE=$DIR/admin.kubeconfig
+COMPONENTS=(kube-controller-manager kube-apiserver etcd) # stop order
+
+log() { printf '%s [cluster] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+running() { [[ -f $DIR/$1.pid ]] && kill -0 "$(cat "$DIR/$1.pid")" 2>/dev/null; }
+
+apicurl() {
+  curl -fsS --max-time 5 --cacert "$DIR/pki/ca.crt" --cert "$DIR/pki/admin.crt" --key "$DIR/pki/admin.key" \
+    "https://127.0.0.1:$API_PORT$1"
+}
+
+# wait_for WHAT COMPONENT CMD...: retry CMD until it succeeds, the component dies, or TIMEOUT.
+wait_for() {
+  local what=$1 comp=$2 i
+  shift 2
+  for ((i = 0; i < TIMEOUT * 2; i++)); do
+    "$@" >/dev/null 2>&1 && return 0
+    running "$comp" || { tail -n 30 "$DIR/$comp.log" >&2; die "$comp exited while waiting for $what"; }
+    sleep 0.5
+  done
+  tail -n 30 "$DIR/$comp.log" >&2
+  die "timed out after ${TIMEOUT}s waiting for $what"
+}
+
+# spawn NAME BINARY ARGS...: start detached (own session), log and pid file in $DIR
+spawn() {
+  local name=$1
+  shift
+  setsid "$@" >"$DIR/$name.log" 2>&1 </dev/null &
+  echo $! >"$DIR/$name.pid"
+  log "started $name (pid $!, log $DIR/$name.log)"
+}
+
+gen_pki() {
+  local p=$DIR/pki
+  [[ -f $p/admin.crt ]] && return 0
+  mkdir -p "$p"
+  log "generating certificates in $p"
+  (
+    cd "$p"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -keyout ca.key -out ca.crt -subj /CN=ape-test-ca
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default\nextendedKeyUsage=serverAuth\n' >server.ext
+    openssl req -newkey rsa:2048 -nodes -keyout apiserver.key -out apiserver.csr -subj /CN=kube-apiserver
+    openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 \
+      -out apiserver.crt -extfile server.ext
+    printf 'extendedKeyUsage=clientAuth\n' >client.ext
+    openssl req -newkey rsa:2048 -nodes -keyout admin.key -out admin.csr -subj '/O=system:masters/CN=admin'
+    openssl x509 -req -in admin.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 \
+      -out admin.crt -extfile client.ext
+    openssl genrsa -out sa.key 2048
+    openssl rsa -in sa.key -pubout -out sa.pub
+  ) >"$DIR/pki.log" 2>&1 || { cat "$DIR/pki.log" >&2; die "openssl failed"; }
+}
+
+write_kubeconfig() {
+  local b64
+  b64() { base64 -w0 <"$1"; }
+  cat >"$KUBECONFIG_FILE" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: ape-local
+  cluster:
+    server: https://127.0.0.1:$API_PORT
+    certificate-authority-data: $(b64 "$DIR/pki/ca.crt")
+users:
+- name: admin
+  user:
+    client-certificate-data: $(b64 "$DIR/pki/admin.crt")
+    client-key-data: $(b64 "$DIR/pki/admin.key")
+contexts:
+- name: ape-local
+  context:
+    cluster: ape-local
+    user: admin
+    namespace: default
+current-context: ape-local
+EOF
+  chmod 600 "$KUBECONFIG_FILE"
+}
+
+start() {
+  engine_check controlplane || die "missing binaries: $ENGINE_MISSING (run scripts/engine/build.sh controlplane)"
+  command -v openssl >/dev/null || die "openssl not found"
+  command -v curl >/dev/null || die "curl not found"
+  mkdir -p "$DIR"
+  local c
+  for c in "${COMPONENTS[@]}"; do running "$c" && die "$c already running (pid $(cat "$DIR/$c.pid")); stop first"; done
+  gen_pki
+  write_kubeconfig
+
+  spawn etcd "$ENGINE_BIN/etcd" --name ape --data-dir "$DIR/etcd-data" \
+    --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+    --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-cluster "ape=http://127.0.0.1:$ETCD_PEER_PORT" \
+    --unsafe-no-fsync --quota-backend-bytes=2147483648 --log-level=warn
+  wait_for "etcd health" etcd curl -fsS --max-time 2 "http://127.0.0.1:$ETCD_PORT/health"
+
+  # Flags as envtest: RBAC, ServiceAccount admission off (no token controller), SA issuer + keys.
+  # endpoint-reconciler none: a 127.x address is not a valid endpoint of the kubernetes Service.
+  spawn kube-apiserver "$ENGINE_BIN/kube-apiserver" \
+    --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
+    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$API_PORT" \
+    --tls-cert-file="$DIR/pki/apiserver.crt" --tls-private-key-file="$DIR/pki/apiserver.key" \
+    --client-ca-file="$DIR/pki/ca.crt" \
+    --service-account-issuer="https://127.0.0.1:$API_PORT" \
+    --service-account-key-file="$DIR/pki/sa.pub" --service-account-signing-key-file="$DIR/pki/sa.key" \
+    --service-cluster-ip-range=10.0.0.0/24 \
+    --authorization-mode=RBAC --allow-privileged=true \
+    --disable-admission-plugins=ServiceAccount \
+    --enable-aggregator-routing=true --endpoint-reconciler-type=none
+  wait_for "kube-apiserver /readyz" kube-apiserver apicurl /readyz
+
+  spawn kube-controller-manager "$ENGINE_BIN/kube-controller-manager" \
+    --kubeconfig="$KUBECONFIG_FILE" --leader-elect=false --secure-port=0 \
+    --use-service-account-credentials=false --controllers="$CONTROLLERS"
+  # The serviceaccount controller creates "default" in every namespace: proof that KCM works.
+  if [[ ,$CONTROLLERS, == *,serviceaccount-controller,* ]]; then
+    wait_for "default service account (kube-controller-manager)" kube-controller-manager \
+      apicurl /api/v1/namespaces/default/serviceaccounts/default
+  fi
+  log "ready: $(apicurl /version | tr -d ' \n' | grep -o '"gitVersion":"[^"]*"')"
+  echo "export KUBECONFIG=$KUBECONFIG_FILE"
+}
+
+stop() {
+  local c pid i
+  for c in "${COMPONENTS[@]}"; do
+    [[ -f $DIR/$c.pid ]] || continue
+    pid=$(cat "$DIR/$c.pid")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for ((i = 0; i < 40; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+      log "stopped $c (pid $pid)"
+    fi
+    rm -f "$DIR/$c.pid"
+  done
+  if [[ ${1:-} == --purge && -d $DIR ]]; then
+    rm -rf "$DIR"
+    log "removed $DIR"
+  fi
+}
+
+status() {
+  local c rc=0
+  for c in etcd kube-apiserver kube-controller-manager; do
+    if running "$c"; then echo "$c running (pid $(cat "$DIR/$c.pid"))"; else echo "$c stopped"; rc=1; fi
+  done
+  [[ $rc == 0 ]] && apicurl /readyz >/dev/null 2>&1 && echo "apiserver ready; KUBECONFIG=$KUBECONFIG_FILE"
+  return $rc
+}
+
+case ${1:-} in
+  start) start ;;
+  stop) stop "${2:-}" ;;
+  status) status ;;
+  *) echo "usage: $0 start|stop [--purge]|status" >&2; exit 2 ;;
+esac
