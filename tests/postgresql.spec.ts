@@ -1,0 +1,120 @@
+import * as assert from "assert";
+import { extendedConfiguration } from "../components/postgresql-values";
+import { ProgramRun, runProgram, runProgramError } from "./helpers/program";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const values = (run: ProgramRun) => run.get(RELEASE, "postgresql").inputs.values;
+
+describe("postgresql: seed figures reach the chart values", () => {
+  let defaults: ProgramRun;
+  let prod: ProgramRun;
+  let dev: ProgramRun;
+  before(async () => {
+    defaults = await runProgram("scratch", { withoutStackFile: true });
+    prod = await runProgram("production");
+    dev = await runProgram("dev");
+  });
+
+  it("defaults (values.yaml): database, user, 50Gi fast-ssd, 2Gi/1000m, TimescaleDB on its own image, metrics", () => {
+    const v = values(defaults);
+    assert.deepStrictEqual([v.auth.database, v.auth.username, v.auth.enablePostgresUser], ["ape_timeseries", "ape", true]);
+    assert.deepStrictEqual(v.primary.persistence, { enabled: true, size: "50Gi", storageClass: "fast-ssd" });
+    assert.deepStrictEqual(v.primary.resources, { requests: { memory: "2Gi", cpu: "1000m" } });
+    assert.deepStrictEqual(v.image, { registry: "ghcr.io", repository: "yourorg/ape-2026/postgresql-timescaledb", tag: "17.6.0-debian-12-r4-ts2.22.1" });
+    assert.strictEqual(v.postgresqlSharedPreloadLibraries, "pgaudit,timescaledb");
+    assert.deepStrictEqual(Object.values(v.primary.initdb.scripts), ["CREATE EXTENSION IF NOT EXISTS timescaledb;\n"]);
+    assert.strictEqual(v.metrics.enabled, true);
+    assert.strictEqual(v.global.security.allowInsecureImages, true, "the charts refuse a custom image without it");
+  });
+
+  it("production: 200Gi, 8Gi/4000m and the tuning as postgresql.conf lines in primary.extendedConfiguration", () => {
+    const v = values(prod);
+    assert.deepStrictEqual(v.primary.persistence, { enabled: true, size: "200Gi", storageClass: "fast-ssd" });
+    assert.deepStrictEqual(v.primary.resources.requests, { memory: "8Gi", cpu: "4000m" });
+    assert.strictEqual(v.primary.extendedConfiguration, "shared_buffers = 4GB\neffective_cache_size = 12GB\nwork_mem = 128MB\nmax_connections = 200\n");
+    assert.strictEqual(v.primary.configuration, undefined, "primary.configuration would replace the whole postgresql.conf");
+    assert.strictEqual(v.architecture, "standalone");
+  });
+
+  it("dev: stock bitnamilegacy image, no TimescaleDB preload or init script, cluster default storage class", () => {
+    const v = values(dev);
+    assert.deepStrictEqual(v.image, { registry: "docker.io", repository: "bitnamilegacy/postgresql", tag: "17.6.0-debian-12-r4" });
+    assert.strictEqual(v.postgresqlSharedPreloadLibraries, "pgaudit");
+    assert.strictEqual(v.primary.initdb, undefined);
+    assert.deepStrictEqual(v.primary.persistence, { enabled: true, size: "2Gi" });
+    assert.deepStrictEqual(v.primary.resources, { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1000m", memory: "1Gi" } });
+  });
+
+  it("release: pinned chart, fixed name, long timeout, bounded history, not atomic", () => {
+    for (const run of [dev, prod]) {
+      const r = run.get(RELEASE, "postgresql").inputs;
+      assert.deepStrictEqual([r.name, r.chart, r.version, r.namespace], ["postgresql", "oci://registry-1.docker.io/bitnamicharts/postgresql", "16.7.27", "ape-2026"]);
+      assert.ok(r.timeout >= 600, `timeout ${r.timeout}`);
+      assert.ok(r.maxHistory > 0 && r.maxHistory <= 20, `maxHistory ${r.maxHistory}`);
+      assert.notStrictEqual(r.atomic, true);
+    }
+  });
+
+  it("the chart's own (open) NetworkPolicies and root init container stay off", () => {
+    const v = values(prod);
+    assert.strictEqual(v.primary.networkPolicy.enabled, false);
+    assert.strictEqual(v.readReplicas.networkPolicy.enabled, false);
+    assert.strictEqual(v.volumePermissions.enabled, false);
+  });
+
+  it("a chart location override per stack reaches the release", async () => {
+    const run = await runProgram("dev", { set: { "charts.postgresql.chart": "oci://registry.example.com/charts/postgresql", "charts.postgresql.version": "16.7.26" } });
+    const r = run.get(RELEASE, "postgresql").inputs;
+    assert.deepStrictEqual([r.chart, r.version, r.name], ["oci://registry.example.com/charts/postgresql", "16.7.26", "postgresql"]);
+  });
+
+  it("endpoint for the API and Grafana: the Service of the writer, the app user and its Secret key", async () => {
+    assert.deepStrictEqual(dev.outputs.database, {
+      host: "postgresql.ape-2026.svc.cluster.local",
+      port: 5432,
+      database: "ape_timeseries",
+      username: "ape",
+      passwordSecret: { name: "postgresql-auth", key: "password" },
+    });
+    const repl = await runProgram("production", { set: { "postgresql.architecture": "replication" } });
+    assert.strictEqual((repl.outputs.database as any).host, "postgresql-primary.ape-2026.svc.cluster.local");
+  });
+});
+
+describe("postgresql: switches", () => {
+  it("enabled false without an external endpoint is a config error naming postgresql.external", async () => {
+    const { error, resources } = await runProgramError("dev", { set: { "postgresql.enabled": false } });
+    assert.match(error.message, /postgresql\.external/);
+    assert.strictEqual(resources.filter((r) => r.custom).length, 0, "nothing registered");
+  });
+
+  it("enabled false with an external endpoint: no release, no generated credentials, the API gets the external one", async () => {
+    const external = { host: "pg.example.com", port: 5433, database: "ape", username: "app", existingSecret: "pg-external", passwordKey: "pw" };
+    const run = await runProgram("production", { set: { "postgresql.enabled": false, "postgresql.external": external } });
+    assert.strictEqual(run.ofType(RELEASE).filter((r) => r.name === "postgresql").length, 0);
+    assert.strictEqual(run.ofType("kubernetes:core/v1:Secret").filter((s) => s.inputs.metadata?.name === "postgresql-auth").length, 0);
+    assert.deepStrictEqual(run.outputs.database, { host: "pg.example.com", port: 5433, database: "ape", username: "app", passwordSecret: { name: "pg-external", key: "pw" } });
+  });
+
+  it("timescaledb on with the stock image is refused (it has no TimescaleDB)", async () => {
+    const { error } = await runProgramError("production", { set: { "postgresql.timescaledbImage.registry": "docker.io", "postgresql.timescaledbImage.repository": "bitnamilegacy/postgresql" } });
+    assert.match(error.message, /postgresql\.timescaledbImage\.repository/);
+    assert.match(error.message, /no TimescaleDB/);
+  });
+
+  it("timescaledb off uses the stock image even in production", async () => {
+    const v = values(await runProgram("production", { set: { "postgresql.timescaledb": false } }));
+    assert.strictEqual(v.image.repository, "bitnamilegacy/postgresql");
+    assert.strictEqual(v.postgresqlSharedPreloadLibraries, "pgaudit");
+  });
+});
+
+describe("postgresql: extendedConfiguration", () => {
+  it("writes one parameter per line; numbers and booleans bare, odd strings quoted", () => {
+    assert.strictEqual(
+      extendedConfiguration({ max_connections: 200, jit: false, shared_buffers: "4GB", "timescaledb.telemetry_level": "off", log_line_prefix: "%m [%p] it's" }),
+      "max_connections = 200\njit = off\nshared_buffers = 4GB\ntimescaledb.telemetry_level = off\nlog_line_prefix = '%m [%p] it''s'\n",
+    );
+    assert.strictEqual(extendedConfiguration({}), "");
+  });
+});
