@@ -1,0 +1,248 @@
+// The ape-2026 guard rails. Kept apart from `new PolicyPack(...)` (index.ts), whose constructor
+// starts the analyzer's gRPC server, so that tests import the rules without a Pulumi engine.
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import {
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+  UnknownValueError,
+  validateResourceOfType,
+} from "@pulumi/policy";
+import {
+  containersOf,
+  EXACT_SEMVER,
+  isProductionStack,
+  latestTagsInValues,
+  podSpecOf,
+  secretLookingEntry,
+  serviceTypesInValues,
+  STATEFUL_CHART,
+  unpinnedImageReason,
+} from "./k8s";
+
+export const PACK_NAME = "ape-2026-guardrails";
+
+/** Config of the production-only rules: `production` overrides the stack-name rule (prod*). */
+export interface ProductionConfig {
+  readonly production?: boolean;
+}
+const productionSchema = {
+  properties: {
+    production: {
+      type: "boolean" as const,
+      description: "Treat the stack as production. Unset: stacks named prod* are production.",
+    },
+  },
+};
+
+/** Config of the Service exposure rule. */
+export interface ServiceExposureConfig {
+  readonly allowLoadBalancer?: boolean;
+  readonly allowNodePort?: boolean;
+}
+
+/** Runs `check` for every container of a workload (Pod, Deployment, StatefulSet, ...). */
+function forEachContainer(
+  args: ResourceValidationArgs,
+  check: (c: Record<string, any>, where: string, pod: Record<string, any>, report: ReportViolation) => void,
+  report: ReportViolation,
+): void {
+  const pod = podSpecOf(args.type, args.props);
+  if (!pod) return;
+  for (const { where, container } of containersOf(pod)) check(container, where, pod, report);
+}
+
+export const containersNonRoot: ResourceValidationPolicy = {
+  name: "containers-non-root",
+  description: "Every container runs as a non-root user, is not privileged and cannot escalate privileges.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, report) =>
+    forEachContainer(
+      args,
+      (c, where, pod) => {
+        const sc = c.securityContext ?? {};
+        const podSc = pod.securityContext ?? {};
+        const nonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
+        const user = sc.runAsUser ?? podSc.runAsUser;
+        if (user === 0) report(`${where}: runs as user 0 (root); set a non-zero runAsUser`);
+        else if (nonRoot !== true) report(`${where}: set securityContext.runAsNonRoot: true (in the container or the pod)`);
+        if (sc.privileged === true) report(`${where}: must not be privileged`);
+        if (sc.allowPrivilegeEscalation !== false) report(`${where}: set securityContext.allowPrivilegeEscalation: false`);
+      },
+      report,
+    ),
+};
+
+export const containersResources: ResourceValidationPolicy = {
+  name: "containers-resources",
+  description: "Every container sets CPU and memory requests and limits.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, report) =>
+    forEachContainer(
+      args,
+      (c, where) => {
+        const missing: string[] = [];
+        for (const kind of ["requests", "limits"])
+          for (const res of ["cpu", "memory"]) {
+            const v = c.resources?.[kind]?.[res];
+            if (v === undefined || v === null || String(v).trim() === "") missing.push(`${kind}.${res}`);
+          }
+        if (missing.length) report(`${where}: set resources ${missing.join(", ")}`);
+      },
+      report,
+    ),
+};
+
+export const imagesPinnedInProduction: ResourceValidationPolicy = {
+  name: "images-pinned-in-production",
+  description: "In production every image is pinned to a tag other than latest, or a digest (workloads and chart values).",
+  enforcementLevel: "mandatory",
+  configSchema: productionSchema,
+  validateResource: (args, report) => {
+    if (!isProductionStack(args.getConfig<ProductionConfig>(), args.urn)) return;
+    if (args.isType(k8s.helm.v3.Release)) {
+      for (const path of latestTagsInValues(args.props.values)) report(`chart value ${path} is "latest"; pin a version`);
+      return;
+    }
+    forEachContainer(
+      args,
+      (c, where) => {
+        const reason = unpinnedImageReason(c.image);
+        if (reason) report(`${where}: ${reason}; pin a version or digest in production`);
+      },
+      report,
+    );
+  },
+};
+
+export const ingressTls: ResourceValidationPolicy = {
+  name: "ingress-tls",
+  description: "Every Ingress terminates TLS for each of its hosts.",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(k8s.networking.v1.Ingress, (ingress, _args, report) => {
+    const tls = ingress.spec?.tls ?? [];
+    if (tls.length === 0) {
+      report("Ingress has no spec.tls; serve it over HTTPS (cert-manager or a TLS Secret)");
+      return;
+    }
+    const covered = new Set(tls.flatMap((t) => t.hosts ?? []));
+    for (const rule of ingress.spec?.rules ?? []) {
+      if (rule.host && !covered.has(rule.host)) report(`host ${rule.host} is not listed in any spec.tls[].hosts`);
+    }
+    tls.forEach((t, i) => {
+      if (!t.secretName) report(`spec.tls[${i}] has no secretName`);
+    });
+  }),
+};
+
+export const configMapNoSecrets: ResourceValidationPolicy = {
+  name: "configmap-no-secrets",
+  description: "ConfigMaps hold no secret-looking values (password/token/key names with values, private keys, URLs with passwords, API tokens).",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(k8s.core.v1.ConfigMap, (cm, _args, report) => {
+    for (const [key, value] of Object.entries(cm.data ?? {})) {
+      const reason = secretLookingEntry(key, value);
+      if (reason) report(`${reason}; put it in a Secret`);
+    }
+  }),
+};
+
+export const chartVersionsPinned: ResourceValidationPolicy = {
+  name: "chart-versions-pinned",
+  description: "Every Helm release pins an exact chart version (no range, no empty version).",
+  enforcementLevel: "mandatory",
+  validateResource: [
+    validateResourceOfType(k8s.helm.v3.Release, (release, _args, report) => {
+      const version = release.version ?? "";
+      if (!EXACT_SEMVER.test(version)) report(`chart ${release.chart} has version "${version}"; pin an exact version such as 16.7.27`);
+    }),
+    validateResourceOfType(k8s.helm.v4.Chart, (chart, _args, report) => {
+      const version = chart.version ?? "";
+      if (!EXACT_SEMVER.test(version)) report(`chart ${chart.chart} has version "${version}"; pin an exact version such as 16.7.27`);
+    }),
+  ],
+};
+
+export const noExposedServices: ResourceValidationPolicy = {
+  name: "no-exposed-services",
+  description: "No Service of type LoadBalancer or NodePort (also in chart values) unless the pack config allows it.",
+  enforcementLevel: "mandatory",
+  configSchema: {
+    properties: {
+      allowLoadBalancer: { type: "boolean", default: false, description: "Allow Services of type LoadBalancer." },
+      allowNodePort: { type: "boolean", default: false, description: "Allow Services of type NodePort." },
+    },
+  },
+  validateResource: (args, report) => {
+    const config = args.getConfig<ServiceExposureConfig>();
+    const refused = (type: string) =>
+      (type === "LoadBalancer" && config.allowLoadBalancer !== true) || (type === "NodePort" && config.allowNodePort !== true);
+    if (args.isType(k8s.core.v1.Service)) {
+      const type = args.props.spec?.type;
+      if (typeof type === "string" && refused(type)) report(`Service type ${type} exposes the stack outside the cluster; use ClusterIP behind the Ingress (or allow it in the pack config)`);
+    } else if (args.isType(k8s.helm.v3.Release)) {
+      for (const { path, type } of serviceTypesInValues(args.props.values))
+        if (refused(type)) report(`chart value ${path} is ${type}; use ClusterIP (or allow it in the pack config)`);
+    }
+  },
+};
+
+/** Why a resource holds data that must survive `pulumi destroy`, or undefined. */
+export function statefulReason(r: PolicyResource): string | undefined {
+  if (r.isType(k8s.core.v1.Namespace)) return "the Namespace (deleting it deletes every PVC in it)";
+  if (r.isType(k8s.core.v1.PersistentVolumeClaim)) return "a PersistentVolumeClaim";
+  if (r.isType(random.RandomPassword)) return "a generated credential";
+  if (r.isType(k8s.helm.v3.Release)) {
+    const chart = known(() => String(r.props.chart ?? ""), "");
+    const name = known(() => String(r.props.name ?? ""), "");
+    if (STATEFUL_CHART.test(chart) || STATEFUL_CHART.test(`/${name}`)) return `the ${chart || name} release (holds data)`;
+    return undefined;
+  }
+  if (r.isType(k8s.core.v1.Secret)) {
+    const fromPassword = [...r.dependencies, ...Object.values(r.propertyDependencies ?? {}).flat()].some((d) => d.isType(random.RandomPassword));
+    const keys = known(() => [...Object.keys(r.props.stringData ?? {}), ...Object.keys(r.props.data ?? {})], [] as string[]);
+    if (fromPassword || keys.some((k) => /(passw(or)?d|token|api[-_.]?key|secret)/i.test(k))) return "a credential Secret";
+  }
+  return undefined;
+}
+
+/** Reads a value that may be unknown during preview; `fallback` when it is. */
+function known<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof UnknownValueError) return fallback;
+    throw e;
+  }
+}
+
+export const statefulProtectedInProduction: StackValidationPolicy = {
+  name: "stateful-protected-in-production",
+  description: "In production the Namespace, PVCs, data chart releases, credential Secrets and RandomPasswords are protected.",
+  enforcementLevel: "mandatory",
+  configSchema: productionSchema,
+  validateStack: (args, report) => {
+    if (!isProductionStack(args.getConfig<ProductionConfig>(), args.resources[0]?.urn)) return;
+    for (const r of args.resources) {
+      const reason = statefulReason(r);
+      if (reason && !r.opts.protect) report(`${r.name} is ${reason} and must be protected in production (statefulOptions in components/options.ts)`, r.urn);
+    }
+  },
+};
+
+export const resourcePolicies: ResourceValidationPolicy[] = [
+  containersNonRoot,
+  containersResources,
+  imagesPinnedInProduction,
+  ingressTls,
+  configMapNoSecrets,
+  chartVersionsPinned,
+  noExposedServices,
+];
+
+export const stackPolicies: StackValidationPolicy[] = [statefulProtectedInProduction];
+
+export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [...resourcePolicies, ...stackPolicies];

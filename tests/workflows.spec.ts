@@ -1,0 +1,165 @@
+// The GitHub workflows: they parse, run the right Pulumi commands on the right events, pin their
+// actions, keep permissions minimal, refuse to destroy production, and pass actionlint.
+import { strict as assert } from "assert";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+
+const DIR = path.join(__dirname, "../.github/workflows");
+const text = (file: string) => fs.readFileSync(path.join(DIR, file), "utf8");
+const load = (file: string): any => parse(text(file));
+
+type Step = { name?: string; uses?: string; run?: string; with?: Record<string, any>; env?: Record<string, string> };
+const steps = (job: any): Step[] => job.steps ?? [];
+const pulumiSteps = (job: any) => steps(job).filter((s) => s.uses?.startsWith("pulumi/actions@"));
+const runs = (job: any) => steps(job).map((s) => s.run ?? "").join("\n");
+
+describe("workflows", () => {
+  const files = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f));
+
+  it("are the preview, deploy and destroy workflows", () => {
+    assert.deepEqual(files.sort(), ["deploy.yml", "destroy.yml", "preview.yml"]);
+  });
+
+  it("pin every action to a full commit SHA with a version comment", () => {
+    for (const file of files) {
+      const uses = [...text(file).matchAll(/uses:\s*(\S+)(.*)$/gm)];
+      assert.ok(uses.length > 0, file);
+      for (const [, ref, rest] of uses) {
+        assert.match(ref, /^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/, `${file}: ${ref} is not pinned to a commit`);
+        assert.match(rest, /#\s*v\d+\.\d+\.\d+/, `${file}: ${ref} has no version comment`);
+      }
+    }
+  });
+
+  it("grant only read access by default and never write-all", () => {
+    for (const file of files) {
+      const wf = load(file);
+      assert.deepEqual(wf.permissions, { contents: "read" }, file);
+      assert.ok(!/write-all/.test(text(file)), file);
+      for (const [name, job] of Object.entries<any>(wf.jobs)) {
+        if (job.permissions === undefined) continue;
+        const writes = Object.entries(job.permissions).filter(([, v]) => v === "write").map(([k]) => k);
+        assert.deepEqual(writes, file === "preview.yml" && name === "preview" ? ["pull-requests"] : [], `${file} ${name}`);
+      }
+    }
+  });
+
+  describe("preview.yml", () => {
+    const wf = load("preview.yml");
+    it("runs on pull requests only", () => {
+      assert.deepEqual(Object.keys(wf.on), ["pull_request"]);
+    });
+    it("installs with npm ci on Node 22, type-checks and runs the unit tests before previewing", () => {
+      const test = wf.jobs.test;
+      assert.equal(steps(test).find((s) => s.uses?.startsWith("actions/setup-node@"))?.with?.["node-version"], 22);
+      assert.match(runs(test), /npm ci[\s\S]*npm run typecheck[\s\S]*npm run unit/);
+      assert.equal(wf.jobs.preview.needs, "test");
+    });
+    it("previews dev and production with the diff, a PR comment and the policy pack", () => {
+      const job = wf.jobs.preview;
+      const stacks = job.strategy.matrix.include.map((m: any) => m.stack);
+      assert.deepEqual(stacks, ["dev", "production"]);
+      const [step] = pulumiSteps(job);
+      assert.equal(step.with?.command, "preview");
+      assert.equal(step.with?.["stack-name"], "${{ matrix.stack }}");
+      assert.equal(step.with?.["comment-on-pr"], true);
+      assert.equal(step.with?.diff, true);
+      assert.equal(step.with?.policyPacks, "${{ github.workspace }}/policy");
+      assert.match(step.with?.policyPackConfigs, /matrix\.policy-config/);
+      const prod = job.strategy.matrix.include.find((m: any) => m.stack === "production");
+      assert.equal(prod["policy-config"], "policy/production.json", "production is previewed with production policy config");
+      assert.ok(fs.existsSync(path.join(__dirname, "..", prod["policy-config"])));
+      assert.equal(job.permissions["pull-requests"], "write");
+    });
+  });
+
+  describe("deploy.yml", () => {
+    const wf = load("deploy.yml");
+    it("runs on pushes to main only", () => {
+      assert.deepEqual(wf.on, { push: { branches: ["main"] } });
+    });
+    it("runs pulumi up on production only, behind the production environment, after the tests", () => {
+      const job = wf.jobs.up;
+      assert.equal(job.environment, "production");
+      assert.equal(job.needs, "test");
+      const ups = pulumiSteps(job);
+      assert.equal(ups.length, 1);
+      assert.equal(ups[0].with?.command, "up");
+      assert.equal(ups[0].with?.["stack-name"], "production");
+      assert.equal(ups[0].with?.policyPacks, "${{ github.workspace }}/policy");
+      assert.equal(ups[0].with?.policyPackConfigs, "${{ github.workspace }}/policy/production.json");
+      assert.match(runs(wf.jobs.test), /npm ci[\s\S]*npm run typecheck[\s\S]*npm run unit/);
+    });
+    it("never runs two updates of production at once, and never cancels a running one", () => {
+      assert.deepEqual(wf.jobs.up.concurrency, { group: "pulumi-production", "cancel-in-progress": false });
+    });
+    it("reads the kubeconfig from a secret, not from the repository", () => {
+      assert.match(JSON.stringify(steps(wf.jobs.up)), /secrets\.KUBECONFIG_PRODUCTION/);
+    });
+  });
+
+  describe("destroy.yml", () => {
+    const wf = load("destroy.yml");
+    const job = wf.jobs.destroy;
+    const guard = steps(job)[0];
+    const refuses = (stack: string) => spawnSync("bash", ["-e", "-c", guard.run!], { env: { ...process.env, STACK: stack }, encoding: "utf8" });
+
+    it("is started by hand with a stack name", () => {
+      assert.deepEqual(Object.keys(wf.on), ["workflow_dispatch"]);
+      assert.equal(wf.on.workflow_dispatch.inputs.stack.required, true);
+    });
+    it("refuses production first, before anything logs in, then runs pulumi destroy on the given stack", () => {
+      assert.equal(guard.name, "Refuse production stacks");
+      const destroys = pulumiSteps(job);
+      assert.equal(destroys.length, 1);
+      assert.equal(destroys[0].with?.command, "destroy");
+      assert.equal(destroys[0].with?.["stack-name"], "${{ inputs.stack }}");
+      assert.ok(steps(job).indexOf(guard) < steps(job).indexOf(destroys[0]));
+      assert.equal(guard.env?.STACK, "${{ inputs.stack }}", "the input reaches the script through env, not string interpolation");
+    });
+    for (const stack of ["production", "prod", "Prod-eu", "PRODUCTION", "myorg/production", "myorg/ape-2026/prod-us"]) {
+      it(`the guard step fails for "${stack}" with a clear message`, () => {
+        const r = refuses(stack);
+        assert.notEqual(r.status, 0);
+        assert.match(r.stdout, /::error::refusing to destroy .*production stacks \(prod\*\) are never destroyed/);
+      });
+    }
+    for (const stack of ["", "dev; rm -rf /", "../x", "a b"]) {
+      it(`the guard step fails for the malformed name ${JSON.stringify(stack)}`, () => {
+        assert.notEqual(refuses(stack).status, 0);
+      });
+    }
+    for (const stack of ["dev", "pr-42", "myorg/preview-feature", "staging"]) {
+      it(`the guard step lets "${stack}" through`, () => {
+        assert.equal(refuses(stack).status, 0);
+      });
+    }
+  });
+
+  it("pass actionlint", function () {
+    this.timeout(60000);
+    const bin = findActionlint();
+    if (!bin) {
+      // Pending, not failed: CI (.ci/run) installs it; locally run
+      // `go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12`.
+      console.log("      actionlint not installed (PATH or $(go env GOPATH)/bin): check pending");
+      this.skip();
+    }
+    const r = spawnSync(bin, ["-no-color"], { cwd: path.join(__dirname, ".."), encoding: "utf8" });
+    assert.equal(r.status, 0, `actionlint found problems:\n${r.stdout}${r.stderr}`);
+  });
+});
+
+/** actionlint on PATH or in Go's bin directory, else undefined. */
+function findActionlint(): string | undefined {
+  const candidates = (process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, "actionlint"));
+  try {
+    const gopath = execFileSync("go", ["env", "GOPATH"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    if (gopath) candidates.push(path.join(gopath.split(path.delimiter)[0], "bin", "actionlint"));
+  } catch {
+    // no Go toolchain
+  }
+  return candidates.find((c) => fs.existsSync(c));
+}
