@@ -243,9 +243,12 @@ describe("policy pack over the real stacks", () => {
       assert.deepEqual(violations, [], violations.map((v) => `${v.policy} ${v.resource}: ${v.message}`).join("\n"));
     });
   }
-  it("would catch an unprotected Namespace in production (the pack sees protect)", async () => {
+  it("would catch unprotected data in production: the Namespace, releases, credential Secrets and passwords", async () => {
+    // environment: development drops protect; the pack is told the stack is production.
     const run = await runProgram("production", { set: { environment: "development" } });
     const violations = await checkPack(rules, run, { "stateful-protected-in-production": { production: true } });
-    assert.ok(violations.some((v) => v.policy === "stateful-protected-in-production" && /Namespace/.test(v.message)), JSON.stringify(violations));
+    const flagged = new Set(violations.filter((v) => v.policy === "stateful-protected-in-production").map((v) => v.resource.split("::")[2].split("$").pop()));
+    for (const type of ["kubernetes:core/v1:Namespace", "kubernetes:helm.sh/v3:Release", "kubernetes:core/v1:Secret", "random:index/randomPassword:RandomPassword"])
+      assert.ok(flagged.has(type), `${type} not flagged; flagged: ${[...flagged].join(", ")}`);
   });
 });
