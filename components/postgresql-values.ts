@@ -15,7 +15,22 @@ export const PG_SECRET_KEYS = {
 export const PG_SECRET_NAME = "postgresql-auth";
 
 /** Init script (first start only) that creates TimescaleDB in the application database. */
-export const TIMESCALEDB_INIT_SCRIPT = "00-timescaledb.sql";
+export const TIMESCALEDB_INIT_SCRIPT = "00-timescaledb.sh";
+
+/**
+ * The Bitnami entrypoint runs *.sql init scripts as the application user (POSTGRESQL_USERNAME,
+ * here `ape`), who may not create TimescaleDB (not a trusted extension). A *.sh script is sourced
+ * by the entrypoint with its helpers loaded, so it can run the statement as `postgres`, whose
+ * password the entrypoint has already read from the mounted Secret file. No password in here.
+ */
+export function timescaledbInitScript(): string {
+  return [
+    "# Sourced once by the Bitnami entrypoint at first start (data directory just initialised).",
+    'info "Creating extension timescaledb in database ${POSTGRESQL_DATABASE}"',
+    'echo "CREATE EXTENSION IF NOT EXISTS timescaledb;" | postgresql_execute "$POSTGRESQL_DATABASE" "postgres" "$POSTGRESQL_POSTGRES_PASSWORD"',
+    "",
+  ].join("\n");
+}
 
 /** Secret keys the chart needs for this architecture. */
 export function postgresqlSecretKeys(cfg: Pick<PostgresqlConfig, "architecture">): string[] {
@@ -72,7 +87,7 @@ export function postgresqlValues(cfg: PostgresqlConfig, images: ImagesConfig, se
     primary: {
       ...(conf ? { extendedConfiguration: conf } : {}),
       ...(cfg.timescaledb
-        ? { initdb: { scripts: { [TIMESCALEDB_INIT_SCRIPT]: "CREATE EXTENSION IF NOT EXISTS timescaledb;\n" } } }
+        ? { initdb: { scripts: { [TIMESCALEDB_INIT_SCRIPT]: timescaledbInitScript() } } }
         : {}),
       persistence: persistence(cfg.primary.persistence),
       resources: cfg.primary.resources,

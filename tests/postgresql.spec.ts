@@ -22,7 +22,10 @@ describe("postgresql: seed figures reach the chart values", () => {
     assert.deepStrictEqual(v.primary.resources, { requests: { memory: "2Gi", cpu: "1000m" } });
     assert.deepStrictEqual(v.image, { registry: "ghcr.io", repository: "yourorg/ape-2026/postgresql-timescaledb", tag: "17.6.0-debian-12-r4-ts2.22.1" });
     assert.strictEqual(v.postgresqlSharedPreloadLibraries, "pgaudit,timescaledb");
-    assert.deepStrictEqual(Object.values(v.primary.initdb.scripts), ["CREATE EXTENSION IF NOT EXISTS timescaledb;\n"]);
+    const scripts = Object.entries<string>(v.primary.initdb.scripts);
+    assert.strictEqual(scripts.length, 1);
+    assert.match(scripts[0][1], /CREATE EXTENSION IF NOT EXISTS timescaledb;/);
+    assert.match(scripts[0][1], /postgresql_execute "\$POSTGRESQL_DATABASE" "postgres"/, "as the superuser, in the app database");
     assert.strictEqual(v.metrics.enabled, true);
     assert.strictEqual(v.global.security.allowInsecureImages, true, "the charts refuse a custom image without it");
   });
