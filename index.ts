@@ -22,3 +22,7 @@ export const namespace = stack.namespace;
 export const database = databaseOutput(stack.database);
 /** Redis endpoint (Sentinel hosts and master set in production) and its password Secret. */
 export const redis = redisOutput(stack.redis);
+/** The API's public URL (https://<first Ingress host>). */
+export const url = stack.url;
+/** Self-signed stacks: the CA certificate to trust, e.g. `pulumi stack output caCertificate > ca.crt`. */
+export const caCertificate = stack.caCertificate;

@@ -3,6 +3,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isProduction, StackConfig } from "../config";
 import { DatabaseEndpoint, RedisEndpoint } from "./endpoints";
+import { ApiIngress } from "./ingress";
+import { API_NAME } from "./labels";
+import { NetworkPolicies } from "./network-policies";
 import { StackNamespace } from "./namespace";
 import { externalDatabaseEndpoint, Postgresql } from "./postgresql";
 import { externalRedisEndpoint, Redis } from "./redis";
@@ -18,6 +21,10 @@ export class ApeStack extends pulumi.ComponentResource {
   public readonly database: DatabaseEndpoint;
   /** Redis for the API: the chart's (Sentinel in production), or the external one. */
   public readonly redis: RedisEndpoint;
+  /** https://<first Ingress host>, undefined when the Ingress is off. */
+  public readonly url?: string;
+  /** The self-signed CA certificate (PEM) to trust, when `ingress.tls.mode` is self-signed. */
+  public readonly caCertificate?: pulumi.Output<string>;
 
   constructor(name: string, args: ApeStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ape:core:ApeStack", name, {}, opts);
@@ -35,6 +42,15 @@ export class ApeStack extends pulumi.ComponentResource {
       ? new Redis("redis", { ...data, config: config.redis }, { parent: this }).endpoint
       : externalRedisEndpoint(config.redis);
 
-    this.registerOutputs({ namespace: this.namespace });
+    new NetworkPolicies("netpol", { config, namespace: ns.name }, { parent: this });
+
+    if (config.ingress.enabled) {
+      // The API Service is named after the API (components/labels.ts API_NAME) and serves the http port.
+      const ingress = new ApiIngress("ingress", { config: config.ingress, namespace: ns.name, serviceName: API_NAME, servicePort: config.api.ports.http }, { parent: this });
+      this.url = ingress.url;
+      this.caCertificate = ingress.caCertPem;
+    }
+
+    this.registerOutputs({ namespace: this.namespace, url: this.url, caCertificate: this.caCertificate });
   }
 }

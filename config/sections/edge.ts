@@ -1,6 +1,7 @@
 // `namespace`, `ingress` and `networkPolicy`: where the stack lives and what may reach it.
 import { z } from "zod";
 import { bool, dnsLabel, hostName, intAtLeast, intBetween, nonEmpty, port } from "../fields";
+import { MANAGED_ANNOTATIONS } from "../../components/ingress-annotations";
 
 const podSecurityLevel = z.enum(["privileged", "baseline", "restricted"], { error: "must be privileged, baseline or restricted" });
 
@@ -17,37 +18,70 @@ const pathRule = z.strictObject({
   pathType: z.enum(["Prefix", "Exact", "ImplementationSpecific"], { error: "must be Prefix, Exact or ImplementationSpecific" }),
 });
 
+export const TLS_MODES = ["cert-manager", "self-signed", "existing-secret"] as const;
+export type TlsMode = (typeof TLS_MODES)[number];
+
 export const ingressSchema = () =>
-  z.strictObject({
-    enabled: bool(),
-    className: nonEmpty("an IngressClass name"),
-    hosts: z.array(z.strictObject({ host: hostName(), paths: z.array(pathRule).min(1, { error: "must list at least one path" }) })).min(1, { error: "must list at least one host" }),
-    tls: z.strictObject({
-      mode: z.enum(["cert-manager", "self-signed", "existing-secret"], { error: "must be one of cert-manager, self-signed, existing-secret" }),
-      secretName: dnsLabel(),
-      clusterIssuer: nonEmpty("a cert-manager ClusterIssuer name"),
-      selfSigned: z.strictObject({
-        algorithm: z.enum(["ECDSA", "RSA"], { error: "must be ECDSA (P-256) or RSA" }),
-        rsaBits: intBetween(2048, 8192),
-        validityHours: intAtLeast(1),
+  z
+    .strictObject({
+      enabled: bool(),
+      className: nonEmpty("an IngressClass name"),
+      hosts: z.array(z.strictObject({ host: hostName(), paths: z.array(pathRule).min(1, { error: "must list at least one path" }) })).min(1, { error: "must list at least one host" }),
+      tls: z.strictObject({
+        /** cert-manager: a ClusterIssuer issues it; self-signed: a CA + server cert from @pulumi/tls; existing-secret: you provide `secretName`. */
+        mode: z.enum(TLS_MODES, { error: `must be one of ${TLS_MODES.join(", ")}` }),
+        secretName: dnsLabel(),
+        clusterIssuer: nonEmpty("a cert-manager ClusterIssuer name"),
+        selfSigned: z.strictObject({
+          algorithm: z.enum(["ECDSA", "RSA"], { error: "must be ECDSA (P-256) or RSA" }),
+          rsaBits: intBetween(2048, 8192),
+          validityHours: intAtLeast(1),
+        }),
       }),
-    }),
-    rateLimit: z.strictObject({ requestsPerMinute: intAtLeast(1), burstMultiplier: intAtLeast(1) }),
-    proxyBodySize: z.string().regex(/^\d+[kmg]?$/, { error: "must be an nginx size such as 10m (0 = unlimited)" }),
-    annotations: z.record(z.string(), z.string()),
-  });
+      /** ingress-nginx limits per client IP (and per controller replica). */
+      rateLimit: z.strictObject({ requestsPerMinute: intAtLeast(1), burstMultiplier: intAtLeast(1) }),
+      proxyBodySize: z.string().regex(/^\d+[kmg]?$/, { error: "must be an nginx size such as 10m (0 = unlimited)" }),
+      /** Extra annotations; may not replace the ones this program manages (see MANAGED_ANNOTATIONS). */
+      annotations: z.record(z.string(), z.string({ error: "must be a string (quote numbers and booleans)" })),
+    })
+    .superRefine((ing, c) => {
+      for (const key of Object.keys(ing.annotations)) {
+        const setting = MANAGED_ANNOTATIONS[key];
+        if (setting) {
+          c.addIssue({ code: "custom", path: ["annotations", key], input: ing.annotations[key], message: `is managed by this program; set ${setting} instead` });
+        }
+      }
+      const seen = new Set<string>();
+      ing.hosts.forEach((h, i) => {
+        if (seen.has(h.host)) c.addIssue({ code: "custom", path: ["hosts", i, "host"], input: h.host, message: "is listed twice; give each host once with all its paths" });
+        seen.add(h.host);
+      });
+    });
 export type IngressConfig = z.infer<ReturnType<typeof ingressSchema>>;
 
 const labels = z.record(z.string(), z.string());
-const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/, { error: "must be a CIDR such as 10.0.0.0/8" });
+const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const IPV6_CIDR = /^[0-9a-fA-F:]+\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
+const cidr = z.string().refine((s) => IPV4_CIDR.test(s) || IPV6_CIDR.test(s), { error: "must be a CIDR such as 10.0.0.0/8" });
+const cidrs = () => z.array(cidr).min(1, { error: "must list at least one CIDR (0.0.0.0/0 = anywhere)" });
+const ports = () => z.array(port()).min(1, { error: "must list at least one port" });
 
 export const networkPolicySchema = () =>
   z.strictObject({
     enabled: bool(),
+    /** Where ingress-nginx runs: the only source allowed to reach the API's http port. */
     ingressController: z.strictObject({ namespaceSelector: labels, podSelector: labels }),
     dns: z.strictObject({ namespaceSelector: labels, podSelector: labels, port: port() }),
-    kubernetesApi: z.strictObject({ cidrs: z.array(cidr).min(1), ports: z.array(port()).min(1) }),
-    apiEgress: z.strictObject({ cidrs: z.array(cidr).min(1), except: z.array(cidr), ports: z.array(port()).min(1) }),
+    /** The API server as pods see it after Service translation (endpoint port, often 6443; 443 on some clusters). */
+    kubernetesApi: z.strictObject({ cidrs: cidrs(), ports: ports() }),
+    /** Kubelets on the nodes (Prometheus' kubernetes-nodes and -cadvisor jobs scrape node:10250). */
+    kubelets: z.strictObject({ cidrs: cidrs(), ports: ports() }),
+    /** The API's calls to external services (AI APIs); private ranges excepted by default. */
+    apiEgress: z.strictObject({ cidrs: cidrs(), except: z.array(cidr), ports: ports() }),
+    /** Alertmanager's webhook/Slack notifications. */
+    alertmanagerEgress: z.strictObject({ cidrs: cidrs(), except: z.array(cidr), ports: ports() }),
+    /** Where an external PostgreSQL/Redis (postgresql.enabled / redis.enabled false) lives. */
+    externalData: z.strictObject({ cidrs: cidrs() }),
   });
 export type NetworkPolicyConfig = z.infer<ReturnType<typeof networkPolicySchema>>;
 
@@ -72,6 +106,10 @@ export const ingressDefaults = {
   annotations: {},
 };
 
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10"];
+/** RFC 1918: where API servers and nodes of kind, minikube, EKS and most on-premises clusters live. */
+const CLUSTER_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
 export const networkPolicyDefaults = {
   enabled: true,
   ingressController: {
@@ -79,6 +117,12 @@ export const networkPolicyDefaults = {
     podSelector: { "app.kubernetes.io/name": "ingress-nginx" },
   },
   dns: { namespaceSelector: { "kubernetes.io/metadata.name": "kube-system" }, podSelector: { "k8s-app": "kube-dns" }, port: 53 },
-  kubernetesApi: { cidrs: ["0.0.0.0/0"], ports: [443, 6443] },
-  apiEgress: { cidrs: ["0.0.0.0/0"], except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"], ports: [443] },
+  // Narrow these to the API server endpoint (kubectl get endpointslices -n default -l
+  // kubernetes.io/service-name=kubernetes) and the node CIDR; a public API endpoint (some GKE/AKS
+  // clusters) must be added here.
+  kubernetesApi: { cidrs: CLUSTER_RANGES, ports: [443, 6443] },
+  kubelets: { cidrs: CLUSTER_RANGES, ports: [10250] },
+  apiEgress: { cidrs: ["0.0.0.0/0"], except: PRIVATE_RANGES, ports: [443] },
+  alertmanagerEgress: { cidrs: ["0.0.0.0/0"], except: PRIVATE_RANGES, ports: [443] },
+  externalData: { cidrs: ["0.0.0.0/0"] },
 };
