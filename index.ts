@@ -1,6 +1,7 @@
 // ape-2026: load and validate the stack configuration, then deploy the stack through one
 // explicit Kubernetes provider. Outputs replace the old chart's NOTES.txt.
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./config";
 import { databaseOutput } from "./components/postgresql";
 import { redisOutput } from "./components/redis";
@@ -26,3 +27,12 @@ export const redis = redisOutput(stack.redis);
 export const url = stack.url;
 /** Self-signed stacks: the CA certificate to trust, e.g. `pulumi stack output caCertificate > ca.crt`. */
 export const caCertificate = stack.caCertificate;
+
+// Monitoring (no Ingress for these: reach them with kubectl port-forward).
+export const prometheusPortForward = stack.monitoring.access.prometheusPortForward;
+export const prometheusUrl = stack.monitoring.access.prometheusUrl;
+export const grafanaPortForward = stack.monitoring.access.grafanaPortForward;
+export const grafanaUrl = stack.monitoring.access.grafanaUrl;
+export const grafanaAdminUser = stack.monitoring.grafana?.adminUser;
+export const grafanaAdminPassword = stack.monitoring.grafana?.adminPassword;
+export const grafanaAdminPasswordCommand = stack.monitoring.grafana ? `pulumi stack output --show-secrets grafanaAdminPassword -s ${pulumi.getStack()}` : undefined;

@@ -6,6 +6,7 @@ import { DatabaseEndpoint, RedisEndpoint } from "./endpoints";
 import { ApiIngress } from "./ingress";
 import { API_NAME } from "./labels";
 import { NetworkPolicies } from "./network-policies";
+import { Monitoring } from "./monitoring";
 import { StackNamespace } from "./namespace";
 import { externalDatabaseEndpoint, Postgresql } from "./postgresql";
 import { externalRedisEndpoint, Redis } from "./redis";
@@ -25,6 +26,7 @@ export class ApeStack extends pulumi.ComponentResource {
   public readonly url?: string;
   /** The self-signed CA certificate (PEM) to trust, when `ingress.tls.mode` is self-signed. */
   public readonly caCertificate?: pulumi.Output<string>;
+  public readonly monitoring: Monitoring;
 
   constructor(name: string, args: ApeStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ape:core:ApeStack", name, {}, opts);
@@ -50,6 +52,8 @@ export class ApeStack extends pulumi.ComponentResource {
       this.url = ingress.url;
       this.caCertificate = ingress.caCertPem;
     }
+
+    this.monitoring = new Monitoring("monitoring", { config, namespace: ns.name, isProduction: production, database: this.database }, { parent: this });
 
     this.registerOutputs({ namespace: this.namespace, url: this.url, caCertificate: this.caCertificate });
   }

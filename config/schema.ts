@@ -8,7 +8,7 @@ import { SECRET_PATHS } from "./secrets";
 import { apiDefaults, apiSchema } from "./sections/api";
 import { postgresqlDefaults, postgresqlSchema, redisDefaults, redisSchema } from "./sections/data";
 import { ingressDefaults, ingressSchema, namespaceDefaults, namespaceSchema, networkPolicyDefaults, networkPolicySchema } from "./sections/edge";
-import { grafanaDefaults, grafanaSchema, prometheusDefaults, prometheusSchema } from "./sections/monitoring";
+import { checkNodeExporterPodSecurity, grafanaDefaults, grafanaSchema, prometheusDefaults, prometheusSchema } from "./sections/monitoring";
 import { chartsDefaults, chartsSchema, clusterDefaults, clusterSchema, imagesDefaults, imagesSchema } from "./sections/platform";
 
 export const stackSchema = (ctx: SchemaContext) =>
@@ -25,7 +25,8 @@ export const stackSchema = (ctx: SchemaContext) =>
     grafana: grafanaSchema(),
     ingress: ingressSchema(),
     networkPolicy: networkPolicySchema(),
-  });
+  })
+  .superRefine(checkNodeExporterPodSecurity);
 
 /** The validated configuration every component reads. Nothing else reads `pulumi.Config`. */
 export type StackConfig = z.infer<ReturnType<typeof stackSchema>>;

@@ -44,6 +44,10 @@ export const prometheusSchema = () =>
       latencyP95Seconds: z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v), z.number({ error: "must be a number of seconds > 0" }).gt(0, { error: "must be a number of seconds > 0" })),
       diskFreeRatio: ratio(),
       crashLoopRestarts: intAtLeast(1),
+      /** Window over which restarts are counted for PodCrashLooping. */
+      crashLoopWindow: duration(),
+      /** rate() window of the error-rate and latency alerts ("over 5m"). */
+      rateWindow: duration(),
       for: duration(),
     }),
     apiMetrics: z.strictObject({
@@ -82,7 +86,7 @@ export const prometheusDefaults = {
   nodeExporter: { enabled: false },
   pushgateway: { enabled: false },
   operator: { enabled: false },
-  alerts: { errorRateThreshold: 0.05, latencyP95Seconds: 1, diskFreeRatio: 0.1, crashLoopRestarts: 3, for: "5m" },
+  alerts: { errorRateThreshold: 0.05, latencyP95Seconds: 1, diskFreeRatio: 0.1, crashLoopRestarts: 3, crashLoopWindow: "15m", rateWindow: "5m", for: "5m" },
   apiMetrics: { requestsTotal: "http_requests_total", statusLabel: "status", durationHistogram: "http_request_duration_seconds" },
 };
 
@@ -93,3 +97,22 @@ export const grafanaDefaults = {
   persistence: { enabled: true, size: "10Gi" },
   resources: { requests: { memory: "128Mi", cpu: "100m" }, limits: { memory: "256Mi", cpu: "500m" } },
 };
+
+/**
+ * Cross-section rule: node-exporter needs hostNetwork, hostPID and a host root mount, which the
+ * "restricted" (and "baseline") Pod Security levels refuse; the release would install but its
+ * DaemonSet pods would never be admitted.
+ */
+export function checkNodeExporterPodSecurity(
+  config: { prometheus: { nodeExporter: { enabled: boolean } }; namespace: { podSecurity: { enforce: string } } },
+  ctx: z.RefinementCtx,
+): void {
+  if (config.prometheus.nodeExporter.enabled && config.namespace.podSecurity.enforce !== "privileged") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["prometheus", "nodeExporter", "enabled"],
+      input: true,
+      message: `cannot be true while namespace.podSecurity.enforce is "${config.namespace.podSecurity.enforce}": node-exporter needs hostNetwork, hostPID and hostPath, which only "privileged" admits; set namespace.podSecurity.enforce to privileged or run node-exporter in its own namespace`,
+    });
+  }
+}

@@ -1,0 +1,115 @@
+// Pure value builders for the grafana-community `grafana` chart (12.11.1): admin credentials by
+// Secret name, persistence that passes restricted Pod Security, provisioned data sources whose
+// password comes from the environment, and the dashboard sidecar.
+import { GrafanaConfig } from "../config/sections/monitoring";
+import { ImagesConfig } from "../config/sections/platform";
+import { PostgresqlConfig } from "../config/sections/data";
+import { DatabaseEndpoint } from "./endpoints";
+
+/** Keys of the admin Secret (the chart's admin.userKey / admin.passwordKey defaults). */
+export const ADMIN_USER_KEY = "admin-user";
+export const ADMIN_PASSWORD_KEY = "admin-password";
+/** The environment variable that carries the TimescaleDB password into the Grafana container. */
+export const DB_PASSWORD_ENV = "TIMESCALEDB_PASSWORD";
+/** Label the dashboard sidecar watches (chart default key) and the value we give it. */
+export const DASHBOARD_LABEL = "grafana_dashboard";
+export const DASHBOARD_LABEL_VALUE = "1";
+/** Stable data source uids the dashboards reference. */
+export const PROMETHEUS_DS_UID = "prometheus";
+export const TIMESCALEDB_DS_UID = "timescaledb";
+
+/** The database endpoint with plain strings, as it appears in the data source. */
+export interface ResolvedDatabase {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly username: string;
+  readonly passwordSecret: { readonly name: string; readonly key: string };
+}
+
+export interface GrafanaValuesArgs {
+  readonly grafana: GrafanaConfig;
+  readonly images: ImagesConfig;
+  /** Secret with admin-user / admin-password. */
+  readonly adminSecretName: string;
+  /** In-cluster URL of the Prometheus server Service. */
+  readonly prometheusUrl: string;
+  /** TimescaleDB to provision as a data source; undefined = none. */
+  readonly database?: ResolvedDatabase;
+  /** Whether the database runs the TimescaleDB extension (Grafana's query editor helpers). */
+  readonly timescaledb: boolean;
+}
+
+/** The provisioned data sources (datasources.yaml). The password is a `$VAR` reference only. */
+export function grafanaDatasources(args: Pick<GrafanaValuesArgs, "prometheusUrl" | "database" | "timescaledb">): Record<string, unknown>[] {
+  const sources: Record<string, unknown>[] = [
+    { name: "Prometheus", type: "prometheus", uid: PROMETHEUS_DS_UID, url: args.prometheusUrl, access: "proxy", isDefault: true, editable: false },
+  ];
+  if (args.database) {
+    const db = args.database;
+    sources.push({
+      name: "TimescaleDB",
+      type: "grafana-postgresql-datasource",
+      uid: TIMESCALEDB_DS_UID,
+      url: `${db.host}:${db.port}`,
+      user: db.username,
+      access: "proxy",
+      editable: false,
+      jsonData: { database: db.database, sslmode: "disable", timescaledb: args.timescaledb, postgresVersion: 1700 },
+      // Grafana expands $VAR from its environment when it provisions the data source.
+      secureJsonData: { password: `$${DB_PASSWORD_ENV}` },
+    });
+  }
+  return sources;
+}
+
+/** The Release values. Names Secrets only; holds no password. */
+export function grafanaValues(args: GrafanaValuesArgs): Record<string, unknown> {
+  const g = args.grafana;
+  const mirror = args.images.registry?.replace(/\/+$/, "");
+  return {
+    global: { ...(mirror ? { imageRegistry: mirror } : {}), imagePullSecrets: args.images.pullSecrets },
+    admin: { existingSecret: args.adminSecretName, userKey: ADMIN_USER_KEY, passwordKey: ADMIN_PASSWORD_KEY },
+    persistence: {
+      enabled: g.persistence.enabled,
+      type: "pvc",
+      size: g.persistence.size,
+      accessModes: ["ReadWriteOnce"],
+      ...(g.persistence.storageClass !== undefined ? { storageClassName: g.persistence.storageClass } : {}),
+    },
+    // The chown init container runs as root (refused by restricted PSS); fsGroup 472 owns the volume.
+    initChownData: { enabled: false },
+    // An RWO volume cannot attach to a second pod during a rolling update.
+    deploymentStrategy: { type: "Recreate" },
+    resources: g.resources,
+    securityContext: { runAsNonRoot: true, runAsUser: 472, runAsGroup: 472, fsGroup: 472, seccompProfile: { type: "RuntimeDefault" } },
+    containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+    podAnnotations: { "prometheus.io/scrape": "true", "prometheus.io/port": "3000", "prometheus.io/path": "/metrics" },
+    sidecar: {
+      dashboards: { enabled: true, label: DASHBOARD_LABEL, labelValue: DASHBOARD_LABEL_VALUE, folderAnnotation: "grafana_folder", provider: { foldersFromFilesStructure: true } },
+    },
+    ...(args.database
+      ? { envValueFrom: { [DB_PASSWORD_ENV]: { secretKeyRef: { name: args.database.passwordSecret.name, key: args.database.passwordSecret.key } } } }
+      : {}),
+    datasources: { "datasources.yaml": { apiVersion: 1, datasources: grafanaDatasources(args) } },
+  };
+}
+
+/**
+ * Stand-in for the data engineer's DatabaseEndpoint until it is wired: the chart's Service and
+ * Secret names for the in-cluster database, or the external endpoint from config.
+ */
+export function databaseEndpointFromConfig(pg: PostgresqlConfig, namespace: string): DatabaseEndpoint {
+  if (!pg.enabled && pg.external) {
+    const e = pg.external;
+    return { host: e.host, port: e.port, database: e.database, username: e.username, passwordSecret: { name: e.existingSecret, key: e.passwordKey } };
+  }
+  const service = pg.architecture === "replication" ? "postgresql-primary" : "postgresql";
+  return {
+    host: `${service}.${namespace}.svc.cluster.local`,
+    port: 5432,
+    database: pg.auth.database,
+    username: pg.auth.username,
+    passwordSecret: { name: "postgresql-auth", key: "password" },
+  };
+}
