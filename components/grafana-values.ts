@@ -3,8 +3,7 @@
 // password comes from the environment, and the dashboard sidecar.
 import { GrafanaConfig } from "../config/sections/monitoring";
 import { ImagesConfig } from "../config/sections/platform";
-import { PostgresqlConfig } from "../config/sections/data";
-import { DatabaseEndpoint } from "./endpoints";
+import { imageRegistry, pullSecretNames } from "./charts";
 
 /** Keys of the admin Secret (the chart's admin.userKey / admin.passwordKey defaults). */
 export const ADMIN_USER_KEY = "admin-user";
@@ -66,9 +65,10 @@ export function grafanaDatasources(args: Pick<GrafanaValuesArgs, "prometheusUrl"
 /** The Release values. Names Secrets only; holds no password. */
 export function grafanaValues(args: GrafanaValuesArgs): Record<string, unknown> {
   const g = args.grafana;
-  const mirror = args.images.registry?.replace(/\/+$/, "");
+  // global.imageRegistry replaces the registry of the grafana and sidecar images (verified render).
+  const mirror = imageRegistry(args.images, undefined);
   return {
-    global: { ...(mirror ? { imageRegistry: mirror } : {}), imagePullSecrets: args.images.pullSecrets },
+    global: { ...(mirror ? { imageRegistry: mirror } : {}), imagePullSecrets: pullSecretNames(args.images) },
     admin: { existingSecret: args.adminSecretName, userKey: ADMIN_USER_KEY, passwordKey: ADMIN_PASSWORD_KEY },
     persistence: {
       enabled: g.persistence.enabled,
@@ -92,24 +92,5 @@ export function grafanaValues(args: GrafanaValuesArgs): Record<string, unknown> 
       ? { envValueFrom: { [DB_PASSWORD_ENV]: { secretKeyRef: { name: args.database.passwordSecret.name, key: args.database.passwordSecret.key } } } }
       : {}),
     datasources: { "datasources.yaml": { apiVersion: 1, datasources: grafanaDatasources(args) } },
-  };
-}
-
-/**
- * Stand-in for the data engineer's DatabaseEndpoint until it is wired: the chart's Service and
- * Secret names for the in-cluster database, or the external endpoint from config.
- */
-export function databaseEndpointFromConfig(pg: PostgresqlConfig, namespace: string): DatabaseEndpoint {
-  if (!pg.enabled && pg.external) {
-    const e = pg.external;
-    return { host: e.host, port: e.port, database: e.database, username: e.username, passwordSecret: { name: e.existingSecret, key: e.passwordKey } };
-  }
-  const service = pg.architecture === "replication" ? "postgresql-primary" : "postgresql";
-  return {
-    host: `${service}.${namespace}.svc.cluster.local`,
-    port: 5432,
-    database: pg.auth.database,
-    username: pg.auth.username,
-    passwordSecret: { name: "postgresql-auth", key: "password" },
   };
 }

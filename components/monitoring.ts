@@ -5,7 +5,6 @@ import { StackConfig } from "../config";
 import { pinnedChart } from "./charts";
 import { DatabaseEndpoint } from "./endpoints";
 import { Grafana } from "./grafana";
-import { databaseEndpointFromConfig } from "./grafana-values";
 import { OperatorObjects } from "./operator-objects";
 import { Prometheus } from "./prometheus";
 import { prometheusServerService } from "./prometheus-values";
@@ -15,8 +14,8 @@ export interface MonitoringArgs {
   /** The namespace, resolved from the Namespace resource. */
   readonly namespace: pulumi.Output<string>;
   readonly isProduction: boolean;
-  /** The database for Grafana's TimescaleDB data source (default: derived from config). */
-  readonly database?: DatabaseEndpoint;
+  /** The database for Grafana's TimescaleDB data source (the chart's or the external one). */
+  readonly database: DatabaseEndpoint;
   /** The API Deployment's name (dashboards select its pods). */
   readonly apiDeploymentName?: string;
 }
@@ -63,7 +62,7 @@ export class Monitoring extends pulumi.ComponentResource {
           chart: grafanaChart,
           namespace: args.namespace,
           prometheusUrl: pulumi.interpolate`http://${promService.name}.${args.namespace}.svc.cluster.local:${promService.port}`,
-          database: args.database ?? databaseEndpointFromConfig(config.postgresql, nsName),
+          database: args.database,
           timescaledb: config.postgresql.timescaledb,
           dashboards: { namespace: nsName, apiDeploymentName: args.apiDeploymentName ?? "api", database: config.postgresql.auth.database, prometheus: config.prometheus },
           isProduction: args.isProduction,

@@ -4,6 +4,7 @@
 import { ImagesConfig } from "../config/sections/platform";
 import { PrometheusConfig } from "../config/sections/monitoring";
 import { buildAlertRules } from "./alert-rules";
+import { imageRegistry, pullSecretNames } from "./charts";
 
 /** Where the receivers Secret is mounted in the Alertmanager pod (outside /etc/alertmanager, the ConfigMap). */
 export const RECEIVER_SECRET_MOUNT = "/etc/alertmanager-secrets";
@@ -26,7 +27,7 @@ export function mirrorRepository(mirror: string, original: string): string {
 }
 
 /** Pull secrets in the `[{name}]` form the prometheus charts expect. */
-export const pullSecretRefs = (images: ImagesConfig) => images.pullSecrets.map((name) => ({ name }));
+export const pullSecretRefs = (images: ImagesConfig) => pullSecretNames(images).map((name) => ({ name }));
 
 export interface PrometheusValuesArgs {
   readonly prometheus: PrometheusConfig;
@@ -72,14 +73,15 @@ const storage = (p: { enabled: boolean; size: string; storageClass?: string }) =
 });
 
 /** Image overrides for a mirror registry; empty without one. */
-function mirroredImages(mirror: string | undefined) {
+function mirroredImages(images: ImagesConfig) {
+  const mirror = images.registry;
   if (!mirror) return { server: {}, reloader: {}, alertmanager: {}, ksm: {}, nodeExporter: {}, pushgateway: {} };
   return {
     server: { image: { repository: mirrorRepository(mirror, "quay.io/prometheus/prometheus") } },
     reloader: { image: { repository: mirrorRepository(mirror, "quay.io/prometheus-operator/prometheus-config-reloader") } },
     alertmanager: { image: { repository: mirrorRepository(mirror, "quay.io/prometheus/alertmanager") } },
-    ksm: { image: { registry: mirror.replace(/\/+$/, "") } },
-    nodeExporter: { image: { registry: mirror.replace(/\/+$/, "") } },
+    ksm: { image: { registry: imageRegistry(images, "registry.k8s.io") } },
+    nodeExporter: { image: { registry: imageRegistry(images, "quay.io") } },
     pushgateway: { image: { repository: mirrorRepository(mirror, "quay.io/prometheus/pushgateway") } },
   };
 }
@@ -87,7 +89,7 @@ function mirroredImages(mirror: string | undefined) {
 /** The Release values. Contains no secret: receiver URLs are files from `receiversSecretName`. */
 export function prometheusValues(args: PrometheusValuesArgs): Record<string, unknown> {
   const { prometheus: p, images } = args;
-  const img = mirroredImages(images.registry);
+  const img = mirroredImages(images);
   const pullSecrets = pullSecretRefs(images);
   const receivers = configuredReceivers(p);
   if (receivers.length > 0 && !args.receiversSecretName) throw new Error("alertmanager receivers are configured but no receivers Secret was given");
