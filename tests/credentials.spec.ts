@@ -34,7 +34,7 @@ describe("credentials: generated passwords reach the charts by Secret name only"
 
   it("one distinct RandomPassword per key, with no keepers that would rotate it", () => {
     const names = dev.ofType(PASSWORD).map((p) => p.name).sort();
-    assert.deepStrictEqual(names, ["postgresql-auth-password", "postgresql-auth-postgres-password", "redis-auth-redis-password"]);
+    assert.deepStrictEqual(names, ["grafana-admin-password", "postgresql-auth-password", "postgresql-auth-postgres-password", "redis-auth-redis-password"]);
     for (const p of [...dev.ofType(PASSWORD), ...prod.ofType(PASSWORD)]) {
       assert.strictEqual(p.inputs.keepers, undefined, `${p.name} has keepers`);
       assert.ok(p.inputs.length >= 24, `${p.name} length ${p.inputs.length}`);
@@ -46,7 +46,7 @@ describe("credentials: generated passwords reach the charts by Secret name only"
   it("no generated password in any other resource's inputs, in plain outputs or in the release values", () => {
     for (const run of [dev, prod]) {
       for (const r of run.resources) {
-        if (r.type === PASSWORD || (r.type === SECRET && /-auth$/.test(r.inputs.metadata?.name ?? ""))) continue;
+        if (r.type === PASSWORD || (r.type === SECRET && /-auth$|^grafana-admin$/.test(r.inputs.metadata?.name ?? r.name))) continue;
         assert.ok(!JSON.stringify(r.inputs).includes(MOCK_PASSWORD_PREFIX), `${r.type} ${r.name} carries a generated password`);
       }
       for (const [name, value] of Object.entries(run.outputs)) {
@@ -98,7 +98,7 @@ describe("credentials: production data safety", () => {
       run.get(RELEASE, "redis"),
       ...run.ofType("kubernetes:core/v1:Namespace"),
     ];
-    assert.strictEqual(stateful(prod).length, 8, "3 passwords, 2 Secrets, 2 releases, 1 Namespace");
+    assert.strictEqual(stateful(prod).length, 9, "4 passwords (3 data, 1 Grafana admin), 2 Secrets, 2 releases, 1 Namespace");
     for (const r of stateful(prod)) assert.strictEqual(r.protect, true, `${r.type} ${r.name} must be protected in production`);
     for (const r of stateful(dev)) assert.strictEqual(r.protect, false, `${r.type} ${r.name} must stay disposable in dev`);
   });
