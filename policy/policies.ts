@@ -201,12 +201,20 @@ export function statefulReason(r: PolicyResource): string | undefined {
     if (STATEFUL_CHART.test(chart) || STATEFUL_CHART.test(`/${name}`)) return `the ${chart || name} release (holds data)`;
     return undefined;
   }
-  if (r.isType(k8s.core.v1.Secret)) {
-    const fromPassword = [...r.dependencies, ...Object.values(r.propertyDependencies ?? {}).flat()].some((d) => d.isType(random.RandomPassword));
-    const keys = known(() => [...Object.keys(r.props.stringData ?? {}), ...Object.keys(r.props.data ?? {})], [] as string[]);
-    if (fromPassword || keys.some((k) => /(passw(or)?d|token|api[-_.]?key|secret)/i.test(k))) return "a credential Secret";
-  }
+  if (r.isType(k8s.core.v1.Secret) && isCredentialSecret(r)) return "a credential Secret (the only copy of a generated password)";
   return undefined;
+}
+
+/**
+ * A credential Secret is where a generated password lives: it depends on a RandomPassword created
+ * by the same component (same parent). Secrets that merely copy a password for a consumer (the
+ * API's env Secret) are not: they are rebuilt from the RandomPassword, and protecting them would
+ * block every change to their data (Secret data changes replace the Secret).
+ */
+export function isCredentialSecret(r: PolicyResource): boolean {
+  const parentOf = (x: PolicyResource) => x.opts.parent ?? x.parent?.urn;
+  const deps = [...r.dependencies, ...Object.values(r.propertyDependencies ?? {}).flat()];
+  return deps.some((d) => d.isType(random.RandomPassword) && parentOf(d) !== undefined && parentOf(d) === parentOf(r));
 }
 
 /** Reads a value that may be unknown during preview; `fallback` when it is. */

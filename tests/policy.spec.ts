@@ -184,22 +184,23 @@ describe("policy pack rules", () => {
 
   describe("stateful-protected-in-production", () => {
     const stack = "production";
-    const pw = { type: "random:index/randomPassword:RandomPassword", name: "pg-password", props: { length: 32 }, urn: urnOf(stack, "random:index/randomPassword:RandomPassword", "pg-password") };
+    const credentials = urnOf(stack, "ape:data:Credentials", "postgresql-auth");
+    const pw = { type: "random:index/randomPassword:RandomPassword", name: "pg-password", props: { length: 32 }, urn: urnOf(stack, "random:index/randomPassword:RandomPassword", "pg-password"), parent: credentials };
     const stateful = (protect: boolean): FakeResource[] => [
       { type: "kubernetes:core/v1:Namespace", name: "namespace", props: {}, protect },
       { type: "kubernetes:core/v1:PersistentVolumeClaim", name: "api-data", props: {}, protect },
       release({}, {}),
       { ...release({}), name: "redis", props: { chart: "oci://registry-1.docker.io/bitnamicharts/redis", version: "22.0.7" } },
-      { ...pw, protect },
-      { type: "kubernetes:core/v1:Secret", name: "postgresql-auth", props: { stringData: { x: "y" } }, protect, dependencies: [pw.urn] },
-      { type: "kubernetes:core/v1:Secret", name: "grafana-admin", props: { stringData: { "admin-password": "p" } }, protect },
+      { ...release({}), name: "grafana", props: { chart: "oci://ghcr.io/grafana-community/helm-charts/grafana", version: "12.11.1" } },
+      pw,
+      { type: "kubernetes:core/v1:Secret", name: "postgresql-auth", props: { stringData: { password: "p" } }, dependencies: [pw.urn], parent: credentials },
     ].map((r) => ({ ...r, protect }));
     it("passes when every stateful resource is protected", async () => {
       assert.deepEqual(await checkStack(rules.statefulProtectedInProduction, stateful(true), { stack }), []);
     });
     it("reports each unprotected stateful resource by URN in production", async () => {
       const found = await checkStack(rules.statefulProtectedInProduction, stateful(false), { stack });
-      assert.deepEqual(found.map((v) => v.urn?.split("::").pop()), ["namespace", "api-data", "postgresql", "redis", "pg-password", "postgresql-auth", "grafana-admin"]);
+      assert.deepEqual(found.map((v) => v.urn?.split("::").pop()), ["namespace", "api-data", "postgresql", "redis", "grafana", "pg-password", "postgresql-auth"]);
       assert.match(found[0].message, /must be protected in production/);
     });
     it("ignores stateless resources and non-data charts", async () => {
@@ -207,6 +208,9 @@ describe("policy pack rules", () => {
         { type: DEPLOYMENT, name: "api", props: {} },
         { type: "kubernetes:core/v1:Secret", name: "api-tls", props: { type: "kubernetes.io/tls", stringData: { "tls.crt": "c", "tls.key": "k" } } },
         { ...release({}), name: "ingress", props: { chart: "ingress-nginx", version: "4.11.0" } },
+        // The API's env Secret copies a password: rebuilt from the RandomPassword, not protected.
+        { type: "kubernetes:core/v1:Secret", name: "api-secrets", props: { stringData: { DATABASE_PASSWORD: "p" } }, dependencies: [pw.urn], parent: urnOf(stack, "ape:app:Api", "api") },
+        { ...pw, protect: true },
       ];
       assert.deepEqual(await checkStack(rules.statefulProtectedInProduction, others, { stack }), []);
     });

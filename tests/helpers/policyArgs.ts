@@ -18,6 +18,8 @@ export interface FakeResource {
   readonly protect?: boolean;
   /** URNs of resources this one depends on (stack policies). */
   readonly dependencies?: string[];
+  /** URN of the parent (component) resource. */
+  readonly parent?: string;
 }
 
 export interface Violation {
@@ -45,7 +47,7 @@ function resourceArgs(r: FakeResource, stack: string, config: Record<string, any
     props: r.props,
     urn: r.urn ?? urnOf(stack, r.type, name),
     name,
-    opts: { protect: r.protect ?? false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    opts: { protect: r.protect ?? false, parent: r.parent || undefined, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
     stackTags: new Map(),
     isType: isType(r.type),
     asType: ((cls: any) => (isType(r.type)(cls) ? r.props : undefined)) as ResourceValidationArgs["asType"],
@@ -130,7 +132,7 @@ export async function checkStack(
 export function fakeResources(run: ProgramRun): FakeResource[] {
   return run.resources
     .filter((r: RecordedResource) => r.custom && !r.type.startsWith("pulumi:providers:"))
-    .map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs, protect: r.protect, dependencies: r.dependencies }));
+    .map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs, protect: r.protect, dependencies: r.dependencies, parent: r.parent }));
 }
 
 /** Every violation of the whole pack over a program run, with pack config per policy. */
