@@ -2,9 +2,9 @@
 // outputs it needs from the others.
 import * as pulumi from "@pulumi/pulumi";
 import { isProduction, StackConfig } from "../config";
+import { Api } from "./api";
 import { DatabaseEndpoint, RedisEndpoint } from "./endpoints";
 import { ApiIngress } from "./ingress";
-import { API_NAME } from "./labels";
 import { NetworkPolicies } from "./network-policies";
 import { Monitoring } from "./monitoring";
 import { StackNamespace } from "./namespace";
@@ -27,6 +27,8 @@ export class ApeStack extends pulumi.ComponentResource {
   /** The self-signed CA certificate (PEM) to trust, when `ingress.tls.mode` is self-signed. */
   public readonly caCertificate?: pulumi.Output<string>;
   public readonly monitoring: Monitoring;
+  /** The API workload (Service `api`, pods selected by apiSelectorLabels()). */
+  public readonly api: Api;
 
   constructor(name: string, args: ApeStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ape:core:ApeStack", name, {}, opts);
@@ -44,11 +46,24 @@ export class ApeStack extends pulumi.ComponentResource {
       ? new Redis("redis", { ...data, config: config.redis }, { parent: this }).endpoint
       : externalRedisEndpoint(config.redis);
 
+    this.api = new Api(
+      "api",
+      {
+        config: { ...config.api, imagePullSecrets: [...config.api.imagePullSecrets, ...config.images.pullSecrets] },
+        namespace: ns.name,
+        database: this.database,
+        redis: this.redis,
+        isProduction: production,
+      },
+      { parent: this },
+    );
+
     new NetworkPolicies("netpol", { config, namespace: ns.name }, { parent: this });
 
     if (config.ingress.enabled) {
-      // The API Service is named after the API (components/labels.ts API_NAME) and serves the http port.
-      const ingress = new ApiIngress("ingress", { config: config.ingress, namespace: ns.name, serviceName: API_NAME, servicePort: config.api.ports.http }, { parent: this });
+      // The API Service (named API_NAME, components/labels.ts) serves the http port; taking the name
+      // from the Service makes the Ingress wait for it.
+      const ingress = new ApiIngress("ingress", { config: config.ingress, namespace: ns.name, serviceName: this.api.serviceName, servicePort: this.api.httpPort }, { parent: this });
       this.url = ingress.url;
       this.caCertificate = ingress.caCertPem;
     }

@@ -6,12 +6,15 @@ import { bool, imageWithPullPolicy, int, intAtLeast, intBetween, nonEmpty, port,
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const envName = { error: "must be an environment variable name (letters, digits, '_'; not starting with a digit)" };
 
+const mountPath = z.string({ error: "must be an absolute path such as /app/data" }).regex(/^\/[^:]*$/, { error: "must be an absolute path such as /app/data" });
+
 const volume = z.discriminatedUnion(
   "type",
   [
-    z.strictObject({ type: z.literal("emptyDir"), sizeLimit: quantity("storage").optional() }),
+    z.strictObject({ type: z.literal("emptyDir"), mountPath, sizeLimit: quantity("storage").optional() }),
     z.strictObject({
       type: z.literal("pvc"),
+      mountPath,
       size: quantity("storage"),
       storageClass: z.string().optional(),
       accessModes: z
@@ -31,18 +34,46 @@ const httpGetProbe = z.strictObject({
   failureThreshold: intAtLeast(1),
 });
 
-const scalingPolicy = z.strictObject({
-  percent: intAtLeast(1).optional(),
-  pods: intAtLeast(1).optional(),
-  periodSeconds: intBetween(1, 1800),
-  stabilizationWindowSeconds: intBetween(0, 3600),
-  selectPolicy: z.enum(["Max", "Min", "Disabled"], { error: "must be one of Max, Min, Disabled" }),
-});
+const scalingPolicy = z
+  .strictObject({
+    percent: intAtLeast(1).optional(),
+    pods: intAtLeast(1).optional(),
+    periodSeconds: intBetween(1, 1800),
+    stabilizationWindowSeconds: intBetween(0, 3600),
+    selectPolicy: z.enum(["Max", "Min", "Disabled"], { error: "must be one of Max, Min, Disabled" }),
+  })
+  .superRefine((p, c) => {
+    if (p.selectPolicy !== "Disabled" && p.percent === undefined && p.pods === undefined) {
+      c.addIssue({ code: "custom", path: ["percent"], input: undefined, message: "must set percent or pods (or both) unless selectPolicy is Disabled" });
+    }
+  });
+
+/** Names the stack sets itself from the data endpoints; api.env / api.secrets may not reuse them. */
+export const RESERVED_ENV_NAMES: readonly string[] = [
+  "DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD", "DATABASE_URL",
+  "REDIS_MODE", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD", "REDIS_SENTINEL_HOSTS", "REDIS_SENTINEL_MASTER_SET",
+];
+
+/** The smallest and largest replica count the API runs with (the HPA's range, or replicaCount). */
+export function replicaRange(api: { replicaCount: number; autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number } }): { min: number; max: number } {
+  return api.autoscaling.enabled ? { min: api.autoscaling.minReplicas, max: api.autoscaling.maxReplicas } : { min: api.replicaCount, max: api.replicaCount };
+}
+
+/** The container port a probe or scrape port refers to: a port name (http, metrics) or a number. */
+export function resolvePort(ref: string | number, ports: { http: number; metrics: number }): number | undefined {
+  if (ref === "http" || ref === ports.http) return ports.http;
+  if (ref === "metrics" || ref === ports.metrics) return ports.metrics;
+  return undefined;
+}
 
 export const apiSchema = (ctx: SchemaContext) =>
   z.strictObject({
     replicaCount: intAtLeast(1),
     image: imageWithPullPolicy(ctx),
+    /** Container entrypoint override (unset = the image's ENTRYPOINT). */
+    command: z.array(z.string({ error: "must be a list of strings" })).optional(),
+    /** Container arguments (unset or [] = the image's CMD), e.g. podinfo's --port-metrics. */
+    args: z.array(z.string({ error: "must be a list of strings" })),
     imagePullSecrets: z.array(nonEmpty("a Secret name")),
     resources: resources(),
     autoscaling: z
@@ -89,7 +120,80 @@ export const apiSchema = (ctx: SchemaContext) =>
       .transform((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, pulumi.secret(v)]))),
     volumes: z.strictObject({ data: volume, logs: volume, vee: volume }),
     podAnnotations: z.record(z.string(), z.string()),
-  });
+  })
+  .superRefine(crossFieldRules);
+
+type ApiShape = {
+  replicaCount: number;
+  autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number };
+  podDisruptionBudget: { enabled: boolean; minAvailable: number };
+  ports: { http: number; metrics: number };
+  probes: { port: string | number };
+  metrics: { enabled: boolean; port: string | number };
+  terminationGracePeriodSeconds: number;
+  preStopSleepSeconds: number;
+  env: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+  volumes: Record<string, ApiVolume>;
+};
+
+/** Rules that span several keys; each names the key to change and what is allowed. */
+function crossFieldRules(api: ApiShape, c: z.RefinementCtx): void {
+  const { min, max } = replicaRange(api);
+  const minKey = api.autoscaling.enabled ? "api.autoscaling.minReplicas" : "api.replicaCount";
+  if (api.podDisruptionBudget.enabled && api.podDisruptionBudget.minAvailable >= min) {
+    c.addIssue({
+      code: "custom",
+      path: ["podDisruptionBudget", "minAvailable"],
+      input: api.podDisruptionBudget.minAvailable,
+      message: `must be below the minimum replica count (${minKey} = ${min}), or no node could ever be drained; lower it, raise ${minKey}, or set api.podDisruptionBudget.enabled false`,
+    });
+  }
+  const maxKey = api.autoscaling.enabled ? "api.autoscaling.maxReplicas" : "api.replicaCount";
+  for (const [name, v] of Object.entries(api.volumes)) {
+    const single = v.type === "pvc" ? v.accessModes.filter((m) => m === "ReadWriteOnce" || m === "ReadWriteOncePod") : [];
+    if (v.type === "pvc" && max > 1 && single.length > 0 && !v.accessModes.some((m) => m === "ReadWriteMany" || m === "ReadOnlyMany")) {
+      c.addIssue({
+        code: "custom",
+        path: ["volumes", name, "accessModes"],
+        input: v.accessModes,
+        message: `${single.join("/")} cannot be mounted by ${max} replicas (${maxKey}) on different nodes; use ReadWriteMany, type emptyDir, or a single replica`,
+      });
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const [name, v] of Object.entries(api.volumes)) {
+    if (v.mountPath === "/tmp" || seen.has(v.mountPath)) {
+      c.addIssue({ code: "custom", path: ["volumes", name, "mountPath"], input: v.mountPath, message: `must be unique (already used by ${v.mountPath === "/tmp" ? "the /tmp scratch volume" : `volumes.${seen.get(v.mountPath)}`})` });
+    }
+    seen.set(v.mountPath, name);
+  }
+  if (api.ports.http === api.ports.metrics) {
+    c.addIssue({ code: "custom", path: ["ports", "metrics"], input: api.ports.metrics, message: `must differ from api.ports.http (${api.ports.http}); to scrape the http port set api.metrics.port to http` });
+  }
+  const portHelp = `must name a container port: http, metrics, ${api.ports.http} or ${api.ports.metrics}`;
+  if (resolvePort(api.probes.port, api.ports) === undefined) {
+    c.addIssue({ code: "custom", path: ["probes", "port"], input: api.probes.port, message: portHelp });
+  }
+  if (api.metrics.enabled && resolvePort(api.metrics.port, api.ports) === undefined) {
+    c.addIssue({ code: "custom", path: ["metrics", "port"], input: api.metrics.port, message: portHelp });
+  }
+  if (api.preStopSleepSeconds >= api.terminationGracePeriodSeconds) {
+    c.addIssue({ code: "custom", path: ["preStopSleepSeconds"], input: api.preStopSleepSeconds, message: `must be below api.terminationGracePeriodSeconds (${api.terminationGracePeriodSeconds}), leaving the app time to stop` });
+  }
+  for (const section of ["env", "secrets"] as const) {
+    for (const key of Object.keys(api[section])) {
+      if (RESERVED_ENV_NAMES.includes(key)) {
+        c.addIssue({ code: "custom", path: [section, key], input: section === "secrets" ? "<secret>" : api[section][key], message: "is set by the stack from the database/Redis endpoints; choose another name" });
+      }
+    }
+  }
+  for (const key of Object.keys(api.secrets)) {
+    if (key in api.env) {
+      c.addIssue({ code: "custom", path: ["env", key], input: api.env[key], message: `is also set in api.secrets.${key}; set it in one place only` });
+    }
+  }
+}
 
 export type ApiConfig = z.infer<ReturnType<typeof apiSchema>>;
 
@@ -97,6 +201,7 @@ export type ApiConfig = z.infer<ReturnType<typeof apiSchema>>;
 export const apiDefaults = {
   replicaCount: 3,
   image: { repository: "ghcr.io/yourorg/ape-2026/api", tag: "latest", pullPolicy: "IfNotPresent" },
+  args: [],
   imagePullSecrets: [],
   resources: { requests: { memory: "1Gi", cpu: "500m" }, limits: { memory: "2Gi", cpu: "1000m" } },
   autoscaling: {
@@ -125,6 +230,10 @@ export const apiDefaults = {
   topologySpread: { enabled: true, maxSkew: 1, whenUnsatisfiable: "ScheduleAnyway" },
   env: {},
   secrets: {},
-  volumes: { data: { type: "emptyDir" }, logs: { type: "emptyDir" }, vee: { type: "emptyDir" } },
+  volumes: {
+    data: { type: "emptyDir", mountPath: "/app/data" },
+    logs: { type: "emptyDir", mountPath: "/app/logs" },
+    vee: { type: "emptyDir", mountPath: "/app/vee" },
+  },
   podAnnotations: {},
 };
