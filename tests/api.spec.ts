@@ -226,7 +226,11 @@ describe("api: settings and secrets", () => {
     assert.strictEqual(data.DATABASE_NAME, "ape_timeseries");
     assert.strictEqual(data.DATABASE_PORT, "5432");
     assert.strictEqual(data.REDIS_MODE, "sentinel");
-    assert.match(data.REDIS_SENTINEL_HOSTS, /^redis\.ape-2026\.svc\.cluster\.local:26379$/);
+    assert.deepStrictEqual(
+      data.REDIS_SENTINEL_HOSTS.split(","),
+      [0, 1, 2].map((i) => `redis-node-${i}.redis-headless.ape-2026.svc.cluster.local:26379`),
+      "one sentinel per Redis node (redis.replica.replicaCount 3)",
+    );
     assert.strictEqual(data.REDIS_SENTINEL_MASTER_SET, "mymaster");
     const dev = apiConfigMap(await program("dev")).data;
     assert.deepStrictEqual([dev.REDIS_MODE, dev.REDIS_PORT, dev.REDIS_SENTINEL_HOSTS], ["standalone", "6379", undefined]);
@@ -247,11 +251,28 @@ describe("api: settings and secrets", () => {
     const c = container(run);
     const cm = apiChildren(run).find((r) => r.type === CONFIGMAP)!;
     assert.deepStrictEqual(c.envFrom, [{ configMapRef: { name: cm.state.metadata.name } }, { secretRef: { name: secret.state.metadata.name } }]);
+    assert.deepStrictEqual(Object.keys(secret.inputs.stringData).sort(), ["CLAUDE_API_KEY", "DATABASE_PASSWORD", "DATABASE_URL", "REDIS_PASSWORD"]);
+    assert.match(secret.inputs.stringData.DATABASE_URL, new RegExp(`^postgresql://ape:${MOCK_PASSWORD_PREFIX}[^@]+@postgresql(-primary)?\\.ape-2026\\.svc\\.cluster\\.local:5432/ape_timeseries$`));
+    assert.strictEqual(c.env, undefined, "the generated credentials come through the Secret, not env values");
+  });
+
+  it("external databases: credentials by secretKeyRef, DATABASE_URL expanded by the kubelet", async () => {
+    const run = await program("dev", {
+      set: {
+        "postgresql.enabled": false,
+        "postgresql.external": { host: "pg.example.com", port: 5432, database: "ape", username: "ape", existingSecret: "ext-pg", passwordKey: "pw" },
+        "redis.enabled": false,
+        "redis.external": { host: "cache.example.com", port: 6380, existingSecret: "ext-redis", passwordKey: "pw" },
+      },
+    });
+    const c = container(run);
     assert.deepStrictEqual(
       c.env.filter((e: any) => e.valueFrom).map((e: any) => [e.name, e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key]),
-      [["DATABASE_PASSWORD", "postgresql-credentials", "password"], ["REDIS_PASSWORD", "redis-credentials", "redis-password"]],
+      [["DATABASE_PASSWORD", "ext-pg", "pw"], ["REDIS_PASSWORD", "ext-redis", "pw"]],
     );
-    assert.strictEqual(c.env.find((e: any) => e.name === "DATABASE_URL").value, "postgresql://ape:$(DATABASE_PASSWORD)@postgresql.ape-2026.svc.cluster.local:5432/ape_timeseries");
+    assert.strictEqual(c.env.find((e: any) => e.name === "DATABASE_URL").value, "postgresql://ape:$(DATABASE_PASSWORD)@pg.example.com:5432/ape");
+    const data = apiConfigMap(run).data;
+    assert.deepStrictEqual([data.DATABASE_HOST, data.REDIS_HOST, data.REDIS_PORT], ["pg.example.com", "cache.example.com", "6380"]);
   });
 
   it("generated passwords go into the Secret (DATABASE_URL, REDIS_PASSWORD), never into env or ConfigMap", async () => {
