@@ -248,6 +248,7 @@ describe("api: settings and secrets", () => {
     const secret = apiChildren(run).find((r) => r.type === "kubernetes:core/v1:Secret")!;
     assert.strictEqual(secret.inputs.stringData.CLAUDE_API_KEY, KEY);
     assert.ok(secret.secretPaths.includes("stringData"), "stringData is a Pulumi secret");
+    assert.strictEqual(secret.protect, false, "a derived copy, replaced on change (key rotation must not be blocked)");
     const c = container(run);
     const cm = apiChildren(run).find((r) => r.type === CONFIGMAP)!;
     assert.deepStrictEqual(c.envFrom, [{ configMapRef: { name: cm.state.metadata.name } }, { secretRef: { name: secret.state.metadata.name } }]);
