@@ -86,6 +86,7 @@ export function grafanaValues(args: GrafanaValuesArgs): Record<string, unknown> 
     containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
     podAnnotations: { "prometheus.io/scrape": "true", "prometheus.io/port": "3000", "prometheus.io/path": "/metrics" },
     sidecar: {
+      resources: g.sidecar.resources,
       dashboards: { enabled: true, label: DASHBOARD_LABEL, labelValue: DASHBOARD_LABEL_VALUE, folderAnnotation: "grafana_folder", provider: { foldersFromFilesStructure: true } },
     },
     ...(args.database

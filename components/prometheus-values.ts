@@ -106,7 +106,7 @@ export function prometheusValues(args: PrometheusValuesArgs): Record<string, unk
       securityContext: RESTRICTED_POD,
       containerSecurityContext: RESTRICTED_CONTAINER,
     },
-    configmapReload: { prometheus: { ...img.reloader, containerSecurityContext: RESTRICTED_CONTAINER } },
+    configmapReload: { prometheus: { ...img.reloader, resources: p.configmapReload.resources, containerSecurityContext: RESTRICTED_CONTAINER } },
     // Rules land in ConfigMap prometheus-server, /etc/config/alerting_rules.yml (already in rule_files).
     serverFiles: { "alerting_rules.yml": buildAlertRules({ prometheus: p, namespace: args.namespace }) },
     alertmanager: {
@@ -125,7 +125,7 @@ export function prometheusValues(args: PrometheusValuesArgs): Record<string, unk
           : [],
     },
     // kube-state-metrics' defaults are already restricted-clean; PodCrashLooping needs it.
-    "kube-state-metrics": { enabled: p.kubeStateMetrics.enabled, ...img.ksm, imagePullSecrets: pullSecrets },
+    "kube-state-metrics": { enabled: p.kubeStateMetrics.enabled, ...img.ksm, imagePullSecrets: pullSecrets, resources: p.kubeStateMetrics.resources },
     // Refused by config while the namespace enforces restricted/baseline (hostNetwork, hostPID, hostPath).
     "prometheus-node-exporter": { enabled: p.nodeExporter.enabled, ...img.nodeExporter, imagePullSecrets: pullSecrets },
     "prometheus-pushgateway": {

@@ -34,7 +34,9 @@ export const prometheusSchema = () =>
         slackChannel: z.string().optional(),
       }),
     }),
-    kubeStateMetrics: z.strictObject({ enabled: bool() }),
+    kubeStateMetrics: z.strictObject({ enabled: bool(), resources: resources() }),
+    /** The config-reloader sidecar of the Prometheus server. */
+    configmapReload: z.strictObject({ resources: resources() }),
     nodeExporter: z.strictObject({ enabled: bool() }),
     pushgateway: z.strictObject({ enabled: bool() }),
     /** ServiceMonitor/PrometheusRule objects for clusters that run the Prometheus Operator. */
@@ -64,6 +66,8 @@ export const grafanaSchema = () =>
     adminUser: nonEmpty("a user name"),
     persistence: persistence(),
     resources: resources(),
+    /** The dashboard sidecar (k8s-sidecar) next to Grafana. */
+    sidecar: z.strictObject({ resources: resources() }),
   });
 export type GrafanaConfig = z.infer<ReturnType<typeof grafanaSchema>>;
 
@@ -82,7 +86,8 @@ export const prometheusDefaults = {
     resources: { requests: { memory: "64Mi", cpu: "25m" }, limits: { memory: "128Mi", cpu: "100m" } },
     receivers: {},
   },
-  kubeStateMetrics: { enabled: true },
+  kubeStateMetrics: { enabled: true, resources: { requests: { memory: "64Mi", cpu: "20m" }, limits: { memory: "256Mi", cpu: "200m" } } },
+  configmapReload: { resources: { requests: { memory: "16Mi", cpu: "5m" }, limits: { memory: "64Mi", cpu: "50m" } } },
   nodeExporter: { enabled: false },
   pushgateway: { enabled: false },
   operator: { enabled: false },
@@ -96,6 +101,7 @@ export const grafanaDefaults = {
   adminUser: "admin",
   persistence: { enabled: true, size: "10Gi" },
   resources: { requests: { memory: "128Mi", cpu: "100m" }, limits: { memory: "256Mi", cpu: "500m" } },
+  sidecar: { resources: { requests: { memory: "64Mi", cpu: "10m" }, limits: { memory: "128Mi", cpu: "100m" } } },
 };
 
 /**

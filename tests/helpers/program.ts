@@ -53,14 +53,25 @@ export interface RunOptions {
 
 const PROGRAM = require.resolve("../../index");
 
-/** Runs the program for `stack`, from the real Pulumi.<stack>.yaml plus `options`. */
-export async function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
+const runs = new Map<string, Promise<ProgramRun>>();
+
+/**
+ * Runs the program for `stack`, from the real Pulumi.<stack>.yaml plus `options`. A run is pure
+ * data, so identical runs are evaluated once per test process and shared (treat it as read-only).
+ */
+export function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
+  const key = JSON.stringify([stack, options]);
+  if (!runs.has(key)) runs.set(key, evaluate(stack, options));
+  return runs.get(key)!;
+}
+
+async function evaluate(stack: string, options: RunOptions): Promise<ProgramRun> {
   const recorded: RecordedResource[] = [];
   await pulumi.runtime.setMocks(new StackMocks(), PROJECT, stack, options.preview ?? false);
   recordRegistrations(recorded);
   setConfig(stack, options);
 
-  for (const key of Object.keys(require.cache)) if (!key.includes("node_modules")) delete require.cache[key];
+  delete require.cache[PROGRAM]; // index.ts is the only module with top-level effects
   const program: Record<string, unknown> = require(PROGRAM);
   const outputs: Record<string, unknown> = {};
   const secretOutputs = new Set<string>();
@@ -80,7 +91,7 @@ export async function runProgramError(stack: string, options: RunOptions = {}): 
   await pulumi.runtime.setMocks(new StackMocks(), PROJECT, stack, options.preview ?? false);
   recordRegistrations(recorded);
   setConfig(stack, options);
-  for (const key of Object.keys(require.cache)) if (!key.includes("node_modules")) delete require.cache[key];
+  delete require.cache[PROGRAM]; // index.ts is the only module with top-level effects
   try {
     require(PROGRAM);
   } catch (error) {
