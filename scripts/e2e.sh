@@ -22,5 +22,5 @@ eval "$started"
 export KUBECONFIG
 
 start=$(date +%s)
-mocha --config .mocharc.e2e.json "$@"
+npx mocha --config .mocharc.e2e.json "$@"
 echo "e2e wall time: $(( $(date +%s) - start )) s"
