@@ -150,6 +150,7 @@ describe("ingress: bad input is refused before anything is registered", () => {
     ["an RSA key below 2048 bits", { "ingress.tls.selfSigned.rsaBits": 1024 }, "ingress.tls.selfSigned.rsaBits", /2048/],
     ["a custom annotation overriding the rate limit", { "ingress.annotations": { [`${NGINX}/limit-rpm`]: "100000" } }, `ingress.annotations.${NGINX}/limit-rpm`, /ingress\.rateLimit\.requestsPerMinute/],
     ["a custom annotation overriding the issuer", { "ingress.annotations": { "cert-manager.io/cluster-issuer": "other" } }, "ingress.annotations.cert-manager.io/cluster-issuer", /ingress\.tls\.clusterIssuer/],
+    ["node-exporter under restricted Pod Security", { "prometheus.nodeExporter.enabled": true }, "prometheus.nodeExporter.enabled", /"restricted".*privileged/],
     ["a CIDR with a bad prefix", { "networkPolicy.apiEgress.cidrs": ["0.0.0.0/33"] }, "networkPolicy.apiEgress.cidrs.0", /CIDR/],
   ];
   for (const [what, set, key, message] of cases) {

@@ -100,9 +100,17 @@ const forbidden = (http: number, metrics: number): Flow[] => [
 for (const stack of ["dev", "production"]) {
   describe(`network policies: ${stack} stack`, () => {
     let policies: NetworkPolicy[];
+    let run: Awaited<ReturnType<typeof runProgram>>;
     const { http, metrics } = load(stack).api.ports;
     before(async () => {
-      policies = policiesOf(await runProgram(stack));
+      run = await runProgram(stack);
+      policies = policiesOf(run);
+    });
+
+    it("the namespace enforces, audits and warns at Pod Security restricted", () => {
+      const [ns] = run.ofType("kubernetes:core/v1:Namespace");
+      assert.strictEqual(ns.inputs.metadata.name, NS);
+      for (const mode of ["enforce", "audit", "warn"]) assert.strictEqual(ns.inputs.metadata.labels[`pod-security.kubernetes.io/${mode}`], "restricted", mode);
     });
 
     it("starts from default deny of ingress and egress for every pod of the namespace", () => {
