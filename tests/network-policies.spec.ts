@@ -101,10 +101,18 @@ for (const stack of ["dev", "production"]) {
   describe(`network policies: ${stack} stack`, () => {
     let policies: NetworkPolicy[];
     let run: Awaited<ReturnType<typeof runProgram>>;
-    const { http, metrics } = load(stack).api.ports;
+    let http = 0;
+    let metrics = 0;
     before(async () => {
       run = await runProgram(stack);
       policies = policiesOf(run);
+      // The API pod as the program really defines it: its Deployment's pod labels and named ports.
+      const [deployment] = run.ofType("kubernetes:apps/v1:Deployment").filter((d) => d.inputs.metadata.name === "api");
+      const template = deployment.inputs.spec.template;
+      P.api = { ...P.api, labels: template.metadata.labels };
+      const port = (name: string) => template.spec.containers[0].ports.find((p: { name: string }) => p.name === name).containerPort;
+      [http, metrics] = [port("http"), port("metrics")];
+      assert.deepStrictEqual([http, metrics], Object.values(load(stack).api.ports));
     });
 
     it("the namespace enforces, audits and warns at Pod Security restricted", () => {
