@@ -1,5 +1,9 @@
 // Kubernetes manifests of every object the program registers for a stack (chart releases and
 // providers excluded), as the provider would send them, for applying with kubectl.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { ProgramRun, RecordedResource } from "../helpers/program";
 
 export interface Manifest {
@@ -23,7 +27,26 @@ export function toManifest(r: RecordedResource): Manifest {
 }
 
 export function stackManifests(run: ProgramRun): Manifest[] {
-  return run.resources.filter(isKubernetesObject).map(toManifest);
+  return run.resources.filter(isKubernetesObject).map(toManifest).map(withRealTlsMaterial);
+}
+
+let tlsPair: { "tls.crt": string; "tls.key": string } | undefined;
+
+/**
+ * The mocks cannot sign certificates, and the API server checks the PEM of kubernetes.io/tls
+ * Secrets. Such a Secret gets a real throw-away pair made with openssl; everything else is as
+ * the program registered it.
+ */
+function withRealTlsMaterial(m: Manifest): Manifest {
+  if (m.kind !== "Secret" || m.type !== "kubernetes.io/tls") return m;
+  if (!tlsPair) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ape-e2e-tls-"));
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=e2e", "-keyout", path.join(dir, "k"), "-out", path.join(dir, "c")], { stdio: "ignore" });
+    tlsPair = { "tls.crt": fs.readFileSync(path.join(dir, "c"), "utf8"), "tls.key": fs.readFileSync(path.join(dir, "k"), "utf8") };
+    fs.rmSync(dir, { recursive: true });
+  }
+  const { data: _data, ...rest } = m as Manifest & { data?: unknown };
+  return { ...rest, stringData: { ...((m.stringData as object) ?? {}), ...tlsPair } };
 }
 
 export const describeManifest = (m: Manifest) => `${m.kind}/${m.metadata.namespace ? `${m.metadata.namespace}/` : ""}${m.metadata.name}`;
