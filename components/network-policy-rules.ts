@@ -240,5 +240,16 @@ export function buildNetworkPolicies(c: NetworkInputs): PolicyDoc[] {
       },
     });
   }
-  return docs;
+  return docs.map(({ name, spec }) => ({ name, spec: withoutEmptyRules(spec) }));
+}
+
+/**
+ * Drops empty rule lists: the API server stores `egress: []` as absent, so emitting it would make
+ * every apply a change. The policy type alone already denies that direction.
+ */
+function withoutEmptyRules(spec: PolicySpec): PolicySpec {
+  const out: PolicySpec = { ...spec };
+  if (out.ingress?.length === 0) delete out.ingress;
+  if (out.egress?.length === 0) delete out.egress;
+  return out;
 }
