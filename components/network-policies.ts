@@ -12,17 +12,6 @@ export interface NetworkPoliciesArgs {
   readonly namespace: pulumi.Input<string>;
 }
 
-/**
- * The API server stores an empty ingress/egress list as absent; sending `[]` would make every apply
- * (and every `pulumi preview`) report a change. policyTypes alone already denies that direction.
- */
-export function withoutEmptyRuleLists<T extends { ingress?: unknown[]; egress?: unknown[] }>(spec: T): T {
-  const out = { ...spec };
-  if (out.ingress?.length === 0) delete out.ingress;
-  if (out.egress?.length === 0) delete out.egress;
-  return out;
-}
-
 export class NetworkPolicies extends pulumi.ComponentResource {
   public readonly policies: k8s.networking.v1.NetworkPolicy[];
 
@@ -38,7 +27,8 @@ export class NetworkPolicies extends pulumi.ComponentResource {
               namespace: args.namespace,
               labels: { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": MANAGED_BY, "app.kubernetes.io/component": "network-policy" },
             },
-            spec: withoutEmptyRuleLists(doc.spec),
+            // Empty rule lists are already dropped by the builder (the API server would drop them).
+            spec: doc.spec,
           },
           { parent: this },
         ),
