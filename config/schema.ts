@@ -8,7 +8,7 @@ import { SECRET_PATHS } from "./secrets";
 import { apiDefaults, apiSchema } from "./sections/api";
 import { postgresqlDefaults, postgresqlSchema, redisDefaults, redisSchema } from "./sections/data";
 import { ingressDefaults, ingressSchema, namespaceDefaults, namespaceSchema, networkPolicyDefaults, networkPolicySchema } from "./sections/edge";
-import { checkNodeExporterPodSecurity, grafanaDefaults, grafanaSchema, prometheusDefaults, prometheusSchema } from "./sections/monitoring";
+import { checkGrafanaNeedsPrometheus, checkNodeExporterPodSecurity, grafanaDefaults, grafanaSchema, prometheusDefaults, prometheusSchema } from "./sections/monitoring";
 import { chartsDefaults, chartsSchema, clusterDefaults, clusterSchema, imagesDefaults, imagesSchema } from "./sections/platform";
 
 export const stackSchema = (ctx: SchemaContext) =>
@@ -26,7 +26,8 @@ export const stackSchema = (ctx: SchemaContext) =>
     ingress: ingressSchema(),
     networkPolicy: networkPolicySchema(),
   })
-  .superRefine(checkNodeExporterPodSecurity);
+  .superRefine(checkNodeExporterPodSecurity)
+  .superRefine(checkGrafanaNeedsPrometheus);
 
 /** The validated configuration every component reads. Nothing else reads `pulumi.Config`. */
 export type StackConfig = z.infer<ReturnType<typeof stackSchema>>;

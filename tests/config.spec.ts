@@ -110,6 +110,7 @@ describe("config: validation names the key, the value and what is allowed", () =
     ["unknown keys", { "api.replicas": 3 }, "api.replicas", /not a known key.*did you mean api.replicaCount/],
     ["unknown top-level keys", { apii: {} }, "apii", /not a known key.*did you mean api/],
     ["enums", { "api.image.pullPolicy": "Sometimes" }, "api.image.pullPolicy", /Always, IfNotPresent, Never/],
+    ["Grafana without Prometheus", { "prometheus.enabled": false }, "grafana.enabled", /prometheus.enabled is false/],
   ];
   for (const [what, set, path, pattern] of cases) {
     it(`refuses bad ${what} at ${path}`, () => {

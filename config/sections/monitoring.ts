@@ -122,3 +122,21 @@ export function checkNodeExporterPodSecurity(
     });
   }
 }
+
+/**
+ * Cross-section rule: Grafana's default data source and both dashboards query the Prometheus
+ * server of this stack; without it Grafana would provision a data source pointing nowhere.
+ */
+export function checkGrafanaNeedsPrometheus(
+  config: { prometheus: { enabled: boolean }; grafana: { enabled: boolean } },
+  ctx: z.RefinementCtx,
+): void {
+  if (config.grafana.enabled && !config.prometheus.enabled) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["grafana", "enabled"],
+      input: true,
+      message: "cannot be true while prometheus.enabled is false: Grafana's data source and dashboards read this stack's Prometheus; enable prometheus or set grafana.enabled false",
+    });
+  }
+}
