@@ -31,6 +31,12 @@ export const DATABASE_RELEASE = {
   maxHistory: 10,
 } as const;
 
+/** Release settings of the monitoring releases (Prometheus TSDB, Grafana): smaller volumes, quicker. */
+export const MONITORING_RELEASE = {
+  timeoutSeconds: 600,
+  maxHistory: 5,
+} as const;
+
 /** Docker Hub, the registry of every Bitnami image. */
 export const BITNAMI_REGISTRY = "docker.io";
 

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { GrafanaConfig } from "../config/sections/monitoring";
 import { ImagesConfig } from "../config/sections/platform";
-import { PinnedChart } from "./charts";
+import { MONITORING_RELEASE, PinnedChart } from "./charts";
 import { buildDashboards, DashboardsArgs } from "./dashboards";
 import { DatabaseEndpoint } from "./endpoints";
 import { ADMIN_PASSWORD_KEY, ADMIN_USER_KEY, DASHBOARD_LABEL, DASHBOARD_LABEL_VALUE, grafanaValues } from "./grafana-values";
@@ -29,9 +29,6 @@ export interface GrafanaArgs {
   /** Protect the admin credentials and the release (its volume) in production. */
   readonly isProduction: boolean;
 }
-
-export const GRAFANA_TIMEOUT_SECONDS = 600;
-export const MAX_HISTORY = 5;
 
 export class Grafana extends pulumi.ComponentResource {
   public readonly release: k8s.helm.v3.Release;
@@ -91,8 +88,8 @@ export class Grafana extends pulumi.ComponentResource {
         chart: args.chart.chart,
         version: args.chart.version,
         namespace: args.namespace,
-        timeout: GRAFANA_TIMEOUT_SECONDS,
-        maxHistory: MAX_HISTORY,
+        timeout: MONITORING_RELEASE.timeoutSeconds,
+        maxHistory: MONITORING_RELEASE.maxHistory,
         values,
       },
       statefulOptions(args.isProduction, this, { dependsOn: [adminSecret] }),

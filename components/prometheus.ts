@@ -5,7 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ImagesConfig } from "../config/sections/platform";
 import { PrometheusConfig } from "../config/sections/monitoring";
-import { PinnedChart } from "./charts";
+import { MONITORING_RELEASE, PinnedChart } from "./charts";
 import { standardLabels } from "./labels";
 import { statefulOptions } from "./options";
 import { configuredReceivers, prometheusServerService, prometheusValues, RECEIVER_KEYS } from "./prometheus-values";
@@ -24,10 +24,6 @@ export interface PrometheusArgs {
   /** Protect the release (its TSDB and Alertmanager volumes) in production. */
   readonly isProduction: boolean;
 }
-
-/** Seconds Helm waits for the release's pods; PVC provisioning can be slow. */
-export const PROMETHEUS_TIMEOUT_SECONDS = 600;
-export const MAX_HISTORY = 5;
 
 export class Prometheus extends pulumi.ComponentResource {
   public readonly release: k8s.helm.v3.Release;
@@ -65,8 +61,8 @@ export class Prometheus extends pulumi.ComponentResource {
         chart: args.chart.chart,
         version: args.chart.version,
         namespace: args.namespace,
-        timeout: PROMETHEUS_TIMEOUT_SECONDS,
-        maxHistory: MAX_HISTORY,
+        timeout: MONITORING_RELEASE.timeoutSeconds,
+        maxHistory: MONITORING_RELEASE.maxHistory,
         // Not atomic: a failed upgrade must not roll back over a TSDB that has moved on.
         values,
       },

@@ -1,14 +1,9 @@
 import * as assert from "assert";
-import { parseStackConfig } from "../config";
 import { alertExpressions, buildAlertRules, promNumber } from "../components/alert-rules";
 import { promqlErrors } from "./helpers/promql";
-import { readStackFile, setPath } from "./helpers/stackFile";
+import { loadConfig } from "./helpers/config";
 
-function prometheusConfig(stack: string, set: Record<string, unknown> = {}) {
-  const { settings, secretKeys } = readStackFile(stack);
-  for (const [path, value] of Object.entries(set)) setPath(settings, path, value);
-  return parseStackConfig(settings, { stack, secretKeys });
-}
+const prometheusConfig = loadConfig;
 
 const rulesOf = (set: Record<string, unknown> = {}) => {
   const c = prometheusConfig("production", set);

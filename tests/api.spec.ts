@@ -1,11 +1,11 @@
 import * as assert from "assert";
-import { ConfigValidationError, parseStackConfig } from "../config";
 import { checksum, configData, credentialEnv, secretData } from "../components/api-spec";
 import { DatabaseEndpoint, RedisEndpoint } from "../components/endpoints";
 import { apiSelectorLabels } from "../components/labels";
 import { MOCK_PASSWORD_PREFIX } from "./helpers/mocks";
 import { ProgramRun, promiseOf, RecordedResource, runProgram, runProgramError, RunOptions } from "./helpers/program";
-import { readStackFile, setPath, TEST_SECRET_PREFIX } from "./helpers/stackFile";
+import { configProblems as problems, loadConfig } from "./helpers/config";
+import { TEST_SECRET_PREFIX } from "./helpers/stackFile";
 import * as pulumi from "@pulumi/pulumi";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -24,30 +24,12 @@ const podSpec = (run: ProgramRun) => deployment(run).spec.template.spec;
 const container = (run: ProgramRun) => podSpec(run).containers[0];
 const apiConfigMap = (run: ProgramRun) => apiChildren(run).find((r) => r.type === CONFIGMAP)!.inputs;
 
-const runs = new Map<string, Promise<ProgramRun>>();
-/** Runs are cached per stack and options: the suite stays fast on a shared machine. */
-function program(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
-  const key = JSON.stringify([stack, options]);
-  if (!runs.has(key)) runs.set(key, runProgram(stack, options));
-  return runs.get(key)!;
-}
+/** runProgram caches identical runs, so each stack is evaluated once for the suite. */
+const program = (stack: string, options: RunOptions = {}): Promise<ProgramRun> => runProgram(stack, options);
 const defaults = () => program("defaults", { withoutStackFile: true });
 
-function problems(stack: string, set: Record<string, unknown>): Map<string, string> {
-  const { settings, secretKeys } = readStackFile(stack);
-  for (const [path, value] of Object.entries(set)) setPath(settings, path, value);
-  try {
-    parseStackConfig(settings, { stack, secretKeys });
-  } catch (e) {
-    assert.ok(e instanceof ConfigValidationError, String(e));
-    return new Map(e.problems.map((p) => [p.path, `${p.message} ${JSON.stringify(p.value)}`]));
-  }
-  assert.fail(`expected ${JSON.stringify(set)} to be refused on ${stack}`);
-}
 function accepted(stack: string, set: Record<string, unknown>): void {
-  const { settings, secretKeys } = readStackFile(stack);
-  for (const [path, value] of Object.entries(set)) setPath(settings, path, value);
-  assert.doesNotThrow(() => parseStackConfig(settings, { stack, secretKeys }));
+  assert.doesNotThrow(() => loadConfig(stack, set));
 }
 
 describe("api: seed figures reach the objects", () => {

@@ -1,24 +1,10 @@
 import * as assert from "assert";
-import { ConfigValidationError, parseStackConfig, StackConfig } from "../config";
+import { parseStackConfig } from "../config";
 import { deepMerge } from "../config/merge";
 import { runProgram, runProgramError } from "./helpers/program";
-import { readStackFile, setPath } from "./helpers/stackFile";
+import { configProblems as problems, loadConfig as load } from "./helpers/config";
 
-function load(stack: string, set: Record<string, unknown> = {}): StackConfig {
-  const { settings, secretKeys } = readStackFile(stack);
-  for (const [path, value] of Object.entries(set)) setPath(settings, path, value);
-  return parseStackConfig(settings, { stack, secretKeys });
-}
 
-function problems(stack: string, set: Record<string, unknown>): Map<string, string> {
-  try {
-    load(stack, set);
-  } catch (e) {
-    assert.ok(e instanceof ConfigValidationError, String(e));
-    return new Map(e.problems.map((p) => [p.path, `${p.message} ${JSON.stringify(p.value)}`]));
-  }
-  assert.fail(`expected ${JSON.stringify(set)} to be refused`);
-}
 
 describe("config: defaults are the seed values.yaml", () => {
   const c = load("no-such-stack");

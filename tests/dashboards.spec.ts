@@ -1,14 +1,10 @@
 import * as assert from "assert";
-import { parseStackConfig } from "../config";
 import { buildDashboards } from "../components/dashboards";
 import { interpolateGrafana, promqlErrors } from "./helpers/promql";
 import { runProgram } from "./helpers/program";
-import { readStackFile } from "./helpers/stackFile";
+import { loadConfig } from "./helpers/config";
 
-const config = (() => {
-  const { settings, secretKeys } = readStackFile("production");
-  return parseStackConfig(settings, { stack: "production", secretKeys });
-})();
+const config = loadConfig("production");
 const dashboards = buildDashboards({ namespace: "ape-2026", apiDeploymentName: "api", database: "ape_timeseries", prometheus: config.prometheus });
 const panelsOf = (file: string): any[] => JSON.parse(JSON.stringify(dashboards[file])).panels;
 const exprsOf = (file: string): string[] => panelsOf(file).flatMap((p) => p.targets.map((t: any) => t.expr));

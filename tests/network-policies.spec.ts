@@ -2,10 +2,10 @@
 // (tests/helpers/netpol.ts) for both stacks from their real stack files.
 import * as assert from "assert";
 import { buildNetworkPolicies } from "../components/network-policy-rules";
-import { parseStackConfig, StackConfig } from "../config";
+import { StackConfig } from "../config";
 import { allows, Endpoint, NetworkPolicy } from "./helpers/netpol";
 import { runProgram } from "./helpers/program";
-import { readStackFile, setPath } from "./helpers/stackFile";
+import { loadConfig } from "./helpers/config";
 
 const NS = "ape-2026";
 const nsLabels = (name: string) => ({ "kubernetes.io/metadata.name": name });
@@ -46,11 +46,7 @@ function check(policies: NetworkPolicy[], flows: Flow[], expected: boolean): voi
   const wrong = flows.filter(([s, d, port, proto]) => allows(policies, P[s], P[d], port, proto ?? "TCP") !== expected);
   assert.deepStrictEqual(wrong.map(([s, d, port, proto]) => `${P[s].name} -> ${P[d].name}:${port}/${proto ?? "TCP"}`), [], `expected ${expected ? "allowed" : "denied"}`);
 }
-function load(stack: string, set: Record<string, unknown> = {}): StackConfig {
-  const { settings, secretKeys } = readStackFile(stack);
-  for (const [k, v] of Object.entries(set)) setPath(settings, k, v);
-  return parseStackConfig(settings, { stack, secretKeys });
-}
+const load = loadConfig;
 const docs = (c: StackConfig): NetworkPolicy[] => buildNetworkPolicies(c).map((d) => ({ namespace: c.namespace.name, name: d.name, spec: d.spec as NetworkPolicy["spec"] }));
 
 const ALL_PODS: Name[] = ["api", "pgPrimary", "pgRead", "redisA", "prometheus", "alertmanager", "ksm", "grafana", "stray"];

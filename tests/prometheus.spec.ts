@@ -1,23 +1,12 @@
 import * as assert from "assert";
-import { ConfigValidationError, parseStackConfig } from "../config";
 import { mirrorRepository } from "../components/prometheus-values";
 import { ProgramRun, runProgram, runProgramError } from "./helpers/program";
-import { readStackFile, setPath, TEST_SECRET_PREFIX } from "./helpers/stackFile";
+import { configProblems as refusal } from "./helpers/config";
+import { TEST_SECRET_PREFIX } from "./helpers/stackFile";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const promRelease = (run: ProgramRun) => run.get(RELEASE, "prometheus");
 
-function refusal(stack: string, set: Record<string, unknown>): Map<string, string> {
-  const { settings, secretKeys } = readStackFile(stack);
-  for (const [path, value] of Object.entries(set)) setPath(settings, path, value);
-  try {
-    parseStackConfig(settings, { stack, secretKeys });
-  } catch (e) {
-    assert.ok(e instanceof ConfigValidationError, String(e));
-    return new Map(e.problems.map((p) => [p.path, p.message]));
-  }
-  assert.fail(`expected ${JSON.stringify(set)} to be refused`);
-}
 
 describe("prometheus release", () => {
   let dev: ProgramRun;
