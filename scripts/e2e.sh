@@ -21,6 +21,13 @@ started=$(scripts/engine/cluster.sh start)
 eval "$started"
 export KUBECONFIG
 
+# Stage 2 (pulumi preview/up/destroy) needs the CLI, the language host and the kubernetes plugin.
+if engine_check pulumi kubernetes node; then
+  export APE_E2E_ENGINE=1
+else
+  echo "e2e stage 2 (Pulumi engine) SKIPPED: missing $ENGINE_MISSING in $ENGINE_BIN; build with scripts/engine/build.sh pulumi providers"
+fi
+
 start=$(date +%s)
 npx mocha --config .mocharc.e2e.json "$@"
 echo "e2e wall time: $(( $(date +%s) - start )) s"
