@@ -176,12 +176,13 @@ build_node() {
 
 K8S_PROVIDER_MOD=github.com/pulumi/pulumi-kubernetes/provider/v4
 prep_k8sprovider() {
-  local key="k8sprovider $K8S_PROVIDER_MODULE $K8S_PROVIDER_SDK $K8S_PROVIDER_VERSION" dir
+  local key="k8sprovider $K8S_PROVIDER_MODULE $K8S_PROVIDER_SDK $K8S_PROVIDER_PULUMI_PKG $K8S_PROVIDER_VERSION" dir
   prepared k8sprovider "$key" && { cd "$WORK/k8sprovider"; return; }
   new_module "$WORK/k8sprovider" local.test/engine-k8sprovider
   restate_replaces "$K8S_PROVIDER_MOD@$K8S_PROVIDER_MODULE"
   # upstream: replace sdk/v4 => ../sdk  -> require a served sdk release instead
-  go get "$K8S_PROVIDER_MOD@$K8S_PROVIDER_MODULE" "github.com/pulumi/pulumi-kubernetes/sdk/v4@$K8S_PROVIDER_SDK"
+  go get "$K8S_PROVIDER_MOD@$K8S_PROVIDER_MODULE" "github.com/pulumi/pulumi-kubernetes/sdk/v4@$K8S_PROVIDER_SDK" \
+    "github.com/pulumi/pulumi/pkg/v3@$K8S_PROVIDER_PULUMI_PKG"
   dir=$(go list -m -f '{{.Dir}}' "$K8S_PROVIDER_MOD")/cmd/pulumi-resource-kubernetes
   mkdir -p cmd/pulumi-resource-kubernetes
   # Upstream main embeds gitignored generated files (absent from the module zip): generate them
@@ -224,7 +225,7 @@ build_pulumi-resource-kubernetes() {
 # upstream Terraform provider (served) with the Terraform bridge (served) and our own ProviderInfo:
 # the standard token mapping random_foo_bar -> random:index/fooBar:FooBar is what @pulumi/random uses.
 prep_random() {
-  local key="random $TF_RANDOM_MODULE $TF_BRIDGE_VERSION $RANDOM_PROVIDER_VERSION"
+  local key="random-3 $TF_RANDOM_MODULE $TF_BRIDGE_VERSION $TF_PLUGIN_SDK_FORK $RANDOM_PROVIDER_VERSION"
   prepared random "$key" && { cd "$WORK/random"; return; }
   new_module "$WORK/random" local.test/engine-random
   # shim module: its path sits under the upstream module path, so it may import .../internal/provider.
@@ -252,6 +253,8 @@ GO
 package provider
 
 import (
+	_ "embed"
+
 	pfbridge "github.com/pulumi/pulumi-terraform-bridge/v3/pkg/pf/tfbridge"
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge"
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge/tokens"
@@ -261,6 +264,11 @@ import (
 // Version is stamped with -ldflags -X.
 var Version = "0.0.0"
 
+// Written by our tfgen run (starts as {}).
+//
+//go:embed bridge-metadata.json
+var bridgeMetadata []byte
+
 func Provider() tfbridge.ProviderInfo {
 	info := tfbridge.ProviderInfo{
 		P:           pfbridge.ShimProvider(shim.NewProvider()),
@@ -269,11 +277,13 @@ func Provider() tfbridge.ProviderInfo {
 		Version:     Version,
 		Publisher:   "Pulumi",
 		License:     "Apache-2.0",
-		GitHubOrg:   "hashicorp",
+		GitHubOrg:   "terraform-providers",
 		Repository:  "https://github.com/pulumi/pulumi-random",
 		JavaScript:  &tfbridge.JavaScriptInfo{PackageName: "@pulumi/random"},
+		MetadataInfo: tfbridge.NewProviderMetadata(bridgeMetadata),
 	}
-	info.MustComputeTokens(tokens.SingleModule("random_", "index", tokens.MakeStandard("random")))
+	// @pulumi/random keeps the TF prefix: random_password -> random:index/randomPassword:RandomPassword
+	info.MustComputeTokens(tokens.SingleModule("", "index", tokens.MakeStandard("random")))
 	return info
 }
 GO
@@ -310,10 +320,12 @@ func main() {
 		pfbridge.ProviderMetadata{PackageSchema: schema})
 }
 GO
-  echo '{}' >cmd/pulumi-resource-random/schema.json # placeholder until tfgen has run
+  echo '{}' >cmd/pulumi-resource-random/schema.json # placeholders until tfgen has run
+  echo '{}' >provider/bridge-metadata.json
   go mod edit -replace github.com/terraform-providers/terraform-provider-random/shim=./shim
   go mod edit -require github.com/terraform-providers/terraform-provider-random/shim@v0.0.0
   restate_replaces "github.com/pulumi/pulumi-terraform-bridge/v3@$TF_BRIDGE_VERSION"
+  go mod edit -replace "github.com/hashicorp/terraform-plugin-sdk/v2=github.com/pulumi/terraform-plugin-sdk/v2@$TF_PLUGIN_SDK_FORK"
   go get "github.com/pulumi/pulumi-terraform-bridge/v3@$TF_BRIDGE_VERSION" \
     "github.com/terraform-providers/terraform-provider-random@$TF_RANDOM_MODULE"
   go mod tidy
@@ -327,9 +339,11 @@ build_pulumi-resource-random() {
   "${GOBUILD[@]}" -ldflags "$ld" -o "$WORK/random/pulumi-tfgen-random" ./cmd/pulumi-tfgen-random
   rm -rf "$WORK/random/schema-out"
   PULUMI_MISSING_DOCS_ERROR=false PULUMI_SKIP_MISSING_MAPPING_ERROR=true \
-    "$WORK/random/pulumi-tfgen-random" schema --out "$WORK/random/schema-out"
+    "$WORK/random/pulumi-tfgen-random" schema --skip-docs --skip-examples --out "$WORK/random/schema-out"
   jq -e '.resources["random:index/randomPassword:RandomPassword"]' "$WORK/random/schema-out/schema.json" >/dev/null
-  install -m644 "$WORK/random/schema-out/schema.json" cmd/pulumi-resource-random/schema.json
+  jq --arg v "$RANDOM_PROVIDER_VERSION" '.version = $v' "$WORK/random/schema-out/schema.json" >cmd/pulumi-resource-random/schema.json
+  [[ ! -f $WORK/random/schema-out/bridge-metadata.json ]] ||
+    install -m644 "$WORK/random/schema-out/bridge-metadata.json" provider/bridge-metadata.json
   "${GOBUILD[@]}" -ldflags "$ld" -o "$BIN/pulumi-resource-random" ./cmd/pulumi-resource-random
 }
 
@@ -652,7 +666,13 @@ build_one() {
   log "build $name $version (log: $logf)"
   start=$(date +%s)
   rm -f "$STAMPS/$name"
-  if (set -euo pipefail; "build_$name") >"$logf" 2>&1; then
+  # Not "if (...)": errexit is ignored inside a condition, and each step must stop at its first error.
+  local rc=0
+  set +e
+  (set -euo pipefail; "build_$name") >"$logf" 2>&1
+  rc=$?
+  set -e
+  if [[ $rc == 0 && -x $BIN/$name ]]; then
     secs=$(($(date +%s) - start))
     bytes=$(stat -L -c %s "$BIN/$name")
     printf '%s' "$version" >"$STAMPS/$name"

@@ -20,9 +20,15 @@ LANGHOST_SDK_VERSION=v3.68.0          # github.com/pulumi/pulumi/sdk/v3/nodejs/c
 K8S_PROVIDER_MODULE=v4.0.0-20260115033456-f47bc2d6f199
 K8S_PROVIDER_VERSION=4.25.0
 K8S_PROVIDER_SDK=v4.29.0              # pulumi-kubernetes/sdk/v4 (4.24/4.25 not served; provider needs >= 4.24.0)
+# sdk/v4 v4.29.0 pulls pulumi sdk/v3 v3.226.0, which no longer fits the provider's pkg/v3 v3.215.0
+# (plugin.NewContextWithRoot signature); pkg/v3 v3.225.1 is the served release that fits sdk v3.226.
+K8S_PROVIDER_PULUMI_PKG=v3.225.1
 # pulumi-random/provider/v4 is refused by the proxy: we bridge the upstream TF provider ourselves.
 TF_RANDOM_MODULE=v1.3.2-0.20260513075824-f8d869dc98d9   # github.com/terraform-providers/terraform-provider-random
 TF_BRIDGE_VERSION=v3.120.0            # github.com/pulumi/pulumi-terraform-bridge/v3 (newest served)
+# The bridge's own replace (pulumi fork of terraform-plugin-sdk/v2, 2025-09) lacks GenerateResourceConfig,
+# which terraform-plugin-go v0.31.0 (required by TF random) demands; this newer fork is served and has it.
+TF_PLUGIN_SDK_FORK=v2.0.0-20260318212141-5525259d096b   # github.com/pulumi/terraform-plugin-sdk/v2
 RANDOM_PROVIDER_VERSION=4.21.2        # version we stamp; npm @pulumi/random pin
 # pulumi-tls/provider/v5 and hashicorp/terraform-provider-tls are refused by the proxy.
 TLS_PROVIDER_VERSION=5.6.1            # npm @pulumi/tls pin (no buildable source, see README)
@@ -30,7 +36,7 @@ TLS_PROVIDER_VERSION=5.6.1            # npm @pulumi/tls pin (no buildable source
 # --- node for pulumi programs (@pulumi/pulumi 3.270 needs node >= 22): npm package node@NODE_VERSION
 NODE_VERSION=22
 
-ENGINE_VERSION_VARS="ENGINE_RECIPE NODE_VERSION K8S_VERSION K8S_STAGING_VERSION ETCD_VERSION PULUMI_VERSION LANGHOST_SDK_VERSION K8S_PROVIDER_MODULE K8S_PROVIDER_VERSION K8S_PROVIDER_SDK TF_RANDOM_MODULE TF_BRIDGE_VERSION RANDOM_PROVIDER_VERSION TLS_PROVIDER_VERSION"
+ENGINE_VERSION_VARS="ENGINE_RECIPE NODE_VERSION K8S_VERSION K8S_STAGING_VERSION ETCD_VERSION PULUMI_VERSION LANGHOST_SDK_VERSION K8S_PROVIDER_MODULE K8S_PROVIDER_VERSION K8S_PROVIDER_SDK K8S_PROVIDER_PULUMI_PKG TF_RANDOM_MODULE TF_BRIDGE_VERSION TF_PLUGIN_SDK_FORK RANDOM_PROVIDER_VERSION TLS_PROVIDER_VERSION"
 
 # engine_fingerprint: 12 hex chars over the pins above (the Go version used is recorded in the report).
 engine_fingerprint() {
