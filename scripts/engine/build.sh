@@ -10,6 +10,8 @@
 # Idempotent: a binary whose stamp matches its pinned version is skipped.
 # A binary that fails is recorded (with the error) in the report; the others are still built.
 # Exit code: 0 if every requested binary is present afterwards, 1 otherwise.
+# Build functions are called indirectly (build_$name):
+# shellcheck disable=SC2317
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

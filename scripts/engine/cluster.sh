@@ -82,7 +82,6 @@ gen_pki() {
 }
 
 write_kubeconfig() {
-  local b64
   b64() { base64 -w0 <"$1"; }
   cat >"$KUBECONFIG_FILE" <<EOF
 apiVersion: v1
@@ -161,7 +160,7 @@ stop() {
     if kill -0 "$pid" 2>/dev/null; then
       kill -TERM "$pid" 2>/dev/null || true
       for ((i = 0; i < 40; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+      if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
       log "stopped $c (pid $pid)"
     fi
     rm -f "$DIR/$c.pid"
