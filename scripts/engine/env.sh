@@ -28,8 +28,6 @@ export PATH
 # Offline pulumi: plugins come from PATH (ambient), never downloaded; no update check.
 export PULUMI_SKIP_UPDATE_CHECK=${PULUMI_SKIP_UPDATE_CHECK:-true}
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=${PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION:-true}
-# The language host is older than the CLI (see README): keep the CLI from rejecting it.
-export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=${PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK:-true}
 
 _engine_group() {
   case $1 in
