@@ -78,6 +78,15 @@ export function databaseUrl(db: { host: string; port: number; database: string; 
  * The Secret's stringData: `api.secrets` plus the credentials this program generated (when the
  * endpoints carry the password itself). A secret Output throughout.
  */
+/**
+ * Whether the API needs its own Secret: API keys, or passwords this program generated. An empty
+ * Secret is never created: the API server stores no stringData for it, so every preview would
+ * see a difference and replace it.
+ */
+export function hasSecretData(secrets: ApiConfig["secrets"], database: DatabaseEndpoint, redis: RedisEndpoint): boolean {
+  return Object.keys(secrets).length > 0 || database.password !== undefined || redis.password !== undefined;
+}
+
 export function secretData(secrets: ApiConfig["secrets"], database: DatabaseEndpoint, redis: RedisEndpoint): pulumi.Output<Record<string, string>> {
   const data = pulumi
     .all([pulumi.all(secrets), database.host, database.password, redis.password])
@@ -153,7 +162,8 @@ export function topologySpread(api: ApiConfig): Input.core.v1.TopologySpreadCons
 export interface PodRefs {
   readonly serviceAccountName: pulumi.Input<string>;
   readonly configMapName: pulumi.Input<string>;
-  readonly secretName: pulumi.Input<string>;
+  /** The API's own Secret; undefined when it has nothing to hold (see hasSecretData). */
+  readonly secretName?: pulumi.Input<string>;
   /** checksum() of the ConfigMap data: a change rolls the pods. */
   readonly configChecksum: pulumi.Input<string>;
   readonly credentialEnv: Input.core.v1.EnvVar[];
@@ -192,7 +202,7 @@ export function podTemplate(api: ApiConfig, refs: PodRefs): Input.core.v1.PodTem
             { name: "http", containerPort: api.ports.http, protocol: "TCP" },
             { name: "metrics", containerPort: api.ports.metrics, protocol: "TCP" },
           ],
-          envFrom: [{ configMapRef: { name: refs.configMapName } }, { secretRef: { name: refs.secretName } }],
+          envFrom: [{ configMapRef: { name: refs.configMapName } }, ...(refs.secretName ? [{ secretRef: { name: refs.secretName } }] : [])],
           ...(refs.credentialEnv.length > 0 ? { env: refs.credentialEnv } : {}),
           resources: api.resources,
           startupProbe: httpProbe(api.probes.startup, probePort),

@@ -4,7 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ApiConfig } from "../config/sections/api";
-import { apiLabels, checksum, configData, credentialEnv, deploymentSpec, hpaSpec, pdbSpec, pvcName, resolveEndpoints, secretData } from "./api-spec";
+import { apiLabels, checksum, configData, credentialEnv, deploymentSpec, hasSecretData, hpaSpec, pdbSpec, pvcName, resolveEndpoints, secretData } from "./api-spec";
 import { DatabaseEndpoint, RedisEndpoint } from "./endpoints";
 import { API_NAME, apiSelectorLabels } from "./labels";
 import { statefulOptions } from "./options";
@@ -25,7 +25,8 @@ export interface ApiArgs {
 export class Api extends pulumi.ComponentResource {
   public readonly serviceAccount: k8s.core.v1.ServiceAccount;
   public readonly configMap: k8s.core.v1.ConfigMap;
-  public readonly secret: k8s.core.v1.Secret;
+  /** API keys and generated credentials; absent when there are none. */
+  public readonly secret?: k8s.core.v1.Secret;
   public readonly deployment: k8s.apps.v1.Deployment;
   public readonly service: k8s.core.v1.Service;
   public readonly hpa?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
@@ -62,11 +63,13 @@ export class Api extends pulumi.ComponentResource {
 
     // Auto-named too: new credentials or API keys replace the Secret under a new name, which
     // changes the pod template and rolls the pods (no checksum of secret values anywhere).
-    this.secret = new k8s.core.v1.Secret(
-      `${name}-secrets`,
-      { metadata: meta(), type: "Opaque", stringData: secretData(api.secrets, args.database, args.redis) },
-      { parent: this },
-    );
+    if (hasSecretData(api.secrets, args.database, args.redis)) {
+      this.secret = new k8s.core.v1.Secret(
+        `${name}-secrets`,
+        { metadata: meta(), type: "Opaque", stringData: secretData(api.secrets, args.database, args.redis) },
+        { parent: this },
+      );
+    }
 
     for (const [volume, v] of Object.entries(api.volumes)) {
       if (v.type !== "pvc") continue;
@@ -93,7 +96,7 @@ export class Api extends pulumi.ComponentResource {
         spec: deploymentSpec(api, {
           serviceAccountName: this.serviceAccount.metadata.name,
           configMapName: this.configMap.metadata.name,
-          secretName: this.secret.metadata.name,
+          secretName: this.secret?.metadata.name,
           configChecksum: data.apply(checksum),
           credentialEnv: credentialEnv(args.database, args.redis),
         }),

@@ -258,6 +258,22 @@ describe("api: settings and secrets", () => {
     assert.deepStrictEqual([data.DATABASE_HOST, data.REDIS_HOST, data.REDIS_PORT], ["pg.example.com", "cache.example.com", "6380"]);
   });
 
+  it("no empty Secret: with external databases and no API keys there is none (and no secretRef); an API key brings it back", async () => {
+    const external = {
+      "postgresql.enabled": false,
+      "postgresql.external": { host: "pg.example.com", port: 5432, database: "ape", username: "ape", existingSecret: "ext-pg", passwordKey: "pw" },
+      "redis.enabled": false,
+      "redis.external": { host: "cache.example.com", port: 6380, existingSecret: "ext-redis", passwordKey: "pw" },
+    };
+    const bare = await program("dev", { set: external });
+    assert.deepStrictEqual(apiChildren(bare).filter((r) => r.type === "kubernetes:core/v1:Secret"), []);
+    assert.ok(!container(bare).envFrom.some((e: any) => e.secretRef), "envFrom names no Secret");
+    const withKey = await program("dev", { set: external, setSecret: { "api.secrets.CLAUDE_API_KEY": `${TEST_SECRET_PREFIX}key` } });
+    const secret = apiChildren(withKey).find((r) => r.type === "kubernetes:core/v1:Secret");
+    assert.ok(secret, "the API Secret exists when it has something to hold");
+    assert.ok(container(withKey).envFrom.some((e: any) => e.secretRef?.name === secret.state.metadata.name));
+  });
+
   it("generated passwords go into the Secret (DATABASE_URL, REDIS_PASSWORD), never into env or ConfigMap", async () => {
     const password = pulumi.secret(`${MOCK_PASSWORD_PREFIX}db/+x`);
     const database: DatabaseEndpoint = { host: "pg", port: 5432, database: "ape_timeseries", username: "ape", passwordSecret: { name: "pg", key: "password" }, password };

@@ -30,7 +30,7 @@ export const E2E_OVERRIDES: Record<string, unknown> = {
 };
 
 const enabled = process.env.APE_E2E_ENGINE === "1";
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "ape-e2e-pulumi-"));
+const work = path.join(os.tmpdir(), `ape-e2e-pulumi-${process.pid}`);
 const env = {
   ...process.env,
   PULUMI_BACKEND_URL: `file://${work}/state`,
@@ -74,6 +74,8 @@ const figures: string[] = [];
 
 (enabled ? describe : describe.skip)("e2e engine: pulumi preview, up and destroy against a real API server", function () {
   this.timeout(900_000);
+
+  before(() => fs.mkdirSync(path.join(work, "state"), { recursive: true }));
 
   after(() => {
     for (const stack of ["dev", "production"]) fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), { force: true });
