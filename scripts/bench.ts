@@ -1,7 +1,9 @@
-// Benchmark: wall time of `npm test` and of evaluating the program per stack under mocks.
+// Benchmark: wall time of `npm test`, evaluation time per stack under mocks, and what each stack
+// requests in total (the dev stack must fit a laptop: 2 cores, 4 GiB; tests/budget.spec.ts).
 // Figures are reported in issue notes; nothing here is asserted. Usage: npm run bench [-- --runs 5]
 import { execFileSync } from "child_process";
 import { runProgram } from "../tests/helpers/program";
+import { stackContainers, totalRequests } from "../tests/helpers/requests";
 
 // Distinct options per iteration so that every run is evaluated, not served from the test cache.
 const fresh = (i: number) => ({ set: { "api.env.BENCH_RUN": String(i) } });
@@ -20,6 +22,8 @@ async function main(): Promise<void> {
       if (i > 0) times.push(ms); // the first run also pays for module loading
       count = run.resources.length;
     }
+    const requested = totalRequests(stackContainers(await runProgram(stack)));
+    console.log(`requests ${stack}: ${requested.cpu.toFixed(2)} CPU cores, ${(requested.memory / 2 ** 30).toFixed(2)} GiB memory (all containers, HPA minimum replicas)`);
     console.log(`evaluate ${stack}: median ${median(times).toFixed(0)} ms over ${runs} runs (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}), ${count} resources`);
   }
   if (!process.argv.includes("--no-npm-test")) {
