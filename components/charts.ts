@@ -1,6 +1,8 @@
 // The one table of upstream charts: fixed release names (changing one would replace a database)
 // and the pinned chart URL and version from config (`charts.*`, overridable for a mirror), plus the
 // image helpers every chart uses so that a mirror registry or pull secret is one config change.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { ChartsConfig, ImagesConfig } from "../config/sections/platform";
 
 export type ChartKey = keyof ChartsConfig;
@@ -30,6 +32,39 @@ export const DATABASE_RELEASE = {
   /** Release revisions Helm keeps (each one is a Secret in the namespace). */
   maxHistory: 10,
 } as const;
+
+/** What a database component (PostgreSQL, Redis) takes besides its own config section. */
+export interface DataServiceArgs {
+  /** The `charts` section (chart URL and version). */
+  readonly charts: ChartsConfig;
+  /** The `images` section (mirror registry, pull secrets). */
+  readonly images: ImagesConfig;
+  /** The stack's namespace (Output of the Namespace resource). */
+  readonly namespace: pulumi.Output<string>;
+  /** Protect the release, the credential Secret and the passwords (production). */
+  readonly isProduction: boolean;
+}
+
+/**
+ * Release inputs of a database chart. Not atomic: a failed install would be uninstalled, but the
+ * PVCs (and the password the data directory was initialised with) survive, so a retry would start
+ * from half-initialised data while the evidence of the failure is gone. A failed release stays
+ * for `helm status` / `kubectl logs`.
+ */
+export function databaseReleaseArgs(chart: PinnedChart, namespace: pulumi.Input<string>, values: pulumi.Input<Record<string, unknown>>): k8s.helm.v3.ReleaseArgs {
+  return {
+    name: chart.releaseName,
+    chart: chart.chart,
+    version: chart.version,
+    namespace,
+    createNamespace: false,
+    values,
+    timeout: DATABASE_RELEASE.timeoutSeconds,
+    maxHistory: DATABASE_RELEASE.maxHistory,
+    atomic: false,
+    cleanupOnFail: false,
+  };
+}
 
 /** Release settings of the monitoring releases (Prometheus TSDB, Grafana): smaller volumes, quicker. */
 export const MONITORING_RELEASE = {

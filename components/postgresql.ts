@@ -3,8 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PostgresqlConfig } from "../config/sections/data";
-import { ChartsConfig, ImagesConfig } from "../config/sections/platform";
-import { DATABASE_RELEASE, pinnedChart, RELEASE_NAMES } from "./charts";
+import { databaseReleaseArgs, DataServiceArgs, pinnedChart, RELEASE_NAMES } from "./charts";
 import { Credentials } from "./credentials";
 import { DatabaseEndpoint } from "./endpoints";
 import { statefulOptions } from "./options";
@@ -12,17 +11,9 @@ import { PG_SECRET_KEYS, PG_SECRET_NAME, postgresqlSecretKeys, postgresqlValues 
 
 export const POSTGRESQL_PORT = 5432;
 
-export interface PostgresqlArgs {
+export interface PostgresqlArgs extends DataServiceArgs {
   /** The `postgresql` section of StackConfig (enabled). */
   readonly config: PostgresqlConfig;
-  /** The `charts` section (chart URL and version). */
-  readonly charts: ChartsConfig;
-  /** The `images` section (mirror registry, pull secrets). */
-  readonly images: ImagesConfig;
-  /** The stack's namespace (Output of the Namespace resource). */
-  readonly namespace: pulumi.Output<string>;
-  /** Protect the release, the Secret and the passwords (production). */
-  readonly isProduction: boolean;
 }
 
 /** The Service that accepts writes: `<release>` standalone, `<release>-primary` with replication. */
@@ -63,22 +54,8 @@ export class Postgresql extends pulumi.ComponentResource {
 
     this.release = new k8s.helm.v3.Release(
       name,
-      {
-        name: chart.releaseName,
-        chart: chart.chart,
-        version: chart.version,
-        namespace: args.namespace,
-        createNamespace: false,
-        // The Secret's name as an Output: the release waits for the Secret.
-        values: secretName.apply((n) => postgresqlValues(cfg, args.images, n)),
-        timeout: DATABASE_RELEASE.timeoutSeconds,
-        maxHistory: DATABASE_RELEASE.maxHistory,
-        // Not atomic: a failed install would be uninstalled, but the PVC (and the password the
-        // data directory was initialised with) survives, so a retry starts from half-initialised
-        // data and the cause is gone. A failed release stays for `helm status` / `kubectl logs`.
-        atomic: false,
-        cleanupOnFail: false,
-      },
+      // The Secret's name as an Output: the release waits for the Secret.
+      databaseReleaseArgs(chart, args.namespace, secretName.apply((n) => postgresqlValues(cfg, args.images, n))),
       statefulOptions(isProduction, this, { dependsOn: [this.credentials.secret] }),
     );
 

@@ -3,8 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { RedisConfig } from "../config/sections/data";
-import { ChartsConfig, ImagesConfig } from "../config/sections/platform";
-import { DATABASE_RELEASE, pinnedChart, RELEASE_NAMES } from "./charts";
+import { databaseReleaseArgs, DataServiceArgs, pinnedChart, RELEASE_NAMES } from "./charts";
 import { Credentials } from "./credentials";
 import { RedisEndpoint } from "./endpoints";
 import { statefulOptions } from "./options";
@@ -13,17 +12,9 @@ import { REDIS_SECRET_KEY, REDIS_SECRET_NAME, redisValues } from "./redis-values
 export const REDIS_PORT = 6379;
 export const SENTINEL_PORT = 26379;
 
-export interface RedisArgs {
+export interface RedisArgs extends DataServiceArgs {
   /** The `redis` section of StackConfig (enabled). */
   readonly config: RedisConfig;
-  /** The `charts` section (chart URL and version). */
-  readonly charts: ChartsConfig;
-  /** The `images` section (mirror registry, pull secrets). */
-  readonly images: ImagesConfig;
-  /** The stack's namespace (Output of the Namespace resource). */
-  readonly namespace: pulumi.Output<string>;
-  /** Protect the release, the Secret and the password (production). */
-  readonly isProduction: boolean;
 }
 
 /** A resolved Redis address (no credentials). */
@@ -90,21 +81,8 @@ export class Redis extends pulumi.ComponentResource {
 
     this.release = new k8s.helm.v3.Release(
       name,
-      {
-        name: chart.releaseName,
-        chart: chart.chart,
-        version: chart.version,
-        namespace: args.namespace,
-        createNamespace: false,
-        // The Secret's name as an Output: the release waits for the Secret.
-        values: secretName.apply((n) => redisValues(cfg, args.images, n)),
-        timeout: DATABASE_RELEASE.timeoutSeconds,
-        maxHistory: DATABASE_RELEASE.maxHistory,
-        // Not atomic: rolling back a failed install deletes the pods but not the PVCs, so a retry
-        // runs on leftover data while the evidence of the failure is gone.
-        atomic: false,
-        cleanupOnFail: false,
-      },
+      // The Secret's name as an Output: the release waits for the Secret.
+      databaseReleaseArgs(chart, args.namespace, secretName.apply((n) => redisValues(cfg, args.images, n))),
       statefulOptions(isProduction, this, { dependsOn: this.credentials ? [this.credentials.secret] : [] }),
     );
 
