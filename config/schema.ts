@@ -64,8 +64,9 @@ export function defaultEnvironment(stack: string): Environment {
  * the result. Throws ConfigValidationError listing every problem.
  */
 export function parseStackConfig(settings: Record<string, unknown>, context: ParseContext): StackConfig {
-  const environment = settings.environment ?? defaultEnvironment(context.stack);
-  const merged = deepMerge({ ...defaults, environment } as Record<string, unknown>, settings);
+  // Unset or "" (Pulumi.yaml's declared default, which the CLI passes to every stack): by stack name.
+  const environment = settings.environment === undefined || settings.environment === "" ? defaultEnvironment(context.stack) : settings.environment;
+  const merged = deepMerge(defaults as Record<string, unknown>, { ...settings, environment });
   const ctx: SchemaContext = { environment: environment === "production" ? "production" : "development" };
   const schema = stackSchema(ctx);
   const result = schema.safeParse(merged, { reportInput: true });

@@ -143,6 +143,11 @@ describe("config: through the program", () => {
     assert.deepStrictEqual(resources.map((r) => r.type), []);
   });
 
+  it("Pulumi.yaml's declared default for environment (\"\") means: decide by the stack name", async () => {
+    assert.strictEqual(parseStackConfig({ environment: "" }, { stack: "dev" }).environment, "development");
+    assert.strictEqual(parseStackConfig({ environment: "", api: { image: { tag: "1.0.0" } } }, { stack: "production-eu" }).environment, "production");
+  });
+
   it("stacks named prod* default to production", async () => {
     const run = await runProgram("prod-eu", { withoutStackFile: true, set: { "api.image.tag": "1.2.3" } });
     assert.strictEqual(run.outputs.environment, "production");

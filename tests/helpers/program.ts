@@ -2,7 +2,7 @@
 // resource registration with its inputs and the options the engine would receive.
 import * as pulumi from "@pulumi/pulumi";
 import { StackMocks } from "./mocks";
-import { PROJECT, readStackFile, setPath } from "./stackFile";
+import { PROJECT, projectDefaults, readStackFile, setPath } from "./stackFile";
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
@@ -107,7 +107,8 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
 
 function setConfig(stack: string, options: RunOptions): void {
   const file = options.withoutStackFile ? { settings: {}, foreign: {}, secretKeys: new Set<string>() } : readStackFile(stack);
-  const settings = structuredClone(file.settings);
+  // The CLI hands the program Pulumi.yaml's declared defaults for keys the stack does not set.
+  const settings = { ...projectDefaults(), ...structuredClone(file.settings) };
   const secretKeys = new Set(file.secretKeys);
   for (const [path, value] of Object.entries(options.set ?? {})) setPath(settings, path, value);
   for (const [path, value] of Object.entries(options.setSecret ?? {})) {

@@ -50,6 +50,17 @@ function replaceSecure(value: unknown, at: string, found: () => void): unknown {
   return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, replaceSecure(v, `${at}.${k}`, found)]));
 }
 
+/** Defaults of the config keys Pulumi.yaml declares, as the CLI passes them to every stack. */
+export function projectDefaults(): Record<string, unknown> {
+  const project = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) ?? {};
+  const out: Record<string, unknown> = {};
+  for (const [key, decl] of Object.entries<any>(project.config ?? {})) {
+    const name = key.startsWith(`${PROJECT}:`) ? key.slice(PROJECT.length + 1) : key;
+    if (decl && typeof decl === "object" && "default" in decl) out[name] = decl.default;
+  }
+  return out;
+}
+
 /** Sets `value` at a dotted path like `pulumi config set --path a.b.0.c value` does. */
 export function setPath(settings: Record<string, unknown>, dotted: string, value: unknown): void {
   const keys = dotted.split(".");
