@@ -2,6 +2,7 @@
 // Kubernetes provider, against the throw-away control plane (scripts/e2e.sh). Skipped, saying
 // why, when the engine binaries are not built.
 import * as assert from "assert";
+import * as crypto from "crypto";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -16,8 +17,8 @@ const REPO = path.resolve(__dirname, "..", "..");
 /**
  * What the e2e changes in the real stack files, and why: charts cannot be downloaded here, so the
  * four releases are off (the data services become external endpoints, which is also how a stack
- * without them runs); the offline tls plugin implements only PrivateKey, so the Ingress uses an
- * existing Secret instead of the self-signed chain.
+ * without them runs). The Ingress keeps the dev stack's self-signed chain: the offline tls plugin
+ * implements PrivateKey, SelfSignedCert, CertRequest and LocallySignedCert.
  */
 export const E2E_OVERRIDES: Record<string, unknown> = {
   "postgresql.enabled": false,
@@ -26,7 +27,6 @@ export const E2E_OVERRIDES: Record<string, unknown> = {
   "redis.external": { host: "cache.e2e.internal", port: 6379, existingSecret: "e2e-cache", passwordKey: "redis-password" },
   "prometheus.enabled": false,
   "grafana.enabled": false,
-  "ingress.tls.mode": "existing-secret",
 };
 
 const enabled = process.env.APE_E2E_ENGINE === "1";
@@ -72,6 +72,22 @@ function steps(previewJson: string): Array<{ op: string; urn: string }> {
 
 const figures: string[] = [];
 
+/** dev's `tls.mode: self-signed`: the Ingress Secret holds a server certificate signed by the generated CA, for every Ingress host. */
+function assertSelfSignedChain(): void {
+  const secrets = kubectl(["get", "secrets", "-n", "ape-2026", "--field-selector", "type=kubernetes.io/tls", "-o", "json"]).items;
+  assert.strictEqual(secrets.length, 1, `kubernetes.io/tls Secrets: ${secrets.map((s: { metadata: { name: string } }) => s.metadata.name).join(", ")}`);
+  const data = (k: string) => Buffer.from(secrets[0].data[k], "base64").toString("utf8");
+  const ca = new crypto.X509Certificate(data("ca.crt"));
+  const server = new crypto.X509Certificate(data("tls.crt")); // the first certificate of the chain
+  assert.ok(ca.ca && !server.ca, "CA flags");
+  assert.ok(server.checkIssued(ca) && server.verify(ca.publicKey), "the server certificate is not signed by the CA");
+  assert.ok(server.checkPrivateKey(crypto.createPrivateKey(data("tls.key"))), "tls.key does not match tls.crt");
+  const hosts = (yaml: string) => [...yaml.matchAll(/^\s*- host: (\S+)$/gm)].map((m) => m[1]);
+  const devHosts = hosts(fs.readFileSync(path.join(REPO, "Pulumi.dev.yaml"), "utf8"));
+  assert.ok(devHosts.length > 0, "no ingress host found in Pulumi.dev.yaml");
+  for (const host of devHosts) assert.strictEqual(server.checkHost(host), host, `no SAN for ${host}`);
+}
+
 (enabled ? describe : describe.skip)("e2e engine: pulumi preview, up and destroy against a real API server", function () {
   this.timeout(900_000);
 
@@ -93,6 +109,7 @@ const figures: string[] = [];
       const ns = kubectl(["get", "namespace", "ape-2026", "-o", "json"]).items[0];
       assert.strictEqual(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
       assert.strictEqual(kubectl(["get", "deployment", "api", "-n", "ape-2026", "-o", "json"]).items[0].spec.template.spec.securityContext.runAsNonRoot, true);
+      assertSelfSignedChain();
     });
 
     it("a second preview shows no changes", () => {
