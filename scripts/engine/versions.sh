@@ -31,7 +31,7 @@ TF_BRIDGE_VERSION=v3.120.0            # github.com/pulumi/pulumi-terraform-bridg
 TF_PLUGIN_SDK_FORK=v2.0.0-20260318212141-5525259d096b   # github.com/pulumi/terraform-plugin-sdk/v2
 RANDOM_PROVIDER_VERSION=4.21.2        # version we stamp; npm @pulumi/random pin
 # pulumi-tls/provider/v5 and hashicorp/terraform-provider-tls are refused by the proxy.
-TLS_PROVIDER_VERSION=5.6.1            # npm @pulumi/tls pin; our own stand-in (PrivateKey only), see README
+TLS_PROVIDER_VERSION=5.6.1            # npm @pulumi/tls pin; our own stand-in, see README
 
 # --- node for pulumi programs (@pulumi/pulumi 3.270 needs node >= 22): npm package node@NODE_VERSION
 NODE_VERSION=22
