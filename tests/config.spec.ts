@@ -1,7 +1,10 @@
 import * as assert from "assert";
+import { readFileSync } from "fs";
+import { join } from "path";
 import { parseStackConfig } from "../config";
 import { deepMerge } from "../config/merge";
 import { runProgram, runProgramError } from "./helpers/program";
+import { REPO_ROOT } from "./helpers/stackFile";
 import { configProblems as problems, loadConfig as load } from "./helpers/config";
 
 
@@ -147,6 +150,17 @@ describe("config: through the program", () => {
     assert.strictEqual(parseStackConfig({ environment: "" }, { stack: "dev" }).environment, "development");
     assert.strictEqual(parseStackConfig({ environment: "", api: { image: { tag: "1.0.0" } } }, { stack: "production-eu" }).environment, "production");
   });
+
+  for (const stack of ["dev", "production"]) {
+    it(`${stack}: every Kubernetes object goes through the explicit provider (default providers are disabled)`, async () => {
+      const run = await runProgram(stack);
+      const provider = run.get("pulumi:providers:kubernetes", "kubernetes");
+      const objects = run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+      assert.ok(objects.length > 10);
+      assert.deepStrictEqual(objects.filter((r) => !r.provider.startsWith(`${provider.urn}::`)).map((r) => `${r.type} ${r.name}`), []);
+      assert.match(readFileSync(join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8"), /pulumi:disable-default-providers: \["kubernetes"\]/);
+    });
+  }
 
   it("stacks named prod* default to production", async () => {
     const run = await runProgram("prod-eu", { withoutStackFile: true, set: { "api.image.tag": "1.2.3" } });
