@@ -1,10 +1,9 @@
 // ape-2026: load and validate the stack configuration, then deploy the stack through one
-// explicit Kubernetes provider. Outputs replace the old chart's NOTES.txt.
+// explicit Kubernetes provider. The outputs tell a user where everything is.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./config";
-import { databaseOutput } from "./components/postgresql";
-import { redisOutput } from "./components/redis";
+import { resolveDatabase, resolveRedis } from "./components/data";
 import { ApeStack } from "./components/stack";
 
 const config = loadStackConfig();
@@ -20,9 +19,9 @@ const stack = new ApeStack("ape-2026", { config }, { providers: { kubernetes: pr
 export const environment = config.environment;
 export const namespace = stack.namespace;
 /** PostgreSQL host, port, database, user and the Secret holding the user's password. */
-export const database = databaseOutput(stack.database);
+export const database = resolveDatabase(stack.database);
 /** Redis endpoint (Sentinel hosts and master set in production) and its password Secret. */
-export const redis = redisOutput(stack.redis);
+export const redis = resolveRedis(stack.redis);
 /** The API's public URL (https://<first Ingress host>). */
 export const url = stack.url;
 /** Self-signed stacks: the CA certificate to trust, e.g. `pulumi stack output caCertificate > ca.crt`. */

@@ -1,19 +1,36 @@
-// ApeStack wires the components together: each takes its own config section plus the few
-// outputs it needs from the others.
+// ApeStack wires the domains together: each component takes its own config section plus the few
+// facts and outputs it needs from the others; this is the one place that sees the whole config.
 import * as pulumi from "@pulumi/pulumi";
 import { isProduction, StackConfig } from "../config";
-import { Api } from "./api";
-import { DatabaseEndpoint, RedisEndpoint } from "./endpoints";
-import { ApiIngress } from "./ingress";
-import { NetworkPolicies } from "./network-policies";
+import { Api, API_NAME } from "./app";
+import { DatabaseEndpoint, externalDatabaseEndpoint, externalRedisEndpoint, Postgresql, Redis, REDIS, RedisEndpoint } from "./data";
+import { ApiIngress, NetworkFacts, NetworkPolicies, StackNamespace } from "./edge";
 import { Monitoring } from "./monitoring";
-import { StackNamespace } from "./namespace";
-import { externalDatabaseEndpoint, Postgresql } from "./postgresql";
-import { externalRedisEndpoint, Redis } from "./redis";
+import { ChartServiceArgs } from "./shared";
 
 export interface ApeStackArgs {
   /** The validated stack configuration. */
   readonly config: StackConfig;
+}
+
+/** What the NetworkPolicies need to know about the other sections. */
+export function stackNetworkFacts(c: StackConfig): NetworkFacts {
+  const pgExternal = c.postgresql.external;
+  const redisExternal = c.redis.external;
+  return {
+    ingress: c.ingress.enabled,
+    api: { httpPort: c.api.ports.http, metricsPort: c.api.ports.metrics, metricsEnabled: c.api.metrics.enabled },
+    postgresql:
+      c.postgresql.enabled || !pgExternal
+        ? { inCluster: true, metrics: c.postgresql.metrics.enabled, replication: c.postgresql.architecture === "replication" }
+        : { inCluster: false, port: pgExternal.port },
+    redis:
+      c.redis.enabled || !redisExternal
+        ? { inCluster: true, metrics: c.redis.metrics.enabled, replication: c.redis.architecture === "replication", sentinel: c.redis.sentinel.enabled }
+        : { inCluster: false, ports: redisExternal.sentinel ? [redisExternal.port, redisExternal.sentinel.port ?? REDIS.ports.sentinel] : [redisExternal.port] },
+    prometheus: c.prometheus.enabled ? { kubeStateMetrics: c.prometheus.kubeStateMetrics.enabled, alertmanager: c.prometheus.alertmanager.enabled } : undefined,
+    grafana: c.grafana.enabled,
+  };
 }
 
 export class ApeStack extends pulumi.ComponentResource {
@@ -27,7 +44,6 @@ export class ApeStack extends pulumi.ComponentResource {
   /** The self-signed CA certificate (PEM) to trust, when `ingress.tls.mode` is self-signed. */
   public readonly caCertificate?: pulumi.Output<string>;
   public readonly monitoring: Monitoring;
-  /** The API workload (Service `api`, pods selected by apiSelectorLabels()). */
   public readonly api: Api;
 
   constructor(name: string, args: ApeStackArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -38,13 +54,11 @@ export class ApeStack extends pulumi.ComponentResource {
     const ns = new StackNamespace("namespace", { config: config.namespace, isProduction: production }, { parent: this });
     this.namespace = ns.name;
 
-    const data = { charts: config.charts, images: config.images, namespace: ns.name, isProduction: production };
+    const charts: ChartServiceArgs = { charts: config.charts, images: config.images, namespace: ns.name, isProduction: production };
     this.database = config.postgresql.enabled
-      ? new Postgresql("postgresql", { ...data, config: config.postgresql }, { parent: this }).endpoint
+      ? new Postgresql("postgresql", { ...charts, config: config.postgresql }, { parent: this }).endpoint
       : externalDatabaseEndpoint(config.postgresql);
-    this.redis = config.redis.enabled
-      ? new Redis("redis", { ...data, config: config.redis }, { parent: this }).endpoint
-      : externalRedisEndpoint(config.redis);
+    this.redis = config.redis.enabled ? new Redis("redis", { ...charts, config: config.redis }, { parent: this }).endpoint : externalRedisEndpoint(config.redis);
 
     this.api = new Api(
       "api",
@@ -58,17 +72,27 @@ export class ApeStack extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    new NetworkPolicies("netpol", { config, namespace: ns.name }, { parent: this });
+    new NetworkPolicies("netpol", { config: config.networkPolicy, facts: stackNetworkFacts(config), namespace: ns.name }, { parent: this });
 
     if (config.ingress.enabled) {
-      // The API Service (named API_NAME, components/labels.ts) serves the http port; taking the name
-      // from the Service makes the Ingress wait for it.
+      // Taking the name from the Service makes the Ingress wait for it.
       const ingress = new ApiIngress("ingress", { config: config.ingress, namespace: ns.name, serviceName: this.api.serviceName, servicePort: this.api.httpPort }, { parent: this });
       this.url = ingress.url;
       this.caCertificate = ingress.caCertPem;
     }
 
-    this.monitoring = new Monitoring("monitoring", { config, namespace: ns.name, isProduction: production, database: this.database }, { parent: this });
+    this.monitoring = new Monitoring(
+      "monitoring",
+      {
+        ...charts,
+        prometheus: config.prometheus,
+        grafana: config.grafana,
+        database: this.database,
+        timescaledb: config.postgresql.timescaledb,
+        api: { deploymentName: API_NAME, metrics: { port: config.api.metrics.port, path: config.api.metrics.path } },
+      },
+      { parent: this },
+    );
 
     this.registerOutputs({ namespace: this.namespace, url: this.url, caCertificate: this.caCertificate });
   }

@@ -120,3 +120,4 @@ export const persistence = () =>
     size: quantity("storage"),
     storageClass: z.string().optional(),
   });
+export type Persistence = z.infer<ReturnType<typeof persistence>>;

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { alertExpressions, buildAlertRules, promNumber } from "../components/alert-rules";
+import { alertExpressions, buildAlertRules, promNumber } from "../components/monitoring";
 import { promqlErrors } from "./helpers/promql";
 import { loadConfig } from "./helpers/config";
 

@@ -1,7 +1,6 @@
 import * as assert from "assert";
-import { checksum, configData, credentialEnv, secretData } from "../components/api-spec";
-import { DatabaseEndpoint, RedisEndpoint } from "../components/endpoints";
-import { apiSelectorLabels } from "../components/labels";
+import { apiSelectorLabels, checksum, configData, credentialEnv, secretData } from "../components/app";
+import { DatabaseEndpoint, RedisEndpoint } from "../components/data";
 import { MOCK_PASSWORD_PREFIX } from "./helpers/mocks";
 import { ProgramRun, promiseOf, RecordedResource, runProgram, runProgramError, RunOptions } from "./helpers/program";
 import { configProblems as problems, loadConfig } from "./helpers/config";
@@ -286,7 +285,7 @@ describe("api: settings and secrets", () => {
       DATABASE_URL: `postgresql://ape:${encodeURIComponent(`${MOCK_PASSWORD_PREFIX}db/+x`)}@pg:5432/ape_timeseries`,
       REDIS_PASSWORD: "redis-pw",
     });
-    const cm = configData({}, { database: { host: "pg", port: 5432, database: "ape_timeseries", username: "ape" }, redis: { mode: "standalone", host: "redis-master", port: 6379 } });
+    const cm = configData({}, { database: { host: "pg", port: 5432, database: "ape_timeseries", username: "ape", passwordSecret: { name: "pg-auth", key: "password" } }, redis: { mode: "standalone", host: "redis-master", port: 6379 } });
     assert.ok(!JSON.stringify(cm).includes(MOCK_PASSWORD_PREFIX) && !JSON.stringify(cm).includes("redis-pw"));
   });
 

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { passwordArgs } from "../components/credentials";
+import { passwordArgs } from "../components/shared";
 import { MOCK_PASSWORD_PREFIX } from "./helpers/mocks";
 import { ProgramRun, RecordedResource, runProgram } from "./helpers/program";
 
@@ -34,7 +34,7 @@ describe("credentials: generated passwords reach the charts by Secret name only"
 
   it("one distinct RandomPassword per key, with no keepers that would rotate it", () => {
     const names = dev.ofType(PASSWORD).map((p) => p.name).sort();
-    assert.deepStrictEqual(names, ["grafana-admin-password", "postgresql-auth-password", "postgresql-auth-postgres-password", "redis-auth-redis-password"]);
+    assert.deepStrictEqual(names, ["grafana-admin-admin-password", "postgresql-auth-password", "postgresql-auth-postgres-password", "redis-auth-redis-password"]);
     for (const p of [...dev.ofType(PASSWORD), ...prod.ofType(PASSWORD)]) {
       assert.strictEqual(p.inputs.keepers, undefined, `${p.name} has keepers`);
       assert.ok(p.inputs.length >= 24, `${p.name} length ${p.inputs.length}`);

@@ -1,13 +1,13 @@
 import * as assert from "assert";
-import { buildDashboards } from "../components/dashboards";
+import { buildDashboards } from "../components/monitoring";
 import { interpolateGrafana, promqlErrors } from "./helpers/promql";
 import { runProgram } from "./helpers/program";
 import { loadConfig } from "./helpers/config";
 
 const config = loadConfig("production");
 const dashboards = buildDashboards({ namespace: "ape-2026", apiDeploymentName: "api", database: "ape_timeseries", prometheus: config.prometheus });
-const panelsOf = (file: string): any[] => JSON.parse(JSON.stringify(dashboards[file])).panels;
-const exprsOf = (file: string): string[] => panelsOf(file).flatMap((p) => p.targets.map((t: any) => t.expr));
+const panelsOf = (file: keyof typeof dashboards): any[] => JSON.parse(JSON.stringify(dashboards[file])).panels;
+const exprsOf = (file: keyof typeof dashboards): string[] => panelsOf(file).flatMap((p) => p.targets.map((t: any) => t.expr));
 
 describe("dashboards as code", () => {
   it("the ConfigMaps hold valid dashboard JSON with unique uids", async () => {
@@ -40,7 +40,7 @@ describe("dashboards as code", () => {
   });
 
   it("every panel query parses as PromQL (after Grafana's macro interpolation) and uses the provisioned data source", () => {
-    for (const file of Object.keys(dashboards)) {
+    for (const file of Object.keys(dashboards) as (keyof typeof dashboards)[]) {
       for (const panel of panelsOf(file)) {
         assert.deepStrictEqual(panel.datasource, { type: "prometheus", uid: "prometheus" }, panel.title);
         assert.ok(panel.targets.length > 0, panel.title);

@@ -27,7 +27,7 @@ describe("grafana release", () => {
     for (const [run, user] of [[prod, "admin"], [custom, "ops-admin"]] as const) {
       const secret = run.get("kubernetes:core/v1:Secret", "grafana-admin");
       assert.strictEqual(secret.inputs.stringData["admin-user"], user);
-      assert.strictEqual(secret.inputs.stringData["admin-password"], `${MOCK_PASSWORD_PREFIX}grafana-admin-password`);
+      assert.strictEqual(secret.inputs.stringData["admin-password"], `${MOCK_PASSWORD_PREFIX}grafana-admin-admin-password`);
       assert.ok(secret.secretPaths.some((p) => p === "stringData" || p === "stringData.admin-password"), "password is a Pulumi secret");
       const admin = grafana(run).inputs.values.admin;
       assert.match(admin.existingSecret, /^grafana-admin-/);
@@ -90,10 +90,19 @@ describe("grafana release", () => {
   });
 
   it("production protects the admin password, its Secret and the release", () => {
-    for (const [type, name] of [["random:index/randomPassword:RandomPassword", "grafana-admin-password"], ["kubernetes:core/v1:Secret", "grafana-admin"], [RELEASE, "grafana"]]) {
+    for (const [type, name] of [["random:index/randomPassword:RandomPassword", "grafana-admin-admin-password"], ["kubernetes:core/v1:Secret", "grafana-admin"], [RELEASE, "grafana"]]) {
       assert.strictEqual(prod.get(type, name).protect, true, name);
       assert.strictEqual(dev.get(type, name).protect, false, name);
     }
+  });
+
+  it("the admin password and Secret keep the identity they had directly under Grafana (aliases), so they are adopted, not rotated", () => {
+    const grafanaUrn = prod.get("ape:monitoring:Grafana", "grafana").urn;
+    const password = prod.get("random:index/randomPassword:RandomPassword", "grafana-admin-admin-password");
+    assert.ok(password.aliases.includes(`random:index/randomPassword:RandomPassword::grafana-admin-password under ${grafanaUrn}`), password.aliases.join("; "));
+    assert.deepStrictEqual(password.inputs, { length: 32, special: false }, "the inputs it was generated with: any other input would replace it");
+    const secret = prod.get("kubernetes:core/v1:Secret", "grafana-admin");
+    assert.ok(secret.aliases.includes(`kubernetes:core/v1:Secret::grafana-admin under ${grafanaUrn}`), secret.aliases.join("; "));
   });
 
   it("a mirror registry and pull secrets reach the chart's globals", async () => {

@@ -1,6 +1,6 @@
 // The API Ingress: routing, ingress-nginx annotations and TLS for each mode, from the real stack files.
 import * as assert from "assert";
-import { ingressAnnotations, publicUrl } from "../components/ingress-annotations";
+import { ingressAnnotations, publicUrl } from "../components/edge";
 import { parseStackConfig } from "../config";
 import { ConfigValidationError } from "../config/errors";
 import { ProgramRun, runProgram, runProgramError } from "./helpers/program";

@@ -1,7 +1,8 @@
 // Connectivity of the emitted NetworkPolicies, evaluated with NetworkPolicy semantics
 // (tests/helpers/netpol.ts) for both stacks from their real stack files.
 import * as assert from "assert";
-import { buildNetworkPolicies } from "../components/network-policy-rules";
+import { buildNetworkPolicies } from "../components/edge";
+import { stackNetworkFacts } from "../components/stack";
 import { StackConfig } from "../config";
 import { allows, Endpoint, NetworkPolicy } from "./helpers/netpol";
 import { runProgram } from "./helpers/program";
@@ -47,7 +48,7 @@ function check(policies: NetworkPolicy[], flows: Flow[], expected: boolean): voi
   assert.deepStrictEqual(wrong.map(([s, d, port, proto]) => `${P[s].name} -> ${P[d].name}:${port}/${proto ?? "TCP"}`), [], `expected ${expected ? "allowed" : "denied"}`);
 }
 const load = loadConfig;
-const docs = (c: StackConfig): NetworkPolicy[] => buildNetworkPolicies(c).map((d) => ({ namespace: c.namespace.name, name: d.name, spec: d.spec as NetworkPolicy["spec"] }));
+const docs = (c: StackConfig): NetworkPolicy[] => buildNetworkPolicies(c.networkPolicy, stackNetworkFacts(c)).map((d) => ({ namespace: c.namespace.name, name: d.name, spec: d.spec as NetworkPolicy["spec"] }));
 
 const ALL_PODS: Name[] = ["api", "pgPrimary", "pgRead", "redisA", "prometheus", "alertmanager", "ksm", "grafana", "stray"];
 const needed = (http: number, metrics: number): Flow[] => [
@@ -162,7 +163,7 @@ describe("network policies: flows follow the config", () => {
   });
 
   it("nothing at all when networkPolicy.enabled is false", () => {
-    assert.deepStrictEqual(buildNetworkPolicies(load("production", { "networkPolicy.enabled": false })), []);
+    assert.deepStrictEqual(buildNetworkPolicies(load("production", { "networkPolicy.enabled": false }).networkPolicy, stackNetworkFacts(load("production"))), []);
   });
 
   it("the ingress-controller selectors come from config", () => {

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { extendedConfiguration } from "../components/postgresql-values";
+import { extendedConfiguration } from "../components/data";
 import { ProgramRun, runProgram, runProgramError } from "./helpers/program";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";

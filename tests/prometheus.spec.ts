@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { mirrorRepository } from "../components/prometheus-values";
+import { mirrorRepository } from "../components/shared";
 import { ProgramRun, runProgram, runProgramError } from "./helpers/program";
 import { configProblems as refusal } from "./helpers/config";
 import { TEST_SECRET_PREFIX } from "./helpers/stackFile";

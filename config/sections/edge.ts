@@ -1,7 +1,22 @@
 // `namespace`, `ingress` and `networkPolicy`: where the stack lives and what may reach it.
 import { z } from "zod";
 import { bool, dnsLabel, hostName, intAtLeast, intBetween, nonEmpty, port } from "../fields";
-import { MANAGED_ANNOTATIONS } from "../../components/ingress-annotations";
+
+const NGINX = "nginx.ingress.kubernetes.io";
+/** The annotation cert-manager reads to pick the ClusterIssuer of an Ingress's certificate. */
+export const CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer";
+
+/**
+ * Ingress annotations the program sets from dedicated settings, each with the setting to use.
+ * `ingress.annotations` may add any other annotation but not replace these: a custom value would
+ * silently undo the rate limit or the issuer.
+ */
+export const MANAGED_ANNOTATIONS = {
+  rateLimit: { key: `${NGINX}/limit-rpm`, setting: "ingress.rateLimit.requestsPerMinute" },
+  burst: { key: `${NGINX}/limit-burst-multiplier`, setting: "ingress.rateLimit.burstMultiplier" },
+  bodySize: { key: `${NGINX}/proxy-body-size`, setting: "ingress.proxyBodySize" },
+  clusterIssuer: { key: CLUSTER_ISSUER_ANNOTATION, setting: "ingress.tls.clusterIssuer (with ingress.tls.mode cert-manager)" },
+} as const;
 
 const podSecurityLevel = z.enum(["privileged", "baseline", "restricted"], { error: "must be privileged, baseline or restricted" });
 
@@ -46,9 +61,9 @@ export const ingressSchema = () =>
     })
     .superRefine((ing, c) => {
       for (const key of Object.keys(ing.annotations)) {
-        const setting = MANAGED_ANNOTATIONS[key];
-        if (setting) {
-          c.addIssue({ code: "custom", path: ["annotations", key], input: ing.annotations[key], message: `is managed by this program; set ${setting} instead` });
+        const managed = Object.values(MANAGED_ANNOTATIONS).find((m) => m.key === key);
+        if (managed) {
+          c.addIssue({ code: "custom", path: ["annotations", key], input: ing.annotations[key], message: `is managed by this program; set ${managed.setting} instead` });
         }
       }
       const seen = new Set<string>();

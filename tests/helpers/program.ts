@@ -23,6 +23,8 @@ export interface RecordedResource {
   readonly retainOnDelete: boolean;
   readonly deleteBeforeReplace: boolean;
   readonly ignoreChanges: string[];
+  /** Former identities (aliases) as "<name> under <parent URN>": the engine adopts those instead of replacing. */
+  readonly aliases: string[];
   readonly parent: string;
   readonly dependencies: string[];
   readonly provider: string;
@@ -144,6 +146,10 @@ function recordRegistrations(into: RecordedResource[]): void {
           retainOnDelete: req.getRetainondelete() === true,
           deleteBeforeReplace: req.getDeletebeforereplace() === true,
           ignoreChanges: req.getIgnorechangesList(),
+          aliases: [
+            ...req.getAliasurnsList(),
+            ...req.getAliasesList().map((a: any) => (a.getUrn() ? a.getUrn() : `${a.getSpec().getType() || req.getType()}::${a.getSpec().getName() || req.getName()} under ${a.getSpec().getParenturn()}`)),
+          ],
           parent: req.getParent(),
           dependencies: req.getDependenciesList(),
           provider: req.getProvider(),

@@ -1,0 +1,33 @@
+// Facts of the pinned Bitnami postgresql chart (16.7.x) that this program relies on: the release
+// name, Services and ports, pod labels, Secret keys and images. The component, its values builder,
+// the NetworkPolicies, monitoring and the tests all read them from here, so a change is one edit.
+import type { PostgresqlConfig } from "../../config/sections/data";
+
+export const POSTGRESQL = {
+  /** Fixed Helm release name: Service, StatefulSet and PVC names derive from it. */
+  release: "postgresql",
+  /** Pod ports (NetworkPolicies see pod ports: Services are translated before filtering). */
+  ports: { postgresql: 5432, exporter: 9187 },
+  /** The credentials Secret this program creates and the chart mounts (auth.existingSecret). */
+  secret: {
+    name: "postgresql-auth",
+    /** The chart's auth.secretKeys defaults. */
+    keys: { admin: "postgres-password", user: "password", replication: "replication-password" },
+  },
+  /**
+   * Repositories on Docker Hub. Bitnami moved its versioned images to docker.io/bitnamilegacy in
+   * 2025 (docker.io/bitnami lost them). The chart still names bitnami/*, so every image is pointed
+   * here; tags stay the chart's own (they exist under bitnamilegacy). A mirror must hold these.
+   */
+  images: { server: "bitnamilegacy/postgresql", exporter: "bitnamilegacy/postgres-exporter", osShell: "bitnamilegacy/os-shell" },
+} as const;
+
+/** Labels on every PostgreSQL pod (standalone, primary and read replicas). */
+export function postgresqlPodLabels(release: string = POSTGRESQL.release): Record<string, string> {
+  return { "app.kubernetes.io/name": "postgresql", "app.kubernetes.io/instance": release };
+}
+
+/** The Service that accepts writes: `<release>` standalone, `<release>-primary` with replication. */
+export function postgresqlServiceName(architecture: PostgresqlConfig["architecture"], release: string = POSTGRESQL.release): string {
+  return architecture === "replication" ? `${release}-primary` : release;
+}

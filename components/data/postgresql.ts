@@ -1,0 +1,74 @@
+// PostgreSQL (TimescaleDB) as the pinned Bitnami chart through helm.v3.Release, with generated
+// credentials; or, when switched off, the external database from config.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PostgresqlConfig } from "../../config/sections/data";
+import { Credentials } from "../shared/credentials";
+import { statefulOptions } from "../shared/options";
+import { ChartServiceArgs, DATA_RELEASE, pinnedChart, releaseArgs } from "../shared/release";
+import { DatabaseEndpoint } from "./endpoints";
+import { postgresqlSecretKeys, postgresqlValues } from "./postgresql.build";
+import { POSTGRESQL, postgresqlServiceName } from "./postgresql.contract";
+
+export interface PostgresqlArgs extends ChartServiceArgs {
+  /** The `postgresql` section of StackConfig (enabled). */
+  readonly config: PostgresqlConfig;
+}
+
+/** The database endpoint for an external PostgreSQL (postgresql.enabled false). */
+export function externalDatabaseEndpoint(cfg: PostgresqlConfig): DatabaseEndpoint {
+  const ext = cfg.external;
+  if (!ext) throw new Error("postgresql.external: must be set when postgresql.enabled is false");
+  return {
+    host: ext.host,
+    port: ext.port,
+    database: ext.database,
+    username: ext.username,
+    passwordSecret: { name: ext.existingSecret, key: ext.passwordKey },
+  };
+}
+
+export class Postgresql extends pulumi.ComponentResource {
+  public readonly credentials: Credentials;
+  public readonly release: k8s.helm.v3.Release;
+  /** Where the API and Grafana connect, with the app user's password as a Secret reference. */
+  public readonly endpoint: DatabaseEndpoint;
+
+  constructor(name: string, args: PostgresqlArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ape:data:Postgresql", name, {}, opts);
+    const { config: cfg, isProduction } = args;
+
+    this.credentials = new Credentials(
+      `${name}-auth`,
+      { namespace: args.namespace, secretName: POSTGRESQL.secret.name, keys: postgresqlSecretKeys(cfg), component: "postgresql", isProduction },
+      { parent: this },
+    );
+    const secretName = this.credentials.secretName;
+
+    this.release = new k8s.helm.v3.Release(
+      name,
+      // The Secret's name as an Output: the release waits for the Secret.
+      releaseArgs(
+        pinnedChart(args.charts, "postgresql", POSTGRESQL.release),
+        DATA_RELEASE,
+        args.namespace,
+        secretName.apply((n) => postgresqlValues(cfg, args.images, n)),
+      ),
+      statefulOptions(isProduction, this, { dependsOn: [this.credentials.secret] }),
+    );
+
+    // From the release's status: whoever uses the endpoint waits for the database release.
+    const host = pulumi
+      .all([this.release.status.name, args.namespace])
+      .apply(([release, ns]) => `${postgresqlServiceName(cfg.architecture, release)}.${ns}.svc.cluster.local`);
+    this.endpoint = {
+      host,
+      port: POSTGRESQL.ports.postgresql,
+      database: cfg.auth.database,
+      username: cfg.auth.username,
+      passwordSecret: { name: secretName, key: POSTGRESQL.secret.keys.user },
+      password: this.credentials.password(POSTGRESQL.secret.keys.user),
+    };
+    this.registerOutputs({ host, secretName, releaseStatus: this.release.status });
+  }
+}

@@ -1,0 +1,240 @@
+// Pure NetworkPolicy builder: default deny for the namespace, then exactly the flows the stack
+// needs, derived from facts about the stack (no Redis rules without Redis, Sentinel's port only with
+// Sentinel, ...). Selectors use the labels the charts really put on their pods (each chart's
+// contract module), only their stable keys (name, instance, component), never version or chart
+// labels.
+//
+// The charts' own NetworkPolicies are switched off by the data services (Bitnami postgresql and
+// redis render an allow-all-sources policy by default, which would widen these through the union
+// semantics of NetworkPolicies); prometheus and grafana render none by default.
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import type { NetworkPolicyConfig } from "../../config/sections/edge";
+import { apiSelectorLabels } from "../app/api.contract";
+import { POSTGRESQL, postgresqlPodLabels } from "../data/postgresql.contract";
+import { REDIS, redisPodLabels } from "../data/redis.contract";
+import { GRAFANA, grafanaPodLabels } from "../monitoring/grafana.contract";
+import { PROMETHEUS, prometheusPodLabels } from "../monitoring/prometheus.contract";
+
+type Labels = Record<string, string>;
+type Selector = pulumi.Unwrap<k8s.types.input.meta.v1.LabelSelector>;
+/** A NetworkPolicy spec as plain data (the SDK's input type with every Input resolved). */
+export type PolicySpec = pulumi.Unwrap<k8s.types.input.networking.v1.NetworkPolicySpec>;
+type Port = pulumi.Unwrap<k8s.types.input.networking.v1.NetworkPolicyPort>;
+type Peer = pulumi.Unwrap<k8s.types.input.networking.v1.NetworkPolicyPeer>;
+type IngressRule = pulumi.Unwrap<k8s.types.input.networking.v1.NetworkPolicyIngressRule>;
+type EgressRule = pulumi.Unwrap<k8s.types.input.networking.v1.NetworkPolicyEgressRule>;
+
+/** A NetworkPolicy as plain data: metadata.name and spec. */
+export interface PolicyDoc {
+  name: string;
+  spec: PolicySpec;
+}
+
+/**
+ * What the policies depend on besides the `networkPolicy` section: which workloads run and which
+ * ports they serve. ApeStack derives it from the other sections (see stackNetworkFacts).
+ */
+export interface NetworkFacts {
+  /** An Ingress routes outside traffic to the API through the ingress controller. */
+  readonly ingress: boolean;
+  /** The API's Service ports (http from the ingress controller, metrics for Prometheus). */
+  readonly api: { readonly httpPort: number; readonly metricsPort: number; readonly metricsEnabled: boolean };
+  /** PostgreSQL in the namespace (the chart), or an external database on `port`. */
+  readonly postgresql: { readonly inCluster: true; readonly metrics: boolean; readonly replication: boolean } | { readonly inCluster: false; readonly port: number };
+  /** Redis in the namespace (the chart), or an external Redis on `ports` (with its Sentinel port). */
+  readonly redis:
+    | { readonly inCluster: true; readonly metrics: boolean; readonly replication: boolean; readonly sentinel: boolean }
+    | { readonly inCluster: false; readonly ports: readonly number[] };
+  /** Prometheus in the namespace and which of its parts run; undefined when it does not. */
+  readonly prometheus?: { readonly kubeStateMetrics: boolean; readonly alertmanager: boolean };
+  /** Grafana in the namespace. */
+  readonly grafana: boolean;
+}
+
+/** Pod label selectors of the stack's workloads (chart pods per their contracts). */
+const PODS = {
+  api: apiSelectorLabels,
+  postgresql: () => postgresqlPodLabels(),
+  redis: () => redisPodLabels(),
+  prometheus: () => prometheusPodLabels("server"),
+  alertmanager: () => prometheusPodLabels("alertmanager"),
+  kubeStateMetrics: () => prometheusPodLabels("kubeStateMetrics"),
+  grafana: () => grafanaPodLabels(),
+};
+
+const tcp = (...ports: readonly number[]): Port[] => ports.map((port) => ({ protocol: "TCP", port }));
+const pods = (labels: Labels): Peer => ({ podSelector: { matchLabels: labels } });
+const nonEmpty = (labels: Labels): Selector => (Object.keys(labels).length ? { matchLabels: labels } : {});
+
+/** Is IPv4 `inner` inside `outer`? (IPv6 only compares equal prefixes textually.) */
+export function cidrContains(outer: string, inner: string): boolean {
+  const parse = (c: string) => {
+    const [ip, bits] = c.split("/");
+    const parts = ip.split(".").map(Number);
+    return parts.length === 4 ? { addr: parts.reduce((a, p) => a * 256 + p, 0), bits: Number(bits) } : undefined;
+  };
+  const [o, i] = [parse(outer), parse(inner)];
+  if (!o || !i) return outer === inner;
+  if (i.bits < o.bits) return false;
+  const block = 2 ** (32 - o.bits);
+  return Math.floor(o.addr / block) === Math.floor(i.addr / block);
+}
+
+/** ipBlock peers; each keeps only the exceptions inside its CIDR (Kubernetes rejects others). */
+export function ipBlocks(cidrs: string[], except: string[] = []): Peer[] {
+  return cidrs.map((cidr) => {
+    const inside = except.filter((e) => e !== cidr && cidrContains(cidr, e));
+    return { ipBlock: inside.length ? { cidr, except: inside } : { cidr } };
+  });
+}
+
+/** Every NetworkPolicy of the namespace; empty when `networkPolicy.enabled` is false. */
+export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFacts): PolicyDoc[] {
+  if (!np.enabled) return [];
+  const { api, postgresql: pgFacts, redis: redisFacts } = facts;
+  const pg = pgFacts.inCluster ? pgFacts : undefined;
+  const redis = redisFacts.inCluster ? redisFacts : undefined;
+  const prom = facts.prometheus;
+  const grafana = facts.grafana;
+  const redisPorts = redis?.sentinel ? tcp(REDIS.ports.redis, REDIS.ports.sentinel) : tcp(REDIS.ports.redis);
+  const scrapeApi = prom !== undefined && api.metricsEnabled;
+  const kubeApi = ipBlocks(np.kubernetesApi.cidrs);
+  const docs: PolicyDoc[] = [];
+
+  docs.push({ name: "default-deny", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } });
+  docs.push({
+    name: "allow-dns",
+    spec: {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [{ namespaceSelector: nonEmpty(np.dns.namespaceSelector), podSelector: nonEmpty(np.dns.podSelector) }],
+          ports: [
+            { protocol: "UDP", port: np.dns.port },
+            { protocol: "TCP", port: np.dns.port },
+          ],
+        },
+      ],
+    },
+  });
+
+  // --- API -----------------------------------------------------------------------------------
+  const apiIngress: IngressRule[] = [];
+  if (facts.ingress) {
+    apiIngress.push({
+      from: [{ namespaceSelector: nonEmpty(np.ingressController.namespaceSelector), podSelector: nonEmpty(np.ingressController.podSelector) }],
+      ports: tcp(api.httpPort),
+    });
+  }
+  if (scrapeApi) apiIngress.push({ from: [pods(PODS.prometheus())], ports: tcp(api.metricsPort) });
+  const apiEgress: EgressRule[] = [];
+  if (pgFacts.inCluster) apiEgress.push({ to: [pods(PODS.postgresql())], ports: tcp(POSTGRESQL.ports.postgresql) });
+  else apiEgress.push({ to: ipBlocks(np.externalData.cidrs), ports: tcp(pgFacts.port) });
+  if (redisFacts.inCluster) apiEgress.push({ to: [pods(PODS.redis())], ports: redisPorts });
+  else apiEgress.push({ to: ipBlocks(np.externalData.cidrs), ports: tcp(...redisFacts.ports) });
+  apiEgress.push({ to: ipBlocks(np.apiEgress.cidrs, np.apiEgress.except), ports: tcp(...np.apiEgress.ports) });
+  docs.push({ name: "api", spec: { podSelector: { matchLabels: PODS.api() }, policyTypes: ["Ingress", "Egress"], ingress: apiIngress, egress: apiEgress } });
+
+  // --- PostgreSQL: clients are the API and Grafana; Prometheus only reaches the exporter -------
+  if (pg) {
+    const clients = [pods(PODS.api()), ...(grafana ? [pods(PODS.grafana())] : [])];
+    const ingress: IngressRule[] = [{ from: clients, ports: tcp(POSTGRESQL.ports.postgresql) }];
+    const egress: EgressRule[] = [];
+    if (prom && pg.metrics) ingress.push({ from: [pods(PODS.prometheus())], ports: tcp(POSTGRESQL.ports.exporter) });
+    if (pg.replication) {
+      // Streaming replication: read replicas connect to the primary; allowed both ways for failover tooling.
+      ingress.push({ from: [pods(PODS.postgresql())], ports: tcp(POSTGRESQL.ports.postgresql) });
+      egress.push({ to: [pods(PODS.postgresql())], ports: tcp(POSTGRESQL.ports.postgresql) });
+    }
+    docs.push({ name: "postgresql", spec: { podSelector: { matchLabels: PODS.postgresql() }, policyTypes: ["Ingress", "Egress"], ingress, egress } });
+  }
+
+  // --- Redis: the API; pod-to-pod replication and Sentinel gossip --------------------------------
+  if (redis) {
+    const ingress: IngressRule[] = [{ from: [pods(PODS.api())], ports: redisPorts }];
+    const egress: EgressRule[] = [];
+    if (prom && redis.metrics) ingress.push({ from: [pods(PODS.prometheus())], ports: tcp(REDIS.ports.exporter) });
+    if (redis.replication) {
+      ingress.push({ from: [pods(PODS.redis())], ports: redisPorts });
+      egress.push({ to: [pods(PODS.redis())], ports: redisPorts });
+    }
+    docs.push({ name: "redis", spec: { podSelector: { matchLabels: PODS.redis() }, policyTypes: ["Ingress", "Egress"], ingress, egress } });
+  }
+
+  // --- Monitoring ----------------------------------------------------------------------------
+  if (prom) {
+    const scrape: EgressRule[] = [];
+    if (scrapeApi) scrape.push({ to: [pods(PODS.api())], ports: tcp(api.metricsPort) });
+    if (pg?.metrics) scrape.push({ to: [pods(PODS.postgresql())], ports: tcp(POSTGRESQL.ports.exporter) });
+    if (redis?.metrics) scrape.push({ to: [pods(PODS.redis())], ports: tcp(REDIS.ports.exporter) });
+    if (prom.kubeStateMetrics) scrape.push({ to: [pods(PODS.kubeStateMetrics())], ports: tcp(PROMETHEUS.ports.kubeStateMetrics) });
+    if (prom.alertmanager) scrape.push({ to: [pods(PODS.alertmanager())], ports: tcp(PROMETHEUS.ports.alertmanager) });
+    if (grafana) scrape.push({ to: [pods(PODS.grafana())], ports: tcp(GRAFANA.ports.grafana) });
+    // Service discovery and the kubernetes-api-servers job; kubernetes-nodes(-cadvisor) scrape kubelets directly.
+    scrape.push({ to: kubeApi, ports: tcp(...np.kubernetesApi.ports) });
+    scrape.push({ to: ipBlocks(np.kubelets.cidrs), ports: tcp(...np.kubelets.ports) });
+    docs.push({
+      name: "prometheus-server",
+      spec: {
+        podSelector: { matchLabels: PODS.prometheus() },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: grafana ? [{ from: [pods(PODS.grafana())], ports: tcp(PROMETHEUS.ports.server) }] : [],
+        egress: scrape,
+      },
+    });
+    if (prom.alertmanager) {
+      const am = np.alertmanagerEgress;
+      docs.push({
+        name: "alertmanager",
+        spec: {
+          podSelector: { matchLabels: PODS.alertmanager() },
+          policyTypes: ["Ingress", "Egress"],
+          ingress: [{ from: [pods(PODS.prometheus())], ports: tcp(PROMETHEUS.ports.alertmanager) }],
+          egress: [{ to: ipBlocks(am.cidrs, am.except), ports: tcp(...am.ports) }],
+        },
+      });
+    }
+    if (prom.kubeStateMetrics) {
+      docs.push({
+        name: "kube-state-metrics",
+        spec: {
+          podSelector: { matchLabels: PODS.kubeStateMetrics() },
+          policyTypes: ["Ingress", "Egress"],
+          ingress: [{ from: [pods(PODS.prometheus())], ports: tcp(PROMETHEUS.ports.kubeStateMetrics) }],
+          egress: [{ to: kubeApi, ports: tcp(...np.kubernetesApi.ports) }],
+        },
+      });
+    }
+  }
+  if (grafana) {
+    const egress: EgressRule[] = [];
+    if (prom) egress.push({ to: [pods(PODS.prometheus())], ports: tcp(PROMETHEUS.ports.server) });
+    if (pgFacts.inCluster) egress.push({ to: [pods(PODS.postgresql())], ports: tcp(POSTGRESQL.ports.postgresql) });
+    else egress.push({ to: ipBlocks(np.externalData.cidrs), ports: tcp(pgFacts.port) });
+    // The dashboard sidecar watches ConfigMaps/Secrets through the Kubernetes API.
+    egress.push({ to: kubeApi, ports: tcp(...np.kubernetesApi.ports) });
+    docs.push({
+      name: "grafana",
+      spec: {
+        podSelector: { matchLabels: PODS.grafana() },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: prom ? [{ from: [pods(PODS.prometheus())], ports: tcp(GRAFANA.ports.grafana) }] : [],
+        egress,
+      },
+    });
+  }
+  return docs.map(({ name, spec }) => ({ name, spec: withoutEmptyRules(spec) }));
+}
+
+/**
+ * Drops empty rule lists: the API server stores `egress: []` as absent, so emitting it would make
+ * every apply a change. The policy type alone already denies that direction.
+ */
+function withoutEmptyRules(spec: PolicySpec): PolicySpec {
+  const out: PolicySpec = { ...spec };
+  if (out.ingress?.length === 0) delete out.ingress;
+  if (out.egress?.length === 0) delete out.egress;
+  return out;
+}

@@ -1,0 +1,24 @@
+// Facts of the pinned grafana-community `grafana` chart (12.11.x) that this program relies on: the
+// release name, Service and ports, pod labels, the admin Secret keys, the dashboard sidecar's label
+// and the user Grafana runs as. Read by the component, its values builder, the NetworkPolicies,
+// the dashboards and the tests.
+
+export const GRAFANA = {
+  /** Fixed Helm release name; the chart's fullname, so also the Service's name. */
+  release: "grafana",
+  /** Pod port. */
+  ports: { grafana: 3000 },
+  /** The Service's port (it forwards to ports.grafana). */
+  servicePort: 80,
+  /** uid/gid of the Grafana image. */
+  uid: 472,
+  /** Keys of the admin Secret (the chart's admin.userKey / admin.passwordKey defaults). */
+  adminSecretKeys: { user: "admin-user", password: "admin-password" },
+  /** Label the dashboard sidecar watches (the chart's default key) and the value given to it. */
+  dashboardLabel: { key: "grafana_dashboard", value: "1" },
+} as const;
+
+/** Labels on the Grafana pod. */
+export function grafanaPodLabels(release: string = GRAFANA.release): Record<string, string> {
+  return { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": release };
+}

@@ -1,0 +1,122 @@
+// Pure value builders for the prometheus-community `prometheus` chart (29.27.0): retention,
+// storage, resources, restricted Pod Security contexts, the alert rules, Alertmanager receivers
+// (by file reference to a Secret, never the URL itself) and image mirror / pull secret overrides.
+import { ImagesConfig } from "../../config/sections/platform";
+import { PrometheusConfig } from "../../config/sections/monitoring";
+import { imageRegistry, mirrorRepository, pullSecretRefs } from "../shared/images";
+import { volumeValues } from "../shared/persistence";
+import { buildAlertRules } from "./alerts.build";
+import { PROMETHEUS } from "./prometheus.contract";
+
+/** Where the receivers Secret is mounted in the Alertmanager pod (outside /etc/alertmanager, the ConfigMap). */
+const RECEIVER_SECRET_MOUNT = "/etc/alertmanager-secrets";
+/** Keys of the receivers Secret: each becomes a file under RECEIVER_SECRET_MOUNT. */
+export const RECEIVER_KEYS = { slackWebhookUrl: "slack-api-url", webhookUrl: "webhook-url" } as const;
+
+/** Restricted-PSS pod context (the chart's uid/gid, plus seccomp). */
+const RESTRICTED_POD = { runAsUser: PROMETHEUS.uid, runAsGroup: PROMETHEUS.uid, runAsNonRoot: true, fsGroup: PROMETHEUS.uid, seccompProfile: { type: "RuntimeDefault" } };
+/** Restricted-PSS container context. */
+const RESTRICTED_CONTAINER = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
+
+export interface PrometheusValuesArgs {
+  readonly prometheus: PrometheusConfig;
+  readonly images: ImagesConfig;
+  /** The stack's namespace (alert rules select on it). */
+  readonly namespace: string;
+  /** Name of the Secret holding receiver URLs; unset when no receiver is configured. */
+  readonly receiversSecretName?: string;
+}
+
+/** Which receiver integrations are configured (values are secrets; only presence matters here). */
+export function configuredReceivers(prometheus: PrometheusConfig): (keyof typeof RECEIVER_KEYS)[] {
+  const r = prometheus.alertmanager.receivers;
+  return (Object.keys(RECEIVER_KEYS) as (keyof typeof RECEIVER_KEYS)[]).filter((k) => r[k] !== undefined);
+}
+
+/** alertmanager.yml: one receiver that reads every URL from a mounted file. */
+function alertmanagerConfig(prometheus: PrometheusConfig): Record<string, unknown> {
+  const present = new Set(configuredReceivers(prometheus));
+  const receiver: Record<string, unknown> = { name: "default-receiver" };
+  if (present.has("slackWebhookUrl")) {
+    receiver.slack_configs = [
+      {
+        api_url_file: `${RECEIVER_SECRET_MOUNT}/${RECEIVER_KEYS.slackWebhookUrl}`,
+        ...(prometheus.alertmanager.receivers.slackChannel ? { channel: prometheus.alertmanager.receivers.slackChannel } : {}),
+        send_resolved: true,
+      },
+    ];
+  }
+  if (present.has("webhookUrl")) {
+    receiver.webhook_configs = [{ url_file: `${RECEIVER_SECRET_MOUNT}/${RECEIVER_KEYS.webhookUrl}`, send_resolved: true }];
+  }
+  return {
+    receivers: [receiver],
+    route: { receiver: "default-receiver", group_by: ["alertname", "namespace"], group_wait: "30s", group_interval: "5m", repeat_interval: "4h" },
+  };
+}
+
+/** Image overrides for a mirror registry; empty without one. */
+function mirroredImages(images: ImagesConfig) {
+  const mirror = images.registry;
+  if (!mirror) return { server: {}, reloader: {}, alertmanager: {}, ksm: {}, nodeExporter: {}, pushgateway: {} };
+  return {
+    server: { image: { repository: mirrorRepository(mirror, PROMETHEUS.images.server) } },
+    reloader: { image: { repository: mirrorRepository(mirror, PROMETHEUS.images.reloader) } },
+    alertmanager: { image: { repository: mirrorRepository(mirror, PROMETHEUS.images.alertmanager) } },
+    ksm: { image: { registry: imageRegistry(images, PROMETHEUS.registries.kubeStateMetrics) } },
+    nodeExporter: { image: { registry: imageRegistry(images, PROMETHEUS.registries.nodeExporter) } },
+    pushgateway: { image: { repository: mirrorRepository(mirror, PROMETHEUS.images.pushgateway) } },
+  };
+}
+
+/** The Release values. Contains no secret: receiver URLs are files from `receiversSecretName`. */
+export function prometheusValues(args: PrometheusValuesArgs): Record<string, unknown> {
+  const { prometheus: p, images } = args;
+  const img = mirroredImages(images);
+  const pullSecrets = pullSecretRefs(images);
+  const receivers = configuredReceivers(p);
+  if (receivers.length > 0 && !args.receiversSecretName) throw new Error("alertmanager receivers are configured but no receivers Secret was given");
+
+  return {
+    imagePullSecrets: pullSecrets,
+    server: {
+      ...img.server,
+      retention: p.server.retention,
+      ...(p.server.retentionSize ? { retentionSize: p.server.retentionSize } : {}),
+      global: { scrape_interval: p.server.scrapeInterval, evaluation_interval: p.server.scrapeInterval },
+      persistentVolume: volumeValues(p.server.persistentVolume),
+      resources: p.server.resources,
+      securityContext: RESTRICTED_POD,
+      containerSecurityContext: RESTRICTED_CONTAINER,
+    },
+    configmapReload: { prometheus: { ...img.reloader, resources: p.configmapReload.resources, containerSecurityContext: RESTRICTED_CONTAINER } },
+    // Rules land in ConfigMap prometheus-server, /etc/config/alerting_rules.yml (already in rule_files).
+    serverFiles: { "alerting_rules.yml": buildAlertRules({ prometheus: p, namespace: args.namespace }) },
+    alertmanager: {
+      enabled: p.alertmanager.enabled,
+      ...img.alertmanager,
+      imagePullSecrets: pullSecrets,
+      persistence: volumeValues(p.alertmanager.persistence),
+      resources: p.alertmanager.resources,
+      podSecurityContext: RESTRICTED_POD,
+      securityContext: { runAsUser: PROMETHEUS.uid, runAsGroup: PROMETHEUS.uid, runAsNonRoot: true, ...RESTRICTED_CONTAINER },
+      configmapReload: { securityContext: RESTRICTED_CONTAINER },
+      config: alertmanagerConfig(p),
+      extraSecretMounts:
+        receivers.length > 0
+          ? [{ name: "alertmanager-receivers", secretName: args.receiversSecretName, mountPath: RECEIVER_SECRET_MOUNT, subPath: "", readOnly: true }]
+          : [],
+    },
+    // kube-state-metrics' defaults are already restricted-clean; PodCrashLooping needs it.
+    "kube-state-metrics": { enabled: p.kubeStateMetrics.enabled, ...img.ksm, imagePullSecrets: pullSecrets, resources: p.kubeStateMetrics.resources },
+    // Refused by config while the namespace enforces restricted/baseline (hostNetwork, hostPID, hostPath).
+    "prometheus-node-exporter": { enabled: p.nodeExporter.enabled, ...img.nodeExporter, imagePullSecrets: pullSecrets },
+    "prometheus-pushgateway": {
+      enabled: p.pushgateway.enabled,
+      ...img.pushgateway,
+      imagePullSecrets: pullSecrets,
+      securityContext: RESTRICTED_POD,
+      containerSecurityContext: RESTRICTED_CONTAINER,
+    },
+  };
+}
