@@ -34,4 +34,6 @@ export const grafanaPortForward = stack.monitoring.access.grafanaPortForward;
 export const grafanaUrl = stack.monitoring.access.grafanaUrl;
 export const grafanaAdminUser = stack.monitoring.grafana?.adminUser;
 export const grafanaAdminPassword = stack.monitoring.grafana?.adminPassword;
-export const grafanaAdminPasswordCommand = stack.monitoring.grafana ? `pulumi stack output --show-secrets grafanaAdminPassword -s ${pulumi.getStack()}` : undefined;
+export const grafanaAdminPasswordCommand = stack.monitoring.grafana
+  ? `pulumi stack output --show-secrets grafanaAdminPassword -s ${pulumi.getStack()}`
+  : undefined;

@@ -26,9 +26,21 @@ export function stackNetworkFacts(c: StackConfig): NetworkFacts {
         : { inCluster: false, port: pgExternal.port },
     redis:
       c.redis.enabled || !redisExternal
-        ? { inCluster: true, metrics: c.redis.metrics.enabled, replication: c.redis.architecture === "replication", sentinel: c.redis.sentinel.enabled }
-        : { inCluster: false, ports: redisExternal.sentinel ? [redisExternal.port, redisExternal.sentinel.port ?? REDIS.ports.sentinel] : [redisExternal.port] },
-    prometheus: c.prometheus.enabled ? { kubeStateMetrics: c.prometheus.kubeStateMetrics.enabled, alertmanager: c.prometheus.alertmanager.enabled } : undefined,
+        ? {
+            inCluster: true,
+            metrics: c.redis.metrics.enabled,
+            replication: c.redis.architecture === "replication",
+            sentinel: c.redis.sentinel.enabled,
+          }
+        : {
+            inCluster: false,
+            ports: redisExternal.sentinel
+              ? [redisExternal.port, redisExternal.sentinel.port ?? REDIS.ports.sentinel]
+              : [redisExternal.port],
+          },
+    prometheus: c.prometheus.enabled
+      ? { kubeStateMetrics: c.prometheus.kubeStateMetrics.enabled, alertmanager: c.prometheus.alertmanager.enabled }
+      : undefined,
     grafana: c.grafana.enabled,
   };
 }
@@ -58,7 +70,9 @@ export class ApeStack extends pulumi.ComponentResource {
     this.database = config.postgresql.enabled
       ? new Postgresql("postgresql", { ...charts, config: config.postgresql }, { parent: this }).endpoint
       : externalDatabaseEndpoint(config.postgresql);
-    this.redis = config.redis.enabled ? new Redis("redis", { ...charts, config: config.redis }, { parent: this }).endpoint : externalRedisEndpoint(config.redis);
+    this.redis = config.redis.enabled
+      ? new Redis("redis", { ...charts, config: config.redis }, { parent: this }).endpoint
+      : externalRedisEndpoint(config.redis);
 
     this.api = new Api(
       "api",
@@ -76,7 +90,11 @@ export class ApeStack extends pulumi.ComponentResource {
 
     if (config.ingress.enabled) {
       // Taking the name from the Service makes the Ingress wait for it.
-      const ingress = new ApiIngress("ingress", { config: config.ingress, namespace: ns.name, serviceName: this.api.serviceName, servicePort: this.api.httpPort }, { parent: this });
+      const ingress = new ApiIngress(
+        "ingress",
+        { config: config.ingress, namespace: ns.name, serviceName: this.api.serviceName, servicePort: this.api.httpPort },
+        { parent: this },
+      );
       this.url = ingress.url;
       this.caCertificate = ingress.caCertPem;
     }

@@ -45,7 +45,9 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], schema: 
         const input = (issue.input as Record<string, unknown> | undefined)?.[key];
         problems.push({
           path,
-          message: `is not a known key${guess ? ` (did you mean ${joinPath([...issue.path, guess])}?)` : ""}; allowed here: ${allowed.join(", ")}`,
+          message:
+            `is not a known key${guess ? ` (did you mean ${joinPath([...issue.path, guess])}?)` : ""};` +
+            ` allowed here: ${allowed.join(", ")}`,
           value: isSecretPath(path) ? "<secret>" : input,
         });
       }
@@ -57,19 +59,27 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], schema: 
   return problems;
 }
 
-type AnyDef = { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; in?: z.ZodType; out?: z.ZodType; element?: z.ZodType; valueType?: z.ZodType };
+type AnyDef = {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  out?: z.ZodType;
+  element?: z.ZodType;
+  valueType?: z.ZodType;
+};
 
 /** The keys a strict object accepts at `path` of `schema` (best effort through wrappers). */
 export function keysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
   let node: z.ZodType | undefined = schema;
-  for (let i = 0; node && i <= path.length; ) {
+  for (let i = 0; node && i <= path.length;) {
     const def: AnyDef = (node as unknown as { _zod: { def: AnyDef } })._zod.def;
     if (def.innerType) node = def.innerType;
     else if (def.type === "pipe") node = def.out?._zod.def.type === "transform" ? def.in : def.out;
     else if (i === path.length) return def.shape ? Object.keys(def.shape) : [];
     else if (def.shape) node = def.shape[String(path[i++])];
-    else if (def.element) (node = def.element), i++;
-    else if (def.valueType) (node = def.valueType), i++;
+    else if (def.element) ((node = def.element), i++);
+    else if (def.valueType) ((node = def.valueType), i++);
     else return [];
   }
   return [];

@@ -18,22 +18,54 @@ const booleanString = (v: unknown) => (v === "true" ? true : v === "false" ? fal
 export const num = () => z.preprocess(numericString, z.number({ error: "must be a number" }));
 export const int = () => z.preprocess(numericString, z.number({ error: "must be an integer" }).int({ error: "must be an integer" }));
 export const bool = () => z.preprocess(booleanString, z.boolean({ error: "must be true or false" }));
-export const intAtLeast = (min: number) => z.preprocess(numericString, z.number({ error: `must be an integer >= ${min}` }).int({ error: `must be an integer >= ${min}` }).min(min, { error: `must be an integer >= ${min}` }));
-export const intBetween = (min: number, max: number) => z.preprocess(numericString, z.number({ error: `must be an integer from ${min} to ${max}` }).int({ error: `must be an integer from ${min} to ${max}` }).min(min, { error: `must be an integer from ${min} to ${max}` }).max(max, { error: `must be an integer from ${min} to ${max}` }));
-export const ratio = () => z.preprocess(numericString, z.number({ error: "must be a number between 0 and 1" }).gt(0, { error: "must be a number between 0 and 1 (exclusive of 0)" }).max(1, { error: "must be a number between 0 and 1" }));
+export const intAtLeast = (min: number) =>
+  z.preprocess(
+    numericString,
+    z
+      .number({ error: `must be an integer >= ${min}` })
+      .int({ error: `must be an integer >= ${min}` })
+      .min(min, { error: `must be an integer >= ${min}` }),
+  );
+export const intBetween = (min: number, max: number) =>
+  z.preprocess(
+    numericString,
+    z
+      .number({ error: `must be an integer from ${min} to ${max}` })
+      .int({ error: `must be an integer from ${min} to ${max}` })
+      .min(min, { error: `must be an integer from ${min} to ${max}` })
+      .max(max, { error: `must be an integer from ${min} to ${max}` }),
+  );
+export const ratio = () =>
+  z.preprocess(
+    numericString,
+    z
+      .number({ error: "must be a number between 0 and 1" })
+      .gt(0, { error: "must be a number between 0 and 1 (exclusive of 0)" })
+      .max(1, { error: "must be a number between 0 and 1" }),
+  );
 export const port = () => intBetween(1, 65535);
-export const nonEmpty = (what = "a non-empty string") => z.string({ error: `must be ${what}` }).trim().min(1, { error: `must be ${what}` });
+export const nonEmpty = (what = "a non-empty string") =>
+  z
+    .string({ error: `must be ${what}` })
+    .trim()
+    .min(1, { error: `must be ${what}` });
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** An RFC 1123 label: what Kubernetes accepts as a Namespace or Service name. */
-export const dnsLabel = () => z.string({ error: "must be a DNS label" }).regex(DNS_LABEL, { error: "must be a DNS label: lower-case letters, digits and '-', 1-63 characters, starting and ending with a letter or digit" });
+export const dnsLabel = () =>
+  z.string({ error: "must be a DNS label" }).regex(DNS_LABEL, {
+    error: "must be a DNS label: lower-case letters, digits and '-', 1-63 characters, starting and ending with a letter or digit",
+  });
 
 /** A DNS host name for an Ingress rule (a leading "*." wildcard is allowed). */
 export const hostName = () =>
-  z.string({ error: "must be a DNS host name" }).refine(
-    (h) => h.length <= 253 && /^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(h) && h.includes("."),
-    { error: "must be a DNS host name such as api.example.com (lower case, dot-separated labels, optional leading *.)" },
-  );
+  z
+    .string({ error: "must be a DNS host name" })
+    .refine(
+      (h) =>
+        h.length <= 253 && /^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(h) && h.includes("."),
+      { error: "must be a DNS host name such as api.example.com (lower case, dot-separated labels, optional leading *.)" },
+    );
 
 /** A Prometheus duration such as 30d, 12h or 1h30m. */
 export const duration = () =>
@@ -69,23 +101,21 @@ const resourceAmounts = z.strictObject({ cpu: quantity("cpu").optional(), memory
 
 /** Container requests and limits; a request above its limit is refused. */
 export const resources = () =>
-  z
-    .strictObject({ requests: resourceAmounts.optional(), limits: resourceAmounts.optional() })
-    .superRefine((r, ctx) => {
-      for (const kind of ["cpu", "memory"] as const) {
-        const request = r.requests?.[kind];
-        const limit = r.limits?.[kind];
-        if (request === undefined || limit === undefined) continue;
-        if (parseQuantity(request)! > parseQuantity(limit)!) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["requests", kind],
-            input: request,
-            message: `must not exceed limits.${kind} (${limit})`,
-          });
-        }
+  z.strictObject({ requests: resourceAmounts.optional(), limits: resourceAmounts.optional() }).superRefine((r, ctx) => {
+    for (const kind of ["cpu", "memory"] as const) {
+      const request = r.requests?.[kind];
+      const limit = r.limits?.[kind];
+      if (request === undefined || limit === undefined) continue;
+      if (parseQuantity(request)! > parseQuantity(limit)!) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["requests", kind],
+          input: request,
+          message: `must not exceed limits.${kind} (${limit})`,
+        });
       }
-    });
+    }
+  });
 export type Resources = z.infer<ReturnType<typeof resources>>;
 
 const imageFields = {
@@ -97,7 +127,12 @@ const imageFields = {
 /** Refuses an unpinned tag ("" or "latest") in production. */
 export const pinnedTag = (ctx: SchemaContext) => (img: { tag: string }, c: z.RefinementCtx) => {
   if (ctx.environment === "production" && (img.tag.trim() === "" || img.tag === "latest")) {
-    c.addIssue({ code: "custom", path: ["tag"], input: img.tag, message: 'must be a pinned image tag in production (a version or digest, not empty or "latest")' });
+    c.addIssue({
+      code: "custom",
+      path: ["tag"],
+      input: img.tag,
+      message: 'must be a pinned image tag in production (a version or digest, not empty or "latest")',
+    });
   }
 };
 

@@ -3,8 +3,22 @@
 // a binary suffix (Ki..Ei), a decimal suffix (n, u, m, k, M..E) or a decimal exponent (e3).
 
 const MULTIPLIERS: Record<string, number> = {
-  n: 1e-9, u: 1e-6, m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  "": 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 
 const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
@@ -22,5 +36,5 @@ export function parseQuantity(value: string | number): number | undefined {
 
 /** Sum of quantities in base units; undefined entries count as zero. */
 export function sumQuantities(values: Array<string | number | undefined>): number {
-  return values.reduce<number>((total, v) => total + (v === undefined ? 0 : parseQuantity(v) ?? 0), 0);
+  return values.reduce<number>((total, v) => total + (v === undefined ? 0 : (parseQuantity(v) ?? 0)), 0);
 }

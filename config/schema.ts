@@ -7,27 +7,42 @@ import { deepMerge, isPlainObject } from "./merge";
 import { SECRET_PATHS } from "./secrets";
 import { apiDefaults, apiSchema } from "./sections/api";
 import { postgresqlDefaults, postgresqlSchema, redisDefaults, redisSchema } from "./sections/data";
-import { ingressDefaults, ingressSchema, namespaceDefaults, namespaceSchema, networkPolicyDefaults, networkPolicySchema } from "./sections/edge";
-import { checkGrafanaNeedsPrometheus, checkNodeExporterPodSecurity, grafanaDefaults, grafanaSchema, prometheusDefaults, prometheusSchema } from "./sections/monitoring";
+import {
+  ingressDefaults,
+  ingressSchema,
+  namespaceDefaults,
+  namespaceSchema,
+  networkPolicyDefaults,
+  networkPolicySchema,
+} from "./sections/edge";
+import {
+  checkGrafanaNeedsPrometheus,
+  checkNodeExporterPodSecurity,
+  grafanaDefaults,
+  grafanaSchema,
+  prometheusDefaults,
+  prometheusSchema,
+} from "./sections/monitoring";
 import { chartsDefaults, chartsSchema, clusterDefaults, clusterSchema, imagesDefaults, imagesSchema } from "./sections/platform";
 
 export const stackSchema = (ctx: SchemaContext) =>
-  z.strictObject({
-    environment: z.enum(["development", "production"], { error: "must be development or production" }),
-    cluster: clusterSchema(),
-    charts: chartsSchema(),
-    images: imagesSchema(),
-    namespace: namespaceSchema(),
-    api: apiSchema(ctx),
-    postgresql: postgresqlSchema(ctx),
-    redis: redisSchema(ctx),
-    prometheus: prometheusSchema(),
-    grafana: grafanaSchema(),
-    ingress: ingressSchema(),
-    networkPolicy: networkPolicySchema(),
-  })
-  .superRefine(checkNodeExporterPodSecurity)
-  .superRefine(checkGrafanaNeedsPrometheus);
+  z
+    .strictObject({
+      environment: z.enum(["development", "production"], { error: "must be development or production" }),
+      cluster: clusterSchema(),
+      charts: chartsSchema(),
+      images: imagesSchema(),
+      namespace: namespaceSchema(),
+      api: apiSchema(ctx),
+      postgresql: postgresqlSchema(ctx),
+      redis: redisSchema(ctx),
+      prometheus: prometheusSchema(),
+      grafana: grafanaSchema(),
+      ingress: ingressSchema(),
+      networkPolicy: networkPolicySchema(),
+    })
+    .superRefine(checkNodeExporterPodSecurity)
+    .superRefine(checkGrafanaNeedsPrometheus);
 
 /** The validated configuration every component reads. Nothing else reads `pulumi.Config`. */
 export type StackConfig = z.infer<ReturnType<typeof stackSchema>>;
@@ -65,7 +80,8 @@ export function defaultEnvironment(stack: string): Environment {
  */
 export function parseStackConfig(settings: Record<string, unknown>, context: ParseContext): StackConfig {
   // Unset or "" (Pulumi.yaml's declared default, which the CLI passes to every stack): by stack name.
-  const environment = settings.environment === undefined || settings.environment === "" ? defaultEnvironment(context.stack) : settings.environment;
+  const environment =
+    settings.environment === undefined || settings.environment === "" ? defaultEnvironment(context.stack) : settings.environment;
   const merged = deepMerge(defaults as Record<string, unknown>, { ...settings, environment });
   const ctx: SchemaContext = { environment: environment === "production" ? "production" : "development" };
   const schema = stackSchema(ctx);
@@ -88,7 +104,11 @@ function plainTextSecrets(settings: Record<string, unknown>, secretKeys: Readonl
     if (value === undefined) continue;
     const leaves = isPlainObject(value) ? Object.keys(value).map((k) => `${secretPath}.${k}`) : [secretPath];
     for (const path of leaves) {
-      problems.push({ path, message: `is stored in plain text; store it encrypted: pulumi config set --secret --path '${path}' <value>`, value: "<secret>" });
+      problems.push({
+        path,
+        message: `is stored in plain text; store it encrypted: pulumi config set --secret --path '${path}' <value>`,
+        value: "<secret>",
+      });
     }
   }
   return problems;

@@ -4,7 +4,9 @@ import { PolicyPack } from "@pulumi/policy";
 import { PACK_NAME, policies } from "./policies";
 
 new PolicyPack(PACK_NAME, {
-  description: "ape-2026 guard rails: non-root containers, resources, pinned images and charts, TLS, protected data, no secrets in ConfigMaps, no exposed Services.",
+  description:
+    "ape-2026 guard rails: non-root containers, resources, pinned images and charts, TLS, protected data," +
+    " no secrets in ConfigMaps, no exposed Services.",
   enforcementLevel: "mandatory",
   policies,
 });

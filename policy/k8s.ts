@@ -55,7 +55,8 @@ export function unpinnedImageReason(image: unknown): string | undefined {
 /** Exact semantic version, no range: 16.7.27 or 1.2.3-rc.1. */
 export const EXACT_SEMVER = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
-const SECRET_KEY_NAME = /(passw(or)?d|passwd|pwd|secret|token|api[-_.]?key|apikey|private[-_.]?key|credential|access[-_.]?key|client[-_.]?secret)/i;
+const SECRET_KEY_NAME =
+  /(passw(or)?d|passwd|pwd|secret|token|api[-_.]?key|apikey|private[-_.]?key|credential|access[-_.]?key|client[-_.]?secret)/i;
 /** Key names that only refer to a secret kept elsewhere (a file path, a Secret name, a flag). */
 const REFERENCE_SUFFIX = /[-_.](file|path|name|ref|enabled|enable|mode|type|ttl|expiry|timeout|duration|length|header)$/i;
 const PRIVATE_KEY_PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;

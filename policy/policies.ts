@@ -140,7 +140,8 @@ export const ingressTls: ResourceValidationPolicy = {
 
 export const configMapNoSecrets: ResourceValidationPolicy = {
   name: "configmap-no-secrets",
-  description: "ConfigMaps hold no secret-looking values (password/token/key names with values, private keys, URLs with passwords, API tokens).",
+  description:
+    "ConfigMaps hold no secret-looking values (password/token/key names with values, private keys, URLs with passwords, API tokens).",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(k8s.core.v1.ConfigMap, (cm, _args, report) => {
     for (const [key, value] of Object.entries(cm.data ?? {})) {
@@ -182,7 +183,10 @@ export const noExposedServices: ResourceValidationPolicy = {
       (type === "LoadBalancer" && config.allowLoadBalancer !== true) || (type === "NodePort" && config.allowNodePort !== true);
     if (args.isType(k8s.core.v1.Service)) {
       const type = args.props.spec?.type;
-      if (typeof type === "string" && refused(type)) report(`Service type ${type} exposes the stack outside the cluster; use ClusterIP behind the Ingress (or allow it in the pack config)`);
+      if (typeof type === "string" && refused(type))
+        report(
+          `Service type ${type} exposes the stack outside the cluster; use ClusterIP behind the Ingress (or allow it in the pack config)`,
+        );
     } else if (args.isType(k8s.helm.v3.Release)) {
       for (const { path, type } of serviceTypesInValues(args.props.values))
         if (refused(type)) report(`chart value ${path} is ${type}; use ClusterIP (or allow it in the pack config)`);
@@ -236,7 +240,8 @@ export const statefulProtectedInProduction: StackValidationPolicy = {
     if (!isProductionStack(args.getConfig<ProductionConfig>(), args.resources[0]?.urn)) return;
     for (const r of args.resources) {
       const reason = statefulReason(r);
-      if (reason && !r.opts.protect) report(`${r.name} is ${reason} and must be protected in production (statefulOptions in components/options.ts)`, r.urn);
+      if (reason && !r.opts.protect)
+        report(`${r.name} is ${reason} and must be protected in production (statefulOptions in components/options.ts)`, r.urn);
     }
   },
 };

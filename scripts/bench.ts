@@ -23,8 +23,14 @@ async function main(): Promise<void> {
       count = run.resources.length;
     }
     const requested = totalRequests(stackContainers(await runProgram(stack)));
-    console.log(`requests ${stack}: ${requested.cpu.toFixed(2)} CPU cores, ${(requested.memory / 2 ** 30).toFixed(2)} GiB memory (all containers, HPA minimum replicas)`);
-    console.log(`evaluate ${stack}: median ${median(times).toFixed(0)} ms over ${runs} runs (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}), ${count} resources`);
+    console.log(
+      `requests ${stack}: ${requested.cpu.toFixed(2)} CPU cores, ${(requested.memory / 2 ** 30).toFixed(2)} GiB memory` +
+        " (all containers, HPA minimum replicas)",
+    );
+    console.log(
+      `evaluate ${stack}: median ${median(times).toFixed(0)} ms over ${runs} runs` +
+        ` (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}), ${count} resources`,
+    );
   }
   if (!process.argv.includes("--no-npm-test")) {
     const start = Date.now();

@@ -31,11 +31,13 @@ export function keyPaths(): string[] {
 function stackSettings(stack: string): Record<string, unknown> {
   const doc = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) ?? {};
   const settings: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries<unknown>(doc.config ?? {})) if (key.startsWith("ape-2026:")) settings[key.slice("ape-2026:".length)] = value;
+  for (const [key, value] of Object.entries<unknown>(doc.config ?? {}))
+    if (key.startsWith("ape-2026:")) settings[key.slice("ape-2026:".length)] = value;
   return settings;
 }
 
-const at = (obj: unknown, dotted: string) => dotted.split(".").reduce<unknown>((node, key) => (isPlainObject(node) ? node[key] : undefined), obj);
+const at = (obj: unknown, dotted: string) =>
+  dotted.split(".").reduce<unknown>((node, key) => (isPlainObject(node) ? node[key] : undefined), obj);
 const show = (v: unknown) => (v === undefined ? "(unset)" : `\`${(typeof v === "string" ? v : JSON.stringify(v)).replace(/\|/g, "\\|")}\``);
 
 /** The Markdown table: key | default | dev | production ("·" = same as the default). */

@@ -28,17 +28,39 @@ describe("alert rules", () => {
   });
 
   it("every expression parses with the PromQL grammar (defaults and odd thresholds)", () => {
-    for (const set of [{}, { "prometheus.alerts.errorRateThreshold": 0.0000001, "prometheus.alerts.latencyP95Seconds": 0.25, "prometheus.alerts.rateWindow": "1h30m" }]) {
+    for (const set of [
+      {},
+      {
+        "prometheus.alerts.errorRateThreshold": 0.0000001,
+        "prometheus.alerts.latencyP95Seconds": 0.25,
+        "prometheus.alerts.rateWindow": "1h30m",
+      },
+    ]) {
       for (const r of byName(rulesOf(set)).values()) assert.deepStrictEqual(promqlErrors(r.expr), [], `${r.alert}: ${r.expr}`);
     }
   });
 
   it("seed thresholds: 5xx share > 0.05 over 5m, p95 > 1s, free < 0.1, 3 restarts", () => {
     const rules = byName(rulesOf());
-    assert.match(rules.get("HighErrorRate")!.expr, /status=~"5\.\."\}\[5m\]\)\)[\s\S]*\/ sum\(rate\(http_requests_total\{[^}]*\}\[5m\]\)\)\s*> 0\.05$/);
-    assert.match(rules.get("HighLatencyP95")!.expr, /^histogram_quantile\(0\.95, sum by \(le\) \(rate\(http_request_duration_seconds_bucket\{[^}]*\}\[5m\]\)\)\)\s*> 1$/);
-    assert.match(rules.get("LowDiskSpace")!.expr, /kubelet_volume_stats_available_bytes\{namespace="ape-2026"\}\s*\/ kubelet_volume_stats_capacity_bytes\{namespace="ape-2026"\}\s*< 0\.1$/);
-    assert.match(rules.get("PodCrashLooping")!.expr, /increase\(kube_pod_container_status_restarts_total\{namespace="ape-2026"\}\[15m\]\) >= 3/);
+    assert.match(
+      rules.get("HighErrorRate")!.expr,
+      /status=~"5\.\."\}\[5m\]\)\)[\s\S]*\/ sum\(rate\(http_requests_total\{[^}]*\}\[5m\]\)\)\s*> 0\.05$/,
+    );
+    assert.match(
+      rules.get("HighLatencyP95")!.expr,
+      /^histogram_quantile\(0\.95, sum by \(le\) \(rate\(http_request_duration_seconds_bucket\{[^}]*\}\[5m\]\)\)\)\s*> 1$/,
+    );
+    assert.match(
+      rules.get("LowDiskSpace")!.expr,
+      new RegExp(
+        String.raw`kubelet_volume_stats_available_bytes\{namespace="ape-2026"\}\s*\/ ` +
+          String.raw`kubelet_volume_stats_capacity_bytes\{namespace="ape-2026"\}\s*< 0\.1$`,
+      ),
+    );
+    assert.match(
+      rules.get("PodCrashLooping")!.expr,
+      /increase\(kube_pod_container_status_restarts_total\{namespace="ape-2026"\}\[15m\]\) >= 3/,
+    );
     assert.match(rules.get("PodCrashLooping")!.expr, /kube_pod_container_status_waiting_reason\{[^}]*reason="CrashLoopBackOff"\}/);
   });
 
@@ -56,7 +78,10 @@ describe("alert rules", () => {
       }),
     );
     assert.match(rules.get("HighErrorRate")!.expr, /> 0\.02$/);
-    assert.match(rules.get("HighErrorRate")!.expr, /api_requests_total\{namespace="other-ns", app_kubernetes_io_name="api", code=~"5\.\."\}/);
+    assert.match(
+      rules.get("HighErrorRate")!.expr,
+      /api_requests_total\{namespace="other-ns", app_kubernetes_io_name="api", code=~"5\.\."\}/,
+    );
     assert.match(rules.get("HighLatencyP95")!.expr, /api_latency_seconds_bucket\{namespace="other-ns"[^}]*\}[\s\S]*> 0\.3$/);
     assert.match(rules.get("LowDiskSpace")!.expr, /< 0\.25$/);
     assert.match(rules.get("PodCrashLooping")!.expr, />= 7/);
@@ -66,7 +91,10 @@ describe("alert rules", () => {
   it("writes tiny thresholds without exponent notation", () => {
     assert.strictEqual(promNumber(1e-7), "0.0000001");
     assert.strictEqual(promNumber(0.05), "0.05");
-    const { HighErrorRate } = alertExpressions({ prometheus: prometheusConfig("dev", { "prometheus.alerts.errorRateThreshold": 1e-7 }).prometheus, namespace: "x" });
+    const { HighErrorRate } = alertExpressions({
+      prometheus: prometheusConfig("dev", { "prometheus.alerts.errorRateThreshold": 1e-7 }).prometheus,
+      namespace: "x",
+    });
     assert.match(HighErrorRate, /> 0\.0000001$/);
   });
 });

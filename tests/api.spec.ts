@@ -41,7 +41,10 @@ describe("api: seed figures reach the objects", () => {
     assert.deepStrictEqual([hpa.minReplicas, hpa.maxReplicas], [2, 10]);
     assert.deepStrictEqual(
       hpa.metrics.map((m: any) => [m.resource.name, m.resource.target.type, m.resource.target.averageUtilization]),
-      [["cpu", "Utilization", 70], ["memory", "Utilization", 80]],
+      [
+        ["cpu", "Utilization", 70],
+        ["memory", "Utilization", 80],
+      ],
     );
     assert.strictEqual(run.get(PDB, "api").inputs.spec.minAvailable, 1);
   });
@@ -49,9 +52,20 @@ describe("api: seed figures reach the objects", () => {
   it("production (values-production.yaml): pinned image, 2Gi/1000m..4Gi/2000m, HPA 3..20 at 60% CPU, PDB 2", async () => {
     const run = await program("production");
     assert.strictEqual(container(run).image, "ghcr.io/yourorg/ape-2026/api:1.0.0");
-    assert.deepStrictEqual(container(run).resources, { requests: { memory: "2Gi", cpu: "1000m" }, limits: { memory: "4Gi", cpu: "2000m" } });
+    assert.deepStrictEqual(container(run).resources, {
+      requests: { memory: "2Gi", cpu: "1000m" },
+      limits: { memory: "4Gi", cpu: "2000m" },
+    });
     const hpa = run.get(HPA, "api").inputs.spec;
-    assert.deepStrictEqual([hpa.minReplicas, hpa.maxReplicas, hpa.metrics[0].resource.target.averageUtilization, hpa.metrics[1].resource.target.averageUtilization], [3, 20, 60, 80]);
+    assert.deepStrictEqual(
+      [
+        hpa.minReplicas,
+        hpa.maxReplicas,
+        hpa.metrics[0].resource.target.averageUtilization,
+        hpa.metrics[1].resource.target.averageUtilization,
+      ],
+      [3, 20, 60, 80],
+    );
     assert.deepStrictEqual(hpa.scaleTargetRef, { apiVersion: "apps/v1", kind: "Deployment", name: "api" });
     assert.strictEqual(run.get(PDB, "api").inputs.spec.minAvailable, 2);
   });
@@ -67,8 +81,17 @@ describe("api: seed figures reach the objects", () => {
     assert.deepStrictEqual(c.command, ["./podinfo"]);
     assert.ok(c.args.includes("--port=9898") && c.args.includes("--port-metrics=9797"), c.args.join(" "));
     const annotations = deployment(run).spec.template.metadata.annotations;
-    assert.deepStrictEqual([annotations["prometheus.io/scrape"], annotations["prometheus.io/port"], annotations["prometheus.io/path"]], ["true", "9797", "/metrics"]);
-    assert.deepStrictEqual([c.livenessProbe.httpGet, c.readinessProbe.httpGet], [{ path: "/healthz", port: 9898 }, { path: "/readyz", port: 9898 }]);
+    assert.deepStrictEqual(
+      [annotations["prometheus.io/scrape"], annotations["prometheus.io/port"], annotations["prometheus.io/path"]],
+      ["true", "9797", "/metrics"],
+    );
+    assert.deepStrictEqual(
+      [c.livenessProbe.httpGet, c.readinessProbe.httpGet],
+      [
+        { path: "/healthz", port: 9898 },
+        { path: "/readyz", port: 9898 },
+      ],
+    );
   });
 
   it("the Service is ClusterIP `api` with named http and metrics ports, selecting the API pods", async () => {
@@ -76,7 +99,13 @@ describe("api: seed figures reach the objects", () => {
       const svc = run.get("kubernetes:core/v1:Service", "api").inputs;
       assert.strictEqual(svc.metadata.name, "api");
       assert.strictEqual(svc.spec.type, "ClusterIP");
-      assert.deepStrictEqual(svc.spec.ports.map((p: any) => [p.name, p.port, p.targetPort]), [["http", 8000, "http"], ["metrics", 9090, "metrics"]]);
+      assert.deepStrictEqual(
+        svc.spec.ports.map((p: any) => [p.name, p.port, p.targetPort]),
+        [
+          ["http", 8000, "http"],
+          ["metrics", 9090, "metrics"],
+        ],
+      );
       assert.deepStrictEqual(svc.spec.selector, apiSelectorLabels());
     }
   });
@@ -84,7 +113,7 @@ describe("api: seed figures reach the objects", () => {
 
 describe("api: pod security and shape", () => {
   for (const stack of ["dev", "production"]) {
-    it(`${stack}: non-root uid/gid 1000, RuntimeDefault seccomp, no escalation, read-only root, ALL caps dropped, writable /tmp`, async () => {
+    it(`${stack}: non-root uid/gid 1000, RuntimeDefault seccomp, no escalation, read-only root, no caps, writable /tmp`, async () => {
       const run = await program(stack);
       const pod = podSpec(run);
       assert.deepStrictEqual(pod.securityContext, {
@@ -96,9 +125,20 @@ describe("api: pod security and shape", () => {
         seccompProfile: { type: "RuntimeDefault" },
       });
       const c = container(run);
-      assert.deepStrictEqual(c.securityContext, { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
-      assert.deepStrictEqual(c.volumeMounts.find((m: any) => m.mountPath === "/tmp"), { name: "tmp", mountPath: "/tmp" });
-      assert.deepStrictEqual(pod.volumes.find((v: any) => v.name === "tmp"), { name: "tmp", emptyDir: {} });
+      assert.deepStrictEqual(c.securityContext, {
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ["ALL"] },
+      });
+      assert.deepStrictEqual(
+        c.volumeMounts.find((m: any) => m.mountPath === "/tmp"),
+        { name: "tmp", mountPath: "/tmp" },
+      );
+      assert.deepStrictEqual(
+        pod.volumes.find((v: any) => v.name === "tmp"),
+        { name: "tmp", emptyDir: {} },
+      );
       assert.strictEqual(pod.automountServiceAccountToken, false);
       const sa = run.get("kubernetes:core/v1:ServiceAccount", "api-sa").inputs;
       assert.strictEqual(sa.automountServiceAccountToken, false);
@@ -118,14 +158,21 @@ describe("api: pod security and shape", () => {
     const c = container(await defaults());
     assert.deepStrictEqual(
       [c.startupProbe, c.livenessProbe, c.readinessProbe].map((p) => [p.httpGet.path, p.httpGet.port, p.periodSeconds, p.failureThreshold]),
-      [["/healthz", 8000, 5, 30], ["/healthz", 8000, 10, 3], ["/readyz", 8000, 5, 3]],
+      [
+        ["/healthz", 8000, 5, 30],
+        ["/healthz", 8000, 10, 3],
+        ["/readyz", 8000, 5, 3],
+      ],
     );
     const changed = container(await program("dev", { set: { "api.probes.readiness.path": "/ready", "api.probes.port": "metrics" } }));
     assert.deepStrictEqual(changed.readinessProbe.httpGet, { path: "/ready", port: 9797 });
   });
 
   it("zero-downtime rollout: maxUnavailable 0 and a configurable surge", async () => {
-    assert.deepStrictEqual(deployment(await defaults()).spec.strategy, { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } });
+    assert.deepStrictEqual(deployment(await defaults()).spec.strategy, {
+      type: "RollingUpdate",
+      rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" },
+    });
     const surge2 = deployment(await program("dev", { set: { "api.rollingUpdate.maxSurge": 2 } }));
     assert.deepStrictEqual(surge2.spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 2 });
   });
@@ -134,26 +181,51 @@ describe("api: pod security and shape", () => {
     const pod = podSpec(await program("production"));
     assert.strictEqual(pod.terminationGracePeriodSeconds, 30);
     assert.deepStrictEqual(pod.containers[0].lifecycle, { preStop: { sleep: { seconds: 5 } } });
-    assert.deepStrictEqual(pod.topologySpreadConstraints.map((t: any) => t.topologyKey), ["kubernetes.io/hostname", "topology.kubernetes.io/zone"]);
+    assert.deepStrictEqual(
+      pod.topologySpreadConstraints.map((t: any) => t.topologyKey),
+      ["kubernetes.io/hostname", "topology.kubernetes.io/zone"],
+    );
     for (const t of pod.topologySpreadConstraints) assert.deepStrictEqual(t.labelSelector.matchLabels, apiSelectorLabels());
   });
 
   it("volumes data, logs and vee: emptyDir by default, a protected PVC in production when configured", async () => {
     const d = await defaults();
     assert.deepStrictEqual(
-      podSpec(d).volumes.filter((v: any) => v.name !== "tmp").map((v: any) => [v.name, Object.keys(v).filter((k) => k !== "name")[0]]),
-      [["data", "emptyDir"], ["logs", "emptyDir"], ["vee", "emptyDir"]],
+      podSpec(d)
+        .volumes.filter((v: any) => v.name !== "tmp")
+        .map((v: any) => [v.name, Object.keys(v).filter((k) => k !== "name")[0]]),
+      [
+        ["data", "emptyDir"],
+        ["logs", "emptyDir"],
+        ["vee", "emptyDir"],
+      ],
     );
     const run = await program("production", {
-      set: { "api.volumes.data": { type: "pvc", size: "20Gi", storageClass: "shared", accessModes: ["ReadWriteMany"] }, "api.volumes.logs.sizeLimit": "1Gi" },
+      set: {
+        "api.volumes.data": { type: "pvc", size: "20Gi", storageClass: "shared", accessModes: ["ReadWriteMany"] },
+        "api.volumes.logs.sizeLimit": "1Gi",
+      },
     });
     const pvc = run.get("kubernetes:core/v1:PersistentVolumeClaim", "api-data");
-    assert.deepStrictEqual(pvc.inputs.spec, { accessModes: ["ReadWriteMany"], resources: { requests: { storage: "20Gi" } }, storageClassName: "shared" });
+    assert.deepStrictEqual(pvc.inputs.spec, {
+      accessModes: ["ReadWriteMany"],
+      resources: { requests: { storage: "20Gi" } },
+      storageClassName: "shared",
+    });
     assert.strictEqual(pvc.protect, true, "production PVCs are protected");
     const vols = podSpec(run).volumes;
-    assert.deepStrictEqual(vols.find((v: any) => v.name === "data"), { name: "data", persistentVolumeClaim: { claimName: pvc.inputs.metadata.name } });
-    assert.deepStrictEqual(vols.find((v: any) => v.name === "logs"), { name: "logs", emptyDir: { sizeLimit: "1Gi" } });
-    assert.deepStrictEqual(container(run).volumeMounts.map((m: any) => m.mountPath), ["/tmp", "/app/data", "/app/logs", "/app/vee"]);
+    assert.deepStrictEqual(
+      vols.find((v: any) => v.name === "data"),
+      { name: "data", persistentVolumeClaim: { claimName: pvc.inputs.metadata.name } },
+    );
+    assert.deepStrictEqual(
+      vols.find((v: any) => v.name === "logs"),
+      { name: "logs", emptyDir: { sizeLimit: "1Gi" } },
+    );
+    assert.deepStrictEqual(
+      container(run).volumeMounts.map((m: any) => m.mountPath),
+      ["/tmp", "/app/data", "/app/logs", "/app/vee"],
+    );
   });
 });
 
@@ -180,12 +252,18 @@ describe("api: replicas and the HPA", () => {
       scaleUp: {
         stabilizationWindowSeconds: 0,
         selectPolicy: "Max",
-        policies: [{ type: "Percent", value: 100, periodSeconds: 30 }, { type: "Pods", value: 2, periodSeconds: 30 }],
+        policies: [
+          { type: "Percent", value: 100, periodSeconds: 30 },
+          { type: "Pods", value: 2, periodSeconds: 30 },
+        ],
       },
       scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: "Max", policies: [{ type: "Percent", value: 50, periodSeconds: 60 }] },
     });
-    const tuned = (await program("production", { set: { "api.autoscaling.behavior.scaleUp.pods": 4, "api.autoscaling.behavior.scaleDown.stabilizationWindowSeconds": 600 } }))
-      .get(HPA, "api").inputs.spec.behavior;
+    const tuned = (
+      await program("production", {
+        set: { "api.autoscaling.behavior.scaleUp.pods": 4, "api.autoscaling.behavior.scaleDown.stabilizationWindowSeconds": 600 },
+      })
+    ).get(HPA, "api").inputs.spec.behavior;
     assert.strictEqual(tuned.scaleUp.policies[1].value, 4);
     assert.strictEqual(tuned.scaleDown.stabilizationWindowSeconds, 600);
   });
@@ -232,9 +310,22 @@ describe("api: settings and secrets", () => {
     assert.strictEqual(secret.protect, false, "a derived copy, replaced on change (key rotation must not be blocked)");
     const c = container(run);
     const cm = apiChildren(run).find((r) => r.type === CONFIGMAP)!;
-    assert.deepStrictEqual(c.envFrom, [{ configMapRef: { name: cm.state.metadata.name } }, { secretRef: { name: secret.state.metadata.name } }]);
-    assert.deepStrictEqual(Object.keys(secret.inputs.stringData).sort(), ["CLAUDE_API_KEY", "DATABASE_PASSWORD", "DATABASE_URL", "REDIS_PASSWORD"]);
-    assert.match(secret.inputs.stringData.DATABASE_URL, new RegExp(`^postgresql://ape:${MOCK_PASSWORD_PREFIX}[^@]+@postgresql(-primary)?\\.ape-2026\\.svc\\.cluster\\.local:5432/ape_timeseries$`));
+    assert.deepStrictEqual(c.envFrom, [
+      { configMapRef: { name: cm.state.metadata.name } },
+      { secretRef: { name: secret.state.metadata.name } },
+    ]);
+    assert.deepStrictEqual(Object.keys(secret.inputs.stringData).sort(), [
+      "CLAUDE_API_KEY",
+      "DATABASE_PASSWORD",
+      "DATABASE_URL",
+      "REDIS_PASSWORD",
+    ]);
+    assert.match(
+      secret.inputs.stringData.DATABASE_URL,
+      new RegExp(
+        `^postgresql://ape:${MOCK_PASSWORD_PREFIX}[^@]+@postgresql(-primary)?\\.ape-2026\\.svc\\.cluster\\.local:5432/ape_timeseries$`,
+      ),
+    );
     assert.strictEqual(c.env, undefined, "the generated credentials come through the Secret, not env values");
   });
 
@@ -242,7 +333,14 @@ describe("api: settings and secrets", () => {
     const run = await program("dev", {
       set: {
         "postgresql.enabled": false,
-        "postgresql.external": { host: "pg.example.com", port: 5432, database: "ape", username: "ape", existingSecret: "ext-pg", passwordKey: "pw" },
+        "postgresql.external": {
+          host: "pg.example.com",
+          port: 5432,
+          database: "ape",
+          username: "ape",
+          existingSecret: "ext-pg",
+          passwordKey: "pw",
+        },
         "redis.enabled": false,
         "redis.external": { host: "cache.example.com", port: 6380, existingSecret: "ext-redis", passwordKey: "pw" },
       },
@@ -250,9 +348,15 @@ describe("api: settings and secrets", () => {
     const c = container(run);
     assert.deepStrictEqual(
       c.env.filter((e: any) => e.valueFrom).map((e: any) => [e.name, e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key]),
-      [["DATABASE_PASSWORD", "ext-pg", "pw"], ["REDIS_PASSWORD", "ext-redis", "pw"]],
+      [
+        ["DATABASE_PASSWORD", "ext-pg", "pw"],
+        ["REDIS_PASSWORD", "ext-redis", "pw"],
+      ],
     );
-    assert.strictEqual(c.env.find((e: any) => e.name === "DATABASE_URL").value, "postgresql://ape:$(DATABASE_PASSWORD)@pg.example.com:5432/ape");
+    assert.strictEqual(
+      c.env.find((e: any) => e.name === "DATABASE_URL").value,
+      "postgresql://ape:$(DATABASE_PASSWORD)@pg.example.com:5432/ape",
+    );
     const data = apiConfigMap(run).data;
     assert.deepStrictEqual([data.DATABASE_HOST, data.REDIS_HOST, data.REDIS_PORT], ["pg.example.com", "cache.example.com", "6380"]);
   });
@@ -260,12 +364,22 @@ describe("api: settings and secrets", () => {
   it("no empty Secret: with external databases and no API keys there is none (and no secretRef); an API key brings it back", async () => {
     const external = {
       "postgresql.enabled": false,
-      "postgresql.external": { host: "pg.example.com", port: 5432, database: "ape", username: "ape", existingSecret: "ext-pg", passwordKey: "pw" },
+      "postgresql.external": {
+        host: "pg.example.com",
+        port: 5432,
+        database: "ape",
+        username: "ape",
+        existingSecret: "ext-pg",
+        passwordKey: "pw",
+      },
       "redis.enabled": false,
       "redis.external": { host: "cache.example.com", port: 6380, existingSecret: "ext-redis", passwordKey: "pw" },
     };
     const bare = await program("dev", { set: external });
-    assert.deepStrictEqual(apiChildren(bare).filter((r) => r.type === "kubernetes:core/v1:Secret"), []);
+    assert.deepStrictEqual(
+      apiChildren(bare).filter((r) => r.type === "kubernetes:core/v1:Secret"),
+      [],
+    );
     assert.ok(!container(bare).envFrom.some((e: any) => e.secretRef), "envFrom names no Secret");
     const withKey = await program("dev", { set: external, setSecret: { "api.secrets.CLAUDE_API_KEY": `${TEST_SECRET_PREFIX}key` } });
     const secret = apiChildren(withKey).find((r) => r.type === "kubernetes:core/v1:Secret");
@@ -275,8 +389,21 @@ describe("api: settings and secrets", () => {
 
   it("generated passwords go into the Secret (DATABASE_URL, REDIS_PASSWORD), never into env or ConfigMap", async () => {
     const password = pulumi.secret(`${MOCK_PASSWORD_PREFIX}db/+x`);
-    const database: DatabaseEndpoint = { host: "pg", port: 5432, database: "ape_timeseries", username: "ape", passwordSecret: { name: "pg", key: "password" }, password };
-    const redis: RedisEndpoint = { mode: "standalone", host: "redis-master", port: 6379, passwordSecret: { name: "r", key: "redis-password" }, password: pulumi.secret("redis-pw") };
+    const database: DatabaseEndpoint = {
+      host: "pg",
+      port: 5432,
+      database: "ape_timeseries",
+      username: "ape",
+      passwordSecret: { name: "pg", key: "password" },
+      password,
+    };
+    const redis: RedisEndpoint = {
+      mode: "standalone",
+      host: "redis-master",
+      port: 6379,
+      passwordSecret: { name: "r", key: "redis-password" },
+      password: pulumi.secret("redis-pw"),
+    };
     assert.deepStrictEqual(credentialEnv(database, redis), [], "nothing to reference: the Secret carries them");
     const data = secretData({}, database, redis);
     assert.strictEqual(await pulumi.isSecret(data), true);
@@ -285,7 +412,19 @@ describe("api: settings and secrets", () => {
       DATABASE_URL: `postgresql://ape:${encodeURIComponent(`${MOCK_PASSWORD_PREFIX}db/+x`)}@pg:5432/ape_timeseries`,
       REDIS_PASSWORD: "redis-pw",
     });
-    const cm = configData({}, { database: { host: "pg", port: 5432, database: "ape_timeseries", username: "ape", passwordSecret: { name: "pg-auth", key: "password" } }, redis: { mode: "standalone", host: "redis-master", port: 6379 } });
+    const cm = configData(
+      {},
+      {
+        database: {
+          host: "pg",
+          port: 5432,
+          database: "ape_timeseries",
+          username: "ape",
+          passwordSecret: { name: "pg-auth", key: "password" },
+        },
+        redis: { mode: "standalone", host: "redis-master", port: 6379 },
+      },
+    );
     assert.ok(!JSON.stringify(cm).includes(MOCK_PASSWORD_PREFIX) && !JSON.stringify(cm).includes("redis-pw"));
   });
 
@@ -301,23 +440,45 @@ describe("api: settings and secrets", () => {
 
 describe("api: bad input is refused with the key named", () => {
   it("PDB minAvailable >= the minimum replica count (it would block every node drain)", () => {
-    assert.match(problems("production", { "api.podDisruptionBudget.minAvailable": 3 }).get("api.podDisruptionBudget.minAvailable")!, /api\.autoscaling\.minReplicas = 3.* 3$/);
-    assert.match(problems("defaults", { "api.podDisruptionBudget.minAvailable": 2 }).get("api.podDisruptionBudget.minAvailable")!, /below the minimum replica count \(api\.autoscaling\.minReplicas = 2\)/);
-    assert.match(problems("dev", { "api.podDisruptionBudget.enabled": true, "api.podDisruptionBudget.minAvailable": 1 }).get("api.podDisruptionBudget.minAvailable")!, /api\.replicaCount = 1/);
+    assert.match(
+      problems("production", { "api.podDisruptionBudget.minAvailable": 3 }).get("api.podDisruptionBudget.minAvailable")!,
+      /api\.autoscaling\.minReplicas = 3.* 3$/,
+    );
+    assert.match(
+      problems("defaults", { "api.podDisruptionBudget.minAvailable": 2 }).get("api.podDisruptionBudget.minAvailable")!,
+      /below the minimum replica count \(api\.autoscaling\.minReplicas = 2\)/,
+    );
+    assert.match(
+      problems("dev", { "api.podDisruptionBudget.enabled": true, "api.podDisruptionBudget.minAvailable": 1 }).get(
+        "api.podDisruptionBudget.minAvailable",
+      )!,
+      /api\.replicaCount = 1/,
+    );
     accepted("dev", { "api.podDisruptionBudget.minAvailable": 5 });
     accepted("production", { "api.podDisruptionBudget.minAvailable": 2 });
   });
 
   it("a ReadWriteOnce(Pod) PVC with more than one replica", () => {
     const rwo = { type: "pvc", size: "5Gi", accessModes: ["ReadWriteOnce"] };
-    assert.match(problems("production", { "api.volumes.data": rwo }).get("api.volumes.data.accessModes")!, /ReadWriteOnce cannot be mounted by 20 replicas \(api\.autoscaling\.maxReplicas\)/);
-    assert.match(problems("dev", { "api.volumes.vee": { ...rwo, accessModes: ["ReadWriteOncePod"] }, "api.replicaCount": 2 }).get("api.volumes.vee.accessModes")!, /ReadWriteOncePod.*api\.replicaCount/);
+    assert.match(
+      problems("production", { "api.volumes.data": rwo }).get("api.volumes.data.accessModes")!,
+      /ReadWriteOnce cannot be mounted by 20 replicas \(api\.autoscaling\.maxReplicas\)/,
+    );
+    assert.match(
+      problems("dev", { "api.volumes.vee": { ...rwo, accessModes: ["ReadWriteOncePod"] }, "api.replicaCount": 2 }).get(
+        "api.volumes.vee.accessModes",
+      )!,
+      /ReadWriteOncePod.*api\.replicaCount/,
+    );
     accepted("dev", { "api.volumes.data": rwo });
     accepted("production", { "api.volumes.data": { ...rwo, accessModes: ["ReadWriteMany"] } });
   });
 
   it("probe and scrape ports that name no container port", () => {
-    assert.match(problems("dev", { "api.probes.port": "grpc" }).get("api.probes.port")!, /must name a container port: http, metrics, 9898 or 9797.*"grpc"/);
+    assert.match(
+      problems("dev", { "api.probes.port": "grpc" }).get("api.probes.port")!,
+      /must name a container port: http, metrics, 9898 or 9797.*"grpc"/,
+    );
     assert.match(problems("dev", { "api.probes.port": 8080 }).get("api.probes.port")!, /container port/);
     assert.match(problems("production", { "api.metrics.port": "web" }).get("api.metrics.port")!, /container port/);
     accepted("dev", { "api.probes.port": 9797 });
@@ -325,13 +486,24 @@ describe("api: bad input is refused with the key named", () => {
   });
 
   it("requests above limits", () => {
-    assert.match(problems("production", { "api.resources.requests.cpu": "3" }).get("api.resources.requests.cpu")!, /must not exceed limits\.cpu \(2000m\)/);
+    assert.match(
+      problems("production", { "api.resources.requests.cpu": "3" }).get("api.resources.requests.cpu")!,
+      /must not exceed limits\.cpu \(2000m\)/,
+    );
   });
 
   it("other cross-key rules: preStop inside the grace period, reserved and duplicate env names", () => {
-    assert.match(problems("dev", { "api.preStopSleepSeconds": 30 }).get("api.preStopSleepSeconds")!, /terminationGracePeriodSeconds \(30\)/);
+    assert.match(
+      problems("dev", { "api.preStopSleepSeconds": 30 }).get("api.preStopSleepSeconds")!,
+      /terminationGracePeriodSeconds \(30\)/,
+    );
     assert.match(problems("dev", { "api.env.DATABASE_HOST": "x" }).get("api.env.DATABASE_HOST")!, /set by the stack/);
-    assert.match(problems("dev", { "api.autoscaling.behavior.scaleUp": { percent: null, pods: null } }).get("api.autoscaling.behavior.scaleUp.percent")!, /must set percent or pods/);
+    assert.match(
+      problems("dev", { "api.autoscaling.behavior.scaleUp": { percent: null, pods: null } }).get(
+        "api.autoscaling.behavior.scaleUp.percent",
+      )!,
+      /must set percent or pods/,
+    );
   });
 
   it("through the program: refused before any resource is registered", async () => {
@@ -367,10 +539,19 @@ describe("api: every object validates against the Kubernetes schemas (kubernetes
     ["defaults", "defaults", { withoutStackFile: true }],
     ["dev", "dev", {}],
     ["production", "production", {}],
-    ["production with PVCs, secrets and autoscaling off", "production", {
-      set: { "api.autoscaling.enabled": false, "api.volumes.data": { type: "pvc", size: "5Gi", accessModes: ["ReadWriteMany"] }, "api.imagePullSecrets": ["ghcr"], "api.env.FEATURE_X": true },
-      setSecret: { "api.secrets.CLAUDE_API_KEY": `${TEST_SECRET_PREFIX}k` },
-    }],
+    [
+      "production with PVCs, secrets and autoscaling off",
+      "production",
+      {
+        set: {
+          "api.autoscaling.enabled": false,
+          "api.volumes.data": { type: "pvc", size: "5Gi", accessModes: ["ReadWriteMany"] },
+          "api.imagePullSecrets": ["ghcr"],
+          "api.env.FEATURE_X": true,
+        },
+        setSecret: { "api.secrets.CLAUDE_API_KEY": `${TEST_SECRET_PREFIX}k` },
+      },
+    ],
   ];
   for (const [label, stack, options] of variants) {
     it(label, async () => {
@@ -389,7 +570,10 @@ describe("api: every object validates against the Kubernetes schemas (kubernetes
         }
         kinds.add(obj.kind);
       }
-      assert.ok(["Deployment", "Service", "ConfigMap", "Secret", "ServiceAccount"].every((k) => kinds.has(k)), [...kinds].join(","));
+      assert.ok(
+        ["Deployment", "Service", "ConfigMap", "Secret", "ServiceAccount"].every((k) => kinds.has(k)),
+        [...kinds].join(","),
+      );
     });
   }
 });

@@ -8,9 +8,14 @@ describe("resource budget", () => {
   for (const stack of ["dev", "production"]) {
     it(`${stack}: every container the stack runs states its CPU and memory requests (no chart presets)`, async () => {
       const containers = stackContainers(await runProgram(stack));
-      const missing = containers.filter((x) => x.requests?.cpu === undefined || x.requests?.memory === undefined).map((x) => `${x.workload}/${x.container}`);
+      const missing = containers
+        .filter((x) => x.requests?.cpu === undefined || x.requests?.memory === undefined)
+        .map((x) => `${x.workload}/${x.container}`);
       assert.deepStrictEqual(missing, []);
-      assert.ok(containers.some((x) => x.workload === "postgresql-primary"), "the chart containers are counted");
+      assert.ok(
+        containers.some((x) => x.workload === "postgresql-primary"),
+        "the chart containers are counted",
+      );
     });
   }
 

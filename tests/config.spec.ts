@@ -7,8 +7,6 @@ import { runProgram, runProgramError } from "./helpers/program";
 import { REPO_ROOT } from "./helpers/stackFile";
 import { configProblems as problems, loadConfig as load } from "./helpers/config";
 
-
-
 describe("config: defaults are the seed values.yaml", () => {
   const c = load("no-such-stack");
 
@@ -18,7 +16,10 @@ describe("config: defaults are the seed values.yaml", () => {
     assert.deepStrictEqual(c.api.image, { repository: "ghcr.io/yourorg/ape-2026/api", tag: "latest", pullPolicy: "IfNotPresent" });
     assert.deepStrictEqual(c.api.resources, { requests: { memory: "1Gi", cpu: "500m" }, limits: { memory: "2Gi", cpu: "1000m" } });
     const { enabled, minReplicas, maxReplicas, targetCPUUtilizationPercentage, targetMemoryUtilizationPercentage } = c.api.autoscaling;
-    assert.deepStrictEqual([enabled, minReplicas, maxReplicas, targetCPUUtilizationPercentage, targetMemoryUtilizationPercentage], [true, 2, 10, 70, 80]);
+    assert.deepStrictEqual(
+      [enabled, minReplicas, maxReplicas, targetCPUUtilizationPercentage, targetMemoryUtilizationPercentage],
+      [true, 2, 10, 70, 80],
+    );
   });
 
   it("data and monitoring figures", () => {
@@ -42,14 +43,22 @@ describe("config: Pulumi.production.yaml carries values-production.yaml", () => 
     assert.strictEqual(c.environment, "production");
     assert.strictEqual(c.api.replicaCount, 5);
     assert.deepStrictEqual(c.api.resources, { requests: { memory: "2Gi", cpu: "1000m" }, limits: { memory: "4Gi", cpu: "2000m" } });
-    assert.deepStrictEqual([c.api.autoscaling.minReplicas, c.api.autoscaling.maxReplicas, c.api.autoscaling.targetCPUUtilizationPercentage], [3, 20, 60]);
+    assert.deepStrictEqual(
+      [c.api.autoscaling.minReplicas, c.api.autoscaling.maxReplicas, c.api.autoscaling.targetCPUUtilizationPercentage],
+      [3, 20, 60],
+    );
     assert.strictEqual(c.api.autoscaling.targetMemoryUtilizationPercentage, 80, "memory target keeps the default");
   });
 
   it("has the seed's data and monitoring figures", () => {
     assert.strictEqual(c.postgresql.primary.persistence.size, "200Gi");
     assert.deepStrictEqual(c.postgresql.primary.resources.requests, { memory: "8Gi", cpu: "4000m" });
-    assert.deepStrictEqual(c.postgresql.primary.configuration, { shared_buffers: "4GB", effective_cache_size: "12GB", work_mem: "128MB", max_connections: 200 });
+    assert.deepStrictEqual(c.postgresql.primary.configuration, {
+      shared_buffers: "4GB",
+      effective_cache_size: "12GB",
+      work_mem: "128MB",
+      max_connections: 200,
+    });
     assert.strictEqual(c.redis.auth.enabled, true);
     assert.strictEqual(c.redis.replica.replicaCount, 3);
     assert.deepStrictEqual([c.redis.sentinel.enabled, c.redis.sentinel.quorum], [true, 2]);
@@ -85,8 +94,18 @@ describe("config: validation names the key, the value and what is allowed", () =
     ["types", { "api.replicaCount": "three" }, "api.replicaCount", /integer.*"three"/],
     ["replicas >= 1", { "api.replicaCount": 0 }, "api.replicaCount", />= 1.*0/],
     ["minReplicas >= 1", { "api.autoscaling.minReplicas": 0 }, "api.autoscaling.minReplicas", />= 1/],
-    ["minReplicas <= maxReplicas", { "api.autoscaling.minReplicas": 5, "api.autoscaling.maxReplicas": 4 }, "api.autoscaling.minReplicas", /<= maxReplicas \(4\).*5/],
-    ["utilisation 1..100", { "api.autoscaling.targetCPUUtilizationPercentage": 120 }, "api.autoscaling.targetCPUUtilizationPercentage", /1 to 100.*120/],
+    [
+      "minReplicas <= maxReplicas",
+      { "api.autoscaling.minReplicas": 5, "api.autoscaling.maxReplicas": 4 },
+      "api.autoscaling.minReplicas",
+      /<= maxReplicas \(4\).*5/,
+    ],
+    [
+      "utilisation 1..100",
+      { "api.autoscaling.targetCPUUtilizationPercentage": 120 },
+      "api.autoscaling.targetCPUUtilizationPercentage",
+      /1 to 100.*120/,
+    ],
     ["cpu quantity", { "api.resources.requests.cpu": "lots" }, "api.resources.requests.cpu", /CPU quantity.*"lots"/],
     ["memory quantity", { "api.resources.limits.memory": "2GB!" }, "api.resources.limits.memory", /memory quantity/],
     ["memory in milli-bytes", { "api.resources.limits.memory": "512m" }, "api.resources.limits.memory", /milli-bytes/],
@@ -94,7 +113,12 @@ describe("config: validation names the key, the value and what is allowed", () =
     ["requests <= limits", { "api.resources.requests.memory": "1Gi" }, "api.resources.requests.memory", /limits.memory \(256Mi\).*"1Gi"/],
     ["durations", { "prometheus.server.retention": "30 days" }, "prometheus.server.retention", /duration.*"30 days"/],
     ["DNS host names", { "ingress.hosts.0.host": "API_host" }, "ingress.hosts.0.host", /DNS host name.*"API_host"/],
-    ["quorum <= Redis nodes", { "redis.architecture": "replication", "redis.sentinel.enabled": true, "redis.sentinel.quorum": 4 }, "redis.sentinel.quorum", /replicaCount = 2.*4/],
+    [
+      "quorum <= Redis nodes",
+      { "redis.architecture": "replication", "redis.sentinel.enabled": true, "redis.sentinel.quorum": 4 },
+      "redis.sentinel.quorum",
+      /replicaCount = 2.*4/,
+    ],
     ["non-empty image repository", { "api.image.repository": " " }, "api.image.repository", /non-empty image repository/],
     ["unknown keys", { "api.replicas": 3 }, "api.replicas", /not a known key.*did you mean api.replicaCount/],
     ["unknown top-level keys", { apii: {} }, "apii", /not a known key.*did you mean api/],
@@ -115,8 +139,18 @@ describe("config: validation names the key, the value and what is allowed", () =
   });
 
   it("reports every problem at once", () => {
-    const found = problems("dev", { "api.replicaCount": 0, "api.replicas": 2, "prometheus.server.retention": "soon", "ingress.hosts.0.host": "x_y" });
-    assert.deepStrictEqual([...found.keys()].sort(), ["api.replicaCount", "api.replicas", "ingress.hosts.0.host", "prometheus.server.retention"]);
+    const found = problems("dev", {
+      "api.replicaCount": 0,
+      "api.replicas": 2,
+      "prometheus.server.retention": "soon",
+      "ingress.hosts.0.host": "x_y",
+    });
+    assert.deepStrictEqual([...found.keys()].sort(), [
+      "api.replicaCount",
+      "api.replicas",
+      "ingress.hosts.0.host",
+      "prometheus.server.retention",
+    ]);
   });
 
   it("never echoes a secret value, and refuses one stored in plain text", () => {
@@ -143,12 +177,18 @@ describe("config: through the program", () => {
     assert.ok(error instanceof Error && error.name === "ConfigValidationError", String(error));
     assert.match(error.message, /api\.replicaCount/);
     assert.match(error.message, /api\.autoscaling\.minReplicas: must be <= maxReplicas \(1\)/);
-    assert.deepStrictEqual(resources.map((r) => r.type), []);
+    assert.deepStrictEqual(
+      resources.map((r) => r.type),
+      [],
+    );
   });
 
-  it("Pulumi.yaml's declared default for environment (\"\") means: decide by the stack name", async () => {
+  it('Pulumi.yaml\'s declared default for environment ("") means: decide by the stack name', async () => {
     assert.strictEqual(parseStackConfig({ environment: "" }, { stack: "dev" }).environment, "development");
-    assert.strictEqual(parseStackConfig({ environment: "", api: { image: { tag: "1.0.0" } } }, { stack: "production-eu" }).environment, "production");
+    assert.strictEqual(
+      parseStackConfig({ environment: "", api: { image: { tag: "1.0.0" } } }, { stack: "production-eu" }).environment,
+      "production",
+    );
   });
 
   for (const stack of ["dev", "production"]) {
@@ -157,7 +197,10 @@ describe("config: through the program", () => {
       const provider = run.get("pulumi:providers:kubernetes", "kubernetes");
       const objects = run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
       assert.ok(objects.length > 10);
-      assert.deepStrictEqual(objects.filter((r) => !r.provider.startsWith(`${provider.urn}::`)).map((r) => `${r.type} ${r.name}`), []);
+      assert.deepStrictEqual(
+        objects.filter((r) => !r.provider.startsWith(`${provider.urn}::`)).map((r) => `${r.type} ${r.name}`),
+        [],
+      );
       assert.match(readFileSync(join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8"), /pulumi:disable-default-providers: \["kubernetes"\]/);
     });
   }

@@ -7,7 +7,8 @@ const SECRET = "kubernetes:core/v1:Secret";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
-const secretNamed = (run: ProgramRun, name: string): RecordedResource | undefined => run.ofType(SECRET).find((s) => s.inputs.metadata?.name === name);
+const secretNamed = (run: ProgramRun, name: string): RecordedResource | undefined =>
+  run.ofType(SECRET).find((s) => s.inputs.metadata?.name === name);
 
 describe("credentials: generated passwords reach the charts by Secret name only", () => {
   let dev: ProgramRun;
@@ -24,7 +25,10 @@ describe("credentials: generated passwords reach the charts by Secret name only"
     assert.deepStrictEqual(Object.keys(redis.inputs.stringData), ["redis-password"]);
     for (const s of [pg, redis]) {
       for (const key of Object.keys(s.inputs.stringData)) {
-        assert.ok(s.secretPaths.includes(`stringData.${key}`) || s.secretPaths.includes("stringData"), `${s.inputs.metadata.name} ${key} must arrive as a secret`);
+        assert.ok(
+          s.secretPaths.includes(`stringData.${key}`) || s.secretPaths.includes("stringData"),
+          `${s.inputs.metadata.name} ${key} must arrive as a secret`,
+        );
         assert.ok(String(s.inputs.stringData[key]).startsWith(MOCK_PASSWORD_PREFIX), "filled from a RandomPassword");
       }
     }
@@ -33,8 +37,16 @@ describe("credentials: generated passwords reach the charts by Secret name only"
   });
 
   it("one distinct RandomPassword per key, with no keepers that would rotate it", () => {
-    const names = dev.ofType(PASSWORD).map((p) => p.name).sort();
-    assert.deepStrictEqual(names, ["grafana-admin-admin-password", "postgresql-auth-password", "postgresql-auth-postgres-password", "redis-auth-redis-password"]);
+    const names = dev
+      .ofType(PASSWORD)
+      .map((p) => p.name)
+      .sort();
+    assert.deepStrictEqual(names, [
+      "grafana-admin-admin-password",
+      "postgresql-auth-password",
+      "postgresql-auth-postgres-password",
+      "redis-auth-redis-password",
+    ]);
     for (const p of [...dev.ofType(PASSWORD), ...prod.ofType(PASSWORD)]) {
       assert.strictEqual(p.inputs.keepers, undefined, `${p.name} has keepers`);
       assert.ok(p.inputs.length >= 24, `${p.name} length ${p.inputs.length}`);
@@ -75,7 +87,13 @@ describe("credentials: generated passwords reach the charts by Secret name only"
   it("Redis without auth gets no password and no Secret", async () => {
     const run = await runProgram("dev", { set: { "redis.auth.enabled": false } });
     assert.strictEqual(secretNamed(run, "redis-auth"), undefined);
-    assert.deepStrictEqual(run.ofType(PASSWORD).map((p) => p.name).filter((n) => n.startsWith("redis")), []);
+    assert.deepStrictEqual(
+      run
+        .ofType(PASSWORD)
+        .map((p) => p.name)
+        .filter((n) => n.startsWith("redis")),
+      [],
+    );
     assert.strictEqual(run.get(RELEASE, "redis").inputs.values.auth.enabled, false);
     assert.strictEqual((run.outputs.redis as any).passwordSecret, undefined);
   });

@@ -24,11 +24,17 @@ describe("grafana release", () => {
 
   it("admin credentials: user from config, generated password, chart reads them by Secret name", async () => {
     const custom = await runProgram("dev", { set: { "grafana.adminUser": "ops-admin" } });
-    for (const [run, user] of [[prod, "admin"], [custom, "ops-admin"]] as const) {
+    for (const [run, user] of [
+      [prod, "admin"],
+      [custom, "ops-admin"],
+    ] as const) {
       const secret = run.get("kubernetes:core/v1:Secret", "grafana-admin");
       assert.strictEqual(secret.inputs.stringData["admin-user"], user);
       assert.strictEqual(secret.inputs.stringData["admin-password"], `${MOCK_PASSWORD_PREFIX}grafana-admin-admin-password`);
-      assert.ok(secret.secretPaths.some((p) => p === "stringData" || p === "stringData.admin-password"), "password is a Pulumi secret");
+      assert.ok(
+        secret.secretPaths.some((p) => p === "stringData" || p === "stringData.admin-password"),
+        "password is a Pulumi secret",
+      );
       const admin = grafana(run).inputs.values.admin;
       assert.match(admin.existingSecret, /^grafana-admin-/);
       assert.deepStrictEqual([admin.userKey, admin.passwordKey], ["admin-user", "admin-password"]);
@@ -66,7 +72,9 @@ describe("grafana release", () => {
   it("the dashboard sidecar is on and the dashboard ConfigMaps carry its label", () => {
     const v = grafana(dev).inputs.values;
     assert.strictEqual(v.sidecar.dashboards.enabled, true);
-    const maps = dev.ofType("kubernetes:core/v1:ConfigMap").filter((c) => c.inputs.metadata.labels?.[v.sidecar.dashboards.label] === v.sidecar.dashboards.labelValue);
+    const maps = dev
+      .ofType("kubernetes:core/v1:ConfigMap")
+      .filter((c) => c.inputs.metadata.labels?.[v.sidecar.dashboards.label] === v.sidecar.dashboards.labelValue);
     assert.deepStrictEqual(maps.map((m) => Object.keys(m.inputs.data)[0]).sort(), ["api-overview.json", "data-services.json"]);
     for (const m of maps) assert.strictEqual(m.inputs.metadata.namespace, "ape-2026");
   });
@@ -74,7 +82,11 @@ describe("grafana release", () => {
   it("no password or test secret in any non-Secret resource", () => {
     for (const run of [dev, prod]) {
       for (const r of run.resources.filter((r) => r.type !== "kubernetes:core/v1:Secret" && !r.type.startsWith("random:"))) {
-        assert.doesNotMatch(JSON.stringify(r.plainInputs), new RegExp(`${MOCK_PASSWORD_PREFIX}|${TEST_SECRET_PREFIX}`), `${r.type} ${r.name}`);
+        assert.doesNotMatch(
+          JSON.stringify(r.plainInputs),
+          new RegExp(`${MOCK_PASSWORD_PREFIX}|${TEST_SECRET_PREFIX}`),
+          `${r.type} ${r.name}`,
+        );
       }
     }
   });
@@ -90,7 +102,11 @@ describe("grafana release", () => {
   });
 
   it("production protects the admin password, its Secret and the release", () => {
-    for (const [type, name] of [["random:index/randomPassword:RandomPassword", "grafana-admin-admin-password"], ["kubernetes:core/v1:Secret", "grafana-admin"], [RELEASE, "grafana"]]) {
+    for (const [type, name] of [
+      ["random:index/randomPassword:RandomPassword", "grafana-admin-admin-password"],
+      ["kubernetes:core/v1:Secret", "grafana-admin"],
+      [RELEASE, "grafana"],
+    ]) {
       assert.strictEqual(prod.get(type, name).protect, true, name);
       assert.strictEqual(dev.get(type, name).protect, false, name);
     }
@@ -99,8 +115,15 @@ describe("grafana release", () => {
   it("the admin password and Secret keep the identity they had directly under Grafana (aliases), so they are adopted, not rotated", () => {
     const grafanaUrn = prod.get("ape:monitoring:Grafana", "grafana").urn;
     const password = prod.get("random:index/randomPassword:RandomPassword", "grafana-admin-admin-password");
-    assert.ok(password.aliases.includes(`random:index/randomPassword:RandomPassword::grafana-admin-password under ${grafanaUrn}`), password.aliases.join("; "));
-    assert.deepStrictEqual(password.inputs, { length: 32, special: false }, "the inputs it was generated with: any other input would replace it");
+    assert.ok(
+      password.aliases.includes(`random:index/randomPassword:RandomPassword::grafana-admin-password under ${grafanaUrn}`),
+      password.aliases.join("; "),
+    );
+    assert.deepStrictEqual(
+      password.inputs,
+      { length: 32, special: false },
+      "the inputs it was generated with: any other input would replace it",
+    );
     const secret = prod.get("kubernetes:core/v1:Secret", "grafana-admin");
     assert.ok(secret.aliases.includes(`kubernetes:core/v1:Secret::grafana-admin under ${grafanaUrn}`), secret.aliases.join("; "));
   });

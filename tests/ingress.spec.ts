@@ -32,7 +32,10 @@ describe("ingress: dev stack (self-signed TLS)", () => {
     assert.strictEqual(ing.metadata.namespace, "ape-2026");
     assert.strictEqual(ing.spec.ingressClassName, "nginx");
     assert.deepStrictEqual(ing.spec.rules, [
-      { host: "api.ape-2026.localhost", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "api", port: { number: 9898 } } } }] } },
+      {
+        host: "api.ape-2026.localhost",
+        http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "api", port: { number: 9898 } } } }] },
+      },
     ]);
     assert.deepStrictEqual(ing.spec.tls, [{ hosts: ["api.ape-2026.localhost"], secretName: "ape-2026-api-tls" }]);
   });
@@ -62,7 +65,10 @@ describe("ingress: dev stack (self-signed TLS)", () => {
     assert.ok(secret, "TLS Secret");
     assert.strictEqual(secret.inputs.type, "kubernetes.io/tls");
     assert.match(secret.inputs.stringData["tls.crt"], /mock-cert-ingress-tls-server[\s\S]*mock-cert-ingress-tls-ca/);
-    assert.ok(secret.secretPaths.some((p) => p === "stringData.tls.key" || p === "stringData" || p === ""), `tls.key must be secret; got ${secret.secretPaths}`);
+    assert.ok(
+      secret.secretPaths.some((p) => p === "stringData.tls.key" || p === "stringData" || p === ""),
+      `tls.key must be secret; got ${secret.secretPaths}`,
+    );
     assert.ok(!JSON.stringify(secret.plainInputs).includes("PRIVATE KEY"));
   });
 
@@ -116,7 +122,9 @@ describe("ingress: production stack (cert-manager)", () => {
   });
 
   it("existing-secret mode references the operator's Secret only", async () => {
-    const own = await runProgram("production", { set: { "ingress.tls.mode": "existing-secret", "ingress.tls.secretName": "wildcard-tls" } });
+    const own = await runProgram("production", {
+      set: { "ingress.tls.mode": "existing-secret", "ingress.tls.secretName": "wildcard-tls" },
+    });
     const ing = onlyIngress(own);
     assert.strictEqual(ing.spec.tls[0].secretName, "wildcard-tls");
     assert.ok(!("cert-manager.io/cluster-issuer" in ing.metadata.annotations));
@@ -125,7 +133,11 @@ describe("ingress: production stack (cert-manager)", () => {
 
   it("merges custom annotations and takes rate limit and burst from config", async () => {
     const custom = await runProgram("production", {
-      set: { "ingress.annotations": { [`${NGINX}/enable-cors`]: "true" }, "ingress.rateLimit.requestsPerMinute": 600, "ingress.rateLimit.burstMultiplier": 2 },
+      set: {
+        "ingress.annotations": { [`${NGINX}/enable-cors`]: "true" },
+        "ingress.rateLimit.requestsPerMinute": 600,
+        "ingress.rateLimit.burstMultiplier": 2,
+      },
     });
     const a = onlyIngress(custom).metadata.annotations;
     assert.strictEqual(a[`${NGINX}/enable-cors`], "true");
@@ -148,9 +160,24 @@ describe("ingress: bad input is refused before anything is registered", () => {
     ["a negative rate limit", { "ingress.rateLimit.requestsPerMinute": -100 }, "ingress.rateLimit.requestsPerMinute", />= 1/],
     ["an unknown TLS mode", { "ingress.tls.mode": "acme" }, "ingress.tls.mode", /cert-manager, self-signed, existing-secret/],
     ["an RSA key below 2048 bits", { "ingress.tls.selfSigned.rsaBits": 1024 }, "ingress.tls.selfSigned.rsaBits", /2048/],
-    ["a custom annotation overriding the rate limit", { "ingress.annotations": { [`${NGINX}/limit-rpm`]: "100000" } }, `ingress.annotations.${NGINX}/limit-rpm`, /ingress\.rateLimit\.requestsPerMinute/],
-    ["a custom annotation overriding the issuer", { "ingress.annotations": { "cert-manager.io/cluster-issuer": "other" } }, "ingress.annotations.cert-manager.io/cluster-issuer", /ingress\.tls\.clusterIssuer/],
-    ["node-exporter under restricted Pod Security", { "prometheus.nodeExporter.enabled": true }, "prometheus.nodeExporter.enabled", /"restricted".*privileged/],
+    [
+      "a custom annotation overriding the rate limit",
+      { "ingress.annotations": { [`${NGINX}/limit-rpm`]: "100000" } },
+      `ingress.annotations.${NGINX}/limit-rpm`,
+      /ingress\.rateLimit\.requestsPerMinute/,
+    ],
+    [
+      "a custom annotation overriding the issuer",
+      { "ingress.annotations": { "cert-manager.io/cluster-issuer": "other" } },
+      "ingress.annotations.cert-manager.io/cluster-issuer",
+      /ingress\.tls\.clusterIssuer/,
+    ],
+    [
+      "node-exporter under restricted Pod Security",
+      { "prometheus.nodeExporter.enabled": true },
+      "prometheus.nodeExporter.enabled",
+      /"restricted".*privileged/,
+    ],
     ["a CIDR with a bad prefix", { "networkPolicy.apiEgress.cidrs": ["0.0.0.0/33"] }, "networkPolicy.apiEgress.cidrs.0", /CIDR/],
   ];
   for (const [what, set, key, message] of cases) {
@@ -163,7 +190,10 @@ describe("ingress: bad input is refused before anything is registered", () => {
       assert.ok(problem, `expected a problem at ${key}; got ${problems.map((p) => p.path)}`);
       assert.match(problem.message, message);
       assert.match(error.message, new RegExp(key.replace(/[.*/]/g, "\\$&")));
-      assert.deepStrictEqual(resources.map((r) => r.type), []);
+      assert.deepStrictEqual(
+        resources.map((r) => r.type),
+        [],
+      );
     });
   }
 });
@@ -180,6 +210,14 @@ describe("ingress: pure helpers", () => {
   });
 
   it("the public URL skips a wildcard first host", () => {
-    assert.strictEqual(publicUrl({ hosts: [{ host: "*.ape.test", paths: [] }, { host: "api.ape.test", paths: [] }] }), "https://api.ape.test");
+    assert.strictEqual(
+      publicUrl({
+        hosts: [
+          { host: "*.ape.test", paths: [] },
+          { host: "api.ape.test", paths: [] },
+        ],
+      }),
+      "https://api.ape.test",
+    );
   });
 });

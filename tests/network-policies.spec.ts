@@ -11,22 +11,80 @@ import { loadConfig } from "./helpers/config";
 const NS = "ape-2026";
 const nsLabels = (name: string) => ({ "kubernetes.io/metadata.name": name });
 let nextIp = 10;
-const pod = (name: string, labels: Record<string, string>, namespace = NS): Endpoint => ({ name, namespace, namespaceLabels: nsLabels(namespace), labels, ip: `10.244.0.${nextIp++}` });
-const helm = (chart: string, version: string) => ({ "app.kubernetes.io/managed-by": "Helm", "app.kubernetes.io/version": version, "helm.sh/chart": chart });
+const pod = (name: string, labels: Record<string, string>, namespace = NS): Endpoint => ({
+  name,
+  namespace,
+  namespaceLabels: nsLabels(namespace),
+  labels,
+  ip: `10.244.0.${nextIp++}`,
+});
+const helm = (chart: string, version: string) => ({
+  "app.kubernetes.io/managed-by": "Helm",
+  "app.kubernetes.io/version": version,
+  "helm.sh/chart": chart,
+});
 
 // Pod labels as the workloads really carry them (charts: /work/charts/FACTS.md, rendered).
 const P = {
-  api: pod("api", { "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "ape-2026", "app.kubernetes.io/component": "server", "app.kubernetes.io/part-of": "ape-2026", "app.kubernetes.io/managed-by": "pulumi" }),
-  pgPrimary: pod("postgresql primary", { "app.kubernetes.io/name": "postgresql", "app.kubernetes.io/instance": "postgresql", "app.kubernetes.io/component": "primary", ...helm("postgresql-16.7.27", "17.6.0") }),
-  pgRead: pod("postgresql read", { "app.kubernetes.io/name": "postgresql", "app.kubernetes.io/instance": "postgresql", "app.kubernetes.io/component": "read", ...helm("postgresql-16.7.27", "17.6.0") }),
-  redisA: pod("redis node 0", { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "redis", "app.kubernetes.io/component": "node", ...helm("redis-22.0.7", "8.2.1") }),
-  redisB: pod("redis node 1", { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": "redis", "app.kubernetes.io/component": "node", ...helm("redis-22.0.7", "8.2.1") }),
-  prometheus: pod("prometheus server", { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/instance": "prometheus", "app.kubernetes.io/component": "server", "app.kubernetes.io/part-of": "prometheus", "app.kubernetes.io/version": "v3.14.0", "helm.sh/chart": "prometheus-29.27.0" }),
+  api: pod("api", {
+    "app.kubernetes.io/name": "api",
+    "app.kubernetes.io/instance": "ape-2026",
+    "app.kubernetes.io/component": "server",
+    "app.kubernetes.io/part-of": "ape-2026",
+    "app.kubernetes.io/managed-by": "pulumi",
+  }),
+  pgPrimary: pod("postgresql primary", {
+    "app.kubernetes.io/name": "postgresql",
+    "app.kubernetes.io/instance": "postgresql",
+    "app.kubernetes.io/component": "primary",
+    ...helm("postgresql-16.7.27", "17.6.0"),
+  }),
+  pgRead: pod("postgresql read", {
+    "app.kubernetes.io/name": "postgresql",
+    "app.kubernetes.io/instance": "postgresql",
+    "app.kubernetes.io/component": "read",
+    ...helm("postgresql-16.7.27", "17.6.0"),
+  }),
+  redisA: pod("redis node 0", {
+    "app.kubernetes.io/name": "redis",
+    "app.kubernetes.io/instance": "redis",
+    "app.kubernetes.io/component": "node",
+    ...helm("redis-22.0.7", "8.2.1"),
+  }),
+  redisB: pod("redis node 1", {
+    "app.kubernetes.io/name": "redis",
+    "app.kubernetes.io/instance": "redis",
+    "app.kubernetes.io/component": "node",
+    ...helm("redis-22.0.7", "8.2.1"),
+  }),
+  prometheus: pod("prometheus server", {
+    "app.kubernetes.io/name": "prometheus",
+    "app.kubernetes.io/instance": "prometheus",
+    "app.kubernetes.io/component": "server",
+    "app.kubernetes.io/part-of": "prometheus",
+    "app.kubernetes.io/version": "v3.14.0",
+    "helm.sh/chart": "prometheus-29.27.0",
+  }),
   alertmanager: pod("alertmanager", { "app.kubernetes.io/name": "alertmanager", "app.kubernetes.io/instance": "prometheus" }),
-  ksm: pod("kube-state-metrics", { "app.kubernetes.io/name": "kube-state-metrics", "app.kubernetes.io/instance": "prometheus", "app.kubernetes.io/component": "metrics", "app.kubernetes.io/part-of": "kube-state-metrics", ...helm("kube-state-metrics-8.4.0", "2.20.0") }),
-  grafana: pod("grafana", { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "grafana", "app.kubernetes.io/version": "13.2.0", "helm.sh/chart": "grafana-12.11.1" }),
+  ksm: pod("kube-state-metrics", {
+    "app.kubernetes.io/name": "kube-state-metrics",
+    "app.kubernetes.io/instance": "prometheus",
+    "app.kubernetes.io/component": "metrics",
+    "app.kubernetes.io/part-of": "kube-state-metrics",
+    ...helm("kube-state-metrics-8.4.0", "2.20.0"),
+  }),
+  grafana: pod("grafana", {
+    "app.kubernetes.io/name": "grafana",
+    "app.kubernetes.io/instance": "grafana",
+    "app.kubernetes.io/version": "13.2.0",
+    "helm.sh/chart": "grafana-12.11.1",
+  }),
   stray: pod("stray pod in the namespace", { run: "debug" }),
-  ingressNginx: pod("ingress-nginx controller", { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" }, "ingress-nginx"),
+  ingressNginx: pod(
+    "ingress-nginx controller",
+    { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" },
+    "ingress-nginx",
+  ),
   nginxOther: pod("other pod in ingress-nginx", { app: "cleanup-job" }, "ingress-nginx"),
   otherNsNginx: pod("ingress-nginx look-alike elsewhere", { "app.kubernetes.io/name": "ingress-nginx" }, "default"),
   otherNs: pod("pod in another namespace", { app: "other" }, "default"),
@@ -41,21 +99,35 @@ type Name = keyof typeof P;
 type Flow = [Name, Name, number, ("TCP" | "UDP")?];
 
 function policiesOf(run: Awaited<ReturnType<typeof runProgram>>): NetworkPolicy[] {
-  return run.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => ({ namespace: r.inputs.metadata.namespace, name: r.inputs.metadata.name, spec: r.inputs.spec }));
+  return run
+    .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+    .map((r) => ({ namespace: r.inputs.metadata.namespace, name: r.inputs.metadata.name, spec: r.inputs.spec }));
 }
 function check(policies: NetworkPolicy[], flows: Flow[], expected: boolean): void {
   const wrong = flows.filter(([s, d, port, proto]) => allows(policies, P[s], P[d], port, proto ?? "TCP") !== expected);
-  assert.deepStrictEqual(wrong.map(([s, d, port, proto]) => `${P[s].name} -> ${P[d].name}:${port}/${proto ?? "TCP"}`), [], `expected ${expected ? "allowed" : "denied"}`);
+  assert.deepStrictEqual(
+    wrong.map(([s, d, port, proto]) => `${P[s].name} -> ${P[d].name}:${port}/${proto ?? "TCP"}`),
+    [],
+    `expected ${expected ? "allowed" : "denied"}`,
+  );
 }
 const load = loadConfig;
-const docs = (c: StackConfig): NetworkPolicy[] => buildNetworkPolicies(c.networkPolicy, stackNetworkFacts(c)).map((d) => ({ namespace: c.namespace.name, name: d.name, spec: d.spec as NetworkPolicy["spec"] }));
+const docs = (c: StackConfig): NetworkPolicy[] =>
+  buildNetworkPolicies(c.networkPolicy, stackNetworkFacts(c)).map((d) => ({
+    namespace: c.namespace.name,
+    name: d.name,
+    spec: d.spec as NetworkPolicy["spec"],
+  }));
 
 const ALL_PODS: Name[] = ["api", "pgPrimary", "pgRead", "redisA", "prometheus", "alertmanager", "ksm", "grafana", "stray"];
 const needed = (http: number, metrics: number): Flow[] => [
   ["ingressNginx", "api", http],
   ["api", "pgPrimary", 5432],
   ["api", "redisA", 6379],
-  ...ALL_PODS.flatMap((p): Flow[] => [[p, "dns", 53, "UDP"], [p, "dns", 53, "TCP"]]),
+  ...ALL_PODS.flatMap((p): Flow[] => [
+    [p, "dns", 53, "UDP"],
+    [p, "dns", 53, "TCP"],
+  ]),
   ["api", "internet", 443],
   ["prometheus", "api", metrics],
   ["prometheus", "pgPrimary", 9187],
@@ -77,8 +149,16 @@ const forbidden = (http: number, metrics: number): Flow[] => [
   ["api", "prometheus", 9090],
   ["api", "grafana", 3000],
   ["prometheus", "pgPrimary", 5432],
-  ...(["prometheus", "alertmanager", "ksm", "redisA", "stray", "otherNs", "ingressNginx"] as Name[]).map((s): Flow => [s, "pgPrimary", 5432]),
-  ...(["stray", "otherNs", "nginxOther", "otherNsNginx", "prometheus", "grafana", "pgPrimary"] as Name[]).map((s): Flow => [s, "api", http]),
+  ...(["prometheus", "alertmanager", "ksm", "redisA", "stray", "otherNs", "ingressNginx"] as Name[]).map((s): Flow => [
+    s,
+    "pgPrimary",
+    5432,
+  ]),
+  ...(["stray", "otherNs", "nginxOther", "otherNsNginx", "prometheus", "grafana", "pgPrimary"] as Name[]).map((s): Flow => [
+    s,
+    "api",
+    http,
+  ]),
   ["ingressNginx", "api", metrics],
   ["ingressNginx", "grafana", 3000],
   ["stray", "redisA", 6379],
@@ -115,7 +195,8 @@ for (const stack of ["dev", "production"]) {
     it("the namespace enforces, audits and warns at Pod Security restricted", () => {
       const [ns] = run.ofType("kubernetes:core/v1:Namespace");
       assert.strictEqual(ns.inputs.metadata.name, NS);
-      for (const mode of ["enforce", "audit", "warn"]) assert.strictEqual(ns.inputs.metadata.labels[`pod-security.kubernetes.io/${mode}`], "restricted", mode);
+      for (const mode of ["enforce", "audit", "warn"])
+        assert.strictEqual(ns.inputs.metadata.labels[`pod-security.kubernetes.io/${mode}`], "restricted", mode);
     });
 
     it("starts from default deny of ingress and egress for every pod of the namespace", () => {
@@ -132,7 +213,10 @@ for (const stack of ["dev", "production"]) {
       const { NetworkPolicy } = await import("kubernetes-models/networking.k8s.io/v1");
       for (const p of policies) new NetworkPolicy({ metadata: { name: p.name, namespace: p.namespace }, spec: p.spec as any }).validate();
       // The API server drops empty rule lists; emitting them would make every apply a change.
-      assert.deepStrictEqual(policies.filter((p) => p.spec.ingress?.length === 0 || p.spec.egress?.length === 0).map((p) => p.name), []);
+      assert.deepStrictEqual(
+        policies.filter((p) => p.spec.ingress?.length === 0 || p.spec.egress?.length === 0).map((p) => p.name),
+        [],
+      );
     });
   });
 }
@@ -140,42 +224,106 @@ for (const stack of ["dev", "production"]) {
 describe("network policies: flows follow the config", () => {
   it("production: Sentinel 26379 from the API and between Redis nodes; dev has neither", async () => {
     const prod = policiesOf(await runProgram("production"));
-    check(prod, [["api", "redisA", 26379], ["redisA", "redisB", 6379], ["redisB", "redisA", 26379]], true);
+    check(
+      prod,
+      [
+        ["api", "redisA", 26379],
+        ["redisA", "redisB", 6379],
+        ["redisB", "redisA", 26379],
+      ],
+      true,
+    );
     const dev = docs(load("dev"));
-    check(dev, [["api", "redisA", 26379], ["redisA", "redisB", 6379]], false);
+    check(
+      dev,
+      [
+        ["api", "redisA", 26379],
+        ["redisA", "redisB", 6379],
+      ],
+      false,
+    );
     check(dev, [["api", "redisA", 6379]], true);
   });
 
   it("PostgreSQL replication opens 5432 between primary and read replicas only when enabled", () => {
     check(docs(load("production")), [["pgRead", "pgPrimary", 5432]], false);
     const repl = docs(load("production", { "postgresql.architecture": "replication" }));
-    check(repl, [["pgRead", "pgPrimary", 5432], ["pgPrimary", "pgRead", 5432], ["api", "pgRead", 5432]], true);
-    check(repl, [["prometheus", "pgRead", 5432], ["pgRead", "redisA", 6379]], false);
+    check(
+      repl,
+      [
+        ["pgRead", "pgPrimary", 5432],
+        ["pgPrimary", "pgRead", 5432],
+        ["api", "pgRead", 5432],
+      ],
+      true,
+    );
+    check(
+      repl,
+      [
+        ["prometheus", "pgRead", 5432],
+        ["pgRead", "redisA", 6379],
+      ],
+      false,
+    );
     check(repl, [["prometheus", "pgRead", 9187]], true);
   });
 
   it("no Redis policy without Redis; an external Redis is reached only on its port", () => {
-    const c = load("dev", { "redis.enabled": false, "redis.external": { host: "redis.example.net", port: 6380, existingSecret: "redis-ext", passwordKey: "password" } });
+    const c = load("dev", {
+      "redis.enabled": false,
+      "redis.external": { host: "redis.example.net", port: 6380, existingSecret: "redis-ext", passwordKey: "password" },
+    });
     const policies = docs(c);
     assert.ok(!policies.some((p) => p.name === "redis"));
     check(policies, [["api", "internet", 6380]], true);
-    check(policies, [["api", "internet", 6379], ["prometheus", "redisA", 9121]], false);
+    check(
+      policies,
+      [
+        ["api", "internet", 6379],
+        ["prometheus", "redisA", 9121],
+      ],
+      false,
+    );
   });
 
   it("nothing at all when networkPolicy.enabled is false", () => {
-    assert.deepStrictEqual(buildNetworkPolicies(load("production", { "networkPolicy.enabled": false }).networkPolicy, stackNetworkFacts(load("production"))), []);
+    assert.deepStrictEqual(
+      buildNetworkPolicies(load("production", { "networkPolicy.enabled": false }).networkPolicy, stackNetworkFacts(load("production"))),
+      [],
+    );
   });
 
   it("the ingress-controller selectors come from config", () => {
-    const policies = docs(load("dev", { "networkPolicy.ingressController.namespaceSelector": { "kubernetes.io/metadata.name": "default" } }));
+    const policies = docs(
+      load("dev", { "networkPolicy.ingressController.namespaceSelector": { "kubernetes.io/metadata.name": "default" } }),
+    );
     check(policies, [["otherNsNginx", "api", 9898]], true);
-    check(policies, [["ingressNginx", "api", 9898], ["otherNs", "api", 9898]], false);
+    check(
+      policies,
+      [
+        ["ingressNginx", "api", 9898],
+        ["otherNs", "api", 9898],
+      ],
+      false,
+    );
   });
 
   it("the API's external CIDRs and exceptions come from config", () => {
-    const policies = docs(load("dev", { "networkPolicy.apiEgress.cidrs": ["104.18.0.0/16", "10.20.0.0/16"], "networkPolicy.apiEgress.except": ["10.20.30.0/24"] }));
+    const policies = docs(
+      load("dev", {
+        "networkPolicy.apiEgress.cidrs": ["104.18.0.0/16", "10.20.0.0/16"],
+        "networkPolicy.apiEgress.except": ["10.20.30.0/24"],
+      }),
+    );
     check(policies, [["api", "internet", 443]], true);
-    check(policies, [["api", "metadata", 443], ["api", "privateHost", 443]], false);
+    check(
+      policies,
+      [
+        ["api", "metadata", 443],
+        ["api", "privateHost", 443],
+      ],
+      false,
+    );
   });
 });
 
@@ -189,21 +337,41 @@ describe("network policies: the test evaluator itself", () => {
     assert.ok(allows([], a, b, 80));
     const deny = pol({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
     assert.ok(!allows([deny], a, b, 80));
-    const out = pol({ podSelector: { matchLabels: { app: "a" } }, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: { matchLabels: { app: "b" } } }], ports: [{ port: 80 }] }] });
+    const out = pol({
+      podSelector: { matchLabels: { app: "a" } },
+      policyTypes: ["Egress"],
+      egress: [{ to: [{ podSelector: { matchLabels: { app: "b" } } }], ports: [{ port: 80 }] }],
+    });
     assert.ok(!allows([deny, out], a, b, 80), "egress alone is not enough");
-    const inn = pol({ podSelector: { matchLabels: { app: "b" } }, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: { matchLabels: { app: "a" } } }] }] });
+    const inn = pol({
+      podSelector: { matchLabels: { app: "b" } },
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: "a" } } }] }],
+    });
     assert.ok(allows([deny, out, inn], a, b, 80));
     assert.ok(!allows([deny, out, inn], a, b, 81));
     assert.ok(!allows([deny, out, inn], a, b, 80, "UDP"));
   });
 
   it("matchExpressions, namespace scoping and ipBlock except", () => {
-    const sel = pol({ podSelector: { matchExpressions: [{ key: "tier", operator: "In", values: ["x"] }] }, policyTypes: ["Ingress"], ingress: [] });
+    const sel = pol({
+      podSelector: { matchExpressions: [{ key: "tier", operator: "In", values: ["x"] }] },
+      policyTypes: ["Ingress"],
+      ingress: [],
+    });
     assert.ok(!allows([sel], a, b, 80) && allows([sel], b, a, 80));
     const other = { ...a, namespace: "elsewhere", namespaceLabels: nsLabels("elsewhere") };
-    const sameNs = pol({ podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: { matchLabels: { app: "a" } } }] }] });
+    const sameNs = pol({
+      podSelector: {},
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: "a" } } }] }],
+    });
     assert.ok(allows([sameNs], a, b, 80) && !allows([sameNs], other, b, 80));
-    const ip = pol({ podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "8.0.0.0/8", except: ["8.8.8.0/24"] } }] }] });
+    const ip = pol({
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [{ to: [{ ipBlock: { cidr: "8.0.0.0/8", except: ["8.8.8.0/24"] } }] }],
+    });
     assert.ok(!allows([ip], a, ext, 443) && allows([ip], a, { name: "x", ip: "8.1.1.1" }, 443));
   });
 });

@@ -58,11 +58,20 @@ describe("policy pack rules", () => {
         },
       };
       const msgs = await check(bad);
-      assert.ok(msgs.some((m) => /initContainers\[0\] \(chown\): runs as user 0/.test(m)), msgs.join("\n"));
-      assert.ok(msgs.some((m) => /containers\[0\] \(api\): must not be privileged/.test(m)), msgs.join("\n"));
+      assert.ok(
+        msgs.some((m) => /initContainers\[0\] \(chown\): runs as user 0/.test(m)),
+        msgs.join("\n"),
+      );
+      assert.ok(
+        msgs.some((m) => /containers\[0\] \(api\): must not be privileged/.test(m)),
+        msgs.join("\n"),
+      );
     });
     it("checks CronJob and bare Pod templates too, and ignores other types", async () => {
-      const cron: FakeResource = { type: "kubernetes:batch/v1:CronJob", props: { spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: "backup" }] } } } } } } };
+      const cron: FakeResource = {
+        type: "kubernetes:batch/v1:CronJob",
+        props: { spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: "backup" }] } } } } } },
+      };
       assert.equal((await check(cron)).length, 2);
       assert.equal((await check({ type: "kubernetes:core/v1:Pod", props: { spec: { containers: [{ name: "p" }] } } })).length, 2);
       assert.deepEqual(await check({ type: "kubernetes:core/v1:Service", props: { spec: {} } }), []);
@@ -81,7 +90,8 @@ describe("policy pack rules", () => {
   });
 
   describe("images-pinned-in-production", () => {
-    const check = (r: FakeResource, stack: string, config?: Record<string, any>) => checkResource(rules.imagesPinnedInProduction, r, { stack, config });
+    const check = (r: FakeResource, stack: string, config?: Record<string, any>) =>
+      checkResource(rules.imagesPinnedInProduction, r, { stack, config });
     it("refuses latest, untagged and empty tags in production", async () => {
       for (const image of ["nginx:latest", "ghcr.io/yourorg/ape-2026/api", "registry:5000/api:LATEST"]) {
         const msgs = await check(deployment(goodContainer({ image })), "production");
@@ -111,13 +121,19 @@ describe("policy pack rules", () => {
     const ingress = (spec: Record<string, any>): FakeResource => ({ type: "kubernetes:networking.k8s.io/v1:Ingress", props: { spec } });
     const rule = { host: "api.example.com", http: { paths: [] } };
     it("passes when every host is covered by a TLS entry with a secret", async () => {
-      assert.deepEqual(await checkResource(rules.ingressTls, ingress({ rules: [rule], tls: [{ hosts: ["api.example.com"], secretName: "api-tls" }] })), []);
+      assert.deepEqual(
+        await checkResource(rules.ingressTls, ingress({ rules: [rule], tls: [{ hosts: ["api.example.com"], secretName: "api-tls" }] })),
+        [],
+      );
     });
     it("refuses an Ingress without TLS", async () => {
       assert.match((await checkResource(rules.ingressTls, ingress({ rules: [rule] })))[0], /no spec.tls/);
     });
     it("refuses a host missing from the TLS hosts", async () => {
-      const msgs = await checkResource(rules.ingressTls, ingress({ rules: [rule, { host: "admin.example.com" }], tls: [{ hosts: ["api.example.com"], secretName: "t" }] }));
+      const msgs = await checkResource(
+        rules.ingressTls,
+        ingress({ rules: [rule, { host: "admin.example.com" }], tls: [{ hosts: ["api.example.com"], secretName: "t" }] }),
+      );
       assert.deepEqual(msgs, ["host admin.example.com is not listed in any spec.tls[].hosts"]);
     });
   });
@@ -127,7 +143,14 @@ describe("policy pack rules", () => {
     const check = (data: Record<string, string>) => checkResource(rules.configMapNoSecrets, cm(data));
     it("passes ordinary settings, empty secret-named keys and references to secrets", async () => {
       assert.deepEqual(
-        await check({ LOG_LEVEL: "info", DATABASE_HOST: "postgresql", DATABASE_PASSWORD: "", DATABASE_PASSWORD_FILE: "/secrets/password", JWT_SECRET_NAME: "api-secrets", REDIS_URL: "redis://redis-master:6379/0" }),
+        await check({
+          LOG_LEVEL: "info",
+          DATABASE_HOST: "postgresql",
+          DATABASE_PASSWORD: "",
+          DATABASE_PASSWORD_FILE: "/secrets/password",
+          JWT_SECRET_NAME: "api-secrets",
+          REDIS_URL: "redis://redis-master:6379/0",
+        }),
         [],
       );
     });
@@ -185,38 +208,67 @@ describe("policy pack rules", () => {
   describe("stateful-protected-in-production", () => {
     const stack = "production";
     const credentials = urnOf(stack, "ape:data:Credentials", "postgresql-auth");
-    const pw = { type: "random:index/randomPassword:RandomPassword", name: "pg-password", props: { length: 32 }, urn: urnOf(stack, "random:index/randomPassword:RandomPassword", "pg-password"), parent: credentials };
-    const stateful = (protect: boolean): FakeResource[] => [
-      { type: "kubernetes:core/v1:Namespace", name: "namespace", props: {}, protect },
-      { type: "kubernetes:core/v1:PersistentVolumeClaim", name: "api-data", props: {}, protect },
-      release({}, {}),
-      { ...release({}), name: "redis", props: { chart: "oci://registry-1.docker.io/bitnamicharts/redis", version: "22.0.7" } },
-      { ...release({}), name: "grafana", props: { chart: "oci://ghcr.io/grafana-community/helm-charts/grafana", version: "12.11.1" } },
-      pw,
-      { type: "kubernetes:core/v1:Secret", name: "postgresql-auth", props: { stringData: { password: "p" } }, dependencies: [pw.urn], parent: credentials },
-    ].map((r) => ({ ...r, protect }));
+    const pw = {
+      type: "random:index/randomPassword:RandomPassword",
+      name: "pg-password",
+      props: { length: 32 },
+      urn: urnOf(stack, "random:index/randomPassword:RandomPassword", "pg-password"),
+      parent: credentials,
+    };
+    const stateful = (protect: boolean): FakeResource[] =>
+      [
+        { type: "kubernetes:core/v1:Namespace", name: "namespace", props: {}, protect },
+        { type: "kubernetes:core/v1:PersistentVolumeClaim", name: "api-data", props: {}, protect },
+        release({}, {}),
+        { ...release({}), name: "redis", props: { chart: "oci://registry-1.docker.io/bitnamicharts/redis", version: "22.0.7" } },
+        { ...release({}), name: "grafana", props: { chart: "oci://ghcr.io/grafana-community/helm-charts/grafana", version: "12.11.1" } },
+        pw,
+        {
+          type: "kubernetes:core/v1:Secret",
+          name: "postgresql-auth",
+          props: { stringData: { password: "p" } },
+          dependencies: [pw.urn],
+          parent: credentials,
+        },
+      ].map((r) => ({ ...r, protect }));
     it("passes when every stateful resource is protected", async () => {
       assert.deepEqual(await checkStack(rules.statefulProtectedInProduction, stateful(true), { stack }), []);
     });
     it("reports each unprotected stateful resource by URN in production", async () => {
       const found = await checkStack(rules.statefulProtectedInProduction, stateful(false), { stack });
-      assert.deepEqual(found.map((v) => v.urn?.split("::").pop()), ["namespace", "api-data", "postgresql", "redis", "grafana", "pg-password", "postgresql-auth"]);
+      assert.deepEqual(
+        found.map((v) => v.urn?.split("::").pop()),
+        ["namespace", "api-data", "postgresql", "redis", "grafana", "pg-password", "postgresql-auth"],
+      );
       assert.match(found[0].message, /must be protected in production/);
     });
     it("ignores stateless resources and non-data charts", async () => {
       const others: FakeResource[] = [
         { type: DEPLOYMENT, name: "api", props: {} },
-        { type: "kubernetes:core/v1:Secret", name: "api-tls", props: { type: "kubernetes.io/tls", stringData: { "tls.crt": "c", "tls.key": "k" } } },
+        {
+          type: "kubernetes:core/v1:Secret",
+          name: "api-tls",
+          props: { type: "kubernetes.io/tls", stringData: { "tls.crt": "c", "tls.key": "k" } },
+        },
         { ...release({}), name: "ingress", props: { chart: "ingress-nginx", version: "4.11.0" } },
         // The API's env Secret copies a password: rebuilt from the RandomPassword, not protected.
-        { type: "kubernetes:core/v1:Secret", name: "api-secrets", props: { stringData: { DATABASE_PASSWORD: "p" } }, dependencies: [pw.urn], parent: urnOf(stack, "ape:app:Api", "api") },
+        {
+          type: "kubernetes:core/v1:Secret",
+          name: "api-secrets",
+          props: { stringData: { DATABASE_PASSWORD: "p" } },
+          dependencies: [pw.urn],
+          parent: urnOf(stack, "ape:app:Api", "api"),
+        },
         { ...pw, protect: true },
       ];
       assert.deepEqual(await checkStack(rules.statefulProtectedInProduction, others, { stack }), []);
     });
     it("does not apply to dev, unless the pack config says production", async () => {
       assert.deepEqual(await checkStack(rules.statefulProtectedInProduction, stateful(false), { stack: "dev" }), []);
-      assert.equal((await checkStack(rules.statefulProtectedInProduction, stateful(false), { stack: "dev", config: { production: true } })).length, 7);
+      assert.equal(
+        (await checkStack(rules.statefulProtectedInProduction, stateful(false), { stack: "dev", config: { production: true } })).length,
+        7,
+      );
     });
   });
 
@@ -227,7 +279,10 @@ describe("policy pack rules", () => {
       for (const p of rules.policies) assert.equal(p.enforcementLevel, "mandatory", p.name);
       const prodConfig = JSON.parse(fs.readFileSync(path.join(__dirname, "../policy/production.json"), "utf8"));
       for (const key of Object.keys(prodConfig)) assert.ok(names.includes(key), `${key} is not a policy`);
-      assert.deepEqual(Object.values(prodConfig), Object.keys(prodConfig).map(() => ({ production: true })));
+      assert.deepEqual(
+        Object.values(prodConfig),
+        Object.keys(prodConfig).map(() => ({ production: true })),
+      );
     });
     it("depends on the root project's exact @pulumi versions", () => {
       const root = JSON.parse(fs.readFileSync(path.join(__dirname, "../package.json"), "utf8"));
@@ -251,8 +306,15 @@ describe("policy pack over the real stacks", () => {
     // environment: development drops protect; the pack is told the stack is production.
     const run = await runProgram("production", { set: { environment: "development" } });
     const violations = await checkPack(rules, run, { "stateful-protected-in-production": { production: true } });
-    const flagged = new Set(violations.filter((v) => v.policy === "stateful-protected-in-production").map((v) => v.resource.split("::")[2].split("$").pop()));
-    for (const type of ["kubernetes:core/v1:Namespace", "kubernetes:helm.sh/v3:Release", "kubernetes:core/v1:Secret", "random:index/randomPassword:RandomPassword"])
+    const flagged = new Set(
+      violations.filter((v) => v.policy === "stateful-protected-in-production").map((v) => v.resource.split("::")[2].split("$").pop()),
+    );
+    for (const type of [
+      "kubernetes:core/v1:Namespace",
+      "kubernetes:helm.sh/v3:Release",
+      "kubernetes:core/v1:Secret",
+      "random:index/randomPassword:RandomPassword",
+    ])
       assert.ok(flagged.has(type), `${type} not flagged; flagged: ${[...flagged].join(", ")}`);
   });
 });

@@ -20,7 +20,11 @@ describe("postgresql: seed figures reach the chart values", () => {
     assert.deepStrictEqual([v.auth.database, v.auth.username, v.auth.enablePostgresUser], ["ape_timeseries", "ape", true]);
     assert.deepStrictEqual(v.primary.persistence, { enabled: true, size: "50Gi", storageClass: "fast-ssd" });
     assert.deepStrictEqual(v.primary.resources, { requests: { memory: "2Gi", cpu: "1000m" } });
-    assert.deepStrictEqual(v.image, { registry: "ghcr.io", repository: "yourorg/ape-2026/postgresql-timescaledb", tag: "17.6.0-debian-12-r4-ts2.22.1" });
+    assert.deepStrictEqual(v.image, {
+      registry: "ghcr.io",
+      repository: "yourorg/ape-2026/postgresql-timescaledb",
+      tag: "17.6.0-debian-12-r4-ts2.22.1",
+    });
     assert.strictEqual(v.postgresqlSharedPreloadLibraries, "pgaudit,timescaledb");
     const scripts = Object.entries<string>(v.primary.initdb.scripts);
     assert.strictEqual(scripts.length, 1);
@@ -34,7 +38,10 @@ describe("postgresql: seed figures reach the chart values", () => {
     const v = values(prod);
     assert.deepStrictEqual(v.primary.persistence, { enabled: true, size: "200Gi", storageClass: "fast-ssd" });
     assert.deepStrictEqual(v.primary.resources.requests, { memory: "8Gi", cpu: "4000m" });
-    assert.strictEqual(v.primary.extendedConfiguration, "shared_buffers = 4GB\neffective_cache_size = 12GB\nwork_mem = 128MB\nmax_connections = 200\n");
+    assert.strictEqual(
+      v.primary.extendedConfiguration,
+      "shared_buffers = 4GB\neffective_cache_size = 12GB\nwork_mem = 128MB\nmax_connections = 200\n",
+    );
     assert.strictEqual(v.primary.configuration, undefined, "primary.configuration would replace the whole postgresql.conf");
     assert.strictEqual(v.architecture, "standalone");
   });
@@ -51,7 +58,10 @@ describe("postgresql: seed figures reach the chart values", () => {
   it("release: pinned chart, fixed name, long timeout, bounded history, not atomic", () => {
     for (const run of [dev, prod]) {
       const r = run.get(RELEASE, "postgresql").inputs;
-      assert.deepStrictEqual([r.name, r.chart, r.version, r.namespace], ["postgresql", "oci://registry-1.docker.io/bitnamicharts/postgresql", "16.7.27", "ape-2026"]);
+      assert.deepStrictEqual(
+        [r.name, r.chart, r.version, r.namespace],
+        ["postgresql", "oci://registry-1.docker.io/bitnamicharts/postgresql", "16.7.27", "ape-2026"],
+      );
       assert.ok(r.timeout >= 600, `timeout ${r.timeout}`);
       assert.ok(r.maxHistory > 0 && r.maxHistory <= 20, `maxHistory ${r.maxHistory}`);
       assert.notStrictEqual(r.atomic, true);
@@ -66,7 +76,9 @@ describe("postgresql: seed figures reach the chart values", () => {
   });
 
   it("a chart location override per stack reaches the release", async () => {
-    const run = await runProgram("dev", { set: { "charts.postgresql.chart": "oci://registry.example.com/charts/postgresql", "charts.postgresql.version": "16.7.26" } });
+    const run = await runProgram("dev", {
+      set: { "charts.postgresql.chart": "oci://registry.example.com/charts/postgresql", "charts.postgresql.version": "16.7.26" },
+    });
     const r = run.get(RELEASE, "postgresql").inputs;
     assert.deepStrictEqual([r.chart, r.version, r.name], ["oci://registry.example.com/charts/postgresql", "16.7.26", "postgresql"]);
   });
@@ -92,15 +104,30 @@ describe("postgresql: switches", () => {
   });
 
   it("enabled false with an external endpoint: no release, no generated credentials, the API gets the external one", async () => {
-    const external = { host: "pg.example.com", port: 5433, database: "ape", username: "app", existingSecret: "pg-external", passwordKey: "pw" };
+    const external = {
+      host: "pg.example.com",
+      port: 5433,
+      database: "ape",
+      username: "app",
+      existingSecret: "pg-external",
+      passwordKey: "pw",
+    };
     const run = await runProgram("production", { set: { "postgresql.enabled": false, "postgresql.external": external } });
     assert.strictEqual(run.ofType(RELEASE).filter((r) => r.name === "postgresql").length, 0);
     assert.strictEqual(run.ofType("kubernetes:core/v1:Secret").filter((s) => s.inputs.metadata?.name === "postgresql-auth").length, 0);
-    assert.deepStrictEqual(run.outputs.database, { host: "pg.example.com", port: 5433, database: "ape", username: "app", passwordSecret: { name: "pg-external", key: "pw" } });
+    assert.deepStrictEqual(run.outputs.database, {
+      host: "pg.example.com",
+      port: 5433,
+      database: "ape",
+      username: "app",
+      passwordSecret: { name: "pg-external", key: "pw" },
+    });
   });
 
   it("timescaledb on with the stock image is refused (it has no TimescaleDB)", async () => {
-    const { error } = await runProgramError("production", { set: { "postgresql.timescaledbImage.registry": "docker.io", "postgresql.timescaledbImage.repository": "bitnamilegacy/postgresql" } });
+    const { error } = await runProgramError("production", {
+      set: { "postgresql.timescaledbImage.registry": "docker.io", "postgresql.timescaledbImage.repository": "bitnamilegacy/postgresql" },
+    });
     assert.match(error.message, /postgresql\.timescaledbImage\.repository/);
     assert.match(error.message, /no TimescaleDB/);
   });
@@ -115,7 +142,13 @@ describe("postgresql: switches", () => {
 describe("postgresql: extendedConfiguration", () => {
   it("writes one parameter per line; numbers and booleans bare, odd strings quoted", () => {
     assert.strictEqual(
-      extendedConfiguration({ max_connections: 200, jit: false, shared_buffers: "4GB", "timescaledb.telemetry_level": "off", log_line_prefix: "%m [%p] it's" }),
+      extendedConfiguration({
+        max_connections: 200,
+        jit: false,
+        shared_buffers: "4GB",
+        "timescaledb.telemetry_level": "off",
+        log_line_prefix: "%m [%p] it's",
+      }),
       "max_connections = 200\njit = off\nshared_buffers = 4GB\ntimescaledb.telemetry_level = off\nlog_line_prefix = '%m [%p] it''s'\n",
     );
     assert.strictEqual(extendedConfiguration({}), "");

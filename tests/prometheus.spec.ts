@@ -7,7 +7,6 @@ import { TEST_SECRET_PREFIX } from "./helpers/stackFile";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const promRelease = (run: ProgramRun) => run.get(RELEASE, "prometheus");
 
-
 describe("prometheus release", () => {
   let dev: ProgramRun;
   let prod: ProgramRun;
@@ -32,7 +31,10 @@ describe("prometheus release", () => {
     assert.strictEqual(promRelease(defaults).inputs.values.server.persistentVolume.size, "50Gi");
     assert.strictEqual(promRelease(prod).inputs.values.server.retention, "90d");
     assert.strictEqual(promRelease(prod).inputs.values.server.persistentVolume.size, "50Gi");
-    assert.deepStrictEqual(promRelease(prod).inputs.values.server.resources, { requests: { memory: "1Gi", cpu: "250m" }, limits: { memory: "2Gi", cpu: "1000m" } });
+    assert.deepStrictEqual(promRelease(prod).inputs.values.server.resources, {
+      requests: { memory: "1Gi", cpu: "250m" },
+      limits: { memory: "2Gi", cpu: "1000m" },
+    });
     assert.strictEqual(promRelease(dev).inputs.values.server.retention, "3d");
     assert.strictEqual(promRelease(dev).inputs.values.server.persistentVolume.size, "2Gi");
   });
@@ -50,12 +52,20 @@ describe("prometheus release", () => {
 
   it("the four alert rules go to alerting_rules.yml", () => {
     const groups = promRelease(prod).inputs.values.serverFiles["alerting_rules.yml"].groups;
-    assert.deepStrictEqual(groups.flatMap((g: any) => g.rules.map((r: any) => r.alert)).sort(), ["HighErrorRate", "HighLatencyP95", "LowDiskSpace", "PodCrashLooping"]);
+    assert.deepStrictEqual(groups.flatMap((g: any) => g.rules.map((r: any) => r.alert)).sort(), [
+      "HighErrorRate",
+      "HighLatencyP95",
+      "LowDiskSpace",
+      "PodCrashLooping",
+    ]);
   });
 
   it("sets restricted Pod Security contexts on every pod it runs", () => {
     const v = promRelease(dev).inputs.values;
-    for (const [where, pod] of [["server", v.server.securityContext], ["alertmanager", v.alertmanager.podSecurityContext]] as const) {
+    for (const [where, pod] of [
+      ["server", v.server.securityContext],
+      ["alertmanager", v.alertmanager.podSecurityContext],
+    ] as const) {
       assert.strictEqual(pod.runAsNonRoot, true, where);
       assert.deepStrictEqual(pod.seccompProfile, { type: "RuntimeDefault" }, where);
     }
@@ -72,7 +82,10 @@ describe("prometheus release", () => {
 
   it("receiver URLs go to a Secret mounted as files, never into values", async () => {
     const run = await runProgram("production", {
-      setSecret: { "prometheus.alertmanager.receivers.slackWebhookUrl": "https://hooks.slack.test/T0/B0/very-secret", "prometheus.alertmanager.receivers.webhookUrl": "https://alerts.test/hook?token=very-secret" },
+      setSecret: {
+        "prometheus.alertmanager.receivers.slackWebhookUrl": "https://hooks.slack.test/T0/B0/very-secret",
+        "prometheus.alertmanager.receivers.webhookUrl": "https://alerts.test/hook?token=very-secret",
+      },
       set: { "prometheus.alertmanager.receivers.slackChannel": "#alerts" },
     });
     const release = promRelease(run);
@@ -80,20 +93,28 @@ describe("prometheus release", () => {
     const secret = run.ofType("kubernetes:core/v1:Secret").find((s) => s.name.includes("alertmanager-receivers"))!;
     assert.ok(secret, "a receivers Secret");
     assert.deepStrictEqual(Object.keys(secret.inputs.stringData).sort(), ["slack-api-url", "webhook-url"]);
-    assert.ok(secret.secretPaths.some((p) => p.startsWith("stringData")), "stringData is a Pulumi secret");
+    assert.ok(
+      secret.secretPaths.some((p) => p.startsWith("stringData")),
+      "stringData is a Pulumi secret",
+    );
     const am = release.inputs.values.alertmanager;
     // The Secret is auto-named (a changed URL makes a new Secret, which rolls Alertmanager).
     assert.strictEqual(am.extraSecretMounts.length, 1);
     const { secretName, ...mount } = am.extraSecretMounts[0];
     assert.match(secretName, new RegExp(`^${secret.name}-[0-9a-f]+$`));
     assert.deepStrictEqual(mount, { name: "alertmanager-receivers", mountPath: "/etc/alertmanager-secrets", subPath: "", readOnly: true });
-    assert.deepStrictEqual(am.config.receivers[0].slack_configs, [{ api_url_file: "/etc/alertmanager-secrets/slack-api-url", channel: "#alerts", send_resolved: true }]);
-    assert.deepStrictEqual(am.config.receivers[0].webhook_configs, [{ url_file: "/etc/alertmanager-secrets/webhook-url", send_resolved: true }]);
+    assert.deepStrictEqual(am.config.receivers[0].slack_configs, [
+      { api_url_file: "/etc/alertmanager-secrets/slack-api-url", channel: "#alerts", send_resolved: true },
+    ]);
+    assert.deepStrictEqual(am.config.receivers[0].webhook_configs, [
+      { url_file: "/etc/alertmanager-secrets/webhook-url", send_resolved: true },
+    ]);
   });
 
   it("no test secret or generated password anywhere in the release values", () => {
     for (const run of [dev, prod]) {
-      for (const r of run.ofType(RELEASE)) assert.doesNotMatch(JSON.stringify(r.plainInputs), new RegExp(`${TEST_SECRET_PREFIX}|mock-password-`), r.name);
+      for (const r of run.ofType(RELEASE))
+        assert.doesNotMatch(JSON.stringify(r.plainInputs), new RegExp(`${TEST_SECRET_PREFIX}|mock-password-`), r.name);
     }
   });
 
@@ -106,7 +127,10 @@ describe("prometheus release", () => {
     const run = await runProgram("dev", { set: { "images.registry": "mirror.example.com/hub", "images.pullSecrets": ["regcred"] } });
     const v = promRelease(run).inputs.values;
     assert.strictEqual(v.server.image.repository, "mirror.example.com/hub/prometheus/prometheus");
-    assert.strictEqual(v.configmapReload.prometheus.image.repository, "mirror.example.com/hub/prometheus-operator/prometheus-config-reloader");
+    assert.strictEqual(
+      v.configmapReload.prometheus.image.repository,
+      "mirror.example.com/hub/prometheus-operator/prometheus-config-reloader",
+    );
     assert.strictEqual(v.alertmanager.image.repository, "mirror.example.com/hub/prometheus/alertmanager");
     assert.strictEqual(v["kube-state-metrics"].image.registry, "mirror.example.com/hub");
     assert.deepStrictEqual(v.imagePullSecrets, [{ name: "regcred" }]);
@@ -122,7 +146,10 @@ describe("prometheus release", () => {
     const run = await runProgram("dev", { set: { "prometheus.operator.enabled": true } });
     const [sm] = run.ofType(CR_SM);
     const [rule] = run.ofType(CR_PR);
-    assert.deepStrictEqual(sm.inputs.spec.selector.matchLabels, { "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "ape-2026" });
+    assert.deepStrictEqual(sm.inputs.spec.selector.matchLabels, {
+      "app.kubernetes.io/name": "api",
+      "app.kubernetes.io/instance": "ape-2026",
+    });
     assert.strictEqual(sm.inputs.spec.endpoints[0].path, "/metrics");
     assert.strictEqual(rule.inputs.spec.groups.flatMap((g: any) => g.rules).length, 4);
   });
@@ -130,17 +157,27 @@ describe("prometheus release", () => {
 
 describe("prometheus config: bad input is refused with the key named", () => {
   it("a retention that is not a Prometheus duration", () => {
-    for (const bad of ["30 days", "1m30h", "90", "d30"]) assert.match(refusal("dev", { "prometheus.server.retention": bad }).get("prometheus.server.retention") ?? "", /duration/, bad);
+    for (const bad of ["30 days", "1m30h", "90", "d30"])
+      assert.match(refusal("dev", { "prometheus.server.retention": bad }).get("prometheus.server.retention") ?? "", /duration/, bad);
   });
 
   it("ratio thresholds outside 0..1", () => {
-    assert.match(refusal("dev", { "prometheus.alerts.errorRateThreshold": 5 }).get("prometheus.alerts.errorRateThreshold") ?? "", /between 0 and 1/);
-    assert.match(refusal("dev", { "prometheus.alerts.diskFreeRatio": -0.1 }).get("prometheus.alerts.diskFreeRatio") ?? "", /between 0 and 1/);
+    assert.match(
+      refusal("dev", { "prometheus.alerts.errorRateThreshold": 5 }).get("prometheus.alerts.errorRateThreshold") ?? "",
+      /between 0 and 1/,
+    );
+    assert.match(
+      refusal("dev", { "prometheus.alerts.diskFreeRatio": -0.1 }).get("prometheus.alerts.diskFreeRatio") ?? "",
+      /between 0 and 1/,
+    );
     assert.match(refusal("dev", { "prometheus.alerts.diskFreeRatio": 0 }).get("prometheus.alerts.diskFreeRatio") ?? "", /between 0 and 1/);
   });
 
   it("node-exporter while the namespace enforces restricted Pod Security", async () => {
-    assert.match(refusal("dev", { "prometheus.nodeExporter.enabled": true }).get("prometheus.nodeExporter.enabled") ?? "", /hostNetwork.*privileged/);
+    assert.match(
+      refusal("dev", { "prometheus.nodeExporter.enabled": true }).get("prometheus.nodeExporter.enabled") ?? "",
+      /hostNetwork.*privileged/,
+    );
     const { error, resources } = await runProgramError("dev", { set: { "prometheus.nodeExporter.enabled": true } });
     assert.match(error.message, /prometheus\.nodeExporter\.enabled/);
     assert.strictEqual(resources.filter((r) => r.custom).length, 0, "nothing registered");

@@ -27,7 +27,13 @@ describe("redis: seed figures reach the chart values", () => {
     assert.strictEqual(v.sentinel.enabled, false);
     assert.deepStrictEqual(v.master.persistence, { enabled: true, size: "1Gi" });
     assert.deepStrictEqual(v.master.resources, { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "256Mi" } });
-    assert.deepStrictEqual(v.auth, { enabled: true, sentinel: true, existingSecret: "redis-auth", existingSecretPasswordKey: "redis-password", usePasswordFiles: true });
+    assert.deepStrictEqual(v.auth, {
+      enabled: true,
+      sentinel: true,
+      existingSecret: "redis-auth",
+      existingSecretPasswordKey: "redis-password",
+      usePasswordFiles: true,
+    });
     assert.strictEqual(v.metrics.enabled, true);
   });
 
@@ -46,7 +52,10 @@ describe("redis: seed figures reach the chart values", () => {
       const r = run.get(RELEASE, "redis").inputs;
       assert.deepStrictEqual([r.name, r.chart, r.version], ["redis", "oci://registry-1.docker.io/bitnamicharts/redis", "22.0.7"]);
       assert.ok(r.timeout >= 600 && r.maxHistory > 0 && r.atomic !== true);
-      assert.deepStrictEqual([r.values.networkPolicy.enabled, r.values.volumePermissions.enabled, r.values.sysctl.enabled], [false, false, false]);
+      assert.deepStrictEqual(
+        [r.values.networkPolicy.enabled, r.values.volumePermissions.enabled, r.values.sysctl.enabled],
+        [false, false, false],
+      );
     }
   });
 
@@ -78,7 +87,13 @@ describe("redis: switches", () => {
   });
 
   it("enabled false with an external Sentinel setup: no release, the API gets the external sentinels", async () => {
-    const external = { host: "redis.example.com", port: 6379, existingSecret: "redis-external", passwordKey: "pw", sentinel: { hosts: ["s1.example.com", "s2.example.com"], masterSet: "main" } };
+    const external = {
+      host: "redis.example.com",
+      port: 6379,
+      existingSecret: "redis-external",
+      passwordKey: "pw",
+      sentinel: { hosts: ["s1.example.com", "s2.example.com"], masterSet: "main" },
+    };
     const run = await runProgram("production", { set: { "redis.enabled": false, "redis.external": external } });
     assert.strictEqual(run.ofType(RELEASE).filter((r) => r.name === "redis").length, 0);
     assert.deepStrictEqual(run.outputs.redis, {
@@ -104,7 +119,10 @@ describe("images of both Bitnami charts", () => {
       assert.ok(found.length >= (name === "redis" ? 6 : 3), `${name}: ${found.map(([p]) => p)}`);
       for (const [path, img] of found) {
         const ref = `${img.registry}/${img.repository}`;
-        assert.ok(/^docker\.io\/bitnamilegacy\//.test(ref) || ref === "ghcr.io/yourorg/ape-2026/postgresql-timescaledb", `${name} ${path}: ${ref}`);
+        assert.ok(
+          /^docker\.io\/bitnamilegacy\//.test(ref) || ref === "ghcr.io/yourorg/ape-2026/postgresql-timescaledb",
+          `${name} ${path}: ${ref}`,
+        );
       }
     }
   });

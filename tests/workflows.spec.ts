@@ -13,7 +13,10 @@ const load = (file: string): any => parse(text(file));
 type Step = { name?: string; uses?: string; run?: string; with?: Record<string, any>; env?: Record<string, string> };
 const steps = (job: any): Step[] => job.steps ?? [];
 const pulumiSteps = (job: any) => steps(job).filter((s) => s.uses?.startsWith("pulumi/actions@"));
-const runs = (job: any) => steps(job).map((s) => s.run ?? "").join("\n");
+const runs = (job: any) =>
+  steps(job)
+    .map((s) => s.run ?? "")
+    .join("\n");
 
 describe("workflows", () => {
   const files = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f));
@@ -40,7 +43,9 @@ describe("workflows", () => {
       assert.ok(!/write-all/.test(text(file)), file);
       for (const [name, job] of Object.entries<any>(wf.jobs)) {
         if (job.permissions === undefined) continue;
-        const writes = Object.entries(job.permissions).filter(([, v]) => v === "write").map(([k]) => k);
+        const writes = Object.entries(job.permissions)
+          .filter(([, v]) => v === "write")
+          .map(([k]) => k);
         assert.deepEqual(writes, file === "preview.yml" && name === "preview" ? ["pull-requests"] : [], `${file} ${name}`);
       }
     }
@@ -104,7 +109,8 @@ describe("workflows", () => {
     const wf = load("destroy.yml");
     const job = wf.jobs.destroy;
     const guard = steps(job)[0];
-    const refuses = (stack: string) => spawnSync("bash", ["-e", "-c", guard.run!], { env: { ...process.env, STACK: stack }, encoding: "utf8" });
+    const refuses = (stack: string) =>
+      spawnSync("bash", ["-e", "-c", guard.run!], { env: { ...process.env, STACK: stack }, encoding: "utf8" });
 
     it("is started by hand with a stack name", () => {
       assert.deepEqual(Object.keys(wf.on), ["workflow_dispatch"]);

@@ -49,7 +49,11 @@ export function configData(env: ApiConfig["env"], endpoints: ResolvedEndpoints):
 
 /** A stable digest of ConfigMap data (key order does not matter). */
 export function checksum(data: Record<string, string>): string {
-  const canonical = JSON.stringify(Object.keys(data).sort().map((k) => [k, data[k]]));
+  const canonical = JSON.stringify(
+    Object.keys(data)
+      .sort()
+      .map((k) => [k, data[k]]),
+  );
   return crypto.createHash("sha256").update(canonical).digest("hex");
 }
 
@@ -71,7 +75,11 @@ export function hasSecretData(secrets: ApiConfig["secrets"], database: DatabaseE
  * The Secret's stringData: `api.secrets` plus the credentials this program generated (when the
  * endpoints carry the password itself). A secret Output throughout.
  */
-export function secretData(secrets: ApiConfig["secrets"], database: DatabaseEndpoint, redis: RedisEndpoint): pulumi.Output<Record<string, string>> {
+export function secretData(
+  secrets: ApiConfig["secrets"],
+  database: DatabaseEndpoint,
+  redis: RedisEndpoint,
+): pulumi.Output<Record<string, string>> {
   const data = pulumi
     .all([pulumi.all(secrets), database.host, database.password, redis.password])
     .apply(([api, dbHost, dbPassword, redisPassword]) => {
@@ -94,10 +102,14 @@ export function secretData(secrets: ApiConfig["secrets"], database: DatabaseEndp
 export function credentialEnv(database: DatabaseEndpoint, redis: RedisEndpoint): Input.core.v1.EnvVar[] {
   const env: Input.core.v1.EnvVar[] = [];
   if (database.password === undefined) {
-    env.push({ name: "DATABASE_PASSWORD", valueFrom: { secretKeyRef: { name: database.passwordSecret.name, key: database.passwordSecret.key } } });
+    env.push({
+      name: "DATABASE_PASSWORD",
+      valueFrom: { secretKeyRef: { name: database.passwordSecret.name, key: database.passwordSecret.key } },
+    });
     env.push({
       name: "DATABASE_URL",
-      value: pulumi.interpolate`postgresql://${encodeURIComponent(database.username)}:$(DATABASE_PASSWORD)@${database.host}:${database.port}/${encodeURIComponent(database.database)}`,
+      // The kubelet expands $(DATABASE_PASSWORD) from the variable above.
+      value: pulumi.output(database.host).apply((host) => databaseUrl({ ...database, host }, "$(DATABASE_PASSWORD)")),
     });
   }
   if (redis.password === undefined && redis.passwordSecret) {
@@ -128,7 +140,11 @@ function httpProbe(p: ApiConfig["probes"]["liveness"], port: number): Input.core
 /** prometheus.io/* scrape annotations (the prometheus chart's kubernetes-pods job reads them). */
 export function scrapeAnnotations(api: ApiConfig): Record<string, string> {
   if (!api.metrics.enabled) return {};
-  return { "prometheus.io/scrape": "true", "prometheus.io/port": String(resolvePort(api.metrics.port, api.ports)), "prometheus.io/path": api.metrics.path };
+  return {
+    "prometheus.io/scrape": "true",
+    "prometheus.io/port": String(resolvePort(api.metrics.port, api.ports)),
+    "prometheus.io/path": api.metrics.path,
+  };
 }
 
 /** Spread across nodes and zones; matchLabelKeys keeps old and new ReplicaSets apart in a rollout. */
@@ -238,7 +254,10 @@ export function scalingRules(p: ScalingPolicy): Input.autoscaling.v2.HPAScalingR
  */
 export function hpaSpec(api: ApiConfig, deploymentName: pulumi.Input<string>): Input.autoscaling.v2.HorizontalPodAutoscalerSpec {
   const a = api.autoscaling;
-  const utilization = (name: string, averageUtilization: number) => ({ type: "Resource", resource: { name, target: { type: "Utilization", averageUtilization } } });
+  const utilization = (name: string, averageUtilization: number) => ({
+    type: "Resource",
+    resource: { name, target: { type: "Utilization", averageUtilization } },
+  });
   return {
     scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: deploymentName },
     minReplicas: a.minReplicas,

@@ -6,7 +6,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { ApiConfig } from "../../config/sections/api";
 import { DatabaseEndpoint, RedisEndpoint } from "../data/endpoints";
 import { statefulOptions } from "../shared/options";
-import { checksum, configData, credentialEnv, deploymentSpec, hasSecretData, hpaSpec, pdbSpec, pvcName, resolveEndpoints, secretData } from "./api.build";
+import {
+  checksum,
+  configData,
+  credentialEnv,
+  deploymentSpec,
+  hasSecretData,
+  hpaSpec,
+  pdbSpec,
+  pvcName,
+  resolveEndpoints,
+  secretData,
+} from "./api.build";
 import { API_NAME, API_PORT_NAMES, apiLabels, apiSelectorLabels } from "./api.contract";
 
 export interface ApiArgs {

@@ -22,7 +22,8 @@ function timescaledbInitScript(): string {
   return [
     "# Sourced once by the Bitnami entrypoint at first start (data directory just initialised).",
     'info "Creating extension timescaledb in database ${POSTGRESQL_DATABASE}"',
-    'echo "CREATE EXTENSION IF NOT EXISTS timescaledb;" | postgresql_execute "$POSTGRESQL_DATABASE" "postgres" "$POSTGRESQL_POSTGRES_PASSWORD"',
+    'echo "CREATE EXTENSION IF NOT EXISTS timescaledb;" |',
+    '  postgresql_execute "$POSTGRESQL_DATABASE" "postgres" "$POSTGRESQL_POSTGRES_PASSWORD"',
     "",
   ].join("\n");
 }
@@ -77,9 +78,7 @@ export function postgresqlValues(cfg: PostgresqlConfig, images: ImagesConfig, se
     postgresqlSharedPreloadLibraries: cfg.timescaledb ? "pgaudit,timescaledb" : "pgaudit",
     primary: {
       ...(conf ? { extendedConfiguration: conf } : {}),
-      ...(cfg.timescaledb
-        ? { initdb: { scripts: { [TIMESCALEDB_INIT_SCRIPT]: timescaledbInitScript() } } }
-        : {}),
+      ...(cfg.timescaledb ? { initdb: { scripts: { [TIMESCALEDB_INIT_SCRIPT]: timescaledbInitScript() } } } : {}),
       persistence: volumeValues(cfg.primary.persistence),
       resources: cfg.primary.resources,
       networkPolicy: noChartNetworkPolicy,

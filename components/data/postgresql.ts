@@ -40,7 +40,13 @@ export class Postgresql extends pulumi.ComponentResource {
 
     this.credentials = new Credentials(
       `${name}-auth`,
-      { namespace: args.namespace, secretName: POSTGRESQL.secret.name, keys: postgresqlSecretKeys(cfg), component: "postgresql", isProduction },
+      {
+        namespace: args.namespace,
+        secretName: POSTGRESQL.secret.name,
+        keys: postgresqlSecretKeys(cfg),
+        component: "postgresql",
+        isProduction,
+      },
       { parent: this },
     );
     const secretName = this.credentials.secretName;

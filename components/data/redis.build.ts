@@ -21,7 +21,11 @@ export function redisValues(cfg: RedisConfig, images: ImagesConfig, secretName: 
       : { enabled: false, sentinel: false },
     image: chartImage(images, cfg.image, BITNAMI_REGISTRY),
     master: { persistence: volumeValues(cfg.master.persistence), resources: cfg.master.resources },
-    replica: { replicaCount: cfg.replica.replicaCount, persistence: volumeValues(cfg.replica.persistence), resources: cfg.replica.resources },
+    replica: {
+      replicaCount: cfg.replica.replicaCount,
+      persistence: volumeValues(cfg.replica.persistence),
+      resources: cfg.replica.resources,
+    },
     sentinel: {
       enabled: cfg.sentinel.enabled,
       quorum: cfg.sentinel.quorum,

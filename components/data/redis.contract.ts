@@ -39,11 +39,20 @@ export interface RedisAddress {
  *   `masterSet`; `<release>:6379` spreads reads over all nodes.
  * - otherwise (standalone, or replication without Sentinel): writes go to `<release>-master`.
  */
-export function redisAddress(cfg: Pick<RedisConfig, "replica" | "sentinel">, namespace: string, release: string = REDIS.release): RedisAddress {
+export function redisAddress(
+  cfg: Pick<RedisConfig, "replica" | "sentinel">,
+  namespace: string,
+  release: string = REDIS.release,
+): RedisAddress {
   const svc = (name: string) => `${name}.${namespace}.svc.cluster.local`;
   if (cfg.sentinel.enabled) {
     const hosts = Array.from({ length: cfg.replica.replicaCount }, (_, i) => `${release}-node-${i}.${svc(`${release}-headless`)}`);
-    return { mode: "sentinel", host: svc(release), port: REDIS.ports.redis, sentinel: { hosts, port: REDIS.ports.sentinel, masterSet: cfg.sentinel.masterSet } };
+    return {
+      mode: "sentinel",
+      host: svc(release),
+      port: REDIS.ports.redis,
+      sentinel: { hosts, port: REDIS.ports.sentinel, masterSet: cfg.sentinel.masterSet },
+    };
   }
   return { mode: "standalone", host: svc(`${release}-master`), port: REDIS.ports.redis };
 }

@@ -24,7 +24,9 @@ export function externalRedisEndpoint(cfg: RedisConfig): RedisEndpoint {
     mode: ext.sentinel ? "sentinel" : "standalone",
     host: ext.host,
     port: ext.port,
-    ...(ext.sentinel ? { sentinel: { hosts: ext.sentinel.hosts, port: ext.sentinel.port ?? REDIS.ports.sentinel, masterSet: ext.sentinel.masterSet } } : {}),
+    ...(ext.sentinel
+      ? { sentinel: { hosts: ext.sentinel.hosts, port: ext.sentinel.port ?? REDIS.ports.sentinel, masterSet: ext.sentinel.masterSet } }
+      : {}),
     ...(passwordSecret ? { passwordSecret } : {}),
   };
 }
@@ -52,7 +54,12 @@ export class Redis extends pulumi.ComponentResource {
     this.release = new k8s.helm.v3.Release(
       name,
       // The Secret's name as an Output: the release waits for the Secret.
-      releaseArgs(pinnedChart(args.charts, "redis", REDIS.release), DATA_RELEASE, args.namespace, secretName.apply((n) => redisValues(cfg, args.images, n))),
+      releaseArgs(
+        pinnedChart(args.charts, "redis", REDIS.release),
+        DATA_RELEASE,
+        args.namespace,
+        secretName.apply((n) => redisValues(cfg, args.images, n)),
+      ),
       statefulOptions(isProduction, this, { dependsOn: this.credentials ? [this.credentials.secret] : [] }),
     );
 
@@ -62,8 +69,15 @@ export class Redis extends pulumi.ComponentResource {
       mode: cfg.sentinel.enabled ? "sentinel" : "standalone",
       host: address.host,
       port: REDIS.ports.redis,
-      ...(cfg.sentinel.enabled ? { sentinel: { hosts: address.apply((a) => a.sentinel!.hosts), port: REDIS.ports.sentinel, masterSet: cfg.sentinel.masterSet } } : {}),
-      ...(this.credentials ? { passwordSecret: { name: this.credentials.secretName, key: REDIS.secret.key }, password: this.credentials.password(REDIS.secret.key) } : {}),
+      ...(cfg.sentinel.enabled
+        ? { sentinel: { hosts: address.apply((a) => a.sentinel!.hosts), port: REDIS.ports.sentinel, masterSet: cfg.sentinel.masterSet } }
+        : {}),
+      ...(this.credentials
+        ? {
+            passwordSecret: { name: this.credentials.secretName, key: REDIS.secret.key },
+            password: this.credentials.password(REDIS.secret.key),
+          }
+        : {}),
     };
     this.registerOutputs({ host: address.host, mode: this.endpoint.mode, releaseStatus: this.release.status });
   }

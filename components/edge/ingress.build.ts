@@ -6,7 +6,9 @@ import { IngressConfig, MANAGED_ANNOTATIONS } from "../../config/sections/edge";
  * client IP, burst, body size and, with cert-manager, the ClusterIssuer). Values are strings, as
  * Kubernetes requires.
  */
-export function ingressAnnotations(config: Pick<IngressConfig, "rateLimit" | "proxyBodySize" | "annotations" | "tls">): Record<string, string> {
+export function ingressAnnotations(
+  config: Pick<IngressConfig, "rateLimit" | "proxyBodySize" | "annotations" | "tls">,
+): Record<string, string> {
   const managed: Record<string, string> = {
     [MANAGED_ANNOTATIONS.rateLimit.key]: String(config.rateLimit.requestsPerMinute),
     [MANAGED_ANNOTATIONS.burst.key]: String(config.rateLimit.burstMultiplier),

@@ -41,7 +41,9 @@ export interface NetworkFacts {
   /** The API's Service ports (http from the ingress controller, metrics for Prometheus). */
   readonly api: { readonly httpPort: number; readonly metricsPort: number; readonly metricsEnabled: boolean };
   /** PostgreSQL in the namespace (the chart), or an external database on `port`. */
-  readonly postgresql: { readonly inCluster: true; readonly metrics: boolean; readonly replication: boolean } | { readonly inCluster: false; readonly port: number };
+  readonly postgresql:
+    | { readonly inCluster: true; readonly metrics: boolean; readonly replication: boolean }
+    | { readonly inCluster: false; readonly port: number };
   /** Redis in the namespace (the chart), or an external Redis on `ports` (with its Sentinel port). */
   readonly redis:
     | { readonly inCluster: true; readonly metrics: boolean; readonly replication: boolean; readonly sentinel: boolean }
@@ -124,7 +126,9 @@ export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFact
   const apiIngress: IngressRule[] = [];
   if (facts.ingress) {
     apiIngress.push({
-      from: [{ namespaceSelector: nonEmpty(np.ingressController.namespaceSelector), podSelector: nonEmpty(np.ingressController.podSelector) }],
+      from: [
+        { namespaceSelector: nonEmpty(np.ingressController.namespaceSelector), podSelector: nonEmpty(np.ingressController.podSelector) },
+      ],
       ports: tcp(api.httpPort),
     });
   }
@@ -135,7 +139,10 @@ export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFact
   if (redisFacts.inCluster) apiEgress.push({ to: [pods(PODS.redis())], ports: redisPorts });
   else apiEgress.push({ to: ipBlocks(np.externalData.cidrs), ports: tcp(...redisFacts.ports) });
   apiEgress.push({ to: ipBlocks(np.apiEgress.cidrs, np.apiEgress.except), ports: tcp(...np.apiEgress.ports) });
-  docs.push({ name: "api", spec: { podSelector: { matchLabels: PODS.api() }, policyTypes: ["Ingress", "Egress"], ingress: apiIngress, egress: apiEgress } });
+  docs.push({
+    name: "api",
+    spec: { podSelector: { matchLabels: PODS.api() }, policyTypes: ["Ingress", "Egress"], ingress: apiIngress, egress: apiEgress },
+  });
 
   // --- PostgreSQL: clients are the API and Grafana; Prometheus only reaches the exporter -------
   if (pg) {
@@ -148,7 +155,10 @@ export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFact
       ingress.push({ from: [pods(PODS.postgresql())], ports: tcp(POSTGRESQL.ports.postgresql) });
       egress.push({ to: [pods(PODS.postgresql())], ports: tcp(POSTGRESQL.ports.postgresql) });
     }
-    docs.push({ name: "postgresql", spec: { podSelector: { matchLabels: PODS.postgresql() }, policyTypes: ["Ingress", "Egress"], ingress, egress } });
+    docs.push({
+      name: "postgresql",
+      spec: { podSelector: { matchLabels: PODS.postgresql() }, policyTypes: ["Ingress", "Egress"], ingress, egress },
+    });
   }
 
   // --- Redis: the API; pod-to-pod replication and Sentinel gossip --------------------------------

@@ -43,7 +43,9 @@ export function apiSelector(namespace: string, extra = ""): string {
 }
 
 /** PromQL expressions of the four alerts (exported for dashboards and tests). */
-export function alertExpressions(args: AlertRuleArgs): Record<"HighErrorRate" | "HighLatencyP95" | "LowDiskSpace" | "PodCrashLooping", string> {
+export function alertExpressions(
+  args: AlertRuleArgs,
+): Record<"HighErrorRate" | "HighLatencyP95" | "LowDiskSpace" | "PodCrashLooping", string> {
   const { alerts, apiMetrics } = args.prometheus;
   const ns = promString(args.namespace);
   const window = alerts.rateWindow;
@@ -91,13 +93,15 @@ export function buildAlertRules(args: AlertRuleArgs): { groups: RuleGroup[] } {
             "HighErrorRate",
             "critical",
             "API 5xx error rate above " + pct(alerts.errorRateThreshold),
-            `More than ${pct(alerts.errorRateThreshold)} of API requests in ${args.namespace} returned 5xx over the last ${alerts.rateWindow} (current: {{ $value | humanizePercentage }}).`,
+            `More than ${pct(alerts.errorRateThreshold)} of API requests in ${args.namespace} returned 5xx` +
+              ` over the last ${alerts.rateWindow} (current: {{ $value | humanizePercentage }}).`,
           ),
           rule(
             "HighLatencyP95",
             "warning",
             `API p95 latency above ${promNumber(alerts.latencyP95Seconds)}s`,
-            `The 95th percentile of API request duration in ${args.namespace} is {{ $value | humanizeDuration }} (threshold ${promNumber(alerts.latencyP95Seconds)}s over ${alerts.rateWindow}).`,
+            `The 95th percentile of API request duration in ${args.namespace} is {{ $value | humanizeDuration }}` +
+              ` (threshold ${promNumber(alerts.latencyP95Seconds)}s over ${alerts.rateWindow}).`,
           ),
         ],
       },
@@ -108,13 +112,15 @@ export function buildAlertRules(args: AlertRuleArgs): { groups: RuleGroup[] } {
             "LowDiskSpace",
             "warning",
             "PVC {{ $labels.persistentvolumeclaim }} has less than " + pct(alerts.diskFreeRatio) + " free",
-            `Volume claim {{ $labels.persistentvolumeclaim }} in ${args.namespace} has {{ $value | humanizePercentage }} of its capacity free (threshold ${pct(alerts.diskFreeRatio)}).`,
+            `Volume claim {{ $labels.persistentvolumeclaim }} in ${args.namespace} has {{ $value | humanizePercentage }}` +
+              ` of its capacity free (threshold ${pct(alerts.diskFreeRatio)}).`,
           ),
           rule(
             "PodCrashLooping",
             "warning",
             "Pod {{ $labels.pod }} is crash looping",
-            `Container {{ $labels.container }} of pod {{ $labels.pod }} in ${args.namespace} restarted at least ${alerts.crashLoopRestarts} times in ${alerts.crashLoopWindow} or is waiting in CrashLoopBackOff.`,
+            `Container {{ $labels.container }} of pod {{ $labels.pod }} in ${args.namespace} restarted at least` +
+              ` ${alerts.crashLoopRestarts} times in ${alerts.crashLoopWindow} or is waiting in CrashLoopBackOff.`,
           ),
         ],
       },

@@ -30,7 +30,15 @@ export interface GrafanaValuesArgs {
 /** The provisioned data sources (datasources.yaml). The password is a `$VAR` reference only. */
 export function grafanaDatasources(args: Pick<GrafanaValuesArgs, "prometheusUrl" | "database" | "timescaledb">): Record<string, unknown>[] {
   const sources: Record<string, unknown>[] = [
-    { name: "Prometheus", type: "prometheus", uid: PROMETHEUS_DS_UID, url: args.prometheusUrl, access: "proxy", isDefault: true, editable: false },
+    {
+      name: "Prometheus",
+      type: "prometheus",
+      uid: PROMETHEUS_DS_UID,
+      url: args.prometheusUrl,
+      access: "proxy",
+      isDefault: true,
+      editable: false,
+    },
   ];
   if (args.database) {
     const db = args.database;
@@ -64,15 +72,39 @@ export function grafanaValues(args: GrafanaValuesArgs): Record<string, unknown> 
     // An RWO volume cannot attach to a second pod during a rolling update.
     deploymentStrategy: { type: "Recreate" },
     resources: g.resources,
-    securityContext: { runAsNonRoot: true, runAsUser: GRAFANA.uid, runAsGroup: GRAFANA.uid, fsGroup: GRAFANA.uid, seccompProfile: { type: "RuntimeDefault" } },
-    containerSecurityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
-    podAnnotations: { "prometheus.io/scrape": "true", "prometheus.io/port": String(GRAFANA.ports.grafana), "prometheus.io/path": "/metrics" },
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: GRAFANA.uid,
+      runAsGroup: GRAFANA.uid,
+      fsGroup: GRAFANA.uid,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    containerSecurityContext: {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    podAnnotations: {
+      "prometheus.io/scrape": "true",
+      "prometheus.io/port": String(GRAFANA.ports.grafana),
+      "prometheus.io/path": "/metrics",
+    },
     sidecar: {
       resources: g.sidecar.resources,
-      dashboards: { enabled: true, label: GRAFANA.dashboardLabel.key, labelValue: GRAFANA.dashboardLabel.value, folderAnnotation: "grafana_folder", provider: { foldersFromFilesStructure: true } },
+      dashboards: {
+        enabled: true,
+        label: GRAFANA.dashboardLabel.key,
+        labelValue: GRAFANA.dashboardLabel.value,
+        folderAnnotation: "grafana_folder",
+        provider: { foldersFromFilesStructure: true },
+      },
     },
     ...(args.database
-      ? { envValueFrom: { [DB_PASSWORD_ENV]: { secretKeyRef: { name: args.database.passwordSecret.name, key: args.database.passwordSecret.key } } } }
+      ? {
+          envValueFrom: {
+            [DB_PASSWORD_ENV]: { secretKeyRef: { name: args.database.passwordSecret.name, key: args.database.passwordSecret.key } },
+          },
+        }
       : {}),
     datasources: { "datasources.yaml": { apiVersion: 1, datasources: grafanaDatasources(args) } },
   };

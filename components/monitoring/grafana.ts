@@ -56,7 +56,12 @@ export class Grafana extends pulumi.ComponentResource {
     );
 
     const dashboards = args.namespace.apply((namespace) =>
-      buildDashboards({ namespace, apiDeploymentName: args.dashboards.apiDeploymentName, database: args.database.database, prometheus: args.dashboards.prometheus }),
+      buildDashboards({
+        namespace,
+        apiDeploymentName: args.dashboards.apiDeploymentName,
+        database: args.database.database,
+        prometheus: args.dashboards.prometheus,
+      }),
     );
     for (const file of DASHBOARD_FILES) {
       new k8s.core.v1.ConfigMap(
@@ -72,7 +77,14 @@ export class Grafana extends pulumi.ComponentResource {
     const values = pulumi
       .all([admin.secretName, args.prometheusUrl, resolveDatabase(args.database)])
       .apply(([adminSecretName, prometheusUrl, database]) =>
-        grafanaValues({ grafana: args.config, images: args.images, adminSecretName, prometheusUrl, timescaledb: args.timescaledb, database }),
+        grafanaValues({
+          grafana: args.config,
+          images: args.images,
+          adminSecretName,
+          prometheusUrl,
+          timescaledb: args.timescaledb,
+          database,
+        }),
       );
 
     this.release = new k8s.helm.v3.Release(

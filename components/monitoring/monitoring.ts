@@ -32,6 +32,11 @@ export interface MonitoringAccess {
   readonly grafanaUrl?: string;
 }
 
+/** The `kubectl port-forward` command that makes a Service's port reachable on localhost:`local`. */
+function portForward(namespace: pulumi.Input<string>, service: string, local: number, port: number): pulumi.Output<string> {
+  return pulumi.interpolate`kubectl -n ${namespace} port-forward svc/${service} ${local}:${port}`;
+}
+
 export class Monitoring extends pulumi.ComponentResource {
   public readonly prometheus?: Prometheus;
   public readonly grafana?: Grafana;
@@ -47,7 +52,7 @@ export class Monitoring extends pulumi.ComponentResource {
       this.prometheus = new Prometheus("prometheus", { ...chartArgs, config: args.prometheus }, { parent: this });
       const local = PROMETHEUS.ports.server;
       access = {
-        prometheusPortForward: pulumi.interpolate`kubectl -n ${namespace} port-forward svc/${this.prometheus.serviceName} ${local}:${PROMETHEUS.servicePort}`,
+        prometheusPortForward: portForward(namespace, this.prometheus.serviceName, local, PROMETHEUS.servicePort),
         prometheusUrl: `http://localhost:${local} (after prometheusPortForward)`,
       };
     }
@@ -72,7 +77,7 @@ export class Monitoring extends pulumi.ComponentResource {
       const local = GRAFANA.ports.grafana;
       access = {
         ...access,
-        grafanaPortForward: pulumi.interpolate`kubectl -n ${namespace} port-forward svc/${this.grafana.serviceName} ${local}:${GRAFANA.servicePort}`,
+        grafanaPortForward: portForward(namespace, this.grafana.serviceName, local, GRAFANA.servicePort),
         grafanaUrl: `http://localhost:${local} (after grafanaPortForward)`,
       };
     }

@@ -25,7 +25,13 @@ export interface OperatorObjectsArgs {
 export function apiServiceMonitorSpec(config: Pick<PrometheusConfig, "server">, metrics: ApiMetricsTarget): Record<string, unknown> {
   return {
     selector: { matchLabels: apiSelectorLabels() },
-    endpoints: [{ ...(typeof metrics.port === "number" ? { targetPort: metrics.port } : { port: metrics.port }), path: metrics.path, interval: config.server.scrapeInterval }],
+    endpoints: [
+      {
+        ...(typeof metrics.port === "number" ? { targetPort: metrics.port } : { port: metrics.port }),
+        path: metrics.path,
+        interval: config.server.scrapeInterval,
+      },
+    ],
   };
 }
 

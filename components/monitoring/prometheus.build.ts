@@ -14,7 +14,13 @@ const RECEIVER_SECRET_MOUNT = "/etc/alertmanager-secrets";
 export const RECEIVER_KEYS = { slackWebhookUrl: "slack-api-url", webhookUrl: "webhook-url" } as const;
 
 /** Restricted-PSS pod context (the chart's uid/gid, plus seccomp). */
-const RESTRICTED_POD = { runAsUser: PROMETHEUS.uid, runAsGroup: PROMETHEUS.uid, runAsNonRoot: true, fsGroup: PROMETHEUS.uid, seccompProfile: { type: "RuntimeDefault" } };
+const RESTRICTED_POD = {
+  runAsUser: PROMETHEUS.uid,
+  runAsGroup: PROMETHEUS.uid,
+  runAsNonRoot: true,
+  fsGroup: PROMETHEUS.uid,
+  seccompProfile: { type: "RuntimeDefault" },
+};
 /** Restricted-PSS container context. */
 const RESTRICTED_CONTAINER = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
 
@@ -51,7 +57,13 @@ function alertmanagerConfig(prometheus: PrometheusConfig): Record<string, unknow
   }
   return {
     receivers: [receiver],
-    route: { receiver: "default-receiver", group_by: ["alertname", "namespace"], group_wait: "30s", group_interval: "5m", repeat_interval: "4h" },
+    route: {
+      receiver: "default-receiver",
+      group_by: ["alertname", "namespace"],
+      group_wait: "30s",
+      group_interval: "5m",
+      repeat_interval: "4h",
+    },
   };
 }
 
@@ -75,7 +87,8 @@ export function prometheusValues(args: PrometheusValuesArgs): Record<string, unk
   const img = mirroredImages(images);
   const pullSecrets = pullSecretRefs(images);
   const receivers = configuredReceivers(p);
-  if (receivers.length > 0 && !args.receiversSecretName) throw new Error("alertmanager receivers are configured but no receivers Secret was given");
+  if (receivers.length > 0 && !args.receiversSecretName)
+    throw new Error("alertmanager receivers are configured but no receivers Secret was given");
 
   return {
     imagePullSecrets: pullSecrets,
@@ -89,7 +102,9 @@ export function prometheusValues(args: PrometheusValuesArgs): Record<string, unk
       securityContext: RESTRICTED_POD,
       containerSecurityContext: RESTRICTED_CONTAINER,
     },
-    configmapReload: { prometheus: { ...img.reloader, resources: p.configmapReload.resources, containerSecurityContext: RESTRICTED_CONTAINER } },
+    configmapReload: {
+      prometheus: { ...img.reloader, resources: p.configmapReload.resources, containerSecurityContext: RESTRICTED_CONTAINER },
+    },
     // Rules land in ConfigMap prometheus-server, /etc/config/alerting_rules.yml (already in rule_files).
     serverFiles: { "alerting_rules.yml": buildAlertRules({ prometheus: p, namespace: args.namespace }) },
     alertmanager: {
@@ -104,11 +119,24 @@ export function prometheusValues(args: PrometheusValuesArgs): Record<string, unk
       config: alertmanagerConfig(p),
       extraSecretMounts:
         receivers.length > 0
-          ? [{ name: "alertmanager-receivers", secretName: args.receiversSecretName, mountPath: RECEIVER_SECRET_MOUNT, subPath: "", readOnly: true }]
+          ? [
+              {
+                name: "alertmanager-receivers",
+                secretName: args.receiversSecretName,
+                mountPath: RECEIVER_SECRET_MOUNT,
+                subPath: "",
+                readOnly: true,
+              },
+            ]
           : [],
     },
     // kube-state-metrics' defaults are already restricted-clean; PodCrashLooping needs it.
-    "kube-state-metrics": { enabled: p.kubeStateMetrics.enabled, ...img.ksm, imagePullSecrets: pullSecrets, resources: p.kubeStateMetrics.resources },
+    "kube-state-metrics": {
+      enabled: p.kubeStateMetrics.enabled,
+      ...img.ksm,
+      imagePullSecrets: pullSecrets,
+      resources: p.kubeStateMetrics.resources,
+    },
     // Refused by config while the namespace enforces restricted/baseline (hostNetwork, hostPID, hostPath).
     "prometheus-node-exporter": { enabled: p.nodeExporter.enabled, ...img.nodeExporter, imagePullSecrets: pullSecrets },
     "prometheus-pushgateway": {

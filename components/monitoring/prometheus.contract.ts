@@ -24,7 +24,10 @@ export const PROMETHEUS = {
 } as const;
 
 /** Labels of the pods of each part of the release. */
-export function prometheusPodLabels(part: "server" | "alertmanager" | "kubeStateMetrics", release: string = PROMETHEUS.release): Record<string, string> {
+export function prometheusPodLabels(
+  part: "server" | "alertmanager" | "kubeStateMetrics",
+  release: string = PROMETHEUS.release,
+): Record<string, string> {
   switch (part) {
     case "server":
       return { "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/instance": release, "app.kubernetes.io/component": "server" };

@@ -42,7 +42,9 @@ export class Prometheus extends pulumi.ComponentResource {
 
     const values = pulumi
       .all([args.namespace, receiversSecret?.metadata.name])
-      .apply(([namespace, receiversSecretName]) => prometheusValues({ prometheus: args.config, images: args.images, namespace, receiversSecretName }));
+      .apply(([namespace, receiversSecretName]) =>
+        prometheusValues({ prometheus: args.config, images: args.images, namespace, receiversSecretName }),
+      );
 
     this.release = new k8s.helm.v3.Release(
       name,

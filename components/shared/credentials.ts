@@ -58,7 +58,8 @@ export class Credentials extends pulumi.ComponentResource {
     // child's URN, so renaming it would replace every password.
     super("ape:data:Credentials", name, {}, opts);
     const origin = args.origin;
-    const adopted = (formerName: string | undefined) => (origin && formerName ? { aliases: [{ name: formerName, parent: origin.parent }] } : {});
+    const adopted = (formerName: string | undefined) =>
+      origin && formerName ? { aliases: [{ name: formerName, parent: origin.parent }] } : {};
     const stringData: Record<string, pulumi.Input<string>> = { ...args.plain };
     for (const key of args.keys) {
       const password = new random.RandomPassword(

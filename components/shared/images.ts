@@ -16,7 +16,11 @@ export function imageRegistry(images: ImagesConfig, own: string | undefined): st
 }
 
 /** A chart image value with the mirror applied; `tag` only when given (else the chart's default). */
-export function chartImage(images: ImagesConfig, image: { registry?: string; repository: string; tag?: string }, defaultRegistry?: string): ChartImage {
+export function chartImage(
+  images: ImagesConfig,
+  image: { registry?: string; repository: string; tag?: string },
+  defaultRegistry?: string,
+): ChartImage {
   const registry = imageRegistry(images, image.registry ?? defaultRegistry);
   return {
     ...(registry !== undefined ? { registry } : {}),

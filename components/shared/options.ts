@@ -7,6 +7,10 @@ import * as pulumi from "@pulumi/pulumi";
  * and any change that would replace them (a new release name or namespace) fail instead of
  * deleting data. Decommissioning is deliberate: see docs/operations.md.
  */
-export function statefulOptions(isProduction: boolean, parent: pulumi.Resource, extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
+export function statefulOptions(
+  isProduction: boolean,
+  parent: pulumi.Resource,
+  extra: pulumi.CustomResourceOptions = {},
+): pulumi.CustomResourceOptions {
   return { ...extra, parent, protect: isProduction };
 }

@@ -6,5 +6,9 @@ import { Persistence } from "../../config/fields";
  * default class applies. Charts spell the class key differently (storageClass, storageClassName).
  */
 export function volumeValues(p: Persistence, classKey: "storageClass" | "storageClassName" = "storageClass"): Record<string, unknown> {
-  return { enabled: p.enabled, size: p.size, ...(p.storageClass !== undefined && p.storageClass !== "" ? { [classKey]: p.storageClass } : {}) };
+  return {
+    enabled: p.enabled,
+    size: p.size,
+    ...(p.storageClass !== undefined && p.storageClass !== "" ? { [classKey]: p.storageClass } : {}),
+  };
 }

@@ -6,7 +6,9 @@ import { bool, imageWithPullPolicy, int, intAtLeast, intBetween, nonEmpty, port,
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const envName = { error: "must be an environment variable name (letters, digits, '_'; not starting with a digit)" };
 
-const mountPath = z.string({ error: "must be an absolute path such as /app/data" }).regex(/^\/[^:]*$/, { error: "must be an absolute path such as /app/data" });
+const mountPath = z
+  .string({ error: "must be an absolute path such as /app/data" })
+  .regex(/^\/[^:]*$/, { error: "must be an absolute path such as /app/data" });
 
 const volume = z.discriminatedUnion(
   "type",
@@ -18,7 +20,11 @@ const volume = z.discriminatedUnion(
       size: quantity("storage"),
       storageClass: z.string().optional(),
       accessModes: z
-        .array(z.enum(["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany", "ReadOnlyMany"], { error: "must be one of ReadWriteOnce, ReadWriteOncePod, ReadWriteMany, ReadOnlyMany" }))
+        .array(
+          z.enum(["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany", "ReadOnlyMany"], {
+            error: "must be one of ReadWriteOnce, ReadWriteOncePod, ReadWriteMany, ReadOnlyMany",
+          }),
+        )
         .min(1, { error: "must name at least one access mode" }),
     }),
   ],
@@ -44,19 +50,39 @@ const scalingPolicy = z
   })
   .superRefine((p, c) => {
     if (p.selectPolicy !== "Disabled" && p.percent === undefined && p.pods === undefined) {
-      c.addIssue({ code: "custom", path: ["percent"], input: undefined, message: "must set percent or pods (or both) unless selectPolicy is Disabled" });
+      c.addIssue({
+        code: "custom",
+        path: ["percent"],
+        input: undefined,
+        message: "must set percent or pods (or both) unless selectPolicy is Disabled",
+      });
     }
   });
 
 /** Names the stack sets itself from the data endpoints; api.env / api.secrets may not reuse them. */
 export const RESERVED_ENV_NAMES: readonly string[] = [
-  "DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", "DATABASE_USER", "DATABASE_PASSWORD", "DATABASE_URL",
-  "REDIS_MODE", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD", "REDIS_SENTINEL_HOSTS", "REDIS_SENTINEL_MASTER_SET",
+  "DATABASE_HOST",
+  "DATABASE_PORT",
+  "DATABASE_NAME",
+  "DATABASE_USER",
+  "DATABASE_PASSWORD",
+  "DATABASE_URL",
+  "REDIS_MODE",
+  "REDIS_HOST",
+  "REDIS_PORT",
+  "REDIS_PASSWORD",
+  "REDIS_SENTINEL_HOSTS",
+  "REDIS_SENTINEL_MASTER_SET",
 ];
 
 /** The smallest and largest replica count the API runs with (the HPA's range, or replicaCount). */
-export function replicaRange(api: { replicaCount: number; autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number } }): { min: number; max: number } {
-  return api.autoscaling.enabled ? { min: api.autoscaling.minReplicas, max: api.autoscaling.maxReplicas } : { min: api.replicaCount, max: api.replicaCount };
+export function replicaRange(api: { replicaCount: number; autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number } }): {
+  min: number;
+  max: number;
+} {
+  return api.autoscaling.enabled
+    ? { min: api.autoscaling.minReplicas, max: api.autoscaling.maxReplicas }
+    : { min: api.replicaCount, max: api.replicaCount };
 }
 
 /** The container port a probe or scrape port refers to: a port name (http, metrics) or a number. */
@@ -67,61 +93,73 @@ export function resolvePort(ref: string | number, ports: { http: number; metrics
 }
 
 export const apiSchema = (ctx: SchemaContext) =>
-  z.strictObject({
-    replicaCount: intAtLeast(1),
-    image: imageWithPullPolicy(ctx),
-    /** Container entrypoint override (unset = the image's ENTRYPOINT). */
-    command: z.array(z.string({ error: "must be a list of strings" })).optional(),
-    /** Container arguments (unset or [] = the image's CMD), e.g. podinfo's --port-metrics. */
-    args: z.array(z.string({ error: "must be a list of strings" })),
-    imagePullSecrets: z.array(nonEmpty("a Secret name")),
-    resources: resources(),
-    autoscaling: z
-      .strictObject({
-        enabled: bool(),
-        minReplicas: intAtLeast(1),
-        maxReplicas: intAtLeast(1),
-        targetCPUUtilizationPercentage: intBetween(1, 100),
-        targetMemoryUtilizationPercentage: intBetween(1, 100),
-        behavior: z.strictObject({ scaleUp: scalingPolicy, scaleDown: scalingPolicy }),
-      })
-      .superRefine((a, c) => {
-        if (a.minReplicas > a.maxReplicas) {
-          c.addIssue({ code: "custom", path: ["minReplicas"], input: a.minReplicas, message: `must be <= maxReplicas (${a.maxReplicas})` });
-        }
+  z
+    .strictObject({
+      replicaCount: intAtLeast(1),
+      image: imageWithPullPolicy(ctx),
+      /** Container entrypoint override (unset = the image's ENTRYPOINT). */
+      command: z.array(z.string({ error: "must be a list of strings" })).optional(),
+      /** Container arguments (unset or [] = the image's CMD), e.g. podinfo's --port-metrics. */
+      args: z.array(z.string({ error: "must be a list of strings" })),
+      imagePullSecrets: z.array(nonEmpty("a Secret name")),
+      resources: resources(),
+      autoscaling: z
+        .strictObject({
+          enabled: bool(),
+          minReplicas: intAtLeast(1),
+          maxReplicas: intAtLeast(1),
+          targetCPUUtilizationPercentage: intBetween(1, 100),
+          targetMemoryUtilizationPercentage: intBetween(1, 100),
+          behavior: z.strictObject({ scaleUp: scalingPolicy, scaleDown: scalingPolicy }),
+        })
+        .superRefine((a, c) => {
+          if (a.minReplicas > a.maxReplicas) {
+            c.addIssue({
+              code: "custom",
+              path: ["minReplicas"],
+              input: a.minReplicas,
+              message: `must be <= maxReplicas (${a.maxReplicas})`,
+            });
+          }
+        }),
+      podDisruptionBudget: z.strictObject({ enabled: bool(), minAvailable: intAtLeast(0) }),
+      ports: z.strictObject({ http: port(), metrics: port() }),
+      probes: z.strictObject({
+        port: z.union([z.string(), int()], { error: "must be a container port name or number" }),
+        liveness: httpGetProbe,
+        readiness: httpGetProbe,
+        startup: httpGetProbe,
       }),
-    podDisruptionBudget: z.strictObject({ enabled: bool(), minAvailable: intAtLeast(0) }),
-    ports: z.strictObject({ http: port(), metrics: port() }),
-    probes: z.strictObject({
-      port: z.union([z.string(), int()], { error: "must be a container port name or number" }),
-      liveness: httpGetProbe,
-      readiness: httpGetProbe,
-      startup: httpGetProbe,
-    }),
-    metrics: z.strictObject({
-      enabled: bool(),
-      path: z.string().startsWith("/", { error: "must be an HTTP path starting with /" }),
-      port: z.union([z.string(), int()], { error: "must be a container port name or number" }),
-    }),
-    rollingUpdate: z.strictObject({
-      maxSurge: z.union([intAtLeast(1), z.string().regex(/^[1-9]\d*%$/, { error: "must be a positive integer or a percentage such as 25%" })]),
-    }),
-    terminationGracePeriodSeconds: intAtLeast(1),
-    preStopSleepSeconds: intAtLeast(0),
-    topologySpread: z.strictObject({
-      enabled: bool(),
-      maxSkew: intAtLeast(1),
-      whenUnsatisfiable: z.enum(["ScheduleAnyway", "DoNotSchedule"], { error: "must be ScheduleAnyway or DoNotSchedule" }),
-    }),
-    env: z.record(z.string().regex(ENV_NAME, envName), z.union([z.string(), z.number(), z.boolean()], { error: "must be a string, number or boolean" })),
-    /** API keys and the like; kept as Pulumi secrets from here on. */
-    secrets: z
-      .record(z.string().regex(ENV_NAME, envName), z.string({ error: "must be a string set with `pulumi config set --secret`" }))
-      .transform((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, pulumi.secret(v)]))),
-    volumes: z.strictObject({ data: volume, logs: volume, vee: volume }),
-    podAnnotations: z.record(z.string(), z.string()),
-  })
-  .superRefine(crossFieldRules);
+      metrics: z.strictObject({
+        enabled: bool(),
+        path: z.string().startsWith("/", { error: "must be an HTTP path starting with /" }),
+        port: z.union([z.string(), int()], { error: "must be a container port name or number" }),
+      }),
+      rollingUpdate: z.strictObject({
+        maxSurge: z.union([
+          intAtLeast(1),
+          z.string().regex(/^[1-9]\d*%$/, { error: "must be a positive integer or a percentage such as 25%" }),
+        ]),
+      }),
+      terminationGracePeriodSeconds: intAtLeast(1),
+      preStopSleepSeconds: intAtLeast(0),
+      topologySpread: z.strictObject({
+        enabled: bool(),
+        maxSkew: intAtLeast(1),
+        whenUnsatisfiable: z.enum(["ScheduleAnyway", "DoNotSchedule"], { error: "must be ScheduleAnyway or DoNotSchedule" }),
+      }),
+      env: z.record(
+        z.string().regex(ENV_NAME, envName),
+        z.union([z.string(), z.number(), z.boolean()], { error: "must be a string, number or boolean" }),
+      ),
+      /** API keys and the like; kept as Pulumi secrets from here on. */
+      secrets: z
+        .record(z.string().regex(ENV_NAME, envName), z.string({ error: "must be a string set with `pulumi config set --secret`" }))
+        .transform((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, pulumi.secret(v)]))),
+      volumes: z.strictObject({ data: volume, logs: volume, vee: volume }),
+      podAnnotations: z.record(z.string(), z.string()),
+    })
+    .superRefine(crossFieldRules);
 
 type ApiShape = {
   replicaCount: number;
@@ -146,7 +184,9 @@ function crossFieldRules(api: ApiShape, c: z.RefinementCtx): void {
       code: "custom",
       path: ["podDisruptionBudget", "minAvailable"],
       input: api.podDisruptionBudget.minAvailable,
-      message: `must be below the minimum replica count (${minKey} = ${min}), or no node could ever be drained; lower it, raise ${minKey}, or set api.podDisruptionBudget.enabled false`,
+      message:
+        `must be below the minimum replica count (${minKey} = ${min}), or no node could ever be drained;` +
+        ` lower it, raise ${minKey}, or set api.podDisruptionBudget.enabled false`,
     });
   }
   const maxKey = api.autoscaling.enabled ? "api.autoscaling.maxReplicas" : "api.replicaCount";
@@ -157,19 +197,32 @@ function crossFieldRules(api: ApiShape, c: z.RefinementCtx): void {
         code: "custom",
         path: ["volumes", name, "accessModes"],
         input: v.accessModes,
-        message: `${single.join("/")} cannot be mounted by ${max} replicas (${maxKey}) on different nodes; use ReadWriteMany, type emptyDir, or a single replica`,
+        message:
+          `${single.join("/")} cannot be mounted by ${max} replicas (${maxKey}) on different nodes;` +
+          " use ReadWriteMany, type emptyDir, or a single replica",
       });
     }
   }
   const seen = new Map<string, string>();
   for (const [name, v] of Object.entries(api.volumes)) {
     if (v.mountPath === "/tmp" || seen.has(v.mountPath)) {
-      c.addIssue({ code: "custom", path: ["volumes", name, "mountPath"], input: v.mountPath, message: `must be unique (already used by ${v.mountPath === "/tmp" ? "the /tmp scratch volume" : `volumes.${seen.get(v.mountPath)}`})` });
+      const owner = v.mountPath === "/tmp" ? "the /tmp scratch volume" : `volumes.${seen.get(v.mountPath)}`;
+      c.addIssue({
+        code: "custom",
+        path: ["volumes", name, "mountPath"],
+        input: v.mountPath,
+        message: `must be unique (already used by ${owner})`,
+      });
     }
     seen.set(v.mountPath, name);
   }
   if (api.ports.http === api.ports.metrics) {
-    c.addIssue({ code: "custom", path: ["ports", "metrics"], input: api.ports.metrics, message: `must differ from api.ports.http (${api.ports.http}); to scrape the http port set api.metrics.port to http` });
+    c.addIssue({
+      code: "custom",
+      path: ["ports", "metrics"],
+      input: api.ports.metrics,
+      message: `must differ from api.ports.http (${api.ports.http}); to scrape the http port set api.metrics.port to http`,
+    });
   }
   const portHelp = `must name a container port: http, metrics, ${api.ports.http} or ${api.ports.metrics}`;
   if (resolvePort(api.probes.port, api.ports) === undefined) {
@@ -179,18 +232,33 @@ function crossFieldRules(api: ApiShape, c: z.RefinementCtx): void {
     c.addIssue({ code: "custom", path: ["metrics", "port"], input: api.metrics.port, message: portHelp });
   }
   if (api.preStopSleepSeconds >= api.terminationGracePeriodSeconds) {
-    c.addIssue({ code: "custom", path: ["preStopSleepSeconds"], input: api.preStopSleepSeconds, message: `must be below api.terminationGracePeriodSeconds (${api.terminationGracePeriodSeconds}), leaving the app time to stop` });
+    c.addIssue({
+      code: "custom",
+      path: ["preStopSleepSeconds"],
+      input: api.preStopSleepSeconds,
+      message: `must be below api.terminationGracePeriodSeconds (${api.terminationGracePeriodSeconds}), leaving the app time to stop`,
+    });
   }
   for (const section of ["env", "secrets"] as const) {
     for (const key of Object.keys(api[section])) {
       if (RESERVED_ENV_NAMES.includes(key)) {
-        c.addIssue({ code: "custom", path: [section, key], input: section === "secrets" ? "<secret>" : api[section][key], message: "is set by the stack from the database/Redis endpoints; choose another name" });
+        c.addIssue({
+          code: "custom",
+          path: [section, key],
+          input: section === "secrets" ? "<secret>" : api[section][key],
+          message: "is set by the stack from the database/Redis endpoints; choose another name",
+        });
       }
     }
   }
   for (const key of Object.keys(api.secrets)) {
     if (key in api.env) {
-      c.addIssue({ code: "custom", path: ["env", key], input: api.env[key], message: `is also set in api.secrets.${key}; set it in one place only` });
+      c.addIssue({
+        code: "custom",
+        path: ["env", key],
+        input: api.env[key],
+        message: `is also set in api.secrets.${key}; set it in one place only`,
+      });
     }
   }
 }

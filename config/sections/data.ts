@@ -50,14 +50,21 @@ export const postgresqlSchema = (ctx: SchemaContext) =>
     })
     .superRefine((pg, c) => {
       if (!pg.enabled && !pg.external) {
-        c.addIssue({ code: "custom", path: ["external"], input: undefined, message: "must give host, port, database, username, existingSecret and passwordKey when postgresql.enabled is false" });
+        c.addIssue({
+          code: "custom",
+          path: ["external"],
+          input: undefined,
+          message: "must give host, port, database, username, existingSecret and passwordKey when postgresql.enabled is false",
+        });
       }
       if (pg.enabled && pg.timescaledb && STOCK_POSTGRESQL.test(pg.timescaledbImage.repository)) {
         c.addIssue({
           code: "custom",
           path: ["timescaledbImage", "repository"],
           input: pg.timescaledbImage.repository,
-          message: "is the stock Bitnami PostgreSQL image, which has no TimescaleDB; build images/postgresql-timescaledb and point here at it, or set postgresql.timescaledb false",
+          message:
+            "is the stock Bitnami PostgreSQL image, which has no TimescaleDB;" +
+            " build images/postgresql-timescaledb and point here at it, or set postgresql.timescaledb false",
         });
       }
     });
@@ -73,11 +80,22 @@ export const redisSchema = (ctx: SchemaContext) =>
           existingSecret: nonEmpty("a Secret name").optional(),
           passwordKey: nonEmpty("a Secret key").optional(),
           /** A Sentinel-managed Redis: the client asks these sentinels for `masterSet`. */
-          sentinel: z.strictObject({ hosts: z.array(nonEmpty("a host name")).min(1, { error: "must list at least one sentinel host" }), port: port().optional(), masterSet: nonEmpty() }).optional(),
+          sentinel: z
+            .strictObject({
+              hosts: z.array(nonEmpty("a host name")).min(1, { error: "must list at least one sentinel host" }),
+              port: port().optional(),
+              masterSet: nonEmpty(),
+            })
+            .optional(),
         })
         .superRefine((e, c) => {
           if ((e.existingSecret === undefined) !== (e.passwordKey === undefined)) {
-            c.addIssue({ code: "custom", path: [e.existingSecret === undefined ? "existingSecret" : "passwordKey"], input: undefined, message: "must be given together with existingSecret/passwordKey (both, or neither for a Redis without auth)" });
+            c.addIssue({
+              code: "custom",
+              path: [e.existingSecret === undefined ? "existingSecret" : "passwordKey"],
+              input: undefined,
+              message: "must be given together with existingSecret/passwordKey (both, or neither for a Redis without auth)",
+            });
           }
         })
         .optional(),
@@ -91,13 +109,23 @@ export const redisSchema = (ctx: SchemaContext) =>
     })
     .superRefine((r, c) => {
       if (!r.enabled && !r.external) {
-        c.addIssue({ code: "custom", path: ["external"], input: undefined, message: "must give host and port (plus existingSecret and passwordKey when it needs a password) when redis.enabled is false" });
+        c.addIssue({
+          code: "custom",
+          path: ["external"],
+          input: undefined,
+          message: "must give host and port (plus existingSecret and passwordKey when it needs a password) when redis.enabled is false",
+        });
       }
       if (r.sentinel.enabled && r.architecture !== "replication") {
         c.addIssue({ code: "custom", path: ["sentinel", "enabled"], input: true, message: "requires redis.architecture replication" });
       }
       if (r.sentinel.enabled && r.sentinel.quorum > r.replica.replicaCount) {
-        c.addIssue({ code: "custom", path: ["sentinel", "quorum"], input: r.sentinel.quorum, message: `must be <= the number of Redis nodes (redis.replica.replicaCount = ${r.replica.replicaCount})` });
+        c.addIssue({
+          code: "custom",
+          path: ["sentinel", "quorum"],
+          input: r.sentinel.quorum,
+          message: `must be <= the number of Redis nodes (redis.replica.replicaCount = ${r.replica.replicaCount})`,
+        });
       }
     });
 export type RedisConfig = z.infer<ReturnType<typeof redisSchema>>;

@@ -41,9 +41,14 @@ export const ingressSchema = () =>
     .strictObject({
       enabled: bool(),
       className: nonEmpty("an IngressClass name"),
-      hosts: z.array(z.strictObject({ host: hostName(), paths: z.array(pathRule).min(1, { error: "must list at least one path" }) })).min(1, { error: "must list at least one host" }),
+      hosts: z
+        .array(z.strictObject({ host: hostName(), paths: z.array(pathRule).min(1, { error: "must list at least one path" }) }))
+        .min(1, { error: "must list at least one host" }),
       tls: z.strictObject({
-        /** cert-manager: a ClusterIssuer issues it; self-signed: a CA + server cert from @pulumi/tls; existing-secret: you provide `secretName`. */
+        /**
+         * cert-manager: a ClusterIssuer issues it; self-signed: a CA + server cert from @pulumi/tls;
+         * existing-secret: you provide `secretName`.
+         */
         mode: z.enum(TLS_MODES, { error: `must be one of ${TLS_MODES.join(", ")}` }),
         secretName: dnsLabel(),
         clusterIssuer: nonEmpty("a cert-manager ClusterIssuer name"),
@@ -63,12 +68,23 @@ export const ingressSchema = () =>
       for (const key of Object.keys(ing.annotations)) {
         const managed = Object.values(MANAGED_ANNOTATIONS).find((m) => m.key === key);
         if (managed) {
-          c.addIssue({ code: "custom", path: ["annotations", key], input: ing.annotations[key], message: `is managed by this program; set ${managed.setting} instead` });
+          c.addIssue({
+            code: "custom",
+            path: ["annotations", key],
+            input: ing.annotations[key],
+            message: `is managed by this program; set ${managed.setting} instead`,
+          });
         }
       }
       const seen = new Set<string>();
       ing.hosts.forEach((h, i) => {
-        if (seen.has(h.host)) c.addIssue({ code: "custom", path: ["hosts", i, "host"], input: h.host, message: "is listed twice; give each host once with all its paths" });
+        if (seen.has(h.host))
+          c.addIssue({
+            code: "custom",
+            path: ["hosts", i, "host"],
+            input: h.host,
+            message: "is listed twice; give each host once with all its paths",
+          });
         seen.add(h.host);
       });
     });

@@ -43,7 +43,10 @@ export const prometheusSchema = () =>
     operator: z.strictObject({ enabled: bool() }),
     alerts: z.strictObject({
       errorRateThreshold: ratio(),
-      latencyP95Seconds: z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v), z.number({ error: "must be a number of seconds > 0" }).gt(0, { error: "must be a number of seconds > 0" })),
+      latencyP95Seconds: z.preprocess(
+        (v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v),
+        z.number({ error: "must be a number of seconds > 0" }).gt(0, { error: "must be a number of seconds > 0" }),
+      ),
       diskFreeRatio: ratio(),
       crashLoopRestarts: intAtLeast(1),
       /** Window over which restarts are counted for PodCrashLooping. */
@@ -91,7 +94,15 @@ export const prometheusDefaults = {
   nodeExporter: { enabled: false },
   pushgateway: { enabled: false },
   operator: { enabled: false },
-  alerts: { errorRateThreshold: 0.05, latencyP95Seconds: 1, diskFreeRatio: 0.1, crashLoopRestarts: 3, crashLoopWindow: "15m", rateWindow: "5m", for: "5m" },
+  alerts: {
+    errorRateThreshold: 0.05,
+    latencyP95Seconds: 1,
+    diskFreeRatio: 0.1,
+    crashLoopRestarts: 3,
+    crashLoopWindow: "15m",
+    rateWindow: "5m",
+    for: "5m",
+  },
   apiMetrics: { requestsTotal: "http_requests_total", statusLabel: "status", durationHistogram: "http_request_duration_seconds" },
 };
 
@@ -118,7 +129,10 @@ export function checkNodeExporterPodSecurity(
       code: "custom",
       path: ["prometheus", "nodeExporter", "enabled"],
       input: true,
-      message: `cannot be true while namespace.podSecurity.enforce is "${config.namespace.podSecurity.enforce}": node-exporter needs hostNetwork, hostPID and hostPath, which only "privileged" admits; set namespace.podSecurity.enforce to privileged or run node-exporter in its own namespace`,
+      message:
+        `cannot be true while namespace.podSecurity.enforce is "${config.namespace.podSecurity.enforce}":` +
+        ' node-exporter needs hostNetwork, hostPID and hostPath, which only "privileged" admits;' +
+        " set namespace.podSecurity.enforce to privileged or run node-exporter in its own namespace",
     });
   }
 }
@@ -136,7 +150,9 @@ export function checkGrafanaNeedsPrometheus(
       code: "custom",
       path: ["grafana", "enabled"],
       input: true,
-      message: "cannot be true while prometheus.enabled is false: Grafana's data source and dashboards read this stack's Prometheus; enable prometheus or set grafana.enabled false",
+      message:
+        "cannot be true while prometheus.enabled is false: Grafana's data source and dashboards read this stack's Prometheus;" +
+        " enable prometheus or set grafana.enabled false",
     });
   }
 }

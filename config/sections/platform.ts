@@ -13,7 +13,9 @@ export type ClusterConfig = z.infer<ReturnType<typeof clusterSchema>>;
 
 const EXACT_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 const chart = z.strictObject({
-  chart: z.string().regex(/^(oci|https?):\/\/\S+$/, { error: "must be a chart URL such as oci://registry-1.docker.io/bitnamicharts/postgresql" }),
+  chart: z
+    .string()
+    .regex(/^(oci|https?):\/\/\S+$/, { error: "must be a chart URL such as oci://registry-1.docker.io/bitnamicharts/postgresql" }),
   version: z.string().regex(EXACT_VERSION, { error: "must be an exact chart version such as 16.7.27 (no ranges)" }),
 });
 

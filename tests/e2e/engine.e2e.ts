@@ -22,7 +22,14 @@ const REPO = path.resolve(__dirname, "..", "..");
  */
 export const E2E_OVERRIDES: Record<string, unknown> = {
   "postgresql.enabled": false,
-  "postgresql.external": { host: "db.e2e.internal", port: 5432, database: "ape_timeseries", username: "ape", existingSecret: "e2e-database", passwordKey: "password" },
+  "postgresql.external": {
+    host: "db.e2e.internal",
+    port: 5432,
+    database: "ape_timeseries",
+    username: "ape",
+    existingSecret: "e2e-database",
+    passwordKey: "password",
+  },
   "redis.enabled": false,
   "redis.external": { host: "cache.e2e.internal", port: 6379, existingSecret: "e2e-cache", passwordKey: "redis-password" },
   "prometheus.enabled": false,
@@ -48,7 +55,11 @@ interface Run {
 
 function pulumi(stack: string, ...args: string[]): Run {
   const start = process.hrtime.bigint();
-  const res = spawnSync("pulumi", [...args, "--stack", stack, "--non-interactive", "--cwd", PROJECT_DIR], { env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const res = spawnSync("pulumi", [...args, "--stack", stack, "--non-interactive", "--cwd", PROJECT_DIR], {
+    env,
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (res.error) throw res.error;
   return { code: res.status ?? -1, out: `${res.stdout}\n${res.stderr}`, seconds };
@@ -63,7 +74,8 @@ function ok(run: Run, what: string): Run {
 function initStack(stack: string): void {
   fs.copyFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`));
   ok(pulumi(stack, "stack", "init"), `stack init ${stack}`);
-  for (const [key, value] of Object.entries(flatten(E2E_OVERRIDES))) ok(pulumi(stack, "config", "set", "--path", key, String(value)), `config set ${key}`);
+  for (const [key, value] of Object.entries(flatten(E2E_OVERRIDES)))
+    ok(pulumi(stack, "config", "set", "--path", key, String(value)), `config set ${key}`);
 }
 
 function steps(previewJson: string): Array<{ op: string; urn: string }> {
@@ -75,7 +87,11 @@ const figures: string[] = [];
 /** dev's `tls.mode: self-signed`: the Ingress Secret holds a server certificate signed by the generated CA, for every Ingress host. */
 function assertSelfSignedChain(): void {
   const secrets = kubectl(["get", "secrets", "-n", "ape-2026", "--field-selector", "type=kubernetes.io/tls", "-o", "json"]).items;
-  assert.strictEqual(secrets.length, 1, `kubernetes.io/tls Secrets: ${secrets.map((s: { metadata: { name: string } }) => s.metadata.name).join(", ")}`);
+  assert.strictEqual(
+    secrets.length,
+    1,
+    `kubernetes.io/tls Secrets: ${secrets.map((s: { metadata: { name: string } }) => s.metadata.name).join(", ")}`,
+  );
   const data = (k: string) => Buffer.from(secrets[0].data[k], "base64").toString("utf8");
   const ca = new crypto.X509Certificate(data("ca.crt"));
   const server = new crypto.X509Certificate(data("tls.crt")); // the first certificate of the chain
@@ -108,7 +124,10 @@ function assertSelfSignedChain(): void {
       figures.push(`pulumi up (dev, create): ${up.seconds.toFixed(1)} s`);
       const ns = kubectl(["get", "namespace", "ape-2026", "-o", "json"]).items[0];
       assert.strictEqual(ns.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
-      assert.strictEqual(kubectl(["get", "deployment", "api", "-n", "ape-2026", "-o", "json"]).items[0].spec.template.spec.securityContext.runAsNonRoot, true);
+      assert.strictEqual(
+        kubectl(["get", "deployment", "api", "-n", "ape-2026", "-o", "json"]).items[0].spec.template.spec.securityContext.runAsNonRoot,
+        true,
+      );
       assertSelfSignedChain();
     });
 

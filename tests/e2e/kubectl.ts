@@ -9,7 +9,11 @@ export interface KubectlResult {
 }
 
 export function kubectl(args: string[], input?: unknown): KubectlResult {
-  const res = spawnSync("kubectl", args, { input: input === undefined ? undefined : JSON.stringify(input), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const res = spawnSync("kubectl", args, {
+    input: input === undefined ? undefined : JSON.stringify(input),
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (res.error) throw res.error;
   if (res.status !== 0) throw new Error(`kubectl ${args.join(" ")} failed:\n${res.stderr.trim()}`);
   const warnings = res.stderr.split("\n").filter((l) => l.startsWith("Warning:"));

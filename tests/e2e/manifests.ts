@@ -15,7 +15,9 @@ export interface Manifest {
 
 /** Is this a plain Kubernetes object (not a Helm release, provider or component)? */
 export function isKubernetesObject(r: RecordedResource): boolean {
-  return r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/") && !r.type.startsWith("pulumi:providers:");
+  return (
+    r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/") && !r.type.startsWith("pulumi:providers:")
+  );
 }
 
 /** The manifest of a recorded object: its inputs plus the name the provider would assign. */
@@ -41,7 +43,27 @@ function withRealTlsMaterial(m: Manifest): Manifest {
   if (m.kind !== "Secret" || m.type !== "kubernetes.io/tls") return m;
   if (!tlsPair) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ape-e2e-tls-"));
-    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=e2e", "-keyout", path.join(dir, "k"), "-out", path.join(dir, "c")], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=e2e",
+        "-keyout",
+        path.join(dir, "k"),
+        "-out",
+        path.join(dir, "c"),
+      ],
+      { stdio: "ignore" },
+    );
     tlsPair = { "tls.crt": fs.readFileSync(path.join(dir, "c"), "utf8"), "tls.key": fs.readFileSync(path.join(dir, "k"), "utf8") };
     fs.rmSync(dir, { recursive: true });
   }

@@ -8,7 +8,8 @@ import { apply, kubectl, remove } from "./kubectl";
 import { describeManifest, Manifest, stackManifests } from "./manifests";
 
 const clusterScoped = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding", "StorageClass", "PriorityClass"]);
-const versionsOf = (items: any[]) => new Map(items.map((o) => [`${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`, o.metadata.resourceVersion]));
+const versionsOf = (items: any[]) =>
+  new Map(items.map((o) => [`${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`, o.metadata.resourceVersion]));
 
 for (const stack of ["dev", "production"]) {
   describe(`e2e objects: ${stack} stack on a real API server`, function () {
@@ -37,7 +38,11 @@ for (const stack of ["dev", "production"]) {
       assert.deepStrictEqual(warnings, []);
       first = versionsOf([...kubectl(["get", "-o", "json", "-f", "-"], { apiVersion: "v1", kind: "List", items: manifests }).items]);
       assert.strictEqual(items.length, rest().length);
-      for (const m of rest()) assert.ok(first.has(`${m.kind}/${clusterScoped.has(m.kind) ? "" : m.metadata.namespace ?? ""}/${m.metadata.name}`), `${describeManifest(m)} not found after apply`);
+      for (const m of rest())
+        assert.ok(
+          first.has(`${m.kind}/${clusterScoped.has(m.kind) ? "" : (m.metadata.namespace ?? "")}/${m.metadata.name}`),
+          `${describeManifest(m)} not found after apply`,
+        );
     });
 
     it("a second apply changes nothing (same resourceVersion everywhere)", () => {

@@ -88,7 +88,9 @@ function peerMatches(peer: Peer, ep: Endpoint, policyNamespace: string): boolean
   if (peer.ipBlock) return inCidr(ep.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((e) => inCidr(ep.ip, e));
   if (!peer.podSelector && !peer.namespaceSelector) throw new Error("a peer needs ipBlock, podSelector or namespaceSelector");
   if (ep.namespace === undefined) return false; // selectors only pick pods
-  const nsOk = peer.namespaceSelector ? selectorMatches(peer.namespaceSelector, ep.namespaceLabels ?? {}) : ep.namespace === policyNamespace;
+  const nsOk = peer.namespaceSelector
+    ? selectorMatches(peer.namespaceSelector, ep.namespaceLabels ?? {})
+    : ep.namespace === policyNamespace;
   return nsOk && selectorMatches(peer.podSelector, ep.labels ?? {});
 }
 
@@ -107,17 +109,29 @@ function policyTypes(p: NetworkPolicy): string[] {
 }
 
 function selecting(policies: NetworkPolicy[], pod: Endpoint, type: "Ingress" | "Egress"): NetworkPolicy[] {
-  return policies.filter((p) => p.namespace === pod.namespace && policyTypes(p).includes(type) && selectorMatches(p.spec.podSelector, pod.labels ?? {}));
+  return policies.filter(
+    (p) => p.namespace === pod.namespace && policyTypes(p).includes(type) && selectorMatches(p.spec.podSelector, pod.labels ?? {}),
+  );
 }
 
-function directionAllows(policies: NetworkPolicy[], self: Endpoint, other: Endpoint, port: number, protocol: string, type: "Ingress" | "Egress"): boolean {
+function directionAllows(
+  policies: NetworkPolicy[],
+  self: Endpoint,
+  other: Endpoint,
+  port: number,
+  protocol: string,
+  type: "Ingress" | "Egress",
+): boolean {
   if (self.namespace === undefined) return true;
   const mine = selecting(policies, self, type);
   if (mine.length === 0) return true;
   return mine.some((p) =>
-    (type === "Ingress" ? p.spec.ingress ?? [] : p.spec.egress ?? []).some((rule) => {
+    (type === "Ingress" ? (p.spec.ingress ?? []) : (p.spec.egress ?? [])).some((rule) => {
       const peers = "from" in rule ? rule.from : (rule as { to?: Peer[] }).to;
-      return portMatches(rule.ports, port, protocol) && (!peers || peers.length === 0 || peers.some((peer) => peerMatches(peer, other, p.namespace)));
+      return (
+        portMatches(rule.ports, port, protocol) &&
+        (!peers || peers.length === 0 || peers.some((peer) => peerMatches(peer, other, p.namespace)))
+      );
     }),
   );
 }

@@ -34,7 +34,8 @@ const isType = (type: string) => (cls: any) => cls?.__pulumiType === type;
 
 function configFor(policy: { configSchema?: { properties?: Record<string, any> } }, given: Record<string, any> = {}): Record<string, any> {
   const defaults: Record<string, any> = {};
-  for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) if (schema && "default" in schema) defaults[key] = schema.default;
+  for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {}))
+    if (schema && "default" in schema) defaults[key] = schema.default;
   return { ...defaults, ...given };
 }
 
@@ -47,7 +48,14 @@ function resourceArgs(r: FakeResource, stack: string, config: Record<string, any
     props: r.props,
     urn: r.urn ?? urnOf(stack, r.type, name),
     name,
-    opts: { protect: r.protect ?? false, parent: r.parent || undefined, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    opts: {
+      protect: r.protect ?? false,
+      parent: r.parent || undefined,
+      ignoreChanges: [],
+      aliases: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      additionalSecretOutputs: [],
+    },
     stackTags: new Map(),
     isType: isType(r.type),
     asType: ((cls: any) => (isType(r.type)(cls) ? r.props : undefined)) as ResourceValidationArgs["asType"],
@@ -96,7 +104,9 @@ function policyResources(resources: FakeResource[], stack: string): PolicyResour
     return pr;
   });
   resources.forEach((r, i) => {
-    (out[i] as { dependencies: PolicyResource[] }).dependencies = (r.dependencies ?? []).map((u) => byUrn.get(u)).filter((d): d is PolicyResource => !!d);
+    (out[i] as { dependencies: PolicyResource[] }).dependencies = (r.dependencies ?? [])
+      .map((u) => byUrn.get(u))
+      .filter((d): d is PolicyResource => !!d);
   });
   return out;
 }
@@ -132,7 +142,15 @@ export async function checkStack(
 export function fakeResources(run: ProgramRun): FakeResource[] {
   return run.resources
     .filter((r: RecordedResource) => r.custom && !r.type.startsWith("pulumi:providers:"))
-    .map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs, protect: r.protect, dependencies: r.dependencies, parent: r.parent }));
+    .map((r) => ({
+      type: r.type,
+      name: r.name,
+      urn: r.urn,
+      props: r.inputs,
+      protect: r.protect,
+      dependencies: r.dependencies,
+      parent: r.parent,
+    }));
 }
 
 /** Every violation of the whole pack over a program run, with pack config per policy. */

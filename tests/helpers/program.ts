@@ -120,7 +120,10 @@ function setConfig(stack: string, options: RunOptions): void {
   const flat: Record<string, string> = {};
   for (const [k, v] of Object.entries(file.foreign)) flat[k] = typeof v === "string" ? v : JSON.stringify(v);
   for (const [k, v] of Object.entries(settings)) flat[`${PROJECT}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
-  pulumi.runtime.setAllConfig(flat, [...secretKeys].map((k) => `${PROJECT}:${k}`));
+  pulumi.runtime.setAllConfig(
+    flat,
+    [...secretKeys].map((k) => `${PROJECT}:${k}`),
+  );
 }
 
 // The mock monitor hands `newResource` only type, name and inputs; wrap its registerResource to
@@ -148,7 +151,14 @@ function recordRegistrations(into: RecordedResource[]): void {
           ignoreChanges: req.getIgnorechangesList(),
           aliases: [
             ...req.getAliasurnsList(),
-            ...req.getAliasesList().map((a: any) => (a.getUrn() ? a.getUrn() : `${a.getSpec().getType() || req.getType()}::${a.getSpec().getName() || req.getName()} under ${a.getSpec().getParenturn()}`)),
+            ...req
+              .getAliasesList()
+              .map((a: any) =>
+                a.getUrn()
+                  ? a.getUrn()
+                  : `${a.getSpec().getType() || req.getType()}::${a.getSpec().getName() || req.getName()}` +
+                    ` under ${a.getSpec().getParenturn()}`,
+              ),
           ],
           parent: req.getParent(),
           dependencies: req.getDependenciesList(),
@@ -189,7 +199,15 @@ function makeRun(stack: string, resources: RecordedResource[], outputs: Record<s
     ofType: (type) => resources.filter((r) => r.type === type),
     get: (type, name) => {
       const found = resources.find((r) => r.type === type && r.name === name);
-      if (!found) throw new Error(`no ${type} named ${name}; have: ${resources.filter((r) => r.type === type).map((r) => r.name).join(", ") || "none of that type"}`);
+      if (!found)
+        throw new Error(
+          `no ${type} named ${name}; have: ${
+            resources
+              .filter((r) => r.type === type)
+              .map((r) => r.name)
+              .join(", ") || "none of that type"
+          }`,
+        );
       return found;
     },
   };

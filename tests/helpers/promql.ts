@@ -1,7 +1,13 @@
 // PromQL syntax check with the real Prometheus grammar (@prometheus-io/lezer-promql).
 // The package is ESM-typed but ships a CommonJS build (exports "require"); load that one.
-interface SyntaxNodeRef { readonly from: number; readonly to: number; readonly type: { readonly isError: boolean } }
-interface PromqlParser { parse(text: string): { iterate(spec: { enter(node: SyntaxNodeRef): void }): void } }
+interface SyntaxNodeRef {
+  readonly from: number;
+  readonly to: number;
+  readonly type: { readonly isError: boolean };
+}
+interface PromqlParser {
+  parse(text: string): { iterate(spec: { enter(node: SyntaxNodeRef): void }): void };
+}
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { parser } = require("@prometheus-io/lezer-promql") as { parser: PromqlParser };
 

@@ -12,7 +12,12 @@ export interface ContainerRequests {
 }
 
 type Res = { requests?: { cpu?: string; memory?: string } } | undefined;
-const c = (workload: string, container: string, replicas: number, resources: Res): ContainerRequests => ({ workload, container, replicas, requests: resources?.requests });
+const c = (workload: string, container: string, replicas: number, resources: Res): ContainerRequests => ({
+  workload,
+  container,
+  replicas,
+  requests: resources?.requests,
+});
 
 function chartContainers(release: string, v: any): ContainerRequests[] {
   switch (release) {
@@ -29,9 +34,14 @@ function chartContainers(release: string, v: any): ContainerRequests[] {
     case "redis": {
       const n = v.replica?.replicaCount ?? 3;
       const pods: Array<[string, number, Res]> =
-        v.architecture === "standalone" ? [["redis-master", 1, v.master?.resources]]
-        : v.sentinel?.enabled ? [["redis-node", n, v.replica?.resources]]
-        : [["redis-master", 1, v.master?.resources], ["redis-replicas", n, v.replica?.resources]];
+        v.architecture === "standalone"
+          ? [["redis-master", 1, v.master?.resources]]
+          : v.sentinel?.enabled
+            ? [["redis-node", n, v.replica?.resources]]
+            : [
+                ["redis-master", 1, v.master?.resources],
+                ["redis-replicas", n, v.replica?.resources],
+              ];
       const out = pods.map(([w, r, res]) => c(w, "redis", r, res));
       if (v.sentinel?.enabled) out.push(c("redis-node", "sentinel", n, v.sentinel.resources));
       if (v.metrics?.enabled) for (const [w, r] of pods) out.push(c(w, "metrics", r, v.metrics.resources));
@@ -39,10 +49,16 @@ function chartContainers(release: string, v: any): ContainerRequests[] {
     }
     case "prometheus": {
       const n = v.server?.replicaCount ?? 1;
-      const out = [c("prometheus-server", "prometheus-server", n, v.server?.resources), c("prometheus-server", "configmap-reload", n, v.configmapReload?.prometheus?.resources)];
-      if (v.alertmanager?.enabled !== false) out.push(c("prometheus-alertmanager", "alertmanager", v.alertmanager?.replicaCount ?? 1, v.alertmanager?.resources));
-      if (v["kube-state-metrics"]?.enabled !== false) out.push(c("prometheus-kube-state-metrics", "kube-state-metrics", 1, v["kube-state-metrics"]?.resources));
-      if (v["prometheus-pushgateway"]?.enabled) out.push(c("prometheus-pushgateway", "pushgateway", 1, v["prometheus-pushgateway"]?.resources));
+      const out = [
+        c("prometheus-server", "prometheus-server", n, v.server?.resources),
+        c("prometheus-server", "configmap-reload", n, v.configmapReload?.prometheus?.resources),
+      ];
+      if (v.alertmanager?.enabled !== false)
+        out.push(c("prometheus-alertmanager", "alertmanager", v.alertmanager?.replicaCount ?? 1, v.alertmanager?.resources));
+      if (v["kube-state-metrics"]?.enabled !== false)
+        out.push(c("prometheus-kube-state-metrics", "kube-state-metrics", 1, v["kube-state-metrics"]?.resources));
+      if (v["prometheus-pushgateway"]?.enabled)
+        out.push(c("prometheus-pushgateway", "pushgateway", 1, v["prometheus-pushgateway"]?.resources));
       return out;
     }
     case "grafana": {
@@ -66,7 +82,8 @@ export function stackContainers(run: ProgramRun): ContainerRequests[] {
       for (const container of w.inputs.spec.template.spec.containers) out.push(c(name, container.name, replicas, container.resources));
     }
   }
-  for (const release of run.ofType("kubernetes:helm.sh/v3:Release")) out.push(...chartContainers(release.inputs.name, release.inputs.values ?? {}));
+  for (const release of run.ofType("kubernetes:helm.sh/v3:Release"))
+    out.push(...chartContainers(release.inputs.name, release.inputs.values ?? {}));
   return out;
 }
 
@@ -75,8 +92,8 @@ export function totalRequests(containers: ContainerRequests[]): { cpu: number; m
   let cpu = 0;
   let memory = 0;
   for (const x of containers) {
-    cpu += x.replicas * (x.requests?.cpu === undefined ? 0 : parseQuantity(x.requests.cpu) ?? 0);
-    memory += x.replicas * (x.requests?.memory === undefined ? 0 : parseQuantity(x.requests.memory) ?? 0);
+    cpu += x.replicas * (x.requests?.cpu === undefined ? 0 : (parseQuantity(x.requests.cpu) ?? 0));
+    memory += x.replicas * (x.requests?.memory === undefined ? 0 : (parseQuantity(x.requests.memory) ?? 0));
   }
   return { cpu, memory };
 }

@@ -26,19 +26,47 @@ export function apiOverviewDashboard(args: ApiOverviewArgs): DashboardModel {
 
   return baseDashboard(API_OVERVIEW_UID, "APE 2026 / API overview", ["api"])
     .withPanel(singleStat({ title: "Requests/s", unit: "reqps", queries: [query("A", `sum(${requests})`)] }, 0, 0))
-    .withPanel(singleStat({ title: "5xx ratio", unit: "percentunit", threshold: alerts.errorRateThreshold, queries: [query("A", errorRatio)] }, 6, 0))
+    .withPanel(
+      singleStat(
+        { title: "5xx ratio", unit: "percentunit", threshold: alerts.errorRateThreshold, queries: [query("A", errorRatio)] },
+        6,
+        0,
+      ),
+    )
     .withPanel(singleStat({ title: "p95 latency", unit: "s", threshold: alerts.latencyP95Seconds, queries: [query("A", p95)] }, 12, 0))
-    .withPanel(singleStat({ title: "Available replicas", unit: "short", queries: [query("A", `sum(kube_deployment_status_replicas_available{${deployment}})`)] }, 18, 0))
+    .withPanel(
+      singleStat(
+        {
+          title: "Available replicas",
+          unit: "short",
+          queries: [query("A", `sum(kube_deployment_status_replicas_available{${deployment}})`)],
+        },
+        18,
+        0,
+      ),
+    )
     .withPanel(
       timeSeries(
-        { title: "Request rate by status", unit: "reqps", min: 0, queries: [query("A", `sum by (${apiMetrics.statusLabel}) (${requests})`, `{{${apiMetrics.statusLabel}}}`)] },
+        {
+          title: "Request rate by status",
+          unit: "reqps",
+          min: 0,
+          queries: [query("A", `sum by (${apiMetrics.statusLabel}) (${requests})`, `{{${apiMetrics.statusLabel}}}`)],
+        },
         0,
         4,
       ),
     )
     .withPanel(
       timeSeries(
-        { title: "Error rate (5xx share)", unit: "percentunit", min: 0, threshold: alerts.errorRateThreshold, description: "Alert HighErrorRate fires above the red line.", queries: [query("A", errorRatio, "5xx share")] },
+        {
+          title: "Error rate (5xx share)",
+          unit: "percentunit",
+          min: 0,
+          threshold: alerts.errorRateThreshold,
+          description: "Alert HighErrorRate fires above the red line.",
+          queries: [query("A", errorRatio, "5xx share")],
+        },
         12,
         4,
       ),
@@ -53,7 +81,11 @@ export function apiOverviewDashboard(args: ApiOverviewArgs): DashboardModel {
           description: "Alert HighLatencyP95 fires above the red line.",
           queries: [
             query("A", p95, "p95"),
-            query("B", `histogram_quantile(0.50, sum by (le) (rate(${apiMetrics.durationHistogram}_bucket${sel}[$__rate_interval])))`, "p50"),
+            query(
+              "B",
+              `histogram_quantile(0.50, sum by (le) (rate(${apiMetrics.durationHistogram}_bucket${sel}[$__rate_interval])))`,
+              "p50",
+            ),
           ],
         },
         0,

@@ -40,13 +40,20 @@ export function timeSeries(spec: PanelSpec, x: number, y: number, w = 12): times
     .datasource(PROMETHEUS_DS)
     .unit(spec.unit)
     .gridPos({ x, y, w, h: 8 })
-    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom))
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .showLegend(true)
+        .displayMode(common.LegendDisplayMode.List)
+        .placement(common.LegendPlacement.Bottom),
+    )
     .targets(spec.queries);
   if (spec.description) panel.description(spec.description);
   if (spec.min !== undefined) panel.min(spec.min);
   if (spec.max !== undefined) panel.max(spec.max);
   if (spec.threshold !== undefined) {
-    panel.thresholds(redFrom(spec.threshold)).thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Line));
+    panel
+      .thresholds(redFrom(spec.threshold))
+      .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Line));
   }
   return panel;
 }
@@ -67,7 +74,13 @@ export function singleStat(spec: PanelSpec, x: number, y: number, w = 6): stat.P
 
 /** A dashboard with the stack's common settings. */
 export function baseDashboard(uid: string, title: string, tags: string[]): DashboardBuilder {
-  return new DashboardBuilder(title).uid(uid).tags(["ape-2026", ...tags]).refresh("30s").time({ from: "now-6h", to: "now" }).timezone("browser").editable();
+  return new DashboardBuilder(title)
+    .uid(uid)
+    .tags(["ape-2026", ...tags])
+    .refresh("30s")
+    .time({ from: "now-6h", to: "now" })
+    .timezone("browser")
+    .editable();
 }
 
 export type DashboardModel = Dashboard;

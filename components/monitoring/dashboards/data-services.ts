@@ -20,7 +20,9 @@ export function dataServicesDashboard(args: DataServicesArgs): DashboardModel {
     .withPanel(singleStat({ title: "PostgreSQL up", unit: "short", queries: [query("A", `min(pg_up{${ns}})`)] }, 0, 0))
     .withPanel(singleStat({ title: "Database size", unit: "bytes", queries: [query("A", `sum(pg_database_size_bytes{${db}})`)] }, 6, 0))
     .withPanel(singleStat({ title: "Redis up", unit: "short", queries: [query("A", `min(redis_up{${ns}})`)] }, 12, 0))
-    .withPanel(singleStat({ title: "Redis memory used", unit: "bytes", queries: [query("A", `max(redis_memory_used_bytes{${ns}})`)] }, 18, 0))
+    .withPanel(
+      singleStat({ title: "Redis memory used", unit: "bytes", queries: [query("A", `max(redis_memory_used_bytes{${ns}})`)] }, 18, 0),
+    )
     .withPanel(
       timeSeries(
         {
@@ -61,7 +63,8 @@ export function dataServicesDashboard(args: DataServicesArgs): DashboardModel {
           queries: [
             query(
               "A",
-              `sum(${rate("pg_stat_database_blks_hit", db)}) / (sum(${rate("pg_stat_database_blks_hit", db)}) + sum(${rate("pg_stat_database_blks_read", db)}))`,
+              `sum(${rate("pg_stat_database_blks_hit", db)})` +
+                ` / (sum(${rate("pg_stat_database_blks_hit", db)}) + sum(${rate("pg_stat_database_blks_read", db)}))`,
               "hit ratio",
             ),
           ],
@@ -72,14 +75,24 @@ export function dataServicesDashboard(args: DataServicesArgs): DashboardModel {
     )
     .withPanel(
       timeSeries(
-        { title: "PostgreSQL database size", unit: "bytes", min: 0, queries: [query("A", `sum by (datname) (pg_database_size_bytes{${ns}})`, "{{datname}}")] },
+        {
+          title: "PostgreSQL database size",
+          unit: "bytes",
+          min: 0,
+          queries: [query("A", `sum by (datname) (pg_database_size_bytes{${ns}})`, "{{datname}}")],
+        },
         12,
         12,
       ),
     )
     .withPanel(
       timeSeries(
-        { title: "Redis commands/s", unit: "ops", min: 0, queries: [query("A", `sum by (pod) (rate(redis_commands_processed_total{${ns}}[$__rate_interval]))`, "{{pod}}")] },
+        {
+          title: "Redis commands/s",
+          unit: "ops",
+          min: 0,
+          queries: [query("A", `sum by (pod) (rate(redis_commands_processed_total{${ns}}[$__rate_interval]))`, "{{pod}}")],
+        },
         0,
         20,
       ),
@@ -109,7 +122,9 @@ export function dataServicesDashboard(args: DataServicesArgs): DashboardModel {
           queries: [
             query(
               "A",
-              `sum(rate(redis_keyspace_hits_total{${ns}}[$__rate_interval])) / (sum(rate(redis_keyspace_hits_total{${ns}}[$__rate_interval])) + sum(rate(redis_keyspace_misses_total{${ns}}[$__rate_interval])))`,
+              `sum(rate(redis_keyspace_hits_total{${ns}}[$__rate_interval]))` +
+                ` / (sum(rate(redis_keyspace_hits_total{${ns}}[$__rate_interval]))` +
+                ` + sum(rate(redis_keyspace_misses_total{${ns}}[$__rate_interval])))`,
               "hit ratio",
             ),
           ],

@@ -19,7 +19,11 @@ export interface DashboardsArgs {
 /** file name -> dashboard model. */
 export function buildDashboards(args: DashboardsArgs): Record<DashboardFile, DashboardModel> {
   return {
-    "api-overview.json": apiOverviewDashboard({ namespace: args.namespace, deploymentName: args.apiDeploymentName, prometheus: args.prometheus }),
+    "api-overview.json": apiOverviewDashboard({
+      namespace: args.namespace,
+      deploymentName: args.apiDeploymentName,
+      prometheus: args.prometheus,
+    }),
     "data-services.json": dataServicesDashboard({ namespace: args.namespace, database: args.database }),
   };
 }

@@ -6,7 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 
 pulumi.runtime.registerStackTransformation((args) => {
-  if (!args.type.startsWith("kubernetes:") || args.type.startsWith("kubernetes:helm.sh/") || args.type === "kubernetes:core/v1:Namespace") return undefined;
+  if (!args.type.startsWith("kubernetes:") || args.type.startsWith("kubernetes:helm.sh/") || args.type === "kubernetes:core/v1:Namespace")
+    return undefined;
   if (!(args.resource instanceof pulumi.CustomResource)) return undefined;
   const metadata = pulumi.output(args.props.metadata ?? {}).apply((m: { annotations?: Record<string, string> }) => ({
     ...m,
