@@ -8,7 +8,7 @@ import { DatabaseEndpoint, RedisEndpoint, ResolvedDatabase, ResolvedRedis, resol
 import { API_NAME, API_PORT_NAMES, API_UID, apiLabels, apiSelectorLabels } from "./api.contract";
 
 /** The image reference: [registry/]repository:tag, or repository@digest for a sha256 "tag". */
-export function imageRef(image: ApiConfig["image"]): string {
+function imageRef(image: ApiConfig["image"]): string {
   const repo = image.registry ? `${image.registry.replace(/\/+$/, "")}/${image.repository}` : image.repository;
   if (image.tag === "") return repo;
   return image.tag.startsWith("sha256:") ? `${repo}@${image.tag}` : `${repo}:${image.tag}`;
@@ -58,7 +58,7 @@ export function checksum(data: Record<string, string>): string {
 }
 
 /** The libpq-style URL; user and password are percent-encoded. */
-export function databaseUrl(db: { host: string; port: number; database: string; username: string }, password: string): string {
+function databaseUrl(db: { host: string; port: number; database: string; username: string }, password: string): string {
   return `postgresql://${encodeURIComponent(db.username)}:${password}@${db.host}:${db.port}/${encodeURIComponent(db.database)}`;
 }
 
@@ -138,7 +138,7 @@ function httpProbe(p: ApiConfig["probes"]["liveness"], port: number): Input.core
 }
 
 /** prometheus.io/* scrape annotations (the prometheus chart's kubernetes-pods job reads them). */
-export function scrapeAnnotations(api: ApiConfig): Record<string, string> {
+function scrapeAnnotations(api: ApiConfig): Record<string, string> {
   if (!api.metrics.enabled) return {};
   return {
     "prometheus.io/scrape": "true",
@@ -148,7 +148,7 @@ export function scrapeAnnotations(api: ApiConfig): Record<string, string> {
 }
 
 /** Spread across nodes and zones; matchLabelKeys keeps old and new ReplicaSets apart in a rollout. */
-export function topologySpread(api: ApiConfig): Input.core.v1.TopologySpreadConstraint[] {
+function topologySpread(api: ApiConfig): Input.core.v1.TopologySpreadConstraint[] {
   if (!api.topologySpread.enabled) return [];
   return ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((topologyKey) => ({
     topologyKey,
@@ -169,7 +169,7 @@ export interface PodRefs {
   readonly credentialEnv: Input.core.v1.EnvVar[];
 }
 
-export function podTemplate(api: ApiConfig, refs: PodRefs): Input.core.v1.PodTemplateSpec {
+function podTemplate(api: ApiConfig, refs: PodRefs): Input.core.v1.PodTemplateSpec {
   const probePort = resolvePort(api.probes.port, api.ports)!;
   const volumes = Object.entries(api.volumes);
   return {
@@ -239,7 +239,7 @@ export function deploymentSpec(api: ApiConfig, refs: PodRefs): Input.apps.v1.Dep
 
 type ScalingPolicy = ApiConfig["autoscaling"]["behavior"]["scaleUp"];
 
-export function scalingRules(p: ScalingPolicy): Input.autoscaling.v2.HPAScalingRules {
+function scalingRules(p: ScalingPolicy): Input.autoscaling.v2.HPAScalingRules {
   const policies: Input.autoscaling.v2.HPAScalingPolicy[] = [];
   if (p.percent !== undefined) policies.push({ type: "Percent", value: p.percent, periodSeconds: p.periodSeconds });
   if (p.pods !== undefined) policies.push({ type: "Pods", value: p.pods, periodSeconds: p.periodSeconds });

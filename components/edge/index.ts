@@ -1,6 +1,6 @@
 // The edge domain (`ape:edge`): the stack's Namespace under Pod Security admission, the API's
 // Ingress with TLS, and the NetworkPolicies that fence the namespace.
-export { StackNamespace, podSecurityLabels } from "./namespace";
+export { StackNamespace } from "./namespace";
 export { ApiIngress } from "./ingress";
 export { NetworkPolicies } from "./network-policies";
 export { buildNetworkPolicies, NetworkFacts, PolicyDoc } from "./network-policies.build";

@@ -12,7 +12,7 @@ export interface StackNamespaceArgs {
 }
 
 /** Pod Security Admission labels for the configured levels. */
-export function podSecurityLabels(levels: NamespaceConfig["podSecurity"]): Record<string, string> {
+function podSecurityLabels(levels: NamespaceConfig["podSecurity"]): Record<string, string> {
   return {
     "pod-security.kubernetes.io/enforce": levels.enforce,
     "pod-security.kubernetes.io/enforce-version": "latest",

@@ -70,7 +70,7 @@ const pods = (labels: Labels): Peer => ({ podSelector: { matchLabels: labels } }
 const nonEmpty = (labels: Labels): Selector => (Object.keys(labels).length ? { matchLabels: labels } : {});
 
 /** Is IPv4 `inner` inside `outer`? (IPv6 only compares equal prefixes textually.) */
-export function cidrContains(outer: string, inner: string): boolean {
+function cidrContains(outer: string, inner: string): boolean {
   const parse = (c: string) => {
     const [ip, bits] = c.split("/");
     const parts = ip.split(".").map(Number);
@@ -84,7 +84,7 @@ export function cidrContains(outer: string, inner: string): boolean {
 }
 
 /** ipBlock peers; each keeps only the exceptions inside its CIDR (Kubernetes rejects others). */
-export function ipBlocks(cidrs: string[], except: string[] = []): Peer[] {
+function ipBlocks(cidrs: string[], except: string[] = []): Peer[] {
   return cidrs.map((cidr) => {
     const inside = except.filter((e) => e !== cidr && cidrContains(cidr, e));
     return { ipBlock: inside.length ? { cidr, except: inside } : { cidr } };

@@ -11,13 +11,13 @@ import { PART_OF, standardLabels } from "../shared/labels";
 export type SelfSignedConfig = IngressConfig["tls"]["selfSigned"];
 
 /** PrivateKey inputs for the configured algorithm: ECDSA P-256 or RSA with rsaBits (>= 2048). */
-export function privateKeyArgs(config: SelfSignedConfig): tls.PrivateKeyArgs {
+function privateKeyArgs(config: SelfSignedConfig): tls.PrivateKeyArgs {
   return config.algorithm === "ECDSA" ? { algorithm: "ECDSA", ecdsaCurve: "P256" } : { algorithm: "RSA", rsaBits: config.rsaBits };
 }
 
 /** Key usages of the CA and of the server certificate (RFC 5280 names as the tls provider spells them). */
-export const CA_USES = ["cert_signing", "crl_signing", "digital_signature"];
-export const SERVER_USES = ["digital_signature", "key_encipherment", "server_auth"];
+const CA_USES = ["cert_signing", "crl_signing", "digital_signature"];
+const SERVER_USES = ["digital_signature", "key_encipherment", "server_auth"];
 
 export interface SelfSignedTlsArgs {
   /** Host names the server certificate covers (its DNS SANs); the first is also its common name. */

@@ -28,7 +28,7 @@ export interface GrafanaValuesArgs {
 }
 
 /** The provisioned data sources (datasources.yaml). The password is a `$VAR` reference only. */
-export function grafanaDatasources(args: Pick<GrafanaValuesArgs, "prometheusUrl" | "database" | "timescaledb">): Record<string, unknown>[] {
+function grafanaDatasources(args: Pick<GrafanaValuesArgs, "prometheusUrl" | "database" | "timescaledb">): Record<string, unknown>[] {
   const sources: Record<string, unknown>[] = [
     {
       name: "Prometheus",

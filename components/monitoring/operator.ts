@@ -22,7 +22,7 @@ export interface OperatorObjectsArgs {
 }
 
 /** The ServiceMonitor spec for the API Service. */
-export function apiServiceMonitorSpec(config: Pick<PrometheusConfig, "server">, metrics: ApiMetricsTarget): Record<string, unknown> {
+function apiServiceMonitorSpec(config: Pick<PrometheusConfig, "server">, metrics: ApiMetricsTarget): Record<string, unknown> {
   return {
     selector: { matchLabels: apiSelectorLabels() },
     endpoints: [

@@ -11,7 +11,7 @@ export interface ApiOverviewArgs {
   readonly prometheus: Pick<PrometheusConfig, "alerts" | "apiMetrics">;
 }
 
-export const API_OVERVIEW_UID = "ape-2026-api-overview";
+const API_OVERVIEW_UID = "ape-2026-api-overview";
 
 export function apiOverviewDashboard(args: ApiOverviewArgs): DashboardModel {
   const { apiMetrics, alerts } = args.prometheus;

@@ -7,7 +7,7 @@ import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import { PROMETHEUS_DS_UID } from "../grafana.build";
 
-export const PROMETHEUS_DS: common.DataSourceRef = { type: "prometheus", uid: PROMETHEUS_DS_UID };
+const PROMETHEUS_DS: common.DataSourceRef = { type: "prometheus", uid: PROMETHEUS_DS_UID };
 
 /** A range query against the provisioned Prometheus data source. */
 export function query(refId: string, expr: string, legend = "__auto"): DataqueryBuilder {
@@ -15,7 +15,7 @@ export function query(refId: string, expr: string, legend = "__auto"): Dataquery
 }
 
 /** Green below `warnAt`, red from it (a threshold line drawn in time series panels). */
-export function redFrom(warnAt: number): ThresholdsConfigBuilder {
+function redFrom(warnAt: number): ThresholdsConfigBuilder {
   return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
     { value: null as unknown as number, color: "green" },
     { value: warnAt, color: "red" },

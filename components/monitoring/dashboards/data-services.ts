@@ -9,7 +9,7 @@ export interface DataServicesArgs {
   readonly database: string;
 }
 
-export const DATA_SERVICES_UID = "ape-2026-data-services";
+const DATA_SERVICES_UID = "ape-2026-data-services";
 
 export function dataServicesDashboard(args: DataServicesArgs): DashboardModel {
   const ns = `namespace=${promString(args.namespace)}`;
