@@ -19,6 +19,7 @@ export function stackNetworkFacts(c: StackConfig): NetworkFacts {
   const redisExternal = c.redis.external;
   return {
     ingress: c.ingress.enabled,
+    acmeSolver: c.ingress.tls.mode === "cert-manager",
     api: { httpPort: c.api.ports.http, metricsPort: c.api.ports.metrics, metricsEnabled: c.api.metrics.enabled },
     postgresql:
       c.postgresql.enabled || !pgExternal

@@ -22,3 +22,11 @@ export function bitnamiGlobals(images: ImagesConfig): Record<string, unknown> {
 export function bitnamiImage(images: ImagesConfig, repository: string): ChartImage {
   return chartImage(images, { repository }, BITNAMI_REGISTRY);
 }
+
+/**
+ * Pod security context overrides for a Bitnami StatefulSet (merged by Helm with the chart's own:
+ * uid/gid 1001, fsGroup 1001, seccomp RuntimeDefault). `OnRootMismatch`: the kubelet re-owns the
+ * volume only when its root directory does not already belong to the fsGroup; the chart's `Always`
+ * walks every file of a 200Gi volume at every pod start.
+ */
+export const BITNAMI_POD_SECURITY = { fsGroupChangePolicy: "OnRootMismatch" } as const;

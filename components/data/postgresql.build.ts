@@ -4,7 +4,7 @@ import { PostgresqlConfig } from "../../config/sections/data";
 import { ImagesConfig } from "../../config/sections/platform";
 import { ChartImage, chartImage } from "../shared/images";
 import { volumeValues } from "../shared/persistence";
-import { BITNAMI_REGISTRY, bitnamiGlobals, bitnamiImage } from "./bitnami.build";
+import { BITNAMI_POD_SECURITY, BITNAMI_REGISTRY, bitnamiGlobals, bitnamiImage } from "./bitnami.build";
 import { POSTGRESQL } from "./postgresql.contract";
 
 const KEYS = POSTGRESQL.secret.keys;
@@ -81,6 +81,7 @@ export function postgresqlValues(cfg: PostgresqlConfig, images: ImagesConfig, se
       ...(cfg.timescaledb ? { initdb: { scripts: { [TIMESCALEDB_INIT_SCRIPT]: timescaledbInitScript() } } } : {}),
       persistence: volumeValues(cfg.primary.persistence),
       resources: cfg.primary.resources,
+      podSecurityContext: BITNAMI_POD_SECURITY,
       networkPolicy: noChartNetworkPolicy,
     },
     readReplicas: {
@@ -88,6 +89,7 @@ export function postgresqlValues(cfg: PostgresqlConfig, images: ImagesConfig, se
       ...(conf ? { extendedConfiguration: conf } : {}),
       persistence: volumeValues(cfg.readReplicas.persistence),
       resources: cfg.readReplicas.resources,
+      podSecurityContext: BITNAMI_POD_SECURITY,
       networkPolicy: noChartNetworkPolicy,
     },
     metrics: {

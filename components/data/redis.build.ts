@@ -4,7 +4,7 @@ import { RedisConfig } from "../../config/sections/data";
 import { ImagesConfig } from "../../config/sections/platform";
 import { chartImage } from "../shared/images";
 import { volumeValues } from "../shared/persistence";
-import { BITNAMI_REGISTRY, bitnamiGlobals, bitnamiImage } from "./bitnami.build";
+import { BITNAMI_POD_SECURITY, BITNAMI_REGISTRY, bitnamiGlobals, bitnamiImage } from "./bitnami.build";
 import { REDIS } from "./redis.contract";
 
 /**
@@ -20,11 +20,17 @@ export function redisValues(cfg: RedisConfig, images: ImagesConfig, secretName: 
       ? { enabled: true, sentinel: true, existingSecret: secretName, existingSecretPasswordKey: REDIS.secret.key, usePasswordFiles: true }
       : { enabled: false, sentinel: false },
     image: chartImage(images, cfg.image, BITNAMI_REGISTRY),
-    master: { persistence: volumeValues(cfg.master.persistence), resources: cfg.master.resources },
+    master: {
+      persistence: volumeValues(cfg.master.persistence),
+      resources: cfg.master.resources,
+      podSecurityContext: BITNAMI_POD_SECURITY,
+    },
+    // With Sentinel the redis-node StatefulSet (redis + sentinel containers) takes replica.*.
     replica: {
       replicaCount: cfg.replica.replicaCount,
       persistence: volumeValues(cfg.replica.persistence),
       resources: cfg.replica.resources,
+      podSecurityContext: BITNAMI_POD_SECURITY,
     },
     sentinel: {
       enabled: cfg.sentinel.enabled,

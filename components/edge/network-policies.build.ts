@@ -38,6 +38,11 @@ export interface PolicyDoc {
 export interface NetworkFacts {
   /** An Ingress routes outside traffic to the API through the ingress controller. */
   readonly ingress: boolean;
+  /**
+   * cert-manager issues the Ingress certificate: with an ACME HTTP-01 issuer it starts solver pods in
+   * this namespace that the ingress controller must reach (harmless with DNS-01: no such pods).
+   */
+  readonly acmeSolver: boolean;
   /** The API's Service ports (http from the ingress controller, metrics for Prometheus). */
   readonly api: { readonly httpPort: number; readonly metricsPort: number; readonly metricsEnabled: boolean };
   /** PostgreSQL in the namespace (the chart), or an external database on `port`. */
@@ -64,6 +69,12 @@ const PODS = {
   kubeStateMetrics: () => prometheusPodLabels("kubeStateMetrics"),
   grafana: () => grafanaPodLabels(),
 };
+
+/**
+ * cert-manager's ACME HTTP-01 solver pods: the label it puts on them and the port its acmesolver
+ * listens on. The ACME server reaches them through the ingress controller.
+ */
+const ACME_SOLVER = { labels: { "acme.cert-manager.io/http01-solver": "true" }, port: 8089 } as const;
 
 const tcp = (...ports: readonly number[]): Port[] => ports.map((port) => ({ protocol: "TCP", port }));
 const pods = (labels: Labels): Peer => ({ podSelector: { matchLabels: labels } });
@@ -124,14 +135,11 @@ export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFact
 
   // --- API -----------------------------------------------------------------------------------
   const apiIngress: IngressRule[] = [];
-  if (facts.ingress) {
-    apiIngress.push({
-      from: [
-        { namespaceSelector: nonEmpty(np.ingressController.namespaceSelector), podSelector: nonEmpty(np.ingressController.podSelector) },
-      ],
-      ports: tcp(api.httpPort),
-    });
-  }
+  const ingressController: Peer = {
+    namespaceSelector: nonEmpty(np.ingressController.namespaceSelector),
+    podSelector: nonEmpty(np.ingressController.podSelector),
+  };
+  if (facts.ingress) apiIngress.push({ from: [ingressController], ports: tcp(api.httpPort) });
   if (scrapeApi) apiIngress.push({ from: [pods(PODS.prometheus())], ports: tcp(api.metricsPort) });
   const apiEgress: EgressRule[] = [];
   if (pgFacts.inCluster) apiEgress.push({ to: [pods(PODS.postgresql())], ports: tcp(POSTGRESQL.ports.postgresql) });
@@ -143,6 +151,17 @@ export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFact
     name: "api",
     spec: { podSelector: { matchLabels: PODS.api() }, policyTypes: ["Ingress", "Egress"], ingress: apiIngress, egress: apiEgress },
   });
+
+  if (facts.ingress && facts.acmeSolver) {
+    docs.push({
+      name: "acme-http01-solver",
+      spec: {
+        podSelector: { matchLabels: { ...ACME_SOLVER.labels } },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [{ from: [ingressController], ports: tcp(ACME_SOLVER.port) }],
+      },
+    });
+  }
 
   // --- PostgreSQL: clients are the API and Grafana; Prometheus only reaches the exporter -------
   if (pg) {

@@ -58,6 +58,49 @@ function grafanaDatasources(args: Pick<GrafanaValuesArgs, "prometheusUrl" | "dat
   return sources;
 }
 
+/** Restricted-PSS container context with a read-only root filesystem (Grafana and its sidecar). */
+const RESTRICTED_CONTAINER = {
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+/** Grafana's /tmp: downloads of plugins and rendered images are small and short-lived. */
+const TMP_LIMIT = "256Mi";
+const SIDECAR_TOKEN_VOLUME = "sc-kube-api-access";
+const SIDECAR_TMP_VOLUME = "sc-dashboard-tmp";
+/** The sidecar's dashboard volume and scratch space hold a few JSON files. */
+const SIDECAR_VOLUME_LIMIT = "64Mi";
+
+/**
+ * Kubernetes API access for the dashboard sidecar only. The pod mounts no ServiceAccount token, so
+ * the Grafana server holds none; the sidecar gets a projected one with the CA and namespace files
+ * its Kubernetes client reads. Its ServiceAccount is bound to a Role that can only read the
+ * namespace's ConfigMaps (rbac.useExistingRole): no ClusterRole, no access to Secrets.
+ */
+function sidecarAccess(): Record<string, unknown> {
+  return {
+    rbac: { create: true, namespaced: true, useExistingRole: GRAFANA.dashboardReaderRole },
+    automountServiceAccountToken: false,
+    extraContainerVolumes: [
+      {
+        name: SIDECAR_TOKEN_VOLUME,
+        projected: {
+          defaultMode: 0o644,
+          sources: [
+            { serviceAccountToken: { path: "token", expirationSeconds: 3607 } },
+            { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+            { downwardAPI: { items: [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }] } },
+          ],
+        },
+      },
+      { name: SIDECAR_TMP_VOLUME, emptyDir: { sizeLimit: "16Mi" } },
+    ],
+  };
+}
+
 /** The Release values. Names Secrets only; holds no password. */
 export function grafanaValues(args: GrafanaValuesArgs): Record<string, unknown> {
   const g = args.grafana;
@@ -79,11 +122,12 @@ export function grafanaValues(args: GrafanaValuesArgs): Record<string, unknown> 
       fsGroup: GRAFANA.uid,
       seccompProfile: { type: "RuntimeDefault" },
     },
-    containerSecurityContext: {
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ["ALL"] },
-      seccompProfile: { type: "RuntimeDefault" },
-    },
+    containerSecurityContext: RESTRICTED_CONTAINER,
+    // Grafana writes temporary files (plugin and image downloads) under /tmp; everything else it
+    // writes goes to the chart's volumes (/var/lib/grafana, the search index, /tmp/dashboards).
+    extraVolumes: [{ name: "tmp", emptyDir: { sizeLimit: TMP_LIMIT } }],
+    extraVolumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+    ...sidecarAccess(),
     podAnnotations: {
       "prometheus.io/scrape": "true",
       "prometheus.io/port": String(GRAFANA.ports.grafana),
@@ -91,8 +135,16 @@ export function grafanaValues(args: GrafanaValuesArgs): Record<string, unknown> 
     },
     sidecar: {
       resources: g.sidecar.resources,
+      securityContext: RESTRICTED_CONTAINER,
       dashboards: {
         enabled: true,
+        // ConfigMaps only: the stack ships no dashboard as a Secret, so the sidecar needs no Secret access.
+        resource: "configmap",
+        sizeLimit: SIDECAR_VOLUME_LIMIT,
+        extraMounts: [
+          { name: SIDECAR_TOKEN_VOLUME, mountPath: GRAFANA.serviceAccountMount, readOnly: true },
+          { name: SIDECAR_TMP_VOLUME, mountPath: "/tmp" },
+        ],
         label: GRAFANA.dashboardLabel.key,
         labelValue: GRAFANA.dashboardLabel.value,
         folderAnnotation: "grafana_folder",

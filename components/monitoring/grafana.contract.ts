@@ -16,6 +16,13 @@ export const GRAFANA = {
   adminSecretKeys: { user: "admin-user", password: "admin-password" },
   /** Label the dashboard sidecar watches (the chart's default key) and the value given to it. */
   dashboardLabel: { key: "grafana_dashboard", value: "1" },
+  /**
+   * The Role this program creates for the dashboard sidecar (read ConfigMaps of the namespace); the
+   * chart binds its ServiceAccount to it (rbac.useExistingRole) instead of creating its own rules.
+   */
+  dashboardReaderRole: "grafana-dashboard-reader",
+  /** Where the Kubernetes client in the sidecar looks for its token, CA and namespace. */
+  serviceAccountMount: "/var/run/secrets/kubernetes.io/serviceaccount",
 } as const;
 
 /** Labels on the Grafana pod. */

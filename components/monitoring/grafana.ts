@@ -74,6 +74,16 @@ export class Grafana extends pulumi.ComponentResource {
       );
     }
 
+    // What the dashboard sidecar may do with the Kubernetes API: read the namespace's ConfigMaps.
+    const dashboardReader = new k8s.rbac.v1.Role(
+      `${name}-dashboard-reader`,
+      {
+        metadata: { name: GRAFANA.dashboardReaderRole, namespace: args.namespace, labels },
+        rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] }],
+      },
+      { parent: this },
+    );
+
     const values = pulumi
       .all([admin.secretName, args.prometheusUrl, resolveDatabase(args.database)])
       .apply(([adminSecretName, prometheusUrl, database]) =>
@@ -90,7 +100,7 @@ export class Grafana extends pulumi.ComponentResource {
     this.release = new k8s.helm.v3.Release(
       name,
       releaseArgs(pinnedChart(args.charts, "grafana", GRAFANA.release), MONITORING_RELEASE, args.namespace, values),
-      statefulOptions(args.isProduction, this, { dependsOn: [admin.secret] }),
+      statefulOptions(args.isProduction, this, { dependsOn: [admin.secret, dashboardReader] }),
     );
 
     this.adminPassword = admin.password(GRAFANA.adminSecretKeys.password);

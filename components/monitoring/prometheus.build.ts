@@ -2,6 +2,7 @@
 // storage, resources, restricted Pod Security contexts, the alert rules, Alertmanager receivers
 // (by file reference to a Secret, never the URL itself) and image mirror / pull secret overrides.
 import { ImagesConfig } from "../../config/sections/platform";
+import { parseQuantity } from "../../config/quantity";
 import { PrometheusConfig } from "../../config/sections/monitoring";
 import { imageRegistry, mirrorRepository, pullSecretRefs } from "../shared/images";
 import { volumeValues } from "../shared/persistence";
@@ -81,6 +82,21 @@ function mirroredImages(images: ImagesConfig) {
   };
 }
 
+/** Share of the TSDB volume that blocks may fill: the WAL and the head block need the rest. */
+const RETENTION_SHARE = 0.8;
+
+/**
+ * `retentionSize` in Prometheus' units (MB = 2^20 bytes): the configured size, or 80% of the
+ * volume, so that old blocks are dropped before the volume fills whatever `retention` says.
+ * Without a volume (emptyDir) only the time-based retention applies.
+ */
+export function retentionSize(server: PrometheusConfig["server"]): { retentionSize?: string } {
+  const configured = server.retentionSize ? parseQuantity(server.retentionSize) : undefined;
+  const volume = server.persistentVolume.enabled ? parseQuantity(server.persistentVolume.size) : undefined;
+  const bytes = configured ?? (volume !== undefined ? volume * RETENTION_SHARE : undefined);
+  return bytes === undefined ? {} : { retentionSize: `${Math.floor(bytes / 2 ** 20)}MB` };
+}
+
 /** The Release values. Contains no secret: receiver URLs are files from `receiversSecretName`. */
 export function prometheusValues(args: PrometheusValuesArgs): Record<string, unknown> {
   const { prometheus: p, images } = args;
@@ -95,7 +111,7 @@ export function prometheusValues(args: PrometheusValuesArgs): Record<string, unk
     server: {
       ...img.server,
       retention: p.server.retention,
-      ...(p.server.retentionSize ? { retentionSize: p.server.retentionSize } : {}),
+      ...retentionSize(p.server),
       global: { scrape_interval: p.server.scrapeInterval, evaluation_interval: p.server.scrapeInterval },
       persistentVolume: volumeValues(p.server.persistentVolume),
       resources: p.server.resources,
@@ -113,6 +129,8 @@ export function prometheusValues(args: PrometheusValuesArgs): Record<string, unk
       imagePullSecrets: pullSecrets,
       persistence: volumeValues(p.alertmanager.persistence),
       resources: p.alertmanager.resources,
+      // Alertmanager never calls the Kubernetes API: no token in its pod.
+      automountServiceAccountToken: false,
       podSecurityContext: RESTRICTED_POD,
       securityContext: { runAsUser: PROMETHEUS.uid, runAsGroup: PROMETHEUS.uid, runAsNonRoot: true, ...RESTRICTED_CONTAINER },
       configmapReload: { securityContext: RESTRICTED_CONTAINER },
@@ -133,6 +151,9 @@ export function prometheusValues(args: PrometheusValuesArgs): Record<string, unk
     // kube-state-metrics' defaults are already restricted-clean; PodCrashLooping needs it.
     "kube-state-metrics": {
       enabled: p.kubeStateMetrics.enabled,
+      // Its metrics of Secrets and ConfigMaps are unused here, and collecting them means a cluster-wide
+      // list/watch of every Secret (and ConfigMap data): excluded, the ClusterRole loses those rules.
+      collectorsExclude: ["secrets", "configmaps"],
       ...img.ksm,
       imagePullSecrets: pullSecrets,
       resources: p.kubeStateMetrics.resources,
