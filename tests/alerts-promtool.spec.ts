@@ -169,7 +169,7 @@ describe("alert rules evaluated by promtool", function () {
   ];
 
   for (const [label, config] of configs) {
-    it(`${label}: the rule file passes promtool check rules, and each alert fires, stays silent and resolves as its thresholds say`, function () {
+    it(`${label}: promtool checks the rules; each alert fires, stays silent and resolves as its thresholds say`, function () {
       const p = config();
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ape-promtool-"));
       try {
