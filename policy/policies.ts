@@ -22,6 +22,7 @@ import {
   STATEFUL_CHART,
   unpinnedImageReason,
 } from "./k8s";
+import { chartName, clusterSecretAccess, missingMemoryLimits, writableRootFilesystems } from "./charts";
 
 export const PACK_NAME = "ape-2026-guardrails";
 
@@ -194,6 +195,36 @@ export const noExposedServices: ResourceValidationPolicy = {
   },
 };
 
+export const chartNoClusterSecretAccess: ResourceValidationPolicy = {
+  name: "chart-no-cluster-secret-access",
+  description: "No chart release grants its workloads a cluster-wide read of Secrets (Grafana RBAC and sidecar, kube-state-metrics).",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(k8s.helm.v3.Release, (release, _args, report) => {
+    for (const problem of clusterSecretAccess(chartName(release.chart), (release.values ?? {}) as Record<string, any>))
+      report(`chart ${release.chart}: ${problem}`);
+  }),
+};
+
+export const chartMemoryLimits: ResourceValidationPolicy = {
+  name: "chart-memory-limits",
+  description: "Every container resources block in chart values that requests resources also sets a memory limit.",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(k8s.helm.v3.Release, (release, _args, report) => {
+    for (const path of missingMemoryLimits(release.values))
+      report(`chart ${release.chart}: ${path} requests resources without limits.memory; set one (a node runs out of memory otherwise)`);
+  }),
+};
+
+export const chartReadOnlyRoot: ResourceValidationPolicy = {
+  name: "chart-read-only-root",
+  description: "Chart containers run with a read-only root filesystem (explicitly where the chart's default is writable).",
+  enforcementLevel: "mandatory",
+  validateResource: validateResourceOfType(k8s.helm.v3.Release, (release, _args, report) => {
+    for (const path of writableRootFilesystems(chartName(release.chart), (release.values ?? {}) as Record<string, any>))
+      report(`chart ${release.chart}: ${path} must be true (mount an emptyDir where the container needs to write)`);
+  }),
+};
+
 /** Why a resource holds data that must survive `pulumi destroy`, or undefined. */
 export function statefulReason(r: PolicyResource): string | undefined {
   if (r.isType(k8s.core.v1.Namespace)) return "the Namespace (deleting it deletes every PVC in it)";
@@ -241,7 +272,7 @@ export const statefulProtectedInProduction: StackValidationPolicy = {
     for (const r of args.resources) {
       const reason = statefulReason(r);
       if (reason && !r.opts.protect)
-        report(`${r.name} is ${reason} and must be protected in production (statefulOptions in components/options.ts)`, r.urn);
+        report(`${r.name} is ${reason} and must be protected in production (statefulOptions in components/shared/options.ts)`, r.urn);
     }
   },
 };
@@ -254,6 +285,9 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   configMapNoSecrets,
   chartVersionsPinned,
   noExposedServices,
+  chartNoClusterSecretAccess,
+  chartMemoryLimits,
+  chartReadOnlyRoot,
 ];
 
 export const stackPolicies: StackValidationPolicy[] = [statefulProtectedInProduction];

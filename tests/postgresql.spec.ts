@@ -19,7 +19,7 @@ describe("postgresql: seed figures reach the chart values", () => {
     const v = values(defaults);
     assert.deepStrictEqual([v.auth.database, v.auth.username, v.auth.enablePostgresUser], ["ape_timeseries", "ape", true]);
     assert.deepStrictEqual(v.primary.persistence, { enabled: true, size: "50Gi", storageClass: "fast-ssd" });
-    assert.deepStrictEqual(v.primary.resources, { requests: { memory: "2Gi", cpu: "1000m" } });
+    assert.deepStrictEqual(v.primary.resources, { requests: { memory: "2Gi", cpu: "1000m" }, limits: { memory: "4Gi" } });
     assert.deepStrictEqual(v.image, {
       registry: "ghcr.io",
       repository: "yourorg/ape-2026/postgresql-timescaledb",

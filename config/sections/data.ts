@@ -142,10 +142,14 @@ export const postgresqlDefaults = {
   timescaledbImage: { registry: "ghcr.io", repository: "yourorg/ape-2026/postgresql-timescaledb", tag: "17.6.0-debian-12-r4-ts2.22.1" },
   primary: {
     persistence: { enabled: true, size: "50Gi", storageClass: "fast-ssd" },
-    resources: { requests: { memory: "2Gi", cpu: "1000m" } },
+    resources: { requests: { memory: "2Gi", cpu: "1000m" }, limits: { memory: "4Gi" } },
     configuration: {},
   },
-  readReplicas: { replicaCount: 1, persistence: { enabled: true, size: "50Gi", storageClass: "fast-ssd" }, resources: {} },
+  readReplicas: {
+    replicaCount: 1,
+    persistence: { enabled: true, size: "50Gi", storageClass: "fast-ssd" },
+    resources: { requests: { memory: "2Gi", cpu: "500m" }, limits: { memory: "4Gi" } },
+  },
   metrics: { enabled: true, resources: { requests: { memory: "64Mi", cpu: "50m" }, limits: { memory: "128Mi", cpu: "200m" } } },
 };
 
@@ -155,8 +159,20 @@ export const redisDefaults = {
   architecture: "replication",
   auth: { enabled: true },
   image: { repository: "bitnamilegacy/redis", tag: "8.2.1-debian-12-r0" },
-  master: { persistence: { enabled: true, size: "10Gi" }, resources: { requests: { memory: "256Mi", cpu: "100m" } } },
-  replica: { replicaCount: 2, persistence: { enabled: true, size: "10Gi" }, resources: { requests: { memory: "256Mi", cpu: "100m" } } },
-  sentinel: { enabled: false, quorum: 2, masterSet: "mymaster", resources: { requests: { memory: "64Mi", cpu: "50m" } } },
+  master: {
+    persistence: { enabled: true, size: "10Gi" },
+    resources: { requests: { memory: "256Mi", cpu: "100m" }, limits: { memory: "512Mi" } },
+  },
+  replica: {
+    replicaCount: 2,
+    persistence: { enabled: true, size: "10Gi" },
+    resources: { requests: { memory: "256Mi", cpu: "100m" }, limits: { memory: "512Mi" } },
+  },
+  sentinel: {
+    enabled: false,
+    quorum: 2,
+    masterSet: "mymaster",
+    resources: { requests: { memory: "64Mi", cpu: "50m" }, limits: { memory: "128Mi" } },
+  },
   metrics: { enabled: true, resources: { requests: { memory: "64Mi", cpu: "50m" }, limits: { memory: "128Mi", cpu: "200m" } } },
 };
