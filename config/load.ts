@@ -1,6 +1,8 @@
 // Reads this project's settings from the Pulumi runtime and returns the validated StackConfig.
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackConfig, StackConfig } from "./schema";
+import { ConfigValidationError } from "./errors";
+import { placeholderImages } from "./placeholders";
+import { isProduction, parseStackConfig, StackConfig } from "./schema";
 
 // Public in the SDK's JavaScript (runtime/config.js) but marked @internal in its typings.
 const runtime = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
@@ -24,11 +26,20 @@ function parseValue(text: string): unknown {
   }
 }
 
-/** Loads and validates the current stack's configuration; throws listing every problem. */
+/**
+ * Loads and validates the current stack's configuration; throws listing every problem. A
+ * production update with placeholder images is refused too; its preview only warns.
+ */
 export function loadStackConfig(): StackConfig {
   const project = pulumi.getProject();
   const all = pulumi.runtime.allConfig();
   const settings = projectSettings(all, project);
   const secretKeys = new Set(Object.keys(settings).filter((k) => runtime.isConfigSecret(`${project}:${k}`)));
-  return parseStackConfig(settings, { stack: pulumi.getStack(), secretKeys });
+  const config = parseStackConfig(settings, { stack: pulumi.getStack(), secretKeys });
+  const placeholders = isProduction(config) ? placeholderImages(config) : [];
+  if (placeholders.length > 0) {
+    if (!pulumi.runtime.isDryRun()) throw new ConfigValidationError(placeholders);
+    for (const p of placeholders) pulumi.log.warn(`${p.path}: ${p.message} (given: ${JSON.stringify(p.value)}); pulumi up will refuse it`);
+  }
+  return config;
 }

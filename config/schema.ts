@@ -113,3 +113,6 @@ function plainTextSecrets(settings: Record<string, unknown>, secretKeys: Readonl
   }
   return problems;
 }
+
+/** True for the production environment (protected stateful resources, pinned images). */
+export const isProduction = (config: Pick<StackConfig, "environment">): boolean => config.environment === "production";

@@ -50,6 +50,7 @@ export interface RunOptions {
   readonly setSecret?: Record<string, string>;
   /** Start from no stack file at all (code defaults only). */
   readonly withoutStackFile?: boolean;
+  /** Evaluate as `pulumi preview` (the default, as a pull request check does) or, with false, as `pulumi up`. */
   readonly preview?: boolean;
 }
 
@@ -69,7 +70,7 @@ export function runProgram(stack: string, options: RunOptions = {}): Promise<Pro
 
 async function evaluate(stack: string, options: RunOptions): Promise<ProgramRun> {
   const recorded: RecordedResource[] = [];
-  await pulumi.runtime.setMocks(new StackMocks(), PROJECT, stack, options.preview ?? false);
+  await pulumi.runtime.setMocks(new StackMocks(), PROJECT, stack, options.preview ?? true);
   recordRegistrations(recorded);
   setConfig(stack, options);
 
@@ -90,7 +91,7 @@ async function evaluate(stack: string, options: RunOptions): Promise<ProgramRun>
 /** Runs the program expecting it to throw; returns the error and what was registered before it. */
 export async function runProgramError(stack: string, options: RunOptions = {}): Promise<{ error: Error; resources: RecordedResource[] }> {
   const recorded: RecordedResource[] = [];
-  await pulumi.runtime.setMocks(new StackMocks(), PROJECT, stack, options.preview ?? false);
+  await pulumi.runtime.setMocks(new StackMocks(), PROJECT, stack, options.preview ?? true);
   recordRegistrations(recorded);
   setConfig(stack, options);
   delete require.cache[PROGRAM]; // index.ts is the only module with top-level effects
