@@ -4,4 +4,3 @@ export { loadStackConfig, projectSettings } from "./load";
 export { defaults, defaultEnvironment, isProduction, parseStackConfig, StackConfig } from "./schema";
 export { parseQuantity, sumQuantities } from "./quantity";
 export { parseDuration } from "./duration";
-
