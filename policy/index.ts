@@ -1,4 +1,4 @@
-// The ape-2026 policy pack: `pulumi preview --policy-pack policy` (see README "PR previews").
+// The ape-2026 policy pack: `pulumi preview --policy-pack policy` (see docs/operations.md "The policy pack").
 // The rules live in policies.ts so that tests load them without starting the analyzer server.
 import { PolicyPack } from "@pulumi/policy";
 import { PACK_NAME, policies } from "./policies";
