@@ -1,5 +1,6 @@
 // Turns schema issues into one error that lists every problem: key path, value given, what is allowed.
 import { z } from "zod";
+import { keysAt } from "./keys";
 import { isSecretPath } from "./secrets";
 
 export interface ConfigProblem {
@@ -57,32 +58,6 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], schema: 
     problems.push({ path, message: issue.message, value: isSecretPath(path) ? "<secret>" : issue.input });
   }
   return problems;
-}
-
-type AnyDef = {
-  type: string;
-  shape?: Record<string, z.ZodType>;
-  innerType?: z.ZodType;
-  in?: z.ZodType;
-  out?: z.ZodType;
-  element?: z.ZodType;
-  valueType?: z.ZodType;
-};
-
-/** The keys a strict object accepts at `path` of `schema` (best effort through wrappers). */
-export function keysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
-  let node: z.ZodType | undefined = schema;
-  for (let i = 0; node && i <= path.length;) {
-    const def: AnyDef = (node as unknown as { _zod: { def: AnyDef } })._zod.def;
-    if (def.innerType) node = def.innerType;
-    else if (def.type === "pipe") node = def.out?._zod.def.type === "transform" ? def.in : def.out;
-    else if (i === path.length) return def.shape ? Object.keys(def.shape) : [];
-    else if (def.shape) node = def.shape[String(path[i++])];
-    else if (def.element) ((node = def.element), i++);
-    else if (def.valueType) ((node = def.valueType), i++);
-    else return [];
-  }
-  return [];
 }
 
 function closest(key: string, candidates: string[]): string | undefined {

@@ -97,11 +97,37 @@ export const quantity = (kind: QuantityKind) =>
     }),
   );
 
-const resourceAmounts = z.strictObject({ cpu: quantity("cpu").optional(), memory: quantity("memory").optional() });
+const amounts = (what: "requests" | "limits") =>
+  z
+    .strictObject({
+      cpu: quantity("cpu")
+        .optional()
+        .meta({
+          description:
+            what === "requests"
+              ? "CPU reserved for the container when it is scheduled, in cores: 500m is half a core."
+              : "CPU the container may use at most, in cores (500m = half a core); above it the container is throttled.",
+        }),
+      memory: quantity("memory")
+        .optional()
+        .meta({
+          description:
+            what === "requests"
+              ? "Memory reserved for the container when it is scheduled, e.g. 512Mi or 2Gi."
+              : "Memory the container may use at most, e.g. 2Gi; a container that exceeds it is killed (OOMKilled).",
+        }),
+    })
+    .optional()
+    .meta({
+      description:
+        what === "requests"
+          ? "What the scheduler reserves for the container; a request may not exceed its limit. Unset keys reserve nothing."
+          : "Upper bounds for the container. Unset keys set no limit.",
+    });
 
 /** Container requests and limits; a request above its limit is refused. */
 export const resources = () =>
-  z.strictObject({ requests: resourceAmounts.optional(), limits: resourceAmounts.optional() }).superRefine((r, ctx) => {
+  z.strictObject({ requests: amounts("requests"), limits: amounts("limits") }).superRefine((r, ctx) => {
     for (const kind of ["cpu", "memory"] as const) {
       const request = r.requests?.[kind];
       const limit = r.limits?.[kind];
@@ -118,11 +144,11 @@ export const resources = () =>
   });
 export type Resources = z.infer<ReturnType<typeof resources>>;
 
-const imageFields = {
-  registry: z.string().optional(),
-  repository: nonEmpty("a non-empty image repository such as ghcr.io/org/app"),
-  tag: z.string({ error: "must be an image tag" }),
-};
+const imageFields = (help: { registry: string; repository: string; tag: string }) => ({
+  registry: z.string().optional().meta({ description: help.registry }),
+  repository: nonEmpty("a non-empty image repository such as ghcr.io/org/app").meta({ description: help.repository }),
+  tag: z.string({ error: "must be an image tag" }).meta({ description: help.tag }),
+});
 
 /** Refuses an unpinned tag ("" or "latest") in production. */
 export const pinnedTag = (ctx: SchemaContext) => (img: { tag: string }, c: z.RefinementCtx) => {
@@ -136,23 +162,44 @@ export const pinnedTag = (ctx: SchemaContext) => (img: { tag: string }, c: z.Ref
   }
 };
 
-/** A container image; in production the tag must be pinned (not empty, not "latest"). */
-export const image = (ctx: SchemaContext) => z.strictObject(imageFields).superRefine(pinnedTag(ctx));
+/** A chart's container image; in production the tag must be pinned (not empty, not "latest"). */
+export const image = (ctx: SchemaContext) =>
+  z
+    .strictObject(
+      imageFields({
+        registry: "Registry host of the image, e.g. ghcr.io; unset = docker.io. images.registry, when set, replaces it (a mirror).",
+        repository: "Image repository: the path below the registry host, without the host.",
+        tag: 'Image tag (a version). Production refuses an unpinned tag (empty or "latest").',
+      }),
+    )
+    .superRefine(pinnedTag(ctx));
 
 /** An image with a pull policy, for workloads this program defines itself. */
 export const imageWithPullPolicy = (ctx: SchemaContext) =>
   z
     .strictObject({
-      ...imageFields,
-      pullPolicy: z.enum(["Always", "IfNotPresent", "Never"], { error: "must be one of Always, IfNotPresent, Never" }),
+      ...imageFields({
+        registry: "Registry host put in front of the repository, e.g. ghcr.io; unset = the repository as written.",
+        repository: "Image repository, with or without its registry host, e.g. ghcr.io/org/app.",
+        tag: 'Image tag, or a sha256: digest. Production refuses an unpinned tag (empty or "latest").',
+      }),
+      pullPolicy: z
+        .enum(["Always", "IfNotPresent", "Never"], { error: "must be one of Always, IfNotPresent, Never" })
+        .meta({ description: "When the kubelet pulls the image: Always, IfNotPresent (only when missing on the node) or Never." }),
     })
     .superRefine(pinnedTag(ctx));
 
 /** A persistent volume request. `storageClass` unset means the cluster's default class. */
 export const persistence = () =>
   z.strictObject({
-    enabled: bool(),
-    size: quantity("storage"),
-    storageClass: z.string().optional(),
+    enabled: bool().meta({
+      description: "Keep the data on a PersistentVolumeClaim; false = an emptyDir, lost whenever the pod is replaced.",
+    }),
+    size: quantity("storage").meta({
+      description: "Requested size of the volume, e.g. 10Gi. A claim never shrinks; it grows only if its StorageClass allows expansion.",
+    }),
+    storageClass: z.string().optional().meta({
+      description: "StorageClass of the volume; unset (null in a stack file) = the cluster's default class. Fixed once the volume exists.",
+    }),
   });
 export type Persistence = z.infer<ReturnType<typeof persistence>>;

@@ -28,7 +28,11 @@ import { chartsDefaults, chartsSchema, clusterDefaults, clusterSchema, imagesDef
 export const stackSchema = (ctx: SchemaContext) =>
   z
     .strictObject({
-      environment: z.enum(["development", "production"], { error: "must be development or production" }),
+      environment: z.enum(["development", "production"], { error: "must be development or production" }).meta({
+        description:
+          "development or production. Production protects stateful resources (namespace, databases, credentials, volumes) against" +
+          " deletion and replacement, and requires pinned image tags. Unset: production for stacks named prod*, else development.",
+      }),
       cluster: clusterSchema(),
       charts: chartsSchema(),
       images: imagesSchema(),

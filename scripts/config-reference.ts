@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { defaults } from "../config";
-import { keysAt } from "../config/errors";
+import { keysAt } from "../config/keys";
 import { deepMerge, isPlainObject } from "../config/merge";
 import { stackSchema } from "../config/schema";
 

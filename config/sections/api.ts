@@ -32,21 +32,40 @@ const volume = z.discriminatedUnion(
 );
 export type ApiVolume = z.infer<typeof volume>;
 
+/** A volume of the API container, described per key (data, logs, vee) with its default mount path. */
+const volumeHelp = (mount: string) =>
+  `Writable volume mounted at ${mount} by default: {type: emptyDir, mountPath, sizeLimit?} (lost with the pod) or` +
+  " {type: pvc, mountPath, size, storageClass?, accessModes} (a PersistentVolumeClaim, protected in production)." +
+  " ReadWriteOnce needs a single replica.";
+
 const httpGetProbe = z.strictObject({
-  path: z.string().startsWith("/", { error: "must be an HTTP path starting with /" }),
-  initialDelaySeconds: intAtLeast(0),
-  periodSeconds: intAtLeast(1),
-  timeoutSeconds: intAtLeast(1),
-  failureThreshold: intAtLeast(1),
+  path: z
+    .string()
+    .startsWith("/", { error: "must be an HTTP path starting with /" })
+    .meta({ description: "HTTP path the kubelet requests; a status from 200 to 399 counts as success." }),
+  initialDelaySeconds: intAtLeast(0).meta({ description: "Seconds after the container starts before the first probe." }),
+  periodSeconds: intAtLeast(1).meta({ description: "Seconds between two probes." }),
+  timeoutSeconds: intAtLeast(1).meta({ description: "Seconds a probe may take before it counts as failed." }),
+  failureThreshold: intAtLeast(1).meta({ description: "Failures in a row before the kubelet acts (see the probe's description)." }),
 });
 
 const scalingPolicy = z
   .strictObject({
-    percent: intAtLeast(1).optional(),
-    pods: intAtLeast(1).optional(),
-    periodSeconds: intBetween(1, 1800),
-    stabilizationWindowSeconds: intBetween(0, 3600),
-    selectPolicy: z.enum(["Max", "Min", "Disabled"], { error: "must be one of Max, Min, Disabled" }),
+    percent: intAtLeast(1)
+      .optional()
+      .meta({ description: "Change the replica count by at most this percentage of the current count per period; unset = no such rule." }),
+    pods: intAtLeast(1)
+      .optional()
+      .meta({ description: "Change the replica count by at most this many pods per period; unset = no such rule." }),
+    periodSeconds: intBetween(1, 1800).meta({
+      description: "Length in seconds (1-1800) of the period the percent and pods rules count over.",
+    }),
+    stabilizationWindowSeconds: intBetween(0, 3600).meta({
+      description: "Seconds (0-3600) of past recommendations the HPA weighs before scaling, so a short swing does not flap the count.",
+    }),
+    selectPolicy: z.enum(["Max", "Min", "Disabled"], { error: "must be one of Max, Min, Disabled" }).meta({
+      description: "Which rule wins when both apply: Max (the larger change), Min (the smaller), Disabled (never scale this way).",
+    }),
   })
   .superRefine((p, c) => {
     if (p.selectPolicy !== "Disabled" && p.percent === undefined && p.pods === undefined) {
@@ -95,22 +114,43 @@ export function resolvePort(ref: string | number, ports: { http: number; metrics
 export const apiSchema = (ctx: SchemaContext) =>
   z
     .strictObject({
-      replicaCount: intAtLeast(1),
-      image: imageWithPullPolicy(ctx),
-      /** Container entrypoint override (unset = the image's ENTRYPOINT). */
-      command: z.array(z.string({ error: "must be a list of strings" })).optional(),
-      /** Container arguments (unset or [] = the image's CMD), e.g. podinfo's --port-metrics. */
-      args: z.array(z.string({ error: "must be a list of strings" })),
-      imagePullSecrets: z.array(nonEmpty("a Secret name")),
-      resources: resources(),
+      replicaCount: intAtLeast(1).meta({
+        description: "Number of API pods while autoscaling is off; with api.autoscaling.enabled the HPA owns the count.",
+      }),
+      image: imageWithPullPolicy(ctx).meta({ description: "The API container image." }),
+      command: z
+        .array(z.string({ error: "must be a list of strings" }))
+        .optional()
+        .meta({ description: "Container entrypoint, as a list of strings; unset = the image's ENTRYPOINT." }),
+      args: z
+        .array(z.string({ error: "must be a list of strings" }))
+        .meta({ description: "Container arguments, as a list of strings; [] = the image's CMD." }),
+      imagePullSecrets: z
+        .array(nonEmpty("a Secret name"))
+        .meta({ description: "docker-registry Secrets for pulling the API image, in addition to images.pullSecrets." }),
+      resources: resources().meta({
+        description: "CPU and memory of the API container; the HPA's utilization targets are percentages of the requests.",
+      }),
       autoscaling: z
         .strictObject({
-          enabled: bool(),
-          minReplicas: intAtLeast(1),
-          maxReplicas: intAtLeast(1),
-          targetCPUUtilizationPercentage: intBetween(1, 100),
-          targetMemoryUtilizationPercentage: intBetween(1, 100),
-          behavior: z.strictObject({ scaleUp: scalingPolicy, scaleDown: scalingPolicy }),
+          enabled: bool().meta({
+            description:
+              "Let a HorizontalPodAutoscaler set the replica count between minReplicas and maxReplicas; false = api.replicaCount.",
+          }),
+          minReplicas: intAtLeast(1).meta({ description: "Fewest API pods the HPA keeps; at most maxReplicas." }),
+          maxReplicas: intAtLeast(1).meta({ description: "Most API pods the HPA runs." }),
+          targetCPUUtilizationPercentage: intBetween(1, 100).meta({
+            description: "Average CPU use the HPA aims for, as a percentage (1-100) of the CPU request.",
+          }),
+          targetMemoryUtilizationPercentage: intBetween(1, 100).meta({
+            description: "Average memory use the HPA aims for, as a percentage (1-100) of the memory request.",
+          }),
+          behavior: z
+            .strictObject({
+              scaleUp: scalingPolicy.meta({ description: "How fast the HPA adds pods." }),
+              scaleDown: scalingPolicy.meta({ description: "How fast the HPA removes pods." }),
+            })
+            .meta({ description: "Rate limits of the HPA in each direction." }),
         })
         .superRefine((a, c) => {
           if (a.minReplicas > a.maxReplicas) {
@@ -121,45 +161,110 @@ export const apiSchema = (ctx: SchemaContext) =>
               message: `must be <= maxReplicas (${a.maxReplicas})`,
             });
           }
+        })
+        .meta({ description: "The API's HorizontalPodAutoscaler, driven by average CPU and memory use." }),
+      podDisruptionBudget: z
+        .strictObject({
+          enabled: bool().meta({ description: "Create the PodDisruptionBudget." }),
+          minAvailable: intAtLeast(0).meta({
+            description: "API pods that must stay running during a node drain; must be below the minimum replica count.",
+          }),
+        })
+        .meta({ description: "A PodDisruptionBudget that keeps API pods running while nodes are drained." }),
+      ports: z
+        .strictObject({
+          http: port().meta({ description: "Port the API serves HTTP on (container and Service port http); the Ingress routes here." }),
+          metrics: port().meta({
+            description: "Port the API serves Prometheus metrics on (container and Service port metrics); must differ from http.",
+          }),
+        })
+        .meta({ description: "The API's ports, the same numbers in the container and in the Service api." }),
+      probes: z
+        .strictObject({
+          port: z
+            .union([z.string(), int()], { error: "must be a container port name or number" })
+            .meta({ description: "Port the probes call: http, metrics, or the number of one of them." }),
+          liveness: httpGetProbe.meta({
+            description: "Liveness probe: after failureThreshold failures in a row the kubelet restarts the container.",
+          }),
+          readiness: httpGetProbe.meta({
+            description: "Readiness probe: while it fails, the pod receives no traffic from the Service.",
+          }),
+          startup: httpGetProbe.meta({
+            description:
+              "Startup probe: the other probes wait until it succeeds; failureThreshold x periodSeconds is the longest start allowed.",
+          }),
+        })
+        .meta({ description: "HTTP health checks of the API container." }),
+      metrics: z
+        .strictObject({
+          enabled: bool().meta({
+            description: "Have Prometheus scrape the API pods (prometheus.io/* pod annotations, and a NetworkPolicy rule for it).",
+          }),
+          path: z
+            .string()
+            .startsWith("/", { error: "must be an HTTP path starting with /" })
+            .meta({ description: "HTTP path of the metrics endpoint." }),
+          port: z
+            .union([z.string(), int()], { error: "must be a container port name or number" })
+            .meta({ description: "Port that serves the metrics: http, metrics, or the number of one of them." }),
+        })
+        .meta({ description: "How Prometheus finds the API's metrics." }),
+      rollingUpdate: z
+        .strictObject({
+          maxSurge: z
+            .union([intAtLeast(1), z.string().regex(/^[1-9]\d*%$/, { error: "must be a positive integer or a percentage such as 25%" })])
+            .meta({ description: "Extra pods a rollout may start above the desired count: a number, or a percentage such as 25%." }),
+        })
+        .meta({ description: "How a new version rolls out; maxUnavailable is always 0, so no old pod stops before a new one is ready." }),
+      terminationGracePeriodSeconds: intAtLeast(1).meta({
+        description: "Seconds a stopping pod has (the preStop sleep included) before it is killed.",
+      }),
+      preStopSleepSeconds: intAtLeast(0).meta({
+        description:
+          "Seconds a stopping pod keeps serving before it gets SIGTERM, while the Service and Ingress drop it; 0 = none." +
+          " Must be below terminationGracePeriodSeconds.",
+      }),
+      topologySpread: z
+        .strictObject({
+          enabled: bool().meta({ description: "Spread constraints over kubernetes.io/hostname and topology.kubernetes.io/zone." }),
+          maxSkew: intAtLeast(1).meta({ description: "Largest allowed difference in API pods between two nodes, or two zones." }),
+          whenUnsatisfiable: z.enum(["ScheduleAnyway", "DoNotSchedule"], { error: "must be ScheduleAnyway or DoNotSchedule" }).meta({
+            description: "ScheduleAnyway: spreading is a preference; DoNotSchedule: a pod stays Pending rather than exceed maxSkew.",
+          }),
+        })
+        .meta({ description: "Spreading of the API pods across nodes and zones." }),
+      env: z
+        .record(
+          z.string().regex(ENV_NAME, envName),
+          z.union([z.string(), z.number(), z.boolean()], { error: "must be a string, number or boolean" }),
+        )
+        .meta({
+          description:
+            "Plain environment variables of the API (NAME: value), kept in its ConfigMap; a change rolls the pods." +
+            " The names the stack sets itself (DATABASE_*, REDIS_*) are refused.",
         }),
-      podDisruptionBudget: z.strictObject({ enabled: bool(), minAvailable: intAtLeast(0) }),
-      ports: z.strictObject({ http: port(), metrics: port() }),
-      probes: z.strictObject({
-        port: z.union([z.string(), int()], { error: "must be a container port name or number" }),
-        liveness: httpGetProbe,
-        readiness: httpGetProbe,
-        startup: httpGetProbe,
-      }),
-      metrics: z.strictObject({
-        enabled: bool(),
-        path: z.string().startsWith("/", { error: "must be an HTTP path starting with /" }),
-        port: z.union([z.string(), int()], { error: "must be a container port name or number" }),
-      }),
-      rollingUpdate: z.strictObject({
-        maxSurge: z.union([
-          intAtLeast(1),
-          z.string().regex(/^[1-9]\d*%$/, { error: "must be a positive integer or a percentage such as 25%" }),
-        ]),
-      }),
-      terminationGracePeriodSeconds: intAtLeast(1),
-      preStopSleepSeconds: intAtLeast(0),
-      topologySpread: z.strictObject({
-        enabled: bool(),
-        maxSkew: intAtLeast(1),
-        whenUnsatisfiable: z.enum(["ScheduleAnyway", "DoNotSchedule"], { error: "must be ScheduleAnyway or DoNotSchedule" }),
-      }),
-      env: z.record(
-        z.string().regex(ENV_NAME, envName),
-        z.union([z.string(), z.number(), z.boolean()], { error: "must be a string, number or boolean" }),
-      ),
-      /** API keys and the like; kept as Pulumi secrets from here on. */
       secrets: z
         .record(z.string().regex(ENV_NAME, envName), z.string({ error: "must be a string set with `pulumi config set --secret`" }))
-        .transform((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, pulumi.secret(v)]))),
-      volumes: z.strictObject({ data: volume, logs: volume, vee: volume }),
-      podAnnotations: z.record(z.string(), z.string()),
+        .transform((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, pulumi.secret(v)])))
+        .meta({
+          description:
+            "Secret environment variables of the API (NAME: value), e.g. API keys, kept only in its Kubernetes Secret." +
+            " Set each encrypted: pulumi config set --secret --path api.secrets.NAME; plain-text values are refused.",
+        }),
+      volumes: z
+        .strictObject({
+          data: volume.meta({ description: volumeHelp("/app/data") }),
+          logs: volume.meta({ description: volumeHelp("/app/logs") }),
+          vee: volume.meta({ description: volumeHelp("/app/vee") }),
+        })
+        .meta({ description: "Writable volumes of the API container, whose root filesystem is read-only (/tmp is always an emptyDir)." }),
+      podAnnotations: z
+        .record(z.string(), z.string())
+        .meta({ description: "Extra annotations on the API pods; the stack's prometheus.io/* and checksum/config annotations win." }),
     })
-    .superRefine(crossFieldRules);
+    .superRefine(crossFieldRules)
+    .meta({ description: "The APE 2026 API: its Deployment, Service, autoscaler, disruption budget, settings and secrets." });
 
 type ApiShape = {
   replicaCount: number;

@@ -21,16 +21,35 @@ export const MANAGED_ANNOTATIONS = {
 const podSecurityLevel = z.enum(["privileged", "baseline", "restricted"], { error: "must be privileged, baseline or restricted" });
 
 export const namespaceSchema = () =>
-  z.strictObject({
-    name: dnsLabel(),
-    podSecurity: z.strictObject({ enforce: podSecurityLevel, audit: podSecurityLevel, warn: podSecurityLevel }),
-    labels: z.record(z.string(), z.string()),
-  });
+  z
+    .strictObject({
+      name: dnsLabel().meta({
+        description:
+          "Namespace the stack creates and deploys into. Changing it replaces the namespace and deletes every volume in it;" +
+          " production refuses that (the namespace is protected).",
+      }),
+      podSecurity: z
+        .strictObject({
+          enforce: podSecurityLevel.meta({
+            description:
+              "Level a pod must meet to be admitted; everything the stack runs meets restricted (node-exporter needs privileged).",
+          }),
+          audit: podSecurityLevel.meta({ description: "Level whose violations are recorded in the cluster's audit log." }),
+          warn: podSecurityLevel.meta({ description: "Level whose violations are returned to the client as warnings." }),
+        })
+        .meta({ description: "Pod Security Admission levels of the namespace: privileged, baseline or restricted." }),
+      labels: z
+        .record(z.string(), z.string())
+        .meta({ description: "Extra labels on the namespace; the Pod Security and stack labels win over these." }),
+    })
+    .meta({ description: "The namespace everything runs in, under Pod Security Admission." });
 export type NamespaceConfig = z.infer<ReturnType<typeof namespaceSchema>>;
 
 const pathRule = z.strictObject({
-  path: z.string().startsWith("/", { error: "must be an HTTP path starting with /" }),
-  pathType: z.enum(["Prefix", "Exact", "ImplementationSpecific"], { error: "must be Prefix, Exact or ImplementationSpecific" }),
+  path: z.string().startsWith("/", { error: "must be an HTTP path starting with /" }).meta({ description: "URL path routed to the API." }),
+  pathType: z
+    .enum(["Prefix", "Exact", "ImplementationSpecific"], { error: "must be Prefix, Exact or ImplementationSpecific" })
+    .meta({ description: "How the path matches: Prefix, Exact or ImplementationSpecific." }),
 });
 
 export const TLS_MODES = ["cert-manager", "self-signed", "existing-secret"] as const;
@@ -39,30 +58,68 @@ export type TlsMode = (typeof TLS_MODES)[number];
 export const ingressSchema = () =>
   z
     .strictObject({
-      enabled: bool(),
-      className: nonEmpty("an IngressClass name"),
-      hosts: z
-        .array(z.strictObject({ host: hostName(), paths: z.array(pathRule).min(1, { error: "must list at least one path" }) }))
-        .min(1, { error: "must list at least one host" }),
-      tls: z.strictObject({
-        /**
-         * cert-manager: a ClusterIssuer issues it; self-signed: a CA + server cert from @pulumi/tls;
-         * existing-secret: you provide `secretName`.
-         */
-        mode: z.enum(TLS_MODES, { error: `must be one of ${TLS_MODES.join(", ")}` }),
-        secretName: dnsLabel(),
-        clusterIssuer: nonEmpty("a cert-manager ClusterIssuer name"),
-        selfSigned: z.strictObject({
-          algorithm: z.enum(["ECDSA", "RSA"], { error: "must be ECDSA (P-256) or RSA" }),
-          rsaBits: intBetween(2048, 8192),
-          validityHours: intAtLeast(1),
-        }),
+      enabled: bool().meta({ description: "Create the Ingress; false = the API is reachable from inside the cluster only." }),
+      className: nonEmpty("an IngressClass name").meta({
+        description: "IngressClass that serves the Ingress, e.g. nginx; the annotations are ingress-nginx's.",
       }),
-      /** ingress-nginx limits per client IP (and per controller replica). */
-      rateLimit: z.strictObject({ requestsPerMinute: intAtLeast(1), burstMultiplier: intAtLeast(1) }),
-      proxyBodySize: z.string().regex(/^\d+[kmg]?$/, { error: "must be an nginx size such as 10m (0 = unlimited)" }),
-      /** Extra annotations; may not replace the ones this program manages (see MANAGED_ANNOTATIONS). */
-      annotations: z.record(z.string(), z.string({ error: "must be a string (quote numbers and booleans)" })),
+      hosts: z
+        .array(
+          z.strictObject({
+            host: hostName().meta({ description: "DNS host name, e.g. api.example.com; a leading *. is a wildcard." }),
+            paths: z.array(pathRule).min(1, { error: "must list at least one path" }).meta({ description: "Paths routed to the API." }),
+          }),
+        )
+        .min(1, { error: "must list at least one host" })
+        .meta({
+          description:
+            "Hosts and paths routed to the API: a list of {host, paths: [{path, pathType}]}. The certificate covers every host;" +
+            " the url output is https://<first host that is not a wildcard>.",
+        }),
+      tls: z
+        .strictObject({
+          mode: z.enum(TLS_MODES, { error: `must be one of ${TLS_MODES.join(", ")}` }).meta({
+            description:
+              "cert-manager: a ClusterIssuer issues the certificate; self-signed: this program generates a CA and a certificate;" +
+              " existing-secret: you create the Secret secretName.",
+          }),
+          secretName: dnsLabel().meta({
+            description: "kubernetes.io/tls Secret the Ingress serves, written by cert-manager or this program, or created by you.",
+          }),
+          clusterIssuer: nonEmpty("a cert-manager ClusterIssuer name").meta({
+            description: "cert-manager ClusterIssuer that issues the certificate (mode cert-manager).",
+          }),
+          selfSigned: z
+            .strictObject({
+              algorithm: z
+                .enum(["ECDSA", "RSA"], { error: "must be ECDSA (P-256) or RSA" })
+                .meta({ description: "Key algorithm: ECDSA (curve P-256) or RSA." }),
+              rsaBits: intBetween(2048, 8192).meta({ description: "RSA key size in bits, 2048 to 8192 (algorithm RSA)." }),
+              validityHours: intAtLeast(1).meta({
+                description:
+                  "Lifetime of the CA and the certificate in hours; the first pulumi up after 80% of it issues a new certificate.",
+              }),
+            })
+            .meta({ description: "The generated CA and certificate (mode self-signed); the CA certificate is the caCertificate output." }),
+        })
+        .meta({ description: "HTTPS for the Ingress hosts." }),
+      rateLimit: z
+        .strictObject({
+          requestsPerMinute: intAtLeast(1).meta({ description: "Requests per minute one client IP may make (limit-rpm)." }),
+          burstMultiplier: intAtLeast(1).meta({
+            description: "Burst allowed on top of the rate, as a multiple of it (limit-burst-multiplier).",
+          }),
+        })
+        .meta({ description: "ingress-nginx rate limit, counted per client IP and per controller replica." }),
+      proxyBodySize: z
+        .string()
+        .regex(/^\d+[kmg]?$/, { error: "must be an nginx size such as 10m (0 = unlimited)" })
+        .meta({
+          description: "Largest request body accepted, as an nginx size such as 10m (suffix k, m or g; 0 = unlimited).",
+        }),
+      annotations: z.record(z.string(), z.string({ error: "must be a string (quote numbers and booleans)" })).meta({
+        description:
+          "Extra Ingress annotations (string values). The ones the stack manages are refused here: rate limit, body size, cluster issuer.",
+      }),
     })
     .superRefine((ing, c) => {
       for (const key of Object.keys(ing.annotations)) {
@@ -87,33 +144,80 @@ export const ingressSchema = () =>
           });
         seen.add(h.host);
       });
-    });
+    })
+    .meta({ description: "The API's public entry point: an Ingress for ingress-nginx, with TLS and rate limiting." });
 export type IngressConfig = z.infer<ReturnType<typeof ingressSchema>>;
 
-const labels = z.record(z.string(), z.string());
+const labels = (of: string) => z.record(z.string(), z.string()).meta({ description: `Labels that select ${of}; {} = any.` });
 const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
 const IPV6_CIDR = /^[0-9a-fA-F:]+\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
 const cidr = z.string().refine((s) => IPV4_CIDR.test(s) || IPV6_CIDR.test(s), { error: "must be a CIDR such as 10.0.0.0/8" });
-const cidrs = () => z.array(cidr).min(1, { error: "must list at least one CIDR (0.0.0.0/0 = anywhere)" });
-const ports = () => z.array(port()).min(1, { error: "must list at least one port" });
+const cidrs = (description: string) =>
+  z.array(cidr).min(1, { error: "must list at least one CIDR (0.0.0.0/0 = anywhere)" }).meta({ description });
+const ports = (description: string) => z.array(port()).min(1, { error: "must list at least one port" }).meta({ description });
+const except = () =>
+  z.array(cidr).meta({
+    description: "Ranges cut out of cidrs (default: private, link-local and CGNAT ranges); entries outside cidrs are ignored.",
+  });
 
 export const networkPolicySchema = () =>
-  z.strictObject({
-    enabled: bool(),
-    /** Where ingress-nginx runs: the only source allowed to reach the API's http port. */
-    ingressController: z.strictObject({ namespaceSelector: labels, podSelector: labels }),
-    dns: z.strictObject({ namespaceSelector: labels, podSelector: labels, port: port() }),
-    /** The API server as pods see it after Service translation (endpoint port, often 6443; 443 on some clusters). */
-    kubernetesApi: z.strictObject({ cidrs: cidrs(), ports: ports() }),
-    /** Kubelets on the nodes (Prometheus' kubernetes-nodes and -cadvisor jobs scrape node:10250). */
-    kubelets: z.strictObject({ cidrs: cidrs(), ports: ports() }),
-    /** The API's calls to external services (AI APIs); private ranges excepted by default. */
-    apiEgress: z.strictObject({ cidrs: cidrs(), except: z.array(cidr), ports: ports() }),
-    /** Alertmanager's webhook/Slack notifications. */
-    alertmanagerEgress: z.strictObject({ cidrs: cidrs(), except: z.array(cidr), ports: ports() }),
-    /** Where an external PostgreSQL/Redis (postgresql.enabled / redis.enabled false) lives. */
-    externalData: z.strictObject({ cidrs: cidrs() }),
-  });
+  z
+    .strictObject({
+      enabled: bool().meta({
+        description: "Deny all traffic in the namespace, then allow exactly the stack's flows; false = no NetworkPolicies at all.",
+      }),
+      ingressController: z
+        .strictObject({
+          namespaceSelector: labels("the ingress controller's namespace"),
+          podSelector: labels("the ingress controller's pods"),
+        })
+        .meta({ description: "Where ingress-nginx runs: the only source allowed to reach the API's http port." }),
+      dns: z
+        .strictObject({
+          namespaceSelector: labels("the cluster DNS namespace"),
+          podSelector: labels("the cluster DNS pods"),
+          port: port().meta({ description: "DNS port, allowed over UDP and TCP." }),
+        })
+        .meta({ description: "The cluster DNS, which every pod may query." }),
+      kubernetesApi: z
+        .strictObject({
+          cidrs: cidrs(
+            "Address ranges of the API server endpoints; narrow them to yours" +
+              " (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes).",
+          ),
+          ports: ports("Endpoint ports of the API server: 6443 on kubeadm, kind and minikube; 443 on some managed clusters."),
+        })
+        .meta({
+          description:
+            "The Kubernetes API server as pods reach it after Service translation, for Prometheus, kube-state-metrics and" +
+            " Grafana's sidecar.",
+        }),
+      kubelets: z
+        .strictObject({
+          cidrs: cidrs("Address ranges of the nodes."),
+          ports: ports("Kubelet ports."),
+        })
+        .meta({ description: "The kubelets on the nodes, which Prometheus scrapes directly (kubernetes-nodes and -cadvisor jobs)." }),
+      apiEgress: z
+        .strictObject({
+          cidrs: cidrs("Destinations the API may call; 0.0.0.0/0 = anywhere."),
+          except: except(),
+          ports: ports("Destination ports (TCP)."),
+        })
+        .meta({ description: "The API's calls to services outside the cluster, such as AI APIs." }),
+      alertmanagerEgress: z
+        .strictObject({
+          cidrs: cidrs("Destinations Alertmanager may notify; 0.0.0.0/0 = anywhere."),
+          except: except(),
+          ports: ports("Destination ports (TCP)."),
+        })
+        .meta({ description: "Alertmanager's webhook and Slack notifications." }),
+      externalData: z.strictObject({ cidrs: cidrs("Address ranges of the external database and Redis.") }).meta({
+        description:
+          "Where the external PostgreSQL or Redis is (postgresql.enabled or redis.enabled false), reached by the API and Grafana.",
+      }),
+    })
+    .meta({ description: "NetworkPolicies of the namespace: default deny, then the flows the enabled components need." });
 export type NetworkPolicyConfig = z.infer<ReturnType<typeof networkPolicySchema>>;
 
 export const namespaceDefaults = {

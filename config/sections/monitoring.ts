@@ -13,65 +13,122 @@ const secretUrl = () =>
     .regex(/^https?:\/\/\S+$/, { error: "must be an http(s) URL" })
     .transform((url) => pulumi.secret(url));
 
+const secretUrlHelp = (path: string, what: string) =>
+  `${what} Secret: pulumi config set --secret --path prometheus.alertmanager.receivers.${path} <url>.`;
+
 export const prometheusSchema = () =>
-  z.strictObject({
-    enabled: bool(),
-    server: z.strictObject({
-      retention: duration(),
-      retentionSize: quantity("storage").optional(),
-      scrapeInterval: duration(),
-      persistentVolume: persistence(),
-      resources: resources(),
-    }),
-    alertmanager: z.strictObject({
-      enabled: bool(),
-      persistence: persistence(),
-      resources: resources(),
-      /** Receiver URLs are secrets: set them with `pulumi config set --secret --path`. */
-      receivers: z.strictObject({
-        slackWebhookUrl: secretUrl().optional(),
-        webhookUrl: secretUrl().optional(),
-        slackChannel: z.string().optional(),
-      }),
-    }),
-    kubeStateMetrics: z.strictObject({ enabled: bool(), resources: resources() }),
-    /** The config-reloader sidecar of the Prometheus server. */
-    configmapReload: z.strictObject({ resources: resources() }),
-    nodeExporter: z.strictObject({ enabled: bool() }),
-    pushgateway: z.strictObject({ enabled: bool() }),
-    /** ServiceMonitor/PrometheusRule objects for clusters that run the Prometheus Operator. */
-    operator: z.strictObject({ enabled: bool() }),
-    alerts: z.strictObject({
-      errorRateThreshold: ratio(),
-      latencyP95Seconds: z.preprocess(
-        (v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v),
-        z.number({ error: "must be a number of seconds > 0" }).gt(0, { error: "must be a number of seconds > 0" }),
-      ),
-      diskFreeRatio: ratio(),
-      crashLoopRestarts: intAtLeast(1),
-      /** Window over which restarts are counted for PodCrashLooping. */
-      crashLoopWindow: duration(),
-      /** rate() window of the error-rate and latency alerts ("over 5m"). */
-      rateWindow: duration(),
-      for: duration(),
-    }),
-    apiMetrics: z.strictObject({
-      requestsTotal: metricName(),
-      statusLabel: labelName(),
-      durationHistogram: metricName(),
-    }),
-  });
+  z
+    .strictObject({
+      enabled: bool().meta({ description: "Install the Prometheus chart (release prometheus); Grafana needs it." }),
+      server: z
+        .strictObject({
+          retention: duration().meta({ description: "How long samples are kept, as a duration such as 30d." }),
+          retentionSize: quantity("storage")
+            .optional()
+            .meta({ description: "Most disk the samples may use, e.g. 45Gi (keep it below the volume size); unset = no size limit." }),
+          scrapeInterval: duration().meta({ description: "How often targets are scraped and rules evaluated, e.g. 30s." }),
+          persistentVolume: persistence().meta({ description: "Volume of the time-series database." }),
+          resources: resources().meta({ description: "CPU and memory of the Prometheus server." }),
+        })
+        .meta({ description: "The Prometheus server." }),
+      alertmanager: z
+        .strictObject({
+          enabled: bool().meta({ description: "Run Alertmanager; without it the alerts show only in Prometheus." }),
+          persistence: persistence().meta({ description: "Volume for silences and notification state." }),
+          resources: resources().meta({ description: "CPU and memory of Alertmanager." }),
+          receivers: z
+            .strictObject({
+              slackWebhookUrl: secretUrl()
+                .optional()
+                .meta({ description: secretUrlHelp("slackWebhookUrl", "Slack incoming-webhook URL alerts are posted to.") }),
+              webhookUrl: secretUrl()
+                .optional()
+                .meta({ description: secretUrlHelp("webhookUrl", "URL every alert is sent to as JSON (Alertmanager webhook).") }),
+              slackChannel: z
+                .string()
+                .optional()
+                .meta({ description: "Slack channel to post to, e.g. #alerts; unset = the webhook's own channel." }),
+            })
+            .meta({ description: "Where Alertmanager sends alerts; with no URL set it sends nothing." }),
+        })
+        .meta({ description: "Alertmanager: groups the stack's alerts and notifies the receivers." }),
+      kubeStateMetrics: z
+        .strictObject({
+          enabled: bool().meta({ description: "Run kube-state-metrics; the PodCrashLooping alert needs it." }),
+          resources: resources().meta({ description: "CPU and memory of kube-state-metrics." }),
+        })
+        .meta({ description: "kube-state-metrics: the state of Kubernetes objects as metrics." }),
+      configmapReload: z
+        .strictObject({ resources: resources().meta({ description: "CPU and memory of the reloader sidecar." }) })
+        .meta({ description: "The sidecar that reloads the Prometheus server when its configuration changes." }),
+      nodeExporter: z
+        .strictObject({
+          enabled: bool().meta({
+            description:
+              "Run node-exporter on every node; it needs hostNetwork, hostPID and hostPath, so namespace.podSecurity.enforce privileged.",
+          }),
+        })
+        .meta({ description: "prometheus-node-exporter: metrics of the nodes themselves." }),
+      pushgateway: z
+        .strictObject({ enabled: bool().meta({ description: "Run the Pushgateway." }) })
+        .meta({ description: "The Pushgateway, for batch jobs that push their metrics." }),
+      operator: z
+        .strictObject({
+          enabled: bool().meta({
+            description:
+              "Also create a ServiceMonitor for the API and a PrometheusRule with the alerts; needs the monitoring.coreos.com CRDs.",
+          }),
+        })
+        .meta({ description: "Objects for clusters that run the Prometheus Operator." }),
+      alerts: z
+        .strictObject({
+          errorRateThreshold: ratio().meta({
+            description: "HighErrorRate fires above this share of API requests answered with 5xx (0 to 1: 0.05 = 5%).",
+          }),
+          latencyP95Seconds: z
+            .preprocess(
+              (v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v),
+              z.number({ error: "must be a number of seconds > 0" }).gt(0, { error: "must be a number of seconds > 0" }),
+            )
+            .meta({ description: "HighLatencyP95 fires when the 95th percentile of API request duration exceeds this many seconds." }),
+          diskFreeRatio: ratio().meta({
+            description: "LowDiskSpace fires when a volume claim has less than this share of its capacity free (0 to 1: 0.1 = 10%).",
+          }),
+          crashLoopRestarts: intAtLeast(1).meta({
+            description: "PodCrashLooping fires when a container restarts at least this many times within crashLoopWindow.",
+          }),
+          crashLoopWindow: duration().meta({ description: "Window over which PodCrashLooping counts restarts, e.g. 15m." }),
+          rateWindow: duration().meta({ description: "rate() window of the error-rate and latency alerts, e.g. 5m." }),
+          for: duration().meta({ description: "How long a condition must hold before its alert fires, e.g. 5m." }),
+        })
+        .meta({ description: "Thresholds of the stack's alerts: HighErrorRate, HighLatencyP95, LowDiskSpace and PodCrashLooping." }),
+      apiMetrics: z
+        .strictObject({
+          requestsTotal: metricName().meta({ description: "The API's counter of HTTP requests, e.g. http_requests_total." }),
+          statusLabel: labelName().meta({ description: "Label of that counter holding the HTTP status code, e.g. status." }),
+          durationHistogram: metricName().meta({
+            description: "The API's histogram of request durations in seconds, named without its _bucket suffix.",
+          }),
+        })
+        .meta({ description: "Names of the API's own metrics, which the alerts and the Grafana dashboards query." }),
+    })
+    .meta({ description: "Prometheus (prometheus-community chart): the server, Alertmanager, kube-state-metrics and the stack's alerts." });
 export type PrometheusConfig = z.infer<ReturnType<typeof prometheusSchema>>;
 
 export const grafanaSchema = () =>
-  z.strictObject({
-    enabled: bool(),
-    adminUser: nonEmpty("a user name"),
-    persistence: persistence(),
-    resources: resources(),
-    /** The dashboard sidecar (k8s-sidecar) next to Grafana. */
-    sidecar: z.strictObject({ resources: resources() }),
-  });
+  z
+    .strictObject({
+      enabled: bool().meta({ description: "Install Grafana; needs prometheus.enabled." }),
+      adminUser: nonEmpty("a user name").meta({
+        description: "Admin user name; the password is generated (output grafanaAdminPassword).",
+      }),
+      persistence: persistence().meta({ description: "Volume of Grafana's own database (users, preferences)." }),
+      resources: resources().meta({ description: "CPU and memory of Grafana." }),
+      sidecar: z
+        .strictObject({ resources: resources().meta({ description: "CPU and memory of the sidecar." }) })
+        .meta({ description: "The dashboard sidecar (k8s-sidecar) that loads the stack's dashboards from ConfigMaps." }),
+    })
+    .meta({ description: "Grafana with Prometheus and TimescaleDB data sources and the stack's dashboards (grafana-community chart)." });
 export type GrafanaConfig = z.infer<ReturnType<typeof grafanaSchema>>;
 
 /** The seed chart's values.yaml figures for Prometheus, plus the seed's alert thresholds. */

@@ -3,37 +3,58 @@ import { z } from "zod";
 import { nonEmpty } from "../fields";
 
 export const clusterSchema = () =>
-  z.strictObject({
-    /** kubeconfig context; unset = the current context. */
-    context: z.string().optional(),
-    /** kubeconfig path or contents; unset = $KUBECONFIG or ~/.kube/config. */
-    kubeconfig: z.string().optional(),
-  });
+  z
+    .strictObject({
+      context: z
+        .string()
+        .optional()
+        .meta({ description: "kubeconfig context the stack deploys to; unset = the kubeconfig's current context." }),
+      kubeconfig: z
+        .string()
+        .optional()
+        .meta({ description: "Path to a kubeconfig file, or the kubeconfig itself; unset = $KUBECONFIG, else ~/.kube/config." }),
+    })
+    .meta({ description: "The Kubernetes cluster: every object goes through one explicit provider built from these settings." });
 export type ClusterConfig = z.infer<ReturnType<typeof clusterSchema>>;
 
 const EXACT_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
-const chart = z.strictObject({
-  chart: z
-    .string()
-    .regex(/^(oci|https?):\/\/\S+$/, { error: "must be a chart URL such as oci://registry-1.docker.io/bitnamicharts/postgresql" }),
-  version: z.string().regex(EXACT_VERSION, { error: "must be an exact chart version such as 16.7.27 (no ranges)" }),
-});
+const chart = (name: string) =>
+  z
+    .strictObject({
+      chart: z
+        .string()
+        .regex(/^(oci|https?):\/\/\S+$/, { error: "must be a chart URL such as oci://registry-1.docker.io/bitnamicharts/postgresql" })
+        .meta({ description: `Where the ${name} chart is pulled from (oci:// or https:// URL); point it at a mirror of the same chart.` }),
+      version: z
+        .string()
+        .regex(EXACT_VERSION, { error: "must be an exact chart version such as 16.7.27 (no ranges)" })
+        .meta({
+          description: `Exact ${name} chart version (no ranges). Read the chart's upgrade notes before changing it.`,
+        }),
+    })
+    .meta({ description: `The ${name} chart, installed as one Helm release under a fixed release name.` });
 
-export const chartsSchema = () => z.strictObject({ postgresql: chart, redis: chart, prometheus: chart, grafana: chart });
+export const chartsSchema = () =>
+  z
+    .strictObject({ postgresql: chart("PostgreSQL"), redis: chart("Redis"), prometheus: chart("Prometheus"), grafana: chart("Grafana") })
+    .meta({ description: "The pinned upstream Helm charts: location and exact version of each." });
 export type ChartsConfig = z.infer<ReturnType<typeof chartsSchema>>;
 
 export const imagesSchema = () =>
-  z.strictObject({
-    /**
-     * Registry host (and path prefix) that replaces the registry of every chart image, e.g. a mirror
-     * or an air-gapped copy. Images keep their repository paths below it (bitnamilegacy/redis ->
-     * <registry>/bitnamilegacy/redis; the TimescaleDB image's repository likewise), so mirror them
-     * under the same paths. Unset = each image's own registry (docker.io for Bitnami).
-     */
-    registry: nonEmpty("a registry host such as registry.example.com/mirror").optional(),
-    /** Names of docker-registry Secrets in the namespace, used by every pod. */
-    pullSecrets: z.array(nonEmpty("a Secret name")),
-  });
+  z
+    .strictObject({
+      registry: nonEmpty("a registry host such as registry.example.com/mirror")
+        .optional()
+        .meta({
+          description:
+            "Mirror registry (host and optional path prefix) that replaces the registry of every chart image; images keep their" +
+            " repository paths below it (bitnamilegacy/redis -> <registry>/bitnamilegacy/redis). Unset = each image's own registry.",
+        }),
+      pullSecrets: z
+        .array(nonEmpty("a Secret name"))
+        .meta({ description: "Names of docker-registry Secrets in the namespace that every pod (charts and API) pulls with." }),
+    })
+    .meta({ description: "Where chart images come from: a mirror or air-gapped registry, and the pull Secrets for it." });
 export type ImagesConfig = z.infer<ReturnType<typeof imagesSchema>>;
 
 export const clusterDefaults = {};

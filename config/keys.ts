@@ -1,0 +1,58 @@
+// Walks the config schema by key path, as `pulumi config set --path` spells it: which keys an
+// object accepts (for "allowed here" in errors) and what each key means (its `.meta` description,
+// the source of docs/configuration.md). Wrappers (optional, preprocess, transform) are looked
+// through; a list or a map is one key whose entries share the element's schema.
+import { z } from "zod";
+
+type AnyDef = {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  out?: z.ZodType;
+  element?: z.ZodType;
+  valueType?: z.ZodType;
+};
+
+const defOf = (node: z.ZodType): AnyDef => (node as unknown as { _zod: { def: AnyDef } })._zod.def;
+
+/** The schema a wrapper holds (the value side of a preprocess or transform), or undefined for a non-wrapper. */
+function inner(node: z.ZodType): z.ZodType | undefined {
+  const def = defOf(node);
+  if (def.innerType) return def.innerType;
+  if (def.type === "pipe") return def.out && defOf(def.out).type === "transform" ? def.in : def.out;
+  return undefined;
+}
+
+function unwrap(node: z.ZodType): z.ZodType {
+  for (let next = inner(node); next; next = inner(node)) node = next;
+  return node;
+}
+
+/** The schema of the key at `path` as declared (outermost wrapper), or undefined when there is none. */
+export function schemaAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): z.ZodType | undefined {
+  let node: z.ZodType | undefined = schema;
+  for (const key of path) {
+    const def = defOf(unwrap(node));
+    if (def.shape) node = def.shape[String(key)];
+    else node = def.element ?? def.valueType;
+    if (!node) return undefined;
+  }
+  return node;
+}
+
+/** The keys a strict object accepts at `path` of `schema` ([] for a leaf or an unknown path). */
+export function keysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
+  const node = schemaAt(schema, path);
+  const shape = node && defOf(unwrap(node)).shape;
+  return shape ? Object.keys(shape) : [];
+}
+
+/** The description of the key at `path`: the first `.meta({ description })` from the outermost wrapper in. */
+export function descriptionAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string | undefined {
+  for (let node = schemaAt(schema, path); node; node = inner(node)) {
+    const description = z.globalRegistry.get(node)?.description?.trim();
+    if (description) return description;
+  }
+  return undefined;
+}
