@@ -116,6 +116,14 @@ const amounts = (what: "requests" | "limits") =>
               ? "Memory reserved for the container when it is scheduled, e.g. 512Mi or 2Gi."
               : "Memory the container may use at most, e.g. 2Gi; a container that exceeds it is killed (OOMKilled).",
         }),
+      "ephemeral-storage": quantity("storage")
+        .optional()
+        .meta({
+          description:
+            what === "requests"
+              ? "Node-local disk reserved for the container's writable layer, logs and emptyDir volumes, e.g. 64Mi."
+              : "Node-local disk the container may use at most (writable layer, logs, emptyDirs); above it the pod is evicted.",
+        }),
     })
     .optional()
     .meta({
@@ -128,7 +136,7 @@ const amounts = (what: "requests" | "limits") =>
 /** Container requests and limits; a request above its limit is refused. */
 export const resources = () =>
   z.strictObject({ requests: amounts("requests"), limits: amounts("limits") }).superRefine((r, ctx) => {
-    for (const kind of ["cpu", "memory"] as const) {
+    for (const kind of ["cpu", "memory", "ephemeral-storage"] as const) {
       const request = r.requests?.[kind];
       const limit = r.limits?.[kind];
       if (request === undefined || limit === undefined) continue;

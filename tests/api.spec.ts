@@ -36,7 +36,10 @@ describe("api: seed figures reach the objects", () => {
     const run = await defaults();
     assert.strictEqual(container(run).image, "ghcr.io/yourorg/ape-2026/api:latest");
     assert.strictEqual(container(run).imagePullPolicy, "IfNotPresent");
-    assert.deepStrictEqual(container(run).resources, { requests: { memory: "1Gi", cpu: "500m" }, limits: { memory: "2Gi", cpu: "1000m" } });
+    assert.deepStrictEqual(container(run).resources, {
+      requests: { memory: "1Gi", cpu: "500m", "ephemeral-storage": "256Mi" },
+      limits: { memory: "2Gi", cpu: "1000m", "ephemeral-storage": "2Gi" },
+    });
     const hpa = run.get(HPA, "api").inputs.spec;
     assert.deepStrictEqual([hpa.minReplicas, hpa.maxReplicas], [2, 10]);
     assert.deepStrictEqual(
@@ -53,8 +56,8 @@ describe("api: seed figures reach the objects", () => {
     const run = await program("production");
     assert.strictEqual(container(run).image, "ghcr.io/yourorg/ape-2026/api:1.0.0");
     assert.deepStrictEqual(container(run).resources, {
-      requests: { memory: "2Gi", cpu: "1000m" },
-      limits: { memory: "4Gi", cpu: "2000m" },
+      requests: { memory: "2Gi", cpu: "1000m", "ephemeral-storage": "256Mi" },
+      limits: { memory: "4Gi", cpu: "2000m", "ephemeral-storage": "2Gi" },
     });
     const hpa = run.get(HPA, "api").inputs.spec;
     assert.deepStrictEqual(
@@ -137,7 +140,7 @@ describe("api: pod security and shape", () => {
       );
       assert.deepStrictEqual(
         pod.volumes.find((v: any) => v.name === "tmp"),
-        { name: "tmp", emptyDir: {} },
+        { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
       );
       assert.strictEqual(pod.automountServiceAccountToken, false);
       const sa = run.get("kubernetes:core/v1:ServiceAccount", "api-sa").inputs;

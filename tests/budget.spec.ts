@@ -28,7 +28,7 @@ describe("resource budget", () => {
   it("production is sized by the seed (requests counted with the HPA minimum and every Redis node)", async () => {
     const containers = stackContainers(await runProgram("production"));
     const pg = containers.find((x) => x.workload === "postgresql-primary" && x.container === "postgresql");
-    assert.deepStrictEqual(pg?.requests, { memory: "8Gi", cpu: "4000m" });
+    assert.deepStrictEqual(pg?.requests, { memory: "8Gi", cpu: "4000m", "ephemeral-storage": "256Mi" });
     assert.strictEqual(containers.find((x) => x.container === "sentinel")?.replicas, 3);
     assert.ok(totalRequests(containers).cpu > 2, "production is not laptop-sized");
   });

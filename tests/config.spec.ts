@@ -14,7 +14,10 @@ describe("config: defaults are the seed values.yaml", () => {
     assert.strictEqual(c.environment, "development");
     assert.strictEqual(c.api.replicaCount, 3);
     assert.deepStrictEqual(c.api.image, { repository: "ghcr.io/yourorg/ape-2026/api", tag: "latest", pullPolicy: "IfNotPresent" });
-    assert.deepStrictEqual(c.api.resources, { requests: { memory: "1Gi", cpu: "500m" }, limits: { memory: "2Gi", cpu: "1000m" } });
+    assert.deepStrictEqual(c.api.resources, {
+      requests: { memory: "1Gi", cpu: "500m", "ephemeral-storage": "256Mi" },
+      limits: { memory: "2Gi", cpu: "1000m", "ephemeral-storage": "2Gi" },
+    });
     const { enabled, minReplicas, maxReplicas, targetCPUUtilizationPercentage, targetMemoryUtilizationPercentage } = c.api.autoscaling;
     assert.deepStrictEqual(
       [enabled, minReplicas, maxReplicas, targetCPUUtilizationPercentage, targetMemoryUtilizationPercentage],
@@ -26,7 +29,7 @@ describe("config: defaults are the seed values.yaml", () => {
     assert.deepStrictEqual(c.postgresql.auth, { database: "ape_timeseries", username: "ape" });
     assert.strictEqual(c.postgresql.primary.persistence.size, "50Gi");
     assert.strictEqual(c.postgresql.primary.persistence.storageClass, "fast-ssd");
-    assert.deepStrictEqual(c.postgresql.primary.resources.requests, { memory: "2Gi", cpu: "1000m" });
+    assert.deepStrictEqual(c.postgresql.primary.resources.requests, { memory: "2Gi", cpu: "1000m", "ephemeral-storage": "256Mi" });
     assert.strictEqual(c.redis.master.persistence.size, "10Gi");
     assert.strictEqual(c.redis.replica.replicaCount, 2);
     assert.strictEqual(c.prometheus.server.retention, "30d");
@@ -42,7 +45,10 @@ describe("config: Pulumi.production.yaml carries values-production.yaml", () => 
   it("is production with the seed's API figures", () => {
     assert.strictEqual(c.environment, "production");
     assert.strictEqual(c.api.replicaCount, 5);
-    assert.deepStrictEqual(c.api.resources, { requests: { memory: "2Gi", cpu: "1000m" }, limits: { memory: "4Gi", cpu: "2000m" } });
+    assert.deepStrictEqual(c.api.resources, {
+      requests: { memory: "2Gi", cpu: "1000m", "ephemeral-storage": "256Mi" },
+      limits: { memory: "4Gi", cpu: "2000m", "ephemeral-storage": "2Gi" },
+    });
     assert.deepStrictEqual(
       [c.api.autoscaling.minReplicas, c.api.autoscaling.maxReplicas, c.api.autoscaling.targetCPUUtilizationPercentage],
       [3, 20, 60],
@@ -52,7 +58,7 @@ describe("config: Pulumi.production.yaml carries values-production.yaml", () => 
 
   it("has the seed's data and monitoring figures", () => {
     assert.strictEqual(c.postgresql.primary.persistence.size, "200Gi");
-    assert.deepStrictEqual(c.postgresql.primary.resources.requests, { memory: "8Gi", cpu: "4000m" });
+    assert.deepStrictEqual(c.postgresql.primary.resources.requests, { memory: "8Gi", cpu: "4000m", "ephemeral-storage": "256Mi" });
     assert.deepStrictEqual(c.postgresql.primary.configuration, {
       shared_buffers: "4GB",
       effective_cache_size: "12GB",

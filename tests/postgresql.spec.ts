@@ -19,7 +19,10 @@ describe("postgresql: seed figures reach the chart values", () => {
     const v = values(defaults);
     assert.deepStrictEqual([v.auth.database, v.auth.username, v.auth.enablePostgresUser], ["ape_timeseries", "ape", true]);
     assert.deepStrictEqual(v.primary.persistence, { enabled: true, size: "50Gi", storageClass: "fast-ssd" });
-    assert.deepStrictEqual(v.primary.resources, { requests: { memory: "2Gi", cpu: "1000m" }, limits: { memory: "4Gi" } });
+    assert.deepStrictEqual(v.primary.resources, {
+      requests: { memory: "2Gi", cpu: "1000m", "ephemeral-storage": "256Mi" },
+      limits: { memory: "4Gi", "ephemeral-storage": "4Gi" },
+    });
     assert.deepStrictEqual(v.image, {
       registry: "ghcr.io",
       repository: "yourorg/ape-2026/postgresql-timescaledb",
@@ -37,7 +40,7 @@ describe("postgresql: seed figures reach the chart values", () => {
   it("production: 200Gi, 8Gi/4000m and the tuning as postgresql.conf lines in primary.extendedConfiguration", () => {
     const v = values(prod);
     assert.deepStrictEqual(v.primary.persistence, { enabled: true, size: "200Gi", storageClass: "fast-ssd" });
-    assert.deepStrictEqual(v.primary.resources.requests, { memory: "8Gi", cpu: "4000m" });
+    assert.deepStrictEqual(v.primary.resources.requests, { memory: "8Gi", cpu: "4000m", "ephemeral-storage": "256Mi" });
     assert.strictEqual(
       v.primary.extendedConfiguration,
       "shared_buffers = 4GB\neffective_cache_size = 12GB\nwork_mem = 128MB\nmax_connections = 200\n",
@@ -52,7 +55,10 @@ describe("postgresql: seed figures reach the chart values", () => {
     assert.strictEqual(v.postgresqlSharedPreloadLibraries, "pgaudit");
     assert.strictEqual(v.primary.initdb, undefined);
     assert.deepStrictEqual(v.primary.persistence, { enabled: true, size: "2Gi" });
-    assert.deepStrictEqual(v.primary.resources, { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1000m", memory: "1Gi" } });
+    assert.deepStrictEqual(v.primary.resources, {
+      requests: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "256Mi" },
+      limits: { cpu: "1000m", memory: "1Gi", "ephemeral-storage": "4Gi" },
+    });
   });
 
   it("release: pinned chart, fixed name, long timeout, bounded history, not atomic", () => {

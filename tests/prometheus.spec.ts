@@ -32,8 +32,8 @@ describe("prometheus release", () => {
     assert.strictEqual(promRelease(prod).inputs.values.server.retention, "90d");
     assert.strictEqual(promRelease(prod).inputs.values.server.persistentVolume.size, "50Gi");
     assert.deepStrictEqual(promRelease(prod).inputs.values.server.resources, {
-      requests: { memory: "1Gi", cpu: "250m" },
-      limits: { memory: "2Gi", cpu: "1000m" },
+      requests: { memory: "1Gi", cpu: "250m", "ephemeral-storage": "64Mi" },
+      limits: { memory: "2Gi", cpu: "1000m", "ephemeral-storage": "1Gi" },
     });
     assert.strictEqual(promRelease(dev).inputs.values.server.retention, "3d");
     assert.strictEqual(promRelease(dev).inputs.values.server.persistentVolume.size, "2Gi");

@@ -26,7 +26,10 @@ describe("redis: seed figures reach the chart values", () => {
     assert.strictEqual(v.architecture, "standalone");
     assert.strictEqual(v.sentinel.enabled, false);
     assert.deepStrictEqual(v.master.persistence, { enabled: true, size: "1Gi" });
-    assert.deepStrictEqual(v.master.resources, { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "256Mi" } });
+    assert.deepStrictEqual(v.master.resources, {
+      requests: { cpu: "50m", memory: "64Mi", "ephemeral-storage": "64Mi" },
+      limits: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "1Gi" },
+    });
     assert.deepStrictEqual(v.auth, {
       enabled: true,
       sentinel: true,

@@ -3,7 +3,7 @@
 import * as crypto from "crypto";
 import type * as Input from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
-import { ApiConfig, ApiVolume, resolvePort } from "../../config/sections/api";
+import { ApiConfig, ApiVolume, EMPTY_DIR_SIZE_LIMIT, resolvePort } from "../../config/sections/api";
 import { DatabaseEndpoint, RedisEndpoint, ResolvedDatabase, ResolvedRedis, resolveDatabase, resolveRedis } from "../data/endpoints";
 import { API_NAME, API_PORT_NAMES, API_UID, apiLabels, apiSelectorLabels } from "./api.contract";
 
@@ -124,7 +124,7 @@ export const pvcName = (volume: string): string => `${API_NAME}-${volume}`;
 function podVolume(name: string, v: ApiVolume): Input.core.v1.Volume {
   return v.type === "pvc"
     ? { name, persistentVolumeClaim: { claimName: pvcName(name) } }
-    : { name, emptyDir: v.sizeLimit ? { sizeLimit: v.sizeLimit } : {} };
+    : { name, emptyDir: { sizeLimit: v.sizeLimit ?? EMPTY_DIR_SIZE_LIMIT } };
 }
 
 function httpProbe(p: ApiConfig["probes"]["liveness"], port: number): Input.core.v1.Probe {
@@ -159,6 +159,16 @@ function topologySpread(api: ApiConfig): Input.core.v1.TopologySpreadConstraint[
   }));
 }
 
+/** Where the API pods may run: node selector, tolerations, affinity and priority, each only when set. */
+function scheduling(api: ApiConfig): Partial<Input.core.v1.PodSpec> {
+  return {
+    ...(Object.keys(api.nodeSelector).length > 0 ? { nodeSelector: api.nodeSelector } : {}),
+    ...(api.tolerations.length > 0 ? { tolerations: api.tolerations } : {}),
+    ...(Object.keys(api.affinity).length > 0 ? { affinity: api.affinity as Input.core.v1.Affinity } : {}),
+    ...(api.priorityClassName ? { priorityClassName: api.priorityClassName } : {}),
+  };
+}
+
 export interface PodRefs {
   readonly serviceAccountName: pulumi.Input<string>;
   readonly configMapName: pulumi.Input<string>;
@@ -191,6 +201,7 @@ function podTemplate(api: ApiConfig, refs: PodRefs): Input.core.v1.PodTemplateSp
       },
       terminationGracePeriodSeconds: api.terminationGracePeriodSeconds,
       ...(api.topologySpread.enabled ? { topologySpreadConstraints: topologySpread(api) } : {}),
+      ...scheduling(api),
       containers: [
         {
           name: API_NAME,
@@ -221,7 +232,7 @@ function podTemplate(api: ApiConfig, refs: PodRefs): Input.core.v1.PodTemplateSp
           volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...volumes.map(([name, v]) => ({ name, mountPath: v.mountPath }))],
         },
       ],
-      volumes: [{ name: "tmp", emptyDir: {} }, ...volumes.map(([name, v]) => podVolume(name, v))],
+      volumes: [{ name: "tmp", emptyDir: { sizeLimit: api.tmpSizeLimit } }, ...volumes.map(([name, v]) => podVolume(name, v))],
     },
   };
 }

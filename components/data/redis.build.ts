@@ -31,6 +31,7 @@ export function redisValues(cfg: RedisConfig, images: ImagesConfig, secretName: 
       persistence: volumeValues(cfg.replica.persistence),
       resources: cfg.replica.resources,
       podSecurityContext: BITNAMI_POD_SECURITY,
+      podAntiAffinityPreset: cfg.replica.podAntiAffinity,
     },
     sentinel: {
       enabled: cfg.sentinel.enabled,

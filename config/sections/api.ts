@@ -32,9 +32,17 @@ const volume = z.discriminatedUnion(
 );
 export type ApiVolume = z.infer<typeof volume>;
 
+/**
+ * The size limit of an emptyDir volume that sets none: a pod that writes more is evicted rather
+ * than filling the node's disk. (Not a default in the stack defaults, where it would survive a
+ * switch of the volume to type pvc and be refused there.)
+ */
+export const EMPTY_DIR_SIZE_LIMIT = "512Mi";
+
 /** A volume of the API container, described per key (data, logs, vee) with its default mount path. */
 const volumeHelp = (mount: string) =>
-  `Writable volume mounted at ${mount} by default: {type: emptyDir, mountPath, sizeLimit?} (lost with the pod) or` +
+  `Writable volume mounted at ${mount} by default: {type: emptyDir, mountPath, sizeLimit (default ${EMPTY_DIR_SIZE_LIMIT})}` +
+  " (lost with the pod) or" +
   " {type: pvc, mountPath, size, storageClass?, accessModes} (a PersistentVolumeClaim, protected in production)." +
   " ReadWriteOnce needs a single replica.";
 
@@ -259,12 +267,57 @@ export const apiSchema = (ctx: SchemaContext) =>
           vee: volume.meta({ description: volumeHelp("/app/vee") }),
         })
         .meta({ description: "Writable volumes of the API container, whose root filesystem is read-only (/tmp is always an emptyDir)." }),
+      tmpSizeLimit: quantity("storage").meta({
+        description: "Size limit of the API's /tmp emptyDir; a pod that writes more is evicted.",
+      }),
+      nodeSelector: z
+        .record(z.string(), z.string({ error: "must be a string (quote numbers and booleans)" }))
+        .meta({ description: "Node labels an API pod's node must have, e.g. {node-pool: api}." }),
+      tolerations: z.array(toleration).meta({
+        description: "Taints the API pods tolerate, as Kubernetes tolerations (key, operator, value, effect, tolerationSeconds).",
+      }),
+      affinity: affinity.meta({
+        description:
+          "Kubernetes affinity of the API pods (nodeAffinity, podAffinity, podAntiAffinity), passed to the pod spec as given;" +
+          " spreading over nodes and zones is api.topologySpread.",
+      }),
+      priorityClassName: z
+        .string()
+        .regex(DNS_SUBDOMAIN, { error: "must be the name of a PriorityClass (lower case DNS subdomain)" })
+        .optional()
+        .meta({ description: "PriorityClass of the API pods; unset = the cluster's default priority." }),
       podAnnotations: z
         .record(z.string(), z.string())
         .meta({ description: "Extra annotations on the API pods; the stack's prometheus.io/* and checksum/config annotations win." }),
     })
     .superRefine(crossFieldRules)
     .meta({ description: "The APE 2026 API: its Deployment, Service, autoscaler, disruption budget, settings and secrets." });
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A Kubernetes toleration; `Exists` takes no value. */
+const toleration = z
+  .strictObject({
+    key: z.string().optional().meta({ description: "Taint key; unset with operator Exists tolerates every taint." }),
+    operator: z
+      .enum(["Exists", "Equal"], { error: "must be Exists or Equal" })
+      .optional()
+      .meta({ description: "Exists or Equal (default)." }),
+    value: z.string().optional().meta({ description: "Taint value, with operator Equal." }),
+    effect: z
+      .enum(["NoSchedule", "PreferNoSchedule", "NoExecute"], { error: "must be NoSchedule, PreferNoSchedule or NoExecute" })
+      .optional()
+      .meta({ description: "Taint effect; unset tolerates every effect." }),
+    tolerationSeconds: intAtLeast(0).optional().meta({ description: "With NoExecute: how long the pod stays after the taint appears." }),
+  })
+  .refine((t) => !(t.operator === "Exists" && t.value !== undefined), { error: "operator Exists takes no value" });
+
+/** A Kubernetes Affinity: its three parts are passed through as given (the API server validates them). */
+const affinity = z.strictObject({
+  nodeAffinity: z.record(z.string(), z.unknown()).optional().meta({ description: "Kubernetes nodeAffinity of the API pods." }),
+  podAffinity: z.record(z.string(), z.unknown()).optional().meta({ description: "Kubernetes podAffinity of the API pods." }),
+  podAntiAffinity: z.record(z.string(), z.unknown()).optional().meta({ description: "Kubernetes podAntiAffinity of the API pods." }),
+});
 
 type ApiShape = {
   replicaCount: number;
@@ -376,7 +429,10 @@ export const apiDefaults = {
   image: { repository: "ghcr.io/yourorg/ape-2026/api", tag: "latest", pullPolicy: "IfNotPresent" },
   args: [],
   imagePullSecrets: [],
-  resources: { requests: { memory: "1Gi", cpu: "500m" }, limits: { memory: "2Gi", cpu: "1000m" } },
+  resources: {
+    requests: { memory: "1Gi", cpu: "500m", "ephemeral-storage": "256Mi" },
+    limits: { memory: "2Gi", cpu: "1000m", "ephemeral-storage": "2Gi" },
+  },
   autoscaling: {
     enabled: true,
     minReplicas: 2,
@@ -408,5 +464,9 @@ export const apiDefaults = {
     logs: { type: "emptyDir", mountPath: "/app/logs" },
     vee: { type: "emptyDir", mountPath: "/app/vee" },
   },
+  tmpSizeLimit: "256Mi",
+  nodeSelector: {},
+  tolerations: [],
+  affinity: {},
   podAnnotations: {},
 };

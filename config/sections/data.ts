@@ -191,6 +191,11 @@ export const redisSchema = (ctx: SchemaContext) =>
               "Data volume of each replica (each node with Sentinel). Resize live PVCs with kubectl first (immutable volume template).",
           }),
           resources: resources().meta({ description: "CPU and memory of each replica (each node's Redis with Sentinel)." }),
+          podAntiAffinity: z.enum(["soft", "hard"], { error: "must be soft or hard" }).meta({
+            description:
+              "hard: no two Redis nodes on one Kubernetes node (needs as many schedulable nodes as replicaCount, else pods stay" +
+              " Pending); soft: a preference only, so one node failure may take down every replica and Sentinel.",
+          }),
         })
         .meta({ description: "Redis replicas (architecture replication); with Sentinel, the Redis nodes." }),
       sentinel: z
@@ -254,15 +259,27 @@ export const postgresqlDefaults = {
   timescaledbImage: { registry: "ghcr.io", repository: "yourorg/ape-2026/postgresql-timescaledb", tag: "17.6.0-debian-12-r4-ts2.22.1" },
   primary: {
     persistence: { enabled: true, size: "50Gi", storageClass: "fast-ssd" },
-    resources: { requests: { memory: "2Gi", cpu: "1000m" }, limits: { memory: "4Gi" } },
+    resources: {
+      requests: { memory: "2Gi", cpu: "1000m", "ephemeral-storage": "256Mi" },
+      limits: { memory: "4Gi", "ephemeral-storage": "4Gi" },
+    },
     configuration: {},
   },
   readReplicas: {
     replicaCount: 1,
     persistence: { enabled: true, size: "50Gi", storageClass: "fast-ssd" },
-    resources: { requests: { memory: "2Gi", cpu: "500m" }, limits: { memory: "4Gi" } },
+    resources: {
+      requests: { memory: "2Gi", cpu: "500m", "ephemeral-storage": "256Mi" },
+      limits: { memory: "4Gi", "ephemeral-storage": "4Gi" },
+    },
   },
-  metrics: { enabled: true, resources: { requests: { memory: "64Mi", cpu: "50m" }, limits: { memory: "128Mi", cpu: "200m" } } },
+  metrics: {
+    enabled: true,
+    resources: {
+      requests: { memory: "64Mi", cpu: "50m", "ephemeral-storage": "16Mi" },
+      limits: { memory: "128Mi", cpu: "200m", "ephemeral-storage": "128Mi" },
+    },
+  },
 };
 
 /** The seed chart's values.yaml figures for Redis. */
@@ -273,18 +290,34 @@ export const redisDefaults = {
   image: { repository: "bitnamilegacy/redis", tag: "8.2.1-debian-12-r0" },
   master: {
     persistence: { enabled: true, size: "10Gi" },
-    resources: { requests: { memory: "256Mi", cpu: "100m" }, limits: { memory: "512Mi" } },
+    resources: {
+      requests: { memory: "256Mi", cpu: "100m", "ephemeral-storage": "64Mi" },
+      limits: { memory: "512Mi", "ephemeral-storage": "1Gi" },
+    },
   },
   replica: {
     replicaCount: 2,
+    podAntiAffinity: "soft",
     persistence: { enabled: true, size: "10Gi" },
-    resources: { requests: { memory: "256Mi", cpu: "100m" }, limits: { memory: "512Mi" } },
+    resources: {
+      requests: { memory: "256Mi", cpu: "100m", "ephemeral-storage": "64Mi" },
+      limits: { memory: "512Mi", "ephemeral-storage": "1Gi" },
+    },
   },
   sentinel: {
     enabled: false,
     quorum: 2,
     masterSet: "mymaster",
-    resources: { requests: { memory: "64Mi", cpu: "50m" }, limits: { memory: "128Mi" } },
+    resources: {
+      requests: { memory: "64Mi", cpu: "50m", "ephemeral-storage": "16Mi" },
+      limits: { memory: "128Mi", "ephemeral-storage": "256Mi" },
+    },
   },
-  metrics: { enabled: true, resources: { requests: { memory: "64Mi", cpu: "50m" }, limits: { memory: "128Mi", cpu: "200m" } } },
+  metrics: {
+    enabled: true,
+    resources: {
+      requests: { memory: "64Mi", cpu: "50m", "ephemeral-storage": "16Mi" },
+      limits: { memory: "128Mi", cpu: "200m", "ephemeral-storage": "128Mi" },
+    },
+  },
 };

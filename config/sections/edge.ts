@@ -185,7 +185,7 @@ export const networkPolicySchema = () =>
             "Address ranges of the API server endpoints; narrow them to yours" +
               " (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes).",
           ),
-          ports: ports("Endpoint ports of the API server: 6443 on kubeadm, kind and minikube; 443 on some managed clusters."),
+          ports: ports("Endpoint ports of the API server: 6443 on kubeadm and kind, 8443 on minikube, 443 on some managed clusters."),
         })
         .meta({
           description:
@@ -255,7 +255,7 @@ export const networkPolicyDefaults = {
   // Narrow these to the API server endpoint (kubectl get endpointslices -n default -l
   // kubernetes.io/service-name=kubernetes) and the node CIDR; a public API endpoint (some GKE/AKS
   // clusters) must be added here.
-  kubernetesApi: { cidrs: CLUSTER_RANGES, ports: [443, 6443] },
+  kubernetesApi: { cidrs: CLUSTER_RANGES, ports: [443, 6443, 8443] },
   kubelets: { cidrs: CLUSTER_RANGES, ports: [10250] },
   apiEgress: { cidrs: ["0.0.0.0/0"], except: PRIVATE_RANGES, ports: [443] },
   alertmanagerEgress: { cidrs: ["0.0.0.0/0"], except: PRIVATE_RANGES, ports: [443] },

@@ -138,16 +138,33 @@ export const prometheusDefaults = {
     retention: "30d",
     scrapeInterval: "30s",
     persistentVolume: { enabled: true, size: "50Gi" },
-    resources: { requests: { memory: "1Gi", cpu: "250m" }, limits: { memory: "2Gi", cpu: "1000m" } },
+    resources: {
+      requests: { memory: "1Gi", cpu: "250m", "ephemeral-storage": "64Mi" },
+      limits: { memory: "2Gi", cpu: "1000m", "ephemeral-storage": "1Gi" },
+    },
   },
   alertmanager: {
     enabled: true,
     persistence: { enabled: true, size: "2Gi" },
-    resources: { requests: { memory: "64Mi", cpu: "25m" }, limits: { memory: "128Mi", cpu: "100m" } },
+    resources: {
+      requests: { memory: "64Mi", cpu: "25m", "ephemeral-storage": "16Mi" },
+      limits: { memory: "128Mi", cpu: "100m", "ephemeral-storage": "128Mi" },
+    },
     receivers: {},
   },
-  kubeStateMetrics: { enabled: true, resources: { requests: { memory: "64Mi", cpu: "20m" }, limits: { memory: "256Mi", cpu: "200m" } } },
-  configmapReload: { resources: { requests: { memory: "16Mi", cpu: "5m" }, limits: { memory: "64Mi", cpu: "50m" } } },
+  kubeStateMetrics: {
+    enabled: true,
+    resources: {
+      requests: { memory: "64Mi", cpu: "20m", "ephemeral-storage": "16Mi" },
+      limits: { memory: "256Mi", cpu: "200m", "ephemeral-storage": "128Mi" },
+    },
+  },
+  configmapReload: {
+    resources: {
+      requests: { memory: "16Mi", cpu: "5m", "ephemeral-storage": "8Mi" },
+      limits: { memory: "64Mi", cpu: "50m", "ephemeral-storage": "64Mi" },
+    },
+  },
   nodeExporter: { enabled: false },
   pushgateway: { enabled: false },
   operator: { enabled: false },
@@ -168,8 +185,16 @@ export const grafanaDefaults = {
   enabled: true,
   adminUser: "admin",
   persistence: { enabled: true, size: "10Gi" },
-  resources: { requests: { memory: "128Mi", cpu: "100m" }, limits: { memory: "256Mi", cpu: "500m" } },
-  sidecar: { resources: { requests: { memory: "64Mi", cpu: "10m" }, limits: { memory: "128Mi", cpu: "100m" } } },
+  resources: {
+    requests: { memory: "128Mi", cpu: "100m", "ephemeral-storage": "64Mi" },
+    limits: { memory: "256Mi", cpu: "500m", "ephemeral-storage": "1Gi" },
+  },
+  sidecar: {
+    resources: {
+      requests: { memory: "64Mi", cpu: "10m", "ephemeral-storage": "16Mi" },
+      limits: { memory: "128Mi", cpu: "100m", "ephemeral-storage": "128Mi" },
+    },
+  },
 };
 
 /**
