@@ -242,7 +242,7 @@ export const redisSchema = (ctx: SchemaContext) =>
     .meta({ description: "Redis for the API: the pinned Bitnami chart (Sentinel in production), or an external Redis." });
 export type RedisConfig = z.infer<ReturnType<typeof redisSchema>>;
 
-/** The seed chart's values.yaml figures for PostgreSQL (TimescaleDB). */
+/** Code defaults of PostgreSQL (with TimescaleDB). */
 export const postgresqlDefaults = {
   enabled: true,
   architecture: "standalone",
@@ -261,7 +261,7 @@ export const postgresqlDefaults = {
   metrics: { enabled: true, resources: { requests: { memory: "64Mi", cpu: "50m" }, limits: { memory: "128Mi", cpu: "200m" } } },
 };
 
-/** The seed chart's values.yaml figures for Redis. */
+/** Code defaults of Redis. */
 export const redisDefaults = {
   enabled: true,
   architecture: "replication",
