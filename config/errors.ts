@@ -17,7 +17,7 @@ export class ConfigValidationError extends Error {
     super(
       `Invalid stack configuration: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n` +
         problems.map((p) => `  - ${p.path}: ${p.message}${describeValue(p)}`).join("\n") +
-        "\nFix them with `pulumi config set --path <key> <value>` (see README: Configuration reference).",
+        "\nFix them with `pulumi config set --path <key> <value>` (every key: docs/configuration.md).",
     );
     this.name = "ConfigValidationError";
   }

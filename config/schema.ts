@@ -1,4 +1,4 @@
-// The whole StackConfig: defaults (the seed's values.yaml) deep-merged with the stack's settings,
+// The whole StackConfig: the code defaults deep-merged with the stack's settings,
 // then validated in one pass so that every problem is reported together.
 import { z } from "zod";
 import { ConfigProblem, ConfigValidationError, problemsFromIssues } from "./errors";
@@ -51,7 +51,7 @@ export const stackSchema = (ctx: SchemaContext) =>
 /** The validated configuration every component reads. Nothing else reads `pulumi.Config`. */
 export type StackConfig = z.infer<ReturnType<typeof stackSchema>>;
 
-/** Code defaults: the figures of the seed chart's values.yaml (environment aside). */
+/** Code defaults of every section (environment aside: it follows the stack name). */
 export const defaults = {
   cluster: clusterDefaults,
   charts: chartsDefaults,

@@ -1,4 +1,4 @@
-// `api`: the APE 2026 API workload (the seed chart's own Deployment, Service, HPA, PDB, volumes).
+// `api`: the APE 2026 API workload (Deployment, Service, HPA, PDB, volumes, settings and secrets).
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { bool, imageWithPullPolicy, int, intAtLeast, intBetween, nonEmpty, port, quantity, resources, SchemaContext } from "../fields";
@@ -423,7 +423,7 @@ function crossFieldRules(api: ApiShape, c: z.RefinementCtx): void {
 
 export type ApiConfig = z.infer<ReturnType<typeof apiSchema>>;
 
-/** The seed chart's values.yaml figures for the API. */
+/** Code defaults of the API section. */
 export const apiDefaults = {
   replicaCount: 3,
   image: { repository: "ghcr.io/yourorg/ape-2026/api", tag: "latest", pullPolicy: "IfNotPresent" },

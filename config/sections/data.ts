@@ -247,7 +247,7 @@ export const redisSchema = (ctx: SchemaContext) =>
     .meta({ description: "Redis for the API: the pinned Bitnami chart (Sentinel in production), or an external Redis." });
 export type RedisConfig = z.infer<ReturnType<typeof redisSchema>>;
 
-/** The seed chart's values.yaml figures for PostgreSQL (TimescaleDB). */
+/** Code defaults of PostgreSQL (with TimescaleDB). */
 export const postgresqlDefaults = {
   enabled: true,
   architecture: "standalone",
@@ -282,7 +282,7 @@ export const postgresqlDefaults = {
   },
 };
 
-/** The seed chart's values.yaml figures for Redis. */
+/** Code defaults of Redis. */
 export const redisDefaults = {
   enabled: true,
   architecture: "replication",

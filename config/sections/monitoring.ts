@@ -1,4 +1,4 @@
-// `prometheus` and `grafana`: the monitoring releases and the seed's alert thresholds.
+// `prometheus` and `grafana`: the monitoring releases and the stack's alert thresholds.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { bool, duration, intAtLeast, nonEmpty, persistence, quantity, ratio, resources } from "../fields";
@@ -131,7 +131,7 @@ export const grafanaSchema = () =>
     .meta({ description: "Grafana with Prometheus and TimescaleDB data sources and the stack's dashboards (grafana-community chart)." });
 export type GrafanaConfig = z.infer<ReturnType<typeof grafanaSchema>>;
 
-/** The seed chart's values.yaml figures for Prometheus, plus the seed's alert thresholds. */
+/** Code defaults of Prometheus, alert thresholds included. */
 export const prometheusDefaults = {
   enabled: true,
   server: {
@@ -180,7 +180,7 @@ export const prometheusDefaults = {
   apiMetrics: { requestsTotal: "http_requests_total", statusLabel: "status", durationHistogram: "http_request_duration_seconds" },
 };
 
-/** The seed chart's values.yaml figures for Grafana. */
+/** Code defaults of Grafana. */
 export const grafanaDefaults = {
   enabled: true,
   adminUser: "admin",

@@ -59,7 +59,7 @@ export type ImagesConfig = z.infer<ReturnType<typeof imagesSchema>>;
 
 export const clusterDefaults = {};
 
-/** Pinned upstream charts (see ../shared notes: last Bitnami charts with real image tags). */
+/** Pinned upstream charts: location and exact version of each. */
 export const chartsDefaults = {
   postgresql: { chart: "oci://registry-1.docker.io/bitnamicharts/postgresql", version: "16.7.27" },
   redis: { chart: "oci://registry-1.docker.io/bitnamicharts/redis", version: "22.0.7" },
