@@ -3,7 +3,7 @@
 // volume re-owning, unbounded TSDB, blocked certificate challenges).
 import * as assert from "assert";
 import { allows, Endpoint, NetworkPolicy } from "./helpers/netpol";
-import { ProgramRun, runProgram } from "./helpers/program";
+import { ProgramRun, runProgram, runProgramError } from "./helpers/program";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const values = (run: ProgramRun, release: string): any => run.get(RELEASE, release).inputs.values;
@@ -124,5 +124,137 @@ describe("hardening: certificates can be issued through ACME HTTP-01 under defau
   it("a self-signed stack has no solver policy", async () => {
     const dev = await runProgram("dev");
     assert.ok(!dev.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").some((r) => r.inputs.metadata.name === "acme-http01-solver"));
+  });
+});
+
+describe("hardening: ephemeral storage is bounded", () => {
+  const resourceBlocks = (values: unknown, at = ""): { path: string; value: any }[] => {
+    if (values === null || typeof values !== "object") return [];
+    return Object.entries(values as Record<string, unknown>).flatMap(([k, v]) => [
+      ...(k === "resources" && v && typeof v === "object" ? [{ path: `${at}${k}`, value: v }] : []),
+      ...resourceBlocks(v, `${at}${k}.`),
+    ]);
+  };
+
+  it("every container the stack runs requests and limits ephemeral-storage (the API and every chart container)", async () => {
+    for (const run of await stacks()) {
+      const api = run.get("kubernetes:apps/v1:Deployment", "api").inputs.spec.template.spec.containers[0].resources;
+      const blocks = [
+        { path: "api", value: api },
+        ...run.ofType(RELEASE).flatMap((r) => resourceBlocks(r.inputs.values, `${r.inputs.name}: `)),
+      ];
+      assert.ok(blocks.length >= 10, `${run.stack}: ${blocks.length} resources blocks`);
+      const missing = blocks.filter(({ value }) => !value.requests?.["ephemeral-storage"] || !value.limits?.["ephemeral-storage"]);
+      assert.deepStrictEqual(
+        missing.map((b) => b.path),
+        [],
+        `${run.stack}: resources without ephemeral-storage requests and limits`,
+      );
+    }
+  });
+
+  it("every emptyDir of the API pod has a size limit", async () => {
+    for (const run of await stacks()) {
+      const volumes = run.get("kubernetes:apps/v1:Deployment", "api").inputs.spec.template.spec.volumes;
+      const unbounded = volumes.filter((v: any) => v.emptyDir && !v.emptyDir.sizeLimit).map((v: any) => v.name);
+      assert.deepStrictEqual(unbounded, [], run.stack);
+      assert.ok(
+        volumes.some((v: any) => v.name === "tmp" && v.emptyDir.sizeLimit),
+        "/tmp too",
+      );
+    }
+  });
+
+  it("a request above its limit is refused for ephemeral storage as for memory", async () => {
+    const { error } = await runProgramError("dev", {
+      set: { "api.resources.requests.ephemeral-storage": "4Gi", "api.resources.limits.ephemeral-storage": "1Gi" },
+    });
+    assert.match(error.message, /api\.resources\.requests\.ephemeral-storage: must not exceed limits\.ephemeral-storage \(1Gi\)/);
+  });
+});
+
+describe("hardening: production Redis survives a node failure", () => {
+  it("production Redis nodes require distinct Kubernetes nodes (hard anti-affinity); dev keeps a preference", async () => {
+    assert.strictEqual(values(await runProgram("production"), "redis").replica.podAntiAffinityPreset, "hard");
+    assert.strictEqual(values(await runProgram("dev"), "redis").replica.podAntiAffinityPreset, "soft");
+  });
+
+  it("the choice is refused when it is neither soft nor hard", async () => {
+    const { error } = await runProgramError("production", { set: { "redis.replica.podAntiAffinity": "strict" } });
+    assert.match(error.message, /redis\.replica\.podAntiAffinity: must be soft or hard/);
+  });
+});
+
+describe("hardening: the Kubernetes API is reachable on minikube's port as well", () => {
+  const kubeApi: Endpoint = { name: "kube-apiserver", ip: "192.168.49.2" };
+  const nsPod = (name: string, labels: Record<string, string>): Endpoint => ({
+    name,
+    namespace: "ape-2026",
+    namespaceLabels: { "kubernetes.io/metadata.name": "ape-2026" },
+    labels,
+    ip: "10.244.2.10",
+  });
+  it("Prometheus, kube-state-metrics and Grafana's sidecar reach 443, 6443 and 8443; the API does not", async () => {
+    for (const run of await stacks()) {
+      const policies: NetworkPolicy[] = run
+        .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+        .map((r) => ({ namespace: "ape-2026", name: r.inputs.metadata.name, spec: r.inputs.spec }));
+      const prometheus = nsPod("prometheus", {
+        "app.kubernetes.io/name": "prometheus",
+        "app.kubernetes.io/instance": "prometheus",
+        "app.kubernetes.io/component": "server",
+      });
+      const ksm = nsPod("ksm", { "app.kubernetes.io/name": "kube-state-metrics", "app.kubernetes.io/instance": "prometheus" });
+      const grafana = nsPod("grafana", { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "grafana" });
+      const api = nsPod("api", { "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "ape-2026" });
+      for (const port of [443, 6443, 8443]) {
+        for (const pod of [prometheus, ksm, grafana])
+          assert.strictEqual(allows(policies, pod, kubeApi, port, "TCP"), true, `${run.stack}: ${pod.name} -> ${port}`);
+      }
+      assert.strictEqual(
+        allows(policies, api, kubeApi, 8443, "TCP"),
+        false,
+        `${run.stack}: the API has no business with the Kubernetes API`,
+      );
+    }
+  });
+});
+
+describe("escape hatch: API scheduling", () => {
+  it("nodeSelector, tolerations, affinity and priorityClassName reach the pod spec; unset, none of them is there", async () => {
+    const affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: "pool", operator: "In", values: ["api"] }] }],
+        },
+      },
+    };
+    const run = await runProgram("production", {
+      set: {
+        "api.nodeSelector": { "node-pool": "api" },
+        "api.tolerations": [{ key: "dedicated", operator: "Equal", value: "api", effect: "NoSchedule" }],
+        "api.affinity": affinity,
+        "api.priorityClassName": "ape-critical",
+      },
+    });
+    const pod = run.get("kubernetes:apps/v1:Deployment", "api").inputs.spec.template.spec;
+    assert.deepStrictEqual(pod.nodeSelector, { "node-pool": "api" });
+    assert.deepStrictEqual(pod.tolerations, [{ key: "dedicated", operator: "Equal", value: "api", effect: "NoSchedule" }]);
+    assert.deepStrictEqual(pod.affinity, affinity);
+    assert.strictEqual(pod.priorityClassName, "ape-critical");
+    const plain = (await runProgram("production")).get("kubernetes:apps/v1:Deployment", "api").inputs.spec.template.spec;
+    for (const key of ["nodeSelector", "tolerations", "affinity", "priorityClassName"]) assert.strictEqual(plain[key], undefined, key);
+  });
+
+  it("a malformed toleration or priority class is refused with its key path", async () => {
+    const { error } = await runProgramError("dev", {
+      set: {
+        "api.tolerations": [{ key: "a", operator: "Exists", value: "x" }, { effect: "Sometimes" }],
+        "api.priorityClassName": "Not_A_Name",
+      },
+    });
+    assert.match(error.message, /api\.tolerations\.0: operator Exists takes no value/);
+    assert.match(error.message, /api\.tolerations\.1\.effect: must be NoSchedule, PreferNoSchedule or NoExecute/);
+    assert.match(error.message, /api\.priorityClassName: must be the name of a PriorityClass/);
   });
 });
