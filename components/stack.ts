@@ -23,7 +23,12 @@ export function stackNetworkFacts(c: StackConfig): NetworkFacts {
     api: { httpPort: c.api.ports.http, metricsPort: c.api.ports.metrics, metricsEnabled: c.api.metrics.enabled },
     postgresql:
       c.postgresql.enabled || !pgExternal
-        ? { inCluster: true, metrics: c.postgresql.metrics.enabled, replication: c.postgresql.architecture === "replication" }
+        ? {
+            inCluster: true,
+            metrics: c.postgresql.metrics.enabled,
+            replication: c.postgresql.architecture === "replication",
+            backup: c.postgresql.backup.enabled,
+          }
         : { inCluster: false, port: pgExternal.port },
     redis:
       c.redis.enabled || !redisExternal

@@ -211,3 +211,19 @@ export const persistence = () =>
     }),
   });
 export type Persistence = z.infer<ReturnType<typeof persistence>>;
+
+/** A five-field cron expression (minute hour day-of-month month day-of-week), e.g. 0 3 * * *. */
+export const cronSchedule = () =>
+  z
+    .string({ error: "must be a cron expression such as 0 3 * * *" })
+    .regex(/^\s*(\S+\s+){4}\S+\s*$/, { error: "must be a five-field cron expression such as 0 3 * * * (minute hour day month weekday)" })
+    .refine(
+      (s) =>
+        s
+          .trim()
+          .split(/\s+/)
+          .every((f) => /^[\d*,\-/]+$/.test(f)),
+      {
+        error: "must use only digits and * , - / in each of its five fields, e.g. 0 3 * * *",
+      },
+    );

@@ -35,6 +35,44 @@ export function postgresqlSecretKeys(cfg: Pick<PostgresqlConfig, "architecture">
   return keys;
 }
 
+/**
+ * The backup job's script: pg_dumpall of every database (roles included) as postgres, gzip-compressed
+ * into a file named by the UTC time, written under a temporary name and renamed only when complete;
+ * then files older than `retentionDays` are deleted. Runs in the chart's CronJob, which exports
+ * PGDUMP_DIR (the backup volume), PGHOST/PGPORT/PGUSER and PGPASSWORD_FILE.
+ */
+export function backupScript(retentionDays: number): string {
+  const prefix = POSTGRESQL.backup.filePrefix;
+  return [
+    "set -euo pipefail",
+    `rm -f "$PGDUMP_DIR"/${prefix}*.partial`,
+    `file="$PGDUMP_DIR/${prefix}$(date -u '+%Y-%m-%dT%H%M%SZ').sql.gz"`,
+    'PGPASSWORD="${PGPASSWORD:-$(< "$PGPASSWORD_FILE")}" pg_dumpall --clean --if-exists --load-via-partition-root \\',
+    '  --quote-all-identifiers --no-password | gzip > "$file.partial"',
+    'mv "$file.partial" "$file"',
+    `find "$PGDUMP_DIR" -maxdepth 1 -name '${prefix}*.sql.gz' -mmin +${retentionDays * 24 * 60} -print -delete`,
+    'echo "backup written: $file ($(du -h "$file" | cut -f1))"',
+  ].join("\n");
+}
+
+/** The chart's backup CronJob values: our script, our volume, no overlapping runs, no chart NetworkPolicy. */
+function backupValues(backup: PostgresqlConfig["backup"]): Record<string, unknown> {
+  if (!backup.enabled) return { enabled: false };
+  return {
+    enabled: true,
+    cronjob: {
+      schedule: backup.schedule,
+      timeZone: "Etc/UTC",
+      concurrencyPolicy: "Forbid",
+      command: ["/bin/bash", "-c", backupScript(backup.retentionDays)],
+      resources: backup.resources,
+      // The stack's own NetworkPolicies admit the backup pod to PostgreSQL (edge/network-policies).
+      networkPolicy: { enabled: false },
+      storage: { enabled: true, existingClaim: POSTGRESQL.backup.claimName, mountPath: POSTGRESQL.backup.mountPath },
+    },
+  };
+}
+
 /** postgresql.conf lines from the `postgresql.primary.configuration` map (appended by the chart). */
 export function extendedConfiguration(configuration: Record<string, string | number | boolean>): string {
   return Object.entries(configuration)
@@ -97,6 +135,7 @@ export function postgresqlValues(cfg: PostgresqlConfig, images: ImagesConfig, se
       resources: cfg.metrics.resources,
       image: bitnamiImage(images, POSTGRESQL.images.exporter),
     },
+    backup: backupValues(cfg.backup),
     // Off: its init container runs as root, which Pod Security "restricted" refuses; fsGroup 1001
     // already makes the volume writable. The image is still set (the chart checks it).
     volumePermissions: { enabled: false, image: bitnamiImage(images, POSTGRESQL.images.osShell) },

@@ -20,11 +20,22 @@ export const POSTGRESQL = {
    * here; tags stay the chart's own (they exist under bitnamilegacy). A mirror must hold these.
    */
   images: { server: "bitnamilegacy/postgresql", exporter: "bitnamilegacy/postgres-exporter", osShell: "bitnamilegacy/os-shell" },
+  /**
+   * The chart's backup CronJob (backup.enabled): its pods carry the release's labels plus this
+   * component label, write to `mountPath` (exported to them as PGDUMP_DIR) and read the postgres
+   * password from PGPASSWORD_FILE. The volume is a PVC this program creates.
+   */
+  backup: { component: "pg_dumpall", mountPath: "/backup/pgdump", claimName: "postgresql-backups", filePrefix: "pg_dumpall-" },
 } as const;
 
 /** Labels on every PostgreSQL pod (standalone, primary and read replicas). */
 export function postgresqlPodLabels(release: string = POSTGRESQL.release): Record<string, string> {
   return { "app.kubernetes.io/name": "postgresql", "app.kubernetes.io/instance": release };
+}
+
+/** Labels on the pods of the backup CronJob. */
+export function postgresqlBackupPodLabels(release: string = POSTGRESQL.release): Record<string, string> {
+  return { ...postgresqlPodLabels(release), "app.kubernetes.io/component": POSTGRESQL.backup.component };
 }
 
 /** The Service that accepts writes: `<release>` standalone, `<release>-primary` with replication. */

@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PostgresqlConfig } from "../../config/sections/data";
 import { Credentials } from "../shared/credentials";
+import { PART_OF, standardLabels } from "../shared/labels";
 import { statefulOptions } from "../shared/options";
 import { ChartServiceArgs, DATA_RELEASE, pinnedChart, releaseArgs } from "../shared/release";
 import { DatabaseEndpoint } from "./endpoints";
@@ -31,6 +32,8 @@ export function externalDatabaseEndpoint(cfg: PostgresqlConfig): DatabaseEndpoin
 export class Postgresql extends pulumi.ComponentResource {
   public readonly credentials: Credentials;
   public readonly release: k8s.helm.v3.Release;
+  /** The PVC the backup CronJob writes to (postgresql.backup.enabled). */
+  public readonly backupVolume?: k8s.core.v1.PersistentVolumeClaim;
   /** Where the API and Grafana connect, with the app user's password as a Secret reference. */
   public readonly endpoint: DatabaseEndpoint;
 
@@ -51,6 +54,30 @@ export class Postgresql extends pulumi.ComponentResource {
     );
     const secretName = this.credentials.secretName;
 
+    // The backup volume outlives the release (its own resource, protected in production): a
+    // `helm uninstall` or a replaced release never takes the backups with it.
+    if (cfg.backup.enabled) {
+      this.backupVolume = new k8s.core.v1.PersistentVolumeClaim(
+        `${name}-backups`,
+        {
+          metadata: {
+            name: POSTGRESQL.backup.claimName,
+            namespace: args.namespace,
+            labels: standardLabels("postgresql", "backup", PART_OF),
+            // Nothing waits for it to bind: with a WaitForFirstConsumer class it binds when the first
+            // backup job mounts it, which is after the release exists.
+            annotations: { "pulumi.com/skipAwait": "true" },
+          },
+          spec: {
+            accessModes: ["ReadWriteOnce"],
+            resources: { requests: { storage: cfg.backup.persistence.size } },
+            ...(cfg.backup.persistence.storageClass ? { storageClassName: cfg.backup.persistence.storageClass } : {}),
+          },
+        },
+        statefulOptions(isProduction, this),
+      );
+    }
+
     this.release = new k8s.helm.v3.Release(
       name,
       // The Secret's name as an Output: the release waits for the Secret.
@@ -60,7 +87,7 @@ export class Postgresql extends pulumi.ComponentResource {
         args.namespace,
         secretName.apply((n) => postgresqlValues(cfg, args.images, n)),
       ),
-      statefulOptions(isProduction, this, { dependsOn: [this.credentials.secret] }),
+      statefulOptions(isProduction, this, { dependsOn: [this.credentials.secret, ...(this.backupVolume ? [this.backupVolume] : [])] }),
     );
 
     // From the release's status: whoever uses the endpoint waits for the database release.

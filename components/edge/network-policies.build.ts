@@ -11,7 +11,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { NetworkPolicyConfig } from "../../config/sections/edge";
 import { apiSelectorLabels } from "../app/api.contract";
-import { POSTGRESQL, postgresqlPodLabels } from "../data/postgresql.contract";
+import { POSTGRESQL, postgresqlBackupPodLabels, postgresqlPodLabels } from "../data/postgresql.contract";
 import { REDIS, redisPodLabels } from "../data/redis.contract";
 import { GRAFANA, grafanaPodLabels } from "../monitoring/grafana.contract";
 import { PROMETHEUS, prometheusPodLabels } from "../monitoring/prometheus.contract";
@@ -47,7 +47,7 @@ export interface NetworkFacts {
   readonly api: { readonly httpPort: number; readonly metricsPort: number; readonly metricsEnabled: boolean };
   /** PostgreSQL in the namespace (the chart), or an external database on `port`. */
   readonly postgresql:
-    | { readonly inCluster: true; readonly metrics: boolean; readonly replication: boolean }
+    | { readonly inCluster: true; readonly metrics: boolean; readonly replication: boolean; readonly backup: boolean }
     | { readonly inCluster: false; readonly port: number };
   /** Redis in the namespace (the chart), or an external Redis on `ports` (with its Sentinel port). */
   readonly redis:
@@ -173,6 +173,19 @@ export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFact
       // Streaming replication: read replicas connect to the primary; allowed both ways for failover tooling.
       ingress.push({ from: [pods(PODS.postgresql())], ports: tcp(POSTGRESQL.ports.postgresql) });
       egress.push({ to: [pods(PODS.postgresql())], ports: tcp(POSTGRESQL.ports.postgresql) });
+    }
+    if (pg.backup) {
+      // The backup job's pods carry the release's labels (this policy selects them too) and connect
+      // to the server like a client.
+      ingress.push({ from: [pods(postgresqlBackupPodLabels())], ports: tcp(POSTGRESQL.ports.postgresql) });
+      docs.push({
+        name: "postgresql-backup",
+        spec: {
+          podSelector: { matchLabels: postgresqlBackupPodLabels() },
+          policyTypes: ["Egress"],
+          egress: [{ to: [pods(PODS.postgresql())], ports: tcp(POSTGRESQL.ports.postgresql) }],
+        },
+      });
     }
     docs.push({
       name: "postgresql",

@@ -1,6 +1,18 @@
 // `postgresql` and `redis`: the data services (Bitnami charts) or external endpoints.
 import { z } from "zod";
-import { bool, dnsLabel, image, intAtLeast, nonEmpty, persistence, port, resources, SchemaContext } from "../fields";
+import {
+  bool,
+  cronSchedule,
+  dnsLabel,
+  image,
+  intAtLeast,
+  nonEmpty,
+  persistence,
+  port,
+  quantity,
+  resources,
+  SchemaContext,
+} from "../fields";
 
 const PG_PARAM = /^[a-z_][a-z0-9_.]*$/;
 
@@ -100,6 +112,31 @@ export const postgresqlSchema = (ctx: SchemaContext) =>
           resources: resources().meta({ description: "CPU and memory of the exporter sidecar." }),
         })
         .meta({ description: "PostgreSQL metrics for Prometheus." }),
+      backup: z
+        .strictObject({
+          enabled: bool().meta({
+            description:
+              "Take scheduled logical backups (pg_dumpall, gzip) with the chart's backup CronJob onto the PVC postgresql-backups," +
+              " which is protected in production.",
+          }),
+          schedule: cronSchedule().meta({
+            description: "When backups run: a five-field cron expression in UTC, e.g. 0 3 * * * (03:00 daily).",
+          }),
+          retentionDays: intAtLeast(1).meta({ description: "Backups older than this many days are deleted after each successful backup." }),
+          persistence: z
+            .strictObject({
+              size: quantity("storage").meta({
+                description: "Size of the backup volume: room for retentionDays + 1 compressed dumps of every database.",
+              }),
+              storageClass: z
+                .string()
+                .optional()
+                .meta({ description: "StorageClass of the backup volume; unset = the cluster's default." }),
+            })
+            .meta({ description: "The backup volume (PVC postgresql-backups)." }),
+          resources: resources().meta({ description: "CPU, memory and ephemeral storage of the backup job's container." }),
+        })
+        .meta({ description: "Scheduled logical backups of every database; restore steps are in docs/operations.md." }),
     })
     .superRefine((pg, c) => {
       if (!pg.enabled && !pg.external) {
@@ -278,6 +315,16 @@ export const postgresqlDefaults = {
     resources: {
       requests: { memory: "64Mi", cpu: "50m", "ephemeral-storage": "16Mi" },
       limits: { memory: "128Mi", cpu: "200m", "ephemeral-storage": "128Mi" },
+    },
+  },
+  backup: {
+    enabled: false,
+    schedule: "0 3 * * *",
+    retentionDays: 7,
+    persistence: { size: "50Gi" },
+    resources: {
+      requests: { memory: "128Mi", cpu: "100m", "ephemeral-storage": "64Mi" },
+      limits: { memory: "512Mi", "ephemeral-storage": "1Gi" },
     },
   },
 };
