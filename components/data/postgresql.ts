@@ -6,7 +6,7 @@ import { PostgresqlConfig } from "../../config/sections/data";
 import { Credentials } from "../shared/credentials";
 import { PART_OF, standardLabels } from "../shared/labels";
 import { statefulOptions } from "../shared/options";
-import { ChartServiceArgs, DATA_RELEASE, pinnedChart, releaseArgs } from "../shared/release";
+import { ChartServiceArgs, DATA_RELEASE, pinnedChart, releaseArgs, withExtraValues } from "../shared/release";
 import { DatabaseEndpoint } from "./endpoints";
 import { postgresqlSecretKeys, postgresqlValues } from "./postgresql.build";
 import { POSTGRESQL, postgresqlServiceName } from "./postgresql.contract";
@@ -85,7 +85,7 @@ export class Postgresql extends pulumi.ComponentResource {
         pinnedChart(args.charts, "postgresql", POSTGRESQL.release),
         DATA_RELEASE,
         args.namespace,
-        secretName.apply((n) => postgresqlValues(cfg, args.images, n)),
+        secretName.apply((n) => withExtraValues(postgresqlValues(cfg, args.images, n), cfg.extraValues)),
       ),
       statefulOptions(isProduction, this, { dependsOn: [this.credentials.secret, ...(this.backupVolume ? [this.backupVolume] : [])] }),
     );

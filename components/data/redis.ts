@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RedisConfig } from "../../config/sections/data";
 import { Credentials } from "../shared/credentials";
 import { statefulOptions } from "../shared/options";
-import { ChartServiceArgs, DATA_RELEASE, pinnedChart, releaseArgs } from "../shared/release";
+import { ChartServiceArgs, DATA_RELEASE, pinnedChart, releaseArgs, withExtraValues } from "../shared/release";
 import { RedisEndpoint } from "./endpoints";
 import { redisValues } from "./redis.build";
 import { REDIS, redisAddress } from "./redis.contract";
@@ -58,7 +58,7 @@ export class Redis extends pulumi.ComponentResource {
         pinnedChart(args.charts, "redis", REDIS.release),
         DATA_RELEASE,
         args.namespace,
-        secretName.apply((n) => redisValues(cfg, args.images, n)),
+        secretName.apply((n) => withExtraValues(redisValues(cfg, args.images, n), cfg.extraValues)),
       ),
       statefulOptions(isProduction, this, { dependsOn: this.credentials ? [this.credentials.secret] : [] }),
     );

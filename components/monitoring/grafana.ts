@@ -8,7 +8,7 @@ import { DatabaseEndpoint, resolveDatabase } from "../data/endpoints";
 import { Credentials } from "../shared/credentials";
 import { standardLabels } from "../shared/labels";
 import { statefulOptions } from "../shared/options";
-import { ChartServiceArgs, MONITORING_RELEASE, pinnedChart, releaseArgs } from "../shared/release";
+import { ChartServiceArgs, MONITORING_RELEASE, pinnedChart, releaseArgs, withExtraValues } from "../shared/release";
 import { buildDashboards, DASHBOARD_FILES } from "./dashboards";
 import { grafanaValues } from "./grafana.build";
 import { GRAFANA } from "./grafana.contract";
@@ -87,14 +87,17 @@ export class Grafana extends pulumi.ComponentResource {
     const values = pulumi
       .all([admin.secretName, args.prometheusUrl, resolveDatabase(args.database)])
       .apply(([adminSecretName, prometheusUrl, database]) =>
-        grafanaValues({
-          grafana: args.config,
-          images: args.images,
-          adminSecretName,
-          prometheusUrl,
-          timescaledb: args.timescaledb,
-          database,
-        }),
+        withExtraValues(
+          grafanaValues({
+            grafana: args.config,
+            images: args.images,
+            adminSecretName,
+            prometheusUrl,
+            timescaledb: args.timescaledb,
+            database,
+          }),
+          args.config.extraValues,
+        ),
       );
 
     this.release = new k8s.helm.v3.Release(

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PrometheusConfig } from "../../config/sections/monitoring";
 import { standardLabels } from "../shared/labels";
 import { statefulOptions } from "../shared/options";
-import { ChartServiceArgs, MONITORING_RELEASE, pinnedChart, releaseArgs } from "../shared/release";
+import { ChartServiceArgs, MONITORING_RELEASE, pinnedChart, releaseArgs, withExtraValues } from "../shared/release";
 import { configuredReceivers, prometheusValues, RECEIVER_KEYS } from "./prometheus.build";
 import { PROMETHEUS, prometheusServerService } from "./prometheus.contract";
 
@@ -43,7 +43,10 @@ export class Prometheus extends pulumi.ComponentResource {
     const values = pulumi
       .all([args.namespace, receiversSecret?.metadata.name])
       .apply(([namespace, receiversSecretName]) =>
-        prometheusValues({ prometheus: args.config, images: args.images, namespace, receiversSecretName }),
+        withExtraValues(
+          prometheusValues({ prometheus: args.config, images: args.images, namespace, receiversSecretName }),
+          args.config.extraValues,
+        ),
       );
 
     this.release = new k8s.helm.v3.Release(

@@ -74,3 +74,19 @@ export function releaseArgs(
     maxHistory: settings.maxHistory,
   };
 }
+
+/**
+ * `extra` merged over `values` as Helm merges values files: maps merge key by key, lists and
+ * scalars replace, and null is kept (Helm then removes the chart's default for that key).
+ */
+export function withExtraValues(values: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const merge = (base: unknown, over: unknown): unknown => {
+    if (!isMap(base) || !isMap(over)) return over === undefined ? base : structuredClone(over);
+    const out: Record<string, unknown> = { ...base };
+    for (const [key, value] of Object.entries(over)) out[key] = key in out ? merge(out[key], value) : structuredClone(value);
+    return out;
+  };
+  return merge(values, extra) as Record<string, unknown>;
+}
+
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);

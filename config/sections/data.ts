@@ -1,5 +1,6 @@
 // `postgresql` and `redis`: the data services (Bitnami charts) or external endpoints.
 import { z } from "zod";
+import { extraValues } from "./extra-values";
 import {
   bool,
   cronSchedule,
@@ -137,6 +138,7 @@ export const postgresqlSchema = (ctx: SchemaContext) =>
           resources: resources().meta({ description: "CPU, memory and ephemeral storage of the backup job's container." }),
         })
         .meta({ description: "Scheduled logical backups of every database; restore steps are in docs/operations.md." }),
+      extraValues: extraValues("postgresql"),
     })
     .superRefine((pg, c) => {
       if (!pg.enabled && !pg.external) {
@@ -259,6 +261,7 @@ export const redisSchema = (ctx: SchemaContext) =>
           resources: resources().meta({ description: "CPU and memory of the exporter sidecar." }),
         })
         .meta({ description: "Redis metrics for Prometheus." }),
+      extraValues: extraValues("redis"),
     })
     .superRefine((r, c) => {
       if (!r.enabled && !r.external) {
@@ -317,6 +320,7 @@ export const postgresqlDefaults = {
       limits: { memory: "128Mi", cpu: "200m", "ephemeral-storage": "128Mi" },
     },
   },
+  extraValues: {},
   backup: {
     enabled: false,
     schedule: "0 3 * * *",
@@ -331,6 +335,7 @@ export const postgresqlDefaults = {
 
 /** Code defaults of Redis. */
 export const redisDefaults = {
+  extraValues: {},
   enabled: true,
   architecture: "replication",
   auth: { enabled: true },

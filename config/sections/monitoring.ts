@@ -1,6 +1,7 @@
 // `prometheus` and `grafana`: the monitoring releases and the stack's alert thresholds.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { extraValues } from "./extra-values";
 import { bool, duration, intAtLeast, nonEmpty, persistence, quantity, ratio, resources } from "../fields";
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -111,6 +112,7 @@ export const prometheusSchema = () =>
           }),
         })
         .meta({ description: "Names of the API's own metrics, which the alerts and the Grafana dashboards query." }),
+      extraValues: extraValues("prometheus"),
     })
     .meta({ description: "Prometheus (prometheus-community chart): the server, Alertmanager, kube-state-metrics and the stack's alerts." });
 export type PrometheusConfig = z.infer<ReturnType<typeof prometheusSchema>>;
@@ -127,6 +129,7 @@ export const grafanaSchema = () =>
       sidecar: z
         .strictObject({ resources: resources().meta({ description: "CPU and memory of the sidecar." }) })
         .meta({ description: "The dashboard sidecar (k8s-sidecar) that loads the stack's dashboards from ConfigMaps." }),
+      extraValues: extraValues("grafana"),
     })
     .meta({ description: "Grafana with Prometheus and TimescaleDB data sources and the stack's dashboards (grafana-community chart)." });
 export type GrafanaConfig = z.infer<ReturnType<typeof grafanaSchema>>;
@@ -168,6 +171,7 @@ export const prometheusDefaults = {
   nodeExporter: { enabled: false },
   pushgateway: { enabled: false },
   operator: { enabled: false },
+  extraValues: {},
   alerts: {
     errorRateThreshold: 0.05,
     latencyP95Seconds: 1,
@@ -183,6 +187,7 @@ export const prometheusDefaults = {
 /** Code defaults of Grafana. */
 export const grafanaDefaults = {
   enabled: true,
+  extraValues: {},
   adminUser: "admin",
   persistence: { enabled: true, size: "10Gi" },
   resources: {
