@@ -81,7 +81,8 @@ export const extraValues = (chart: ChartWithExtraValues) =>
   z
     .record(z.string(), z.unknown(), { error: "must be a map of chart values" })
     .superRefine((values, ctx) => {
-      for (const p of extraValuesProblems(chart, values)) ctx.addIssue({ code: "custom", path: p.path, input: "(given)", message: p.message });
+      for (const p of extraValuesProblems(chart, values))
+        ctx.addIssue({ code: "custom", path: p.path, input: "(given)", message: p.message });
     })
     .meta({
       description:
