@@ -13,6 +13,9 @@ export interface ApeStackArgs {
   readonly config: StackConfig;
 }
 
+/** The port of an SMTP smarthost (host:port, validated by the config). */
+const smtpPort = (smarthost: string): number => Number(smarthost.slice(smarthost.lastIndexOf(":") + 1));
+
 /** What the NetworkPolicies need to know about the other sections. */
 export function stackNetworkFacts(c: StackConfig): NetworkFacts {
   const pgExternal = c.postgresql.external;
@@ -40,7 +43,11 @@ export function stackNetworkFacts(c: StackConfig): NetworkFacts {
               : [redisExternal.port],
           },
     prometheus: c.prometheus.enabled
-      ? { kubeStateMetrics: c.prometheus.kubeStateMetrics.enabled, alertmanager: c.prometheus.alertmanager.enabled }
+      ? {
+          kubeStateMetrics: c.prometheus.kubeStateMetrics.enabled,
+          alertmanager: c.prometheus.alertmanager.enabled,
+          notifyPorts: c.prometheus.alertmanager.receivers.email ? [smtpPort(c.prometheus.alertmanager.receivers.email.smarthost)] : [],
+        }
       : undefined,
     grafana: c.grafana.enabled,
   };

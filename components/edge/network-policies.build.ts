@@ -53,8 +53,12 @@ export interface NetworkFacts {
   readonly redis:
     | { readonly inCluster: true; readonly metrics: boolean; readonly replication: boolean; readonly sentinel: boolean }
     | { readonly inCluster: false; readonly ports: readonly number[] };
-  /** Prometheus in the namespace and which of its parts run; undefined when it does not. */
-  readonly prometheus?: { readonly kubeStateMetrics: boolean; readonly alertmanager: boolean };
+  /**
+   * Prometheus in the namespace and which of its parts run; undefined when it does not.
+   * `notifyPorts`: ports Alertmanager's receivers need besides networkPolicy.alertmanagerEgress.ports
+   * (the e-mail smarthost's).
+   */
+  readonly prometheus?: { readonly kubeStateMetrics: boolean; readonly alertmanager: boolean; readonly notifyPorts?: readonly number[] };
   /** Grafana in the namespace. */
   readonly grafana: boolean;
 }
@@ -221,7 +225,7 @@ export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFact
           podSelector: { matchLabels: PODS.alertmanager() },
           policyTypes: ["Ingress", "Egress"],
           ingress: [{ from: [pods(PODS.prometheus())], ports: tcp(PROMETHEUS.ports.alertmanager) }],
-          egress: [{ to: ipBlocks(am.cidrs, am.except), ports: tcp(...am.ports) }],
+          egress: [{ to: ipBlocks(am.cidrs, am.except), ports: tcp(...new Set([...am.ports, ...(prom.notifyPorts ?? [])])) }],
         },
       });
     }
