@@ -49,6 +49,9 @@ export function stackNetworkFacts(c: StackConfig): NetworkFacts {
           notifyPorts: c.prometheus.alertmanager.receivers.email ? [smtpPort(c.prometheus.alertmanager.receivers.email.smarthost)] : [],
         }
       : undefined,
+    operatorPrometheus: c.prometheus.operator.enabled
+      ? { namespaceSelector: c.prometheus.operator.namespaceSelector, podSelector: c.prometheus.operator.podSelector }
+      : undefined,
     grafana: c.grafana.enabled,
   };
 }
@@ -116,6 +119,10 @@ export class ApeStack extends pulumi.ComponentResource {
         database: this.database,
         timescaledb: config.postgresql.timescaledb,
         api: { deploymentName: API_NAME, metrics: { port: config.api.metrics.port, path: config.api.metrics.path } },
+        exporters: {
+          postgresql: config.postgresql.enabled && config.postgresql.metrics.enabled,
+          redis: config.redis.enabled && config.redis.metrics.enabled,
+        },
       },
       { parent: this },
     );

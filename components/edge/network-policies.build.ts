@@ -59,6 +59,11 @@ export interface NetworkFacts {
    * (the e-mail smarthost's).
    */
   readonly prometheus?: { readonly kubeStateMetrics: boolean; readonly alertmanager: boolean; readonly notifyPorts?: readonly number[] };
+  /**
+   * A Prometheus in another namespace (Prometheus Operator mode): the labels of its namespace and
+   * pods. It may reach the API's metrics port and the exporters, nothing else.
+   */
+  readonly operatorPrometheus?: { readonly namespaceSelector: Labels; readonly podSelector: Labels };
   /** Grafana in the namespace. */
   readonly grafana: boolean;
 }
@@ -116,6 +121,12 @@ export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFact
   const grafana = facts.grafana;
   const redisPorts = redis?.sentinel ? tcp(REDIS.ports.redis, REDIS.ports.sentinel) : tcp(REDIS.ports.redis);
   const scrapeApi = prom !== undefined && api.metricsEnabled;
+  // Who scrapes the metrics ports: this namespace's Prometheus, and an operator's from another namespace.
+  const op = facts.operatorPrometheus;
+  const scrapers: Peer[] = [
+    ...(prom ? [pods(PODS.prometheus())] : []),
+    ...(op ? [{ namespaceSelector: nonEmpty(op.namespaceSelector), podSelector: nonEmpty(op.podSelector) }] : []),
+  ];
   const kubeApi = ipBlocks(np.kubernetesApi.cidrs);
   const docs: PolicyDoc[] = [];
 
@@ -144,7 +155,7 @@ export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFact
     podSelector: nonEmpty(np.ingressController.podSelector),
   };
   if (facts.ingress) apiIngress.push({ from: [ingressController], ports: tcp(api.httpPort) });
-  if (scrapeApi) apiIngress.push({ from: [pods(PODS.prometheus())], ports: tcp(api.metricsPort) });
+  if (api.metricsEnabled && scrapers.length) apiIngress.push({ from: scrapers, ports: tcp(api.metricsPort) });
   const apiEgress: EgressRule[] = [];
   if (pgFacts.inCluster) apiEgress.push({ to: [pods(PODS.postgresql())], ports: tcp(POSTGRESQL.ports.postgresql) });
   else apiEgress.push({ to: ipBlocks(np.externalData.cidrs), ports: tcp(pgFacts.port) });
@@ -172,7 +183,7 @@ export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFact
     const clients = [pods(PODS.api()), ...(grafana ? [pods(PODS.grafana())] : [])];
     const ingress: IngressRule[] = [{ from: clients, ports: tcp(POSTGRESQL.ports.postgresql) }];
     const egress: EgressRule[] = [];
-    if (prom && pg.metrics) ingress.push({ from: [pods(PODS.prometheus())], ports: tcp(POSTGRESQL.ports.exporter) });
+    if (pg.metrics && scrapers.length) ingress.push({ from: scrapers, ports: tcp(POSTGRESQL.ports.exporter) });
     if (pg.replication) {
       // Streaming replication: read replicas connect to the primary; allowed both ways for failover tooling.
       ingress.push({ from: [pods(PODS.postgresql())], ports: tcp(POSTGRESQL.ports.postgresql) });
@@ -188,7 +199,7 @@ export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFact
   if (redis) {
     const ingress: IngressRule[] = [{ from: [pods(PODS.api())], ports: redisPorts }];
     const egress: EgressRule[] = [];
-    if (prom && redis.metrics) ingress.push({ from: [pods(PODS.prometheus())], ports: tcp(REDIS.ports.exporter) });
+    if (redis.metrics && scrapers.length) ingress.push({ from: scrapers, ports: tcp(REDIS.ports.exporter) });
     if (redis.replication) {
       ingress.push({ from: [pods(PODS.redis())], ports: redisPorts });
       egress.push({ to: [pods(PODS.redis())], ports: redisPorts });

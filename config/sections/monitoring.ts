@@ -5,6 +5,27 @@ import { bool, duration, intAtLeast, nonEmpty, persistence, quantity, ratio, res
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const metricName = () => z.string().regex(METRIC_NAME, { error: "must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)" });
+/** A Kubernetes label key (optional DNS prefix and /, then a name of up to 63 characters). */
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** A Kubernetes label value: empty, or up to 63 characters. */
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const labelMap = () =>
+  z
+    .record(
+      z.string(),
+      z
+        .string({ error: "must be a Kubernetes label value (a string; quote numbers and booleans)" })
+        .regex(LABEL_VALUE, { error: "must be a Kubernetes label value: up to 63 letters, digits, '-', '_' or '.'" }),
+    )
+    .superRefine((labels, ctx) => {
+      for (const key of Object.keys(labels).filter((k) => !LABEL_KEY.test(k)))
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          input: key,
+          message: "is not a Kubernetes label key (an optional DNS prefix and /, then up to 63 letters, digits, '-', '_' or '.')",
+        });
+    });
 const labelName = () => z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "must be a Prometheus label name" });
 
 /** The severities the stack's alerts carry (alerts.build.ts); receivers are routed by them. */
@@ -159,10 +180,22 @@ export const prometheusSchema = () =>
         .strictObject({
           enabled: bool().meta({
             description:
-              "Also create a ServiceMonitor for the API and a PrometheusRule with the alerts; needs the monitoring.coreos.com CRDs.",
+              "Also create ServiceMonitors (the API, the PostgreSQL and Redis exporters) and a PrometheusRule with the alerts," +
+              " and admit the operator's Prometheus through the NetworkPolicies; needs the monitoring.coreos.com CRDs.",
+          }),
+          labels: labelMap().meta({
+            description:
+              "Labels on the ServiceMonitors and the PrometheusRule that the operator's serviceMonitorSelector and ruleSelector" +
+              " match, e.g. release: <kube-prometheus-stack release name>; null a key in the stack file to drop a default.",
+          }),
+          namespaceSelector: labelMap().meta({
+            description: "Labels of the namespace the operator's Prometheus runs in (NetworkPolicies admit it); {} = any namespace.",
+          }),
+          podSelector: labelMap().meta({
+            description: "Labels of the operator's Prometheus pods (NetworkPolicies admit them to the metrics ports); {} = any pod.",
           }),
         })
-        .meta({ description: "Objects for clusters that run the Prometheus Operator." }),
+        .meta({ description: "Prometheus Operator mode: a Prometheus in another namespace scrapes the stack and evaluates its alerts." }),
       alerts: z
         .strictObject({
           errorRateThreshold: ratio().meta({
@@ -233,7 +266,14 @@ export const prometheusDefaults = {
   configmapReload: { resources: { requests: { memory: "16Mi", cpu: "5m" }, limits: { memory: "64Mi", cpu: "50m" } } },
   nodeExporter: { enabled: false },
   pushgateway: { enabled: false },
-  operator: { enabled: false },
+  // kube-prometheus-stack's defaults: a Prometheus in namespace monitoring that selects objects by
+  // the label release=<its release name>; its pods carry app.kubernetes.io/name=prometheus.
+  operator: {
+    enabled: false,
+    labels: { release: "kube-prometheus-stack" },
+    namespaceSelector: { "kubernetes.io/metadata.name": "monitoring" },
+    podSelector: { "app.kubernetes.io/name": "prometheus" },
+  },
   alerts: {
     errorRateThreshold: 0.05,
     latencyP95Seconds: 1,
