@@ -13,6 +13,9 @@ export interface ApeStackArgs {
   readonly config: StackConfig;
 }
 
+/** The port of an SMTP smarthost (host:port, validated by the config). */
+const smtpPort = (smarthost: string): number => Number(smarthost.slice(smarthost.lastIndexOf(":") + 1));
+
 /** What the NetworkPolicies need to know about the other sections. */
 export function stackNetworkFacts(c: StackConfig): NetworkFacts {
   const pgExternal = c.postgresql.external;
@@ -45,7 +48,14 @@ export function stackNetworkFacts(c: StackConfig): NetworkFacts {
               : [redisExternal.port],
           },
     prometheus: c.prometheus.enabled
-      ? { kubeStateMetrics: c.prometheus.kubeStateMetrics.enabled, alertmanager: c.prometheus.alertmanager.enabled }
+      ? {
+          kubeStateMetrics: c.prometheus.kubeStateMetrics.enabled,
+          alertmanager: c.prometheus.alertmanager.enabled,
+          notifyPorts: c.prometheus.alertmanager.receivers.email ? [smtpPort(c.prometheus.alertmanager.receivers.email.smarthost)] : [],
+        }
+      : undefined,
+    operatorPrometheus: c.prometheus.operator.enabled
+      ? { namespaceSelector: c.prometheus.operator.namespaceSelector, podSelector: c.prometheus.operator.podSelector }
       : undefined,
     grafana: c.grafana.enabled,
   };
@@ -114,6 +124,10 @@ export class ApeStack extends pulumi.ComponentResource {
         database: this.database,
         timescaledb: config.postgresql.timescaledb,
         api: { deploymentName: API_NAME, metrics: { port: config.api.metrics.port, path: config.api.metrics.path } },
+        exporters: {
+          postgresql: config.postgresql.enabled && config.postgresql.metrics.enabled,
+          redis: config.redis.enabled && config.redis.metrics.enabled,
+        },
       },
       { parent: this },
     );

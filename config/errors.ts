@@ -1,6 +1,7 @@
 // Turns schema issues into one error that lists every problem: key path, value given, what is allowed.
 import { z } from "zod";
 import { keysAt } from "./keys";
+import { MOVED_KEYS, movedKeyMessage } from "./moved";
 import { isSecretPath } from "./secrets";
 
 export interface ConfigProblem {
@@ -42,6 +43,12 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], schema: 
       const allowed = keysAt(schema, issue.path);
       for (const key of issue.keys) {
         const path = joinPath([...issue.path, key]);
+        const moved = MOVED_KEYS[path];
+        if (moved) {
+          const input = (issue.input as Record<string, unknown> | undefined)?.[key];
+          problems.push({ path, message: movedKeyMessage(path, moved), value: moved.secret ? "<secret>" : input });
+          continue;
+        }
         const guess = closest(key, allowed);
         const input = (issue.input as Record<string, unknown> | undefined)?.[key];
         problems.push({
@@ -55,7 +62,7 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], schema: 
       continue;
     }
     const path = joinPath(issue.path);
-    problems.push({ path, message: issue.message, value: isSecretPath(path) ? "<secret>" : issue.input });
+    problems.push({ path, message: issue.message, value: isSecretPath(path) && issue.input !== undefined ? "<secret>" : issue.input });
   }
   return problems;
 }

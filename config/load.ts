@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigValidationError } from "./errors";
 import { placeholderImages } from "./placeholders";
+import { alertsReachNoOne } from "./sections/monitoring";
 import { isProduction, parseStackConfig, StackConfig } from "./schema";
 
 // Public in the SDK's JavaScript (runtime/config.js) but marked @internal in its typings.
@@ -28,7 +29,8 @@ function parseValue(text: string): unknown {
 
 /**
  * Loads and validates the current stack's configuration; throws listing every problem. A
- * production update with placeholder images is refused too; its preview only warns.
+ * production update with placeholder images is refused too; its preview only warns. A production
+ * stack whose alerts would notify no one is warned about on every preview and update.
  */
 export function loadStackConfig(): StackConfig {
   const project = pulumi.getProject();
@@ -36,6 +38,9 @@ export function loadStackConfig(): StackConfig {
   const settings = projectSettings(all, project);
   const secretKeys = new Set(Object.keys(settings).filter((k) => runtime.isConfigSecret(`${project}:${k}`)));
   const config = parseStackConfig(settings, { stack: pulumi.getStack(), secretKeys });
+  // Every production preview and update says so while alerts would reach no one.
+  const unrouted = isProduction(config) ? alertsReachNoOne(config.prometheus) : undefined;
+  if (unrouted) pulumi.log.warn(unrouted);
   const placeholders = isProduction(config) ? placeholderImages(config) : [];
   if (placeholders.length > 0) {
     if (!pulumi.runtime.isDryRun()) throw new ConfigValidationError(placeholders);

@@ -4,8 +4,10 @@
 /** Path prefixes of secret values (a map: every entry below is secret). */
 export const SECRET_PATHS: readonly string[] = [
   "api.secrets",
-  "prometheus.alertmanager.receivers.slackWebhookUrl",
-  "prometheus.alertmanager.receivers.webhookUrl",
+  "prometheus.alertmanager.receivers.slack.webhookUrl",
+  "prometheus.alertmanager.receivers.pagerduty.routingKey",
+  "prometheus.alertmanager.receivers.email.authPassword",
+  "prometheus.alertmanager.receivers.webhook.url",
 ];
 
 export function isSecretPath(path: string): boolean {

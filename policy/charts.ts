@@ -78,3 +78,22 @@ export function writableRootFilesystems(chart: string, values: Record<string, an
   );
   return [...explicit, ...unset.map((p) => `${p}.readOnlyRootFilesystem`)];
 }
+
+/**
+ * Why the prometheus chart's Alertmanager would notify no one, or undefined: it is enabled (the
+ * chart's default) and no receiver of `alertmanager.config.receivers` has a notifier
+ * (`slack_configs`, `pagerduty_configs`, `email_configs`, `webhook_configs`, ...). The chart's
+ * own default receiver has none.
+ */
+export function alertmanagerWithoutReceiver(chart: string, values: Record<string, any>): string | undefined {
+  if (chart !== "prometheus") return undefined;
+  const am = values.alertmanager ?? {};
+  if (am.enabled === false) return undefined;
+  const receivers: unknown[] = Array.isArray(am.config?.receivers) ? am.config.receivers : [];
+  const notifies = receivers.some(
+    (r) => isObject(r) && Object.entries(r).some(([key, value]) => key.endsWith("_configs") && Array.isArray(value) && value.length > 0),
+  );
+  return notifies
+    ? undefined
+    : `Alertmanager has no receiver with a notifier (${receivers.length} in alertmanager.config.receivers), so alerts reach no one`;
+}

@@ -22,7 +22,7 @@ import {
   STATEFUL_CHART,
   unpinnedImageReason,
 } from "./k8s";
-import { chartName, clusterSecretAccess, missingMemoryLimits, writableRootFilesystems } from "./charts";
+import { alertmanagerWithoutReceiver, chartName, clusterSecretAccess, missingMemoryLimits, writableRootFilesystems } from "./charts";
 
 export const PACK_NAME = "ape-2026-guardrails";
 
@@ -225,6 +225,19 @@ export const chartReadOnlyRoot: ResourceValidationPolicy = {
   }),
 };
 
+export const alertmanagerReceiversInProduction: ResourceValidationPolicy = {
+  name: "alertmanager-receivers-in-production",
+  description:
+    "In production the prometheus chart's Alertmanager has a receiver that notifies someone (Slack, PagerDuty, e-mail, webhook).",
+  enforcementLevel: "advisory",
+  configSchema: productionSchema,
+  validateResource: validateResourceOfType(k8s.helm.v3.Release, (release, args, report) => {
+    if (!isProductionStack(args.getConfig<ProductionConfig>(), args.urn)) return;
+    const problem = alertmanagerWithoutReceiver(chartName(release.chart), (release.values ?? {}) as Record<string, any>);
+    if (problem) report(`chart ${release.chart}: ${problem}; set prometheus.alertmanager.receivers (slack, pagerduty, email or webhook)`);
+  }),
+};
+
 /** Why a resource holds data that must survive `pulumi destroy`, or undefined. */
 export function statefulReason(r: PolicyResource): string | undefined {
   if (r.isType(k8s.core.v1.Namespace)) return "the Namespace (deleting it deletes every PVC in it)";
@@ -288,6 +301,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   chartNoClusterSecretAccess,
   chartMemoryLimits,
   chartReadOnlyRoot,
+  alertmanagerReceiversInProduction,
 ];
 
 export const stackPolicies: StackValidationPolicy[] = [statefulProtectedInProduction];

@@ -273,10 +273,11 @@ describe("policy pack rules", () => {
   });
 
   describe("the pack", () => {
-    it("has every rule mandatory, with unique names, and policy/production.json names real policies", () => {
+    it("has every rule mandatory but the advisory one, with unique names, and policy/production.json names real policies", () => {
       const names = rules.policies.map((p) => p.name);
       assert.equal(new Set(names).size, names.length);
-      for (const p of rules.policies) assert.equal(p.enforcementLevel, "mandatory", p.name);
+      const advisory = new Set(["alertmanager-receivers-in-production"]);
+      for (const p of rules.policies) assert.equal(p.enforcementLevel, advisory.has(p.name) ? "advisory" : "mandatory", p.name);
       const prodConfig = JSON.parse(fs.readFileSync(path.join(__dirname, "../policy/production.json"), "utf8"));
       for (const key of Object.keys(prodConfig)) assert.ok(names.includes(key), `${key} is not a policy`);
       assert.deepEqual(
@@ -295,11 +296,18 @@ describe("policy pack rules", () => {
 
 describe("policy pack over the real stacks", () => {
   for (const stack of ["dev", "production"]) {
-    it(`${stack}: no violations`, async () => {
+    // The production stack file is a template without Alertmanager receivers (their URLs and keys
+    // are secrets of the real stack): the advisory rule reports exactly that, nothing else.
+    const expected = stack === "production" ? ["alertmanager-receivers-in-production"] : [];
+    it(`${stack}: no violations${expected.length ? ` but the advisory ${expected.join(", ")}` : ""}`, async () => {
       const run = await runProgram(stack);
       const config = stack === "production" ? JSON.parse(fs.readFileSync(path.join(__dirname, "../policy/production.json"), "utf8")) : {};
       const violations = await checkPack(rules, run, config);
-      assert.deepEqual(violations, [], violations.map((v) => `${v.policy} ${v.resource}: ${v.message}`).join("\n"));
+      assert.deepEqual(
+        violations.map((v) => v.policy),
+        expected,
+        violations.map((v) => `${v.policy} ${v.resource}: ${v.message}`).join("\n"),
+      );
     });
   }
   it("would catch unprotected data in production: the Namespace, releases, credential Secrets and passwords", async () => {

@@ -83,10 +83,10 @@ describe("prometheus release", () => {
   it("receiver URLs go to a Secret mounted as files, never into values", async () => {
     const run = await runProgram("production", {
       setSecret: {
-        "prometheus.alertmanager.receivers.slackWebhookUrl": "https://hooks.slack.test/T0/B0/very-secret",
-        "prometheus.alertmanager.receivers.webhookUrl": "https://alerts.test/hook?token=very-secret",
+        "prometheus.alertmanager.receivers.slack.webhookUrl": "https://hooks.slack.test/T0/B0/very-secret",
+        "prometheus.alertmanager.receivers.webhook.url": "https://alerts.test/hook?token=very-secret",
       },
-      set: { "prometheus.alertmanager.receivers.slackChannel": "#alerts" },
+      set: { "prometheus.alertmanager.receivers.slack.channel": "#alerts" },
     });
     const release = promRelease(run);
     assert.doesNotMatch(JSON.stringify(release.plainInputs), /very-secret/);
@@ -103,10 +103,11 @@ describe("prometheus release", () => {
     const { secretName, ...mount } = am.extraSecretMounts[0];
     assert.match(secretName, new RegExp(`^${secret.name}-[0-9a-f]+$`));
     assert.deepStrictEqual(mount, { name: "alertmanager-receivers", mountPath: "/etc/alertmanager-secrets", subPath: "", readOnly: true });
-    assert.deepStrictEqual(am.config.receivers[0].slack_configs, [
+    const receiver = (name: string) => am.config.receivers.find((r: { name: string }) => r.name === name);
+    assert.deepStrictEqual(receiver("slack").slack_configs, [
       { api_url_file: "/etc/alertmanager-secrets/slack-api-url", channel: "#alerts", send_resolved: true },
     ]);
-    assert.deepStrictEqual(am.config.receivers[0].webhook_configs, [
+    assert.deepStrictEqual(receiver("webhook").webhook_configs, [
       { url_file: "/etc/alertmanager-secrets/webhook-url", send_resolved: true },
     ]);
   });

@@ -38,6 +38,27 @@ export function postgresqlBackupPodLabels(release: string = POSTGRESQL.release):
   return { ...postgresqlPodLabels(release), "app.kubernetes.io/component": POSTGRESQL.backup.component };
 }
 
+/**
+ * The exporter's metrics Service (metrics.enabled): `<release>-metrics`, its port name and the
+ * labels it carries (the pod labels plus component=metrics). It selects the primary only.
+ */
+export function postgresqlMetricsService(release: string = POSTGRESQL.release): MetricsService {
+  return {
+    name: `${release}-metrics`,
+    portName: "http-metrics",
+    labels: { ...postgresqlPodLabels(release), "app.kubernetes.io/component": "metrics" },
+  };
+}
+
+/** A chart's metrics Service: what a ServiceMonitor selects and scrapes. */
+export interface MetricsService {
+  readonly name: string;
+  /** The Service port's name (a ServiceMonitor endpoint names it). */
+  readonly portName: string;
+  /** Labels on the Service. */
+  readonly labels: Record<string, string>;
+}
+
 /** The Service that accepts writes: `<release>` standalone, `<release>-primary` with replication. */
 export function postgresqlServiceName(architecture: PostgresqlConfig["architecture"], release: string = POSTGRESQL.release): string {
   return architecture === "replication" ? `${release}-primary` : release;

@@ -2,6 +2,7 @@
 // Services and ports, pod labels, Secret key and images. The component, its values builder, the
 // NetworkPolicies and the tests all read them from here, so a change is one edit.
 import type { RedisConfig } from "../../config/sections/data";
+import type { MetricsService } from "./postgresql.contract";
 
 export const REDIS = {
   /** Fixed Helm release name: Service, StatefulSet and PVC names derive from it. */
@@ -23,6 +24,18 @@ export const REDIS = {
 /** Labels on every Redis pod (master/replicas, or the redis-node pods with Sentinel). */
 export function redisPodLabels(release: string = REDIS.release): Record<string, string> {
   return { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": release };
+}
+
+/**
+ * The exporter's metrics Service (metrics.enabled): `<release>-metrics`, its port name and the
+ * labels it carries (the pod labels plus component=metrics). It selects every Redis pod.
+ */
+export function redisMetricsService(release: string = REDIS.release): MetricsService {
+  return {
+    name: `${release}-metrics`,
+    portName: "http-metrics",
+    labels: { ...redisPodLabels(release), "app.kubernetes.io/component": "metrics" },
+  };
 }
 
 /** A resolved Redis address (no credentials). */

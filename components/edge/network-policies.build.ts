@@ -53,8 +53,17 @@ export interface NetworkFacts {
   readonly redis:
     | { readonly inCluster: true; readonly metrics: boolean; readonly replication: boolean; readonly sentinel: boolean }
     | { readonly inCluster: false; readonly ports: readonly number[] };
-  /** Prometheus in the namespace and which of its parts run; undefined when it does not. */
-  readonly prometheus?: { readonly kubeStateMetrics: boolean; readonly alertmanager: boolean };
+  /**
+   * Prometheus in the namespace and which of its parts run; undefined when it does not.
+   * `notifyPorts`: ports Alertmanager's receivers need besides networkPolicy.alertmanagerEgress.ports
+   * (the e-mail smarthost's).
+   */
+  readonly prometheus?: { readonly kubeStateMetrics: boolean; readonly alertmanager: boolean; readonly notifyPorts?: readonly number[] };
+  /**
+   * A Prometheus in another namespace (Prometheus Operator mode): the labels of its namespace and
+   * pods. It may reach the API's metrics port and the exporters, nothing else.
+   */
+  readonly operatorPrometheus?: { readonly namespaceSelector: Labels; readonly podSelector: Labels };
   /** Grafana in the namespace. */
   readonly grafana: boolean;
 }
@@ -112,6 +121,12 @@ export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFact
   const grafana = facts.grafana;
   const redisPorts = redis?.sentinel ? tcp(REDIS.ports.redis, REDIS.ports.sentinel) : tcp(REDIS.ports.redis);
   const scrapeApi = prom !== undefined && api.metricsEnabled;
+  // Who scrapes the metrics ports: this namespace's Prometheus, and an operator's from another namespace.
+  const op = facts.operatorPrometheus;
+  const scrapers: Peer[] = [
+    ...(prom ? [pods(PODS.prometheus())] : []),
+    ...(op ? [{ namespaceSelector: nonEmpty(op.namespaceSelector), podSelector: nonEmpty(op.podSelector) }] : []),
+  ];
   const kubeApi = ipBlocks(np.kubernetesApi.cidrs);
   const docs: PolicyDoc[] = [];
 
@@ -140,7 +155,7 @@ export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFact
     podSelector: nonEmpty(np.ingressController.podSelector),
   };
   if (facts.ingress) apiIngress.push({ from: [ingressController], ports: tcp(api.httpPort) });
-  if (scrapeApi) apiIngress.push({ from: [pods(PODS.prometheus())], ports: tcp(api.metricsPort) });
+  if (api.metricsEnabled && scrapers.length) apiIngress.push({ from: scrapers, ports: tcp(api.metricsPort) });
   const apiEgress: EgressRule[] = [];
   if (pgFacts.inCluster) apiEgress.push({ to: [pods(PODS.postgresql())], ports: tcp(POSTGRESQL.ports.postgresql) });
   else apiEgress.push({ to: ipBlocks(np.externalData.cidrs), ports: tcp(pgFacts.port) });
@@ -168,7 +183,7 @@ export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFact
     const clients = [pods(PODS.api()), ...(grafana ? [pods(PODS.grafana())] : [])];
     const ingress: IngressRule[] = [{ from: clients, ports: tcp(POSTGRESQL.ports.postgresql) }];
     const egress: EgressRule[] = [];
-    if (prom && pg.metrics) ingress.push({ from: [pods(PODS.prometheus())], ports: tcp(POSTGRESQL.ports.exporter) });
+    if (pg.metrics && scrapers.length) ingress.push({ from: scrapers, ports: tcp(POSTGRESQL.ports.exporter) });
     if (pg.replication) {
       // Streaming replication: read replicas connect to the primary; allowed both ways for failover tooling.
       ingress.push({ from: [pods(PODS.postgresql())], ports: tcp(POSTGRESQL.ports.postgresql) });
@@ -197,7 +212,7 @@ export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFact
   if (redis) {
     const ingress: IngressRule[] = [{ from: [pods(PODS.api())], ports: redisPorts }];
     const egress: EgressRule[] = [];
-    if (prom && redis.metrics) ingress.push({ from: [pods(PODS.prometheus())], ports: tcp(REDIS.ports.exporter) });
+    if (redis.metrics && scrapers.length) ingress.push({ from: scrapers, ports: tcp(REDIS.ports.exporter) });
     if (redis.replication) {
       ingress.push({ from: [pods(PODS.redis())], ports: redisPorts });
       egress.push({ to: [pods(PODS.redis())], ports: redisPorts });
@@ -234,7 +249,7 @@ export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFact
           podSelector: { matchLabels: PODS.alertmanager() },
           policyTypes: ["Ingress", "Egress"],
           ingress: [{ from: [pods(PODS.prometheus())], ports: tcp(PROMETHEUS.ports.alertmanager) }],
-          egress: [{ to: ipBlocks(am.cidrs, am.except), ports: tcp(...am.ports) }],
+          egress: [{ to: ipBlocks(am.cidrs, am.except), ports: tcp(...new Set([...am.ports, ...(prom.notifyPorts ?? [])])) }],
         },
       });
     }

@@ -35,8 +35,9 @@ export function promNumber(value: number): string {
 export const promString = (value: string): string => JSON.stringify(value);
 
 /**
- * Series of the API pods. The chart's kubernetes-pods job copies pod labels into metric labels
- * (labelmap), so app.kubernetes.io/name becomes app_kubernetes_io_name.
+ * Series of the API pods, by the pod label app.kubernetes.io/name as a metric label
+ * (app_kubernetes_io_name): the chart's kubernetes-pods job copies pod labels into metric labels
+ * (labelmap), and in operator mode the ServiceMonitors copy it (podTargetLabels).
  */
 export function apiSelector(namespace: string, extra = ""): string {
   return `{namespace=${promString(namespace)}, app_kubernetes_io_name=${promString(API_NAME)}${extra ? `, ${extra}` : ""}}`;

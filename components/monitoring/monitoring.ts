@@ -7,7 +7,7 @@ import { DatabaseEndpoint } from "../data/endpoints";
 import { ChartServiceArgs } from "../shared/release";
 import { Grafana } from "./grafana";
 import { GRAFANA } from "./grafana.contract";
-import { ApiMetricsTarget, OperatorObjects } from "./operator";
+import { ApiMetricsTarget, ExporterFacts, OperatorObjects } from "./operator";
 import { Prometheus } from "./prometheus";
 import { PROMETHEUS } from "./prometheus.contract";
 
@@ -22,6 +22,8 @@ export interface MonitoringArgs extends ChartServiceArgs {
   readonly timescaledb: boolean;
   /** The API Deployment's name (dashboards chart its pods) and where it serves metrics. */
   readonly api: { readonly deploymentName: string; readonly metrics: ApiMetricsTarget };
+  /** Which chart exporters run in the namespace (operator mode gives each a ServiceMonitor). */
+  readonly exporters: ExporterFacts;
 }
 
 /** `kubectl port-forward` commands and local URLs. */
@@ -58,7 +60,11 @@ export class Monitoring extends pulumi.ComponentResource {
     }
 
     if (args.prometheus.operator.enabled) {
-      new OperatorObjects("operator", { config: args.prometheus, namespace, apiMetrics: args.api.metrics }, { parent: this });
+      new OperatorObjects(
+        "operator",
+        { config: args.prometheus, namespace, apiMetrics: args.api.metrics, exporters: args.exporters },
+        { parent: this },
+      );
     }
 
     if (args.grafana.enabled && this.prometheus) {

@@ -1,9 +1,10 @@
 // Pure value builders for the prometheus-community `prometheus` chart (29.27.0): retention,
 // storage, resources, restricted Pod Security contexts, the alert rules, Alertmanager receivers
 // (by file reference to a Secret, never the URL itself) and image mirror / pull secret overrides.
+import type * as pulumi from "@pulumi/pulumi";
 import { ImagesConfig } from "../../config/sections/platform";
 import { parseQuantity } from "../../config/quantity";
-import { PrometheusConfig } from "../../config/sections/monitoring";
+import { PrometheusConfig, RECEIVER_KINDS, ReceiverKind, ReceiversConfig, Severity } from "../../config/sections/monitoring";
 import { imageRegistry, mirrorRepository, pullSecretRefs } from "../shared/images";
 import { volumeValues } from "../shared/persistence";
 import { buildAlertRules } from "./alerts.build";
@@ -11,8 +12,17 @@ import { PROMETHEUS } from "./prometheus.contract";
 
 /** Where the receivers Secret is mounted in the Alertmanager pod (outside /etc/alertmanager, the ConfigMap). */
 const RECEIVER_SECRET_MOUNT = "/etc/alertmanager-secrets";
-/** Keys of the receivers Secret: each becomes a file under RECEIVER_SECRET_MOUNT. */
-export const RECEIVER_KEYS = { slackWebhookUrl: "slack-api-url", webhookUrl: "webhook-url" } as const;
+/** Keys of the receivers Secret, one per secret setting: each becomes a file under RECEIVER_SECRET_MOUNT. */
+export const RECEIVER_KEYS = {
+  slackWebhookUrl: "slack-api-url",
+  pagerdutyRoutingKey: "pagerduty-routing-key",
+  emailAuthPassword: "email-auth-password",
+  webhookUrl: "webhook-url",
+} as const;
+type ReceiverSecret = keyof typeof RECEIVER_KEYS;
+const secretFile = (key: ReceiverSecret) => `${RECEIVER_SECRET_MOUNT}/${RECEIVER_KEYS[key]}`;
+/** The receiver every alert goes to when no route matches it: it notifies no one. */
+export const DEFAULT_RECEIVER = "default-receiver";
 
 /** Restricted-PSS pod context (the chart's uid/gid, plus seccomp). */
 const RESTRICTED_POD = {
@@ -30,40 +40,79 @@ export interface PrometheusValuesArgs {
   readonly images: ImagesConfig;
   /** The stack's namespace (alert rules select on it). */
   readonly namespace: string;
-  /** Name of the Secret holding receiver URLs; unset when no receiver is configured. */
+  /** Name of the Secret holding the receivers' secret settings; unset when no receiver is configured. */
   readonly receiversSecretName?: string;
 }
 
-/** Which receiver integrations are configured (values are secrets; only presence matters here). */
-export function configuredReceivers(prometheus: PrometheusConfig): (keyof typeof RECEIVER_KEYS)[] {
+/** Which receiver integrations are configured, in routing order. */
+export function configuredReceivers(prometheus: PrometheusConfig): ReceiverKind[] {
   const r = prometheus.alertmanager.receivers;
-  return (Object.keys(RECEIVER_KEYS) as (keyof typeof RECEIVER_KEYS)[]).filter((k) => r[k] !== undefined);
+  return RECEIVER_KINDS.filter((kind) => r[kind] !== undefined);
 }
 
-/** alertmanager.yml: one receiver that reads every URL from a mounted file. */
-function alertmanagerConfig(prometheus: PrometheusConfig): Record<string, unknown> {
-  const present = new Set(configuredReceivers(prometheus));
-  const receiver: Record<string, unknown> = { name: "default-receiver" };
-  if (present.has("slackWebhookUrl")) {
-    receiver.slack_configs = [
-      {
-        api_url_file: `${RECEIVER_SECRET_MOUNT}/${RECEIVER_KEYS.slackWebhookUrl}`,
-        ...(prometheus.alertmanager.receivers.slackChannel ? { channel: prometheus.alertmanager.receivers.slackChannel } : {}),
-        send_resolved: true,
-      },
-    ];
-  }
-  if (present.has("webhookUrl")) {
-    receiver.webhook_configs = [{ url_file: `${RECEIVER_SECRET_MOUNT}/${RECEIVER_KEYS.webhookUrl}`, send_resolved: true }];
-  }
+/** The secret values of the configured receivers by Secret key (Pulumi secrets, never plain). */
+export function receiverSecrets(prometheus: PrometheusConfig): Partial<Record<ReceiverSecret, pulumi.Output<string>>> {
+  const r = prometheus.alertmanager.receivers;
+  const all: Record<ReceiverSecret, pulumi.Output<string> | undefined> = {
+    slackWebhookUrl: r.slack?.webhookUrl,
+    pagerdutyRoutingKey: r.pagerduty?.routingKey,
+    emailAuthPassword: r.email?.authPassword,
+    webhookUrl: r.webhook?.url,
+  };
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
+}
+
+/** A matcher for alerts of the given severities. */
+function severityMatcher(severities: readonly Severity[]): string {
+  return severities.length === 1 ? `severity="${severities[0]}"` : `severity=~"${severities.join("|")}"`;
+}
+
+/** One Alertmanager receiver per configured integration; every secret is read from a mounted file. */
+function receiverEntries(receivers: ReceiversConfig): Record<ReceiverKind, Record<string, unknown> | undefined> {
+  const { slack, pagerduty, email, webhook } = receivers;
   return {
-    receivers: [receiver],
+    slack: slack && {
+      slack_configs: [
+        { api_url_file: secretFile("slackWebhookUrl"), ...(slack.channel ? { channel: slack.channel } : {}), send_resolved: true },
+      ],
+    },
+    pagerduty: pagerduty && { pagerduty_configs: [{ routing_key_file: secretFile("pagerdutyRoutingKey"), send_resolved: true }] },
+    email: email && {
+      email_configs: [
+        {
+          to: email.to.join(", "),
+          from: email.from,
+          smarthost: email.smarthost,
+          ...(email.authUsername ? { auth_username: email.authUsername, auth_password_file: secretFile("emailAuthPassword") } : {}),
+          require_tls: email.requireTls,
+          send_resolved: true,
+        },
+      ],
+    },
+    webhook: webhook && { webhook_configs: [{ url_file: secretFile("webhookUrl"), send_resolved: true }] },
+  };
+}
+
+/**
+ * alertmanager.yml: a receiver per configured integration and a route per receiver that matches
+ * the severities it takes. Every route continues, so an alert reaches every receiver that takes
+ * its severity; an alert no route takes ends at the default receiver, which notifies no one.
+ */
+export function alertmanagerConfig(prometheus: PrometheusConfig): Record<string, unknown> {
+  const receivers = prometheus.alertmanager.receivers;
+  const entries = receiverEntries(receivers);
+  const kinds = configuredReceivers(prometheus);
+  return {
+    receivers: [{ name: DEFAULT_RECEIVER }, ...kinds.map((kind) => ({ name: kind, ...entries[kind] }))],
     route: {
-      receiver: "default-receiver",
+      receiver: DEFAULT_RECEIVER,
       group_by: ["alertname", "namespace"],
       group_wait: "30s",
       group_interval: "5m",
       repeat_interval: "4h",
+      ...(kinds.length > 0
+        ? { routes: kinds.map((kind) => ({ receiver: kind, matchers: [severityMatcher(receivers[kind]!.severities)], continue: true })) }
+        : {}),
     },
   };
 }
@@ -97,14 +146,13 @@ export function retentionSize(server: PrometheusConfig["server"]): { retentionSi
   return bytes === undefined ? {} : { retentionSize: `${Math.floor(bytes / 2 ** 20)}MB` };
 }
 
-/** The Release values. Contains no secret: receiver URLs are files from `receiversSecretName`. */
+/** The Release values. Contains no secret: receiver URLs, keys and passwords are files from `receiversSecretName`. */
 export function prometheusValues(args: PrometheusValuesArgs): Record<string, unknown> {
   const { prometheus: p, images } = args;
   const img = mirroredImages(images);
   const pullSecrets = pullSecretRefs(images);
-  const receivers = configuredReceivers(p);
-  if (receivers.length > 0 && !args.receiversSecretName)
-    throw new Error("alertmanager receivers are configured but no receivers Secret was given");
+  const mountSecrets = Object.keys(receiverSecrets(p)).length > 0;
+  if (mountSecrets && !args.receiversSecretName) throw new Error("alertmanager receivers are configured but no receivers Secret was given");
 
   return {
     imagePullSecrets: pullSecrets,
@@ -135,18 +183,17 @@ export function prometheusValues(args: PrometheusValuesArgs): Record<string, unk
       securityContext: { runAsUser: PROMETHEUS.uid, runAsGroup: PROMETHEUS.uid, runAsNonRoot: true, ...RESTRICTED_CONTAINER },
       configmapReload: { securityContext: RESTRICTED_CONTAINER },
       config: alertmanagerConfig(p),
-      extraSecretMounts:
-        receivers.length > 0
-          ? [
-              {
-                name: "alertmanager-receivers",
-                secretName: args.receiversSecretName,
-                mountPath: RECEIVER_SECRET_MOUNT,
-                subPath: "",
-                readOnly: true,
-              },
-            ]
-          : [],
+      extraSecretMounts: mountSecrets
+        ? [
+            {
+              name: "alertmanager-receivers",
+              secretName: args.receiversSecretName,
+              mountPath: RECEIVER_SECRET_MOUNT,
+              subPath: "",
+              readOnly: true,
+            },
+          ]
+        : [],
     },
     // kube-state-metrics' defaults are already restricted-clean; PodCrashLooping needs it.
     "kube-state-metrics": {

@@ -1,13 +1,13 @@
 // The prometheus-community `prometheus` release: server, Alertmanager and kube-state-metrics, with
-// the stack's alerts as rules. Receiver URLs (Pulumi secrets) go into a Secret that the
-// Alertmanager pod mounts; the chart values only name that Secret.
+// the stack's alerts as rules. Receiver URLs, keys and passwords (Pulumi secrets) go into a Secret
+// that the Alertmanager pod mounts; the chart values only name that Secret.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PrometheusConfig } from "../../config/sections/monitoring";
 import { standardLabels } from "../shared/labels";
 import { statefulOptions } from "../shared/options";
 import { ChartServiceArgs, MONITORING_RELEASE, pinnedChart, releaseArgs, withExtraValues } from "../shared/release";
-import { configuredReceivers, prometheusValues, RECEIVER_KEYS } from "./prometheus.build";
+import { prometheusValues, RECEIVER_KEYS, receiverSecrets } from "./prometheus.build";
 import { PROMETHEUS, prometheusServerService } from "./prometheus.contract";
 
 export interface PrometheusArgs extends ChartServiceArgs {
@@ -24,17 +24,18 @@ export class Prometheus extends pulumi.ComponentResource {
 
   constructor(name: string, args: PrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ape:monitoring:Prometheus", name, {}, opts);
-    const receivers = configuredReceivers(args.config);
+    const secrets = receiverSecrets(args.config);
 
     let receiversSecret: k8s.core.v1.Secret | undefined;
-    if (receivers.length > 0) {
-      const urls = args.config.alertmanager.receivers;
+    if (Object.keys(secrets).length > 0) {
       receiversSecret = new k8s.core.v1.Secret(
         `${name}-alertmanager-receivers`,
         {
           metadata: { namespace: args.namespace, labels: standardLabels("alertmanager", "monitoring", PROMETHEUS.release) },
           type: "Opaque",
-          stringData: Object.fromEntries(receivers.map((key) => [RECEIVER_KEYS[key], pulumi.secret(urls[key]!)])),
+          stringData: Object.fromEntries(
+            Object.entries(secrets).map(([key, value]) => [RECEIVER_KEYS[key as keyof typeof RECEIVER_KEYS], pulumi.secret(value)]),
+          ),
         },
         { parent: this },
       );

@@ -211,7 +211,10 @@ export const networkPolicySchema = () =>
           except: except(),
           ports: ports("Destination ports (TCP)."),
         })
-        .meta({ description: "Alertmanager's webhook and Slack notifications." }),
+        .meta({
+          description:
+            "Alertmanager's notifications (Slack, PagerDuty, webhook, e-mail); an e-mail receiver's smarthost port is allowed as well.",
+        }),
       externalData: z.strictObject({ cidrs: cidrs("Address ranges of the external database and Redis.") }).meta({
         description:
           "Where the external PostgreSQL or Redis is (postgresql.enabled or redis.enabled false), reached by the API and Grafana.",

@@ -2,7 +2,7 @@
 # Installs the field tools the tests use, from the Go module proxy, into a cache outside the
 # repository; a tool already built at its pinned version is skipped (a second run takes no time).
 #
-#   scripts/tools/install.sh [promtool] [kube-score] [actionlint] [psa-judge]   (default: all)
+#   scripts/tools/install.sh [promtool] [amtool] [kube-score] [actionlint] [psa-judge]   (default: all)
 #   scripts/tools/install.sh --path      # print the bin directory (for PATH)
 #
 # Cache: ${APE_TOOLS_CACHE:-$HOME/.cache/ape-2026-tools}/bin. Tests look there and on PATH, and
@@ -17,6 +17,7 @@ BIN=$CACHE/bin
 # tool -> module@version of its main package (the version is what the stamp records)
 declare -A PKG=(
   [promtool]=github.com/prometheus/prometheus/cmd/promtool@v0.316.0 # Prometheus 3.16.0
+  [amtool]=github.com/prometheus/alertmanager/cmd/amtool@v0.34.0 # the prometheus chart's Alertmanager
   [kube-score]=github.com/zegl/kube-score/cmd/kube-score@v1.20.0
   [actionlint]=github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 )
@@ -63,12 +64,12 @@ install_psa_judge() {
   echo "psa-judge: built in $((SECONDS - t0)) s"
 }
 
-[[ $# -gt 0 ]] || set -- promtool kube-score actionlint psa-judge
+[[ $# -gt 0 ]] || set -- promtool amtool kube-score actionlint psa-judge
 status=0
 for tool in "$@"; do
   case $tool in
     psa-judge) install_psa_judge || { echo "psa-judge: build failed" >&2; status=1; } ;;
-    promtool | kube-score | actionlint) install_go_tool "$tool" || { echo "$tool: build failed" >&2; status=1; } ;;
+    promtool | amtool | kube-score | actionlint) install_go_tool "$tool" || { echo "$tool: build failed" >&2; status=1; } ;;
     *) echo "unknown tool: $tool" >&2; exit 2 ;;
   esac
 done

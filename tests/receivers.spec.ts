@@ -1,0 +1,455 @@
+// Alertmanager receivers: Slack, PagerDuty, e-mail and a generic webhook under
+// prometheus.alertmanager.receivers, their secrets in a mounted Secret (never in values or the
+// ConfigMap), routing by severity, the warning and the advisory policy for a production stack
+// whose alerts reach no one, and the rendered configuration checked by Alertmanager's own amtool.
+// amtool, helm and the chart cache live outside the repository; without them those tests are
+// skipped with a reason.
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseAllDocuments } from "yaml";
+import { ConfigValidationError, parseStackConfig } from "../config";
+import { buildNetworkPolicies } from "../components/edge";
+import { stackNetworkFacts } from "../components/stack";
+import * as rules from "../policy/policies";
+import { checkResource, FakeResource } from "./helpers/policyArgs";
+import { ProgramRun, runProgram, runProgramError, RunOptions } from "./helpers/program";
+import { configProblems, loadConfig } from "./helpers/config";
+import { allows, NetworkPolicy } from "./helpers/netpol";
+import { readStackFile, setPath } from "./helpers/stackFile";
+
+const R = "prometheus.alertmanager.receivers";
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const SECRET = "kubernetes:core/v1:Secret";
+
+/** Recognisable secret values: none of them may appear in plain text anywhere. */
+const SECRETS = {
+  [`${R}.slack.webhookUrl`]: "https://hooks.slack.test/T0/B0/slack-very-secret",
+  [`${R}.pagerduty.routingKey`]: "pagerduty-very-secret-0123456789",
+  [`${R}.email.authPassword`]: "smtp-very-secret",
+  [`${R}.webhook.url`]: "https://alerts.test/hook?token=webhook-very-secret",
+};
+const EMAIL = {
+  [`${R}.email.smarthost`]: "smtp.example.com:587",
+  [`${R}.email.from`]: "alertmanager@example.com",
+  [`${R}.email.to`]: ["oncall@example.com", "team@example.com"],
+  [`${R}.email.authUsername`]: "alertmanager",
+};
+const ALL: RunOptions = { setSecret: SECRETS, set: { ...EMAIL, [`${R}.slack.channel`]: "#ape-alerts" } };
+/** The production stack's images replaced by real ones, so that `pulumi up` goes ahead. */
+const REAL_IMAGES = {
+  "api.image.repository": "registry.example.com/ape/api",
+  "postgresql.timescaledbImage.registry": "registry.example.com",
+  "postgresql.timescaledbImage.repository": "ape/postgresql-timescaledb",
+};
+
+const alertmanagerValues = (run: ProgramRun) => run.get(RELEASE, "prometheus").inputs.values.alertmanager;
+const receiver = (run: ProgramRun, name: string) => alertmanagerValues(run).config.receivers.find((r: { name: string }) => r.name === name);
+const routes = (run: ProgramRun) =>
+  (alertmanagerValues(run).config.route.routes ?? []).map((r: { receiver: string; matchers: string[] }) => [r.receiver, ...r.matchers]);
+
+/** Problems of the production stack with `set` applied, the prometheus key stored encrypted (as --secret does). */
+function problems(set: Record<string, unknown>): Map<string, string> {
+  const { settings, secretKeys } = readStackFile("production");
+  for (const [key, value] of Object.entries(set)) setPath(settings, key, value);
+  try {
+    parseStackConfig(settings, { stack: "production", secretKeys: new Set([...secretKeys, "prometheus"]) });
+  } catch (e) {
+    assert.ok(e instanceof ConfigValidationError, String(e));
+    return new Map(e.problems.map((p) => [p.path, `${p.message} ${JSON.stringify(p.value)}`]));
+  }
+  assert.fail(`expected ${JSON.stringify(set)} to be refused`);
+}
+
+describe("Alertmanager receivers", () => {
+  let all: ProgramRun;
+  before(async () => {
+    all = await runProgram("production", ALL);
+  });
+
+  it("every receiver secret goes into one Secret as a Pulumi secret, and nowhere in plain text", () => {
+    const secrets = all.ofType(SECRET).filter((s) => s.name.includes("alertmanager-receivers"));
+    assert.strictEqual(secrets.length, 1);
+    const [secret] = secrets;
+    assert.deepStrictEqual(Object.keys(secret.inputs.stringData).sort(), [
+      "email-auth-password",
+      "pagerduty-routing-key",
+      "slack-api-url",
+      "webhook-url",
+    ]);
+    assert.deepStrictEqual(
+      Object.values(secret.inputs.stringData).sort(),
+      Object.values(SECRETS).sort(),
+      "each value is the configured one",
+    );
+    assert.ok(
+      secret.secretPaths.some((p) => p === "" || p.startsWith("stringData")),
+      "stringData is a Pulumi secret",
+    );
+    for (const r of all.resources) assert.doesNotMatch(JSON.stringify(r.plainInputs), /very-secret/, `${r.type} ${r.name}`);
+    assert.doesNotMatch(JSON.stringify(all.outputs), /very-secret/);
+    const am = alertmanagerValues(all);
+    assert.match(am.extraSecretMounts[0].secretName, new RegExp(`^${secret.name}-[0-9a-f]+$`));
+  });
+
+  it("each integration reads its secret from the mounted file", () => {
+    assert.deepStrictEqual(receiver(all, "slack").slack_configs, [
+      { api_url_file: "/etc/alertmanager-secrets/slack-api-url", channel: "#ape-alerts", send_resolved: true },
+    ]);
+    assert.deepStrictEqual(receiver(all, "pagerduty").pagerduty_configs, [
+      { routing_key_file: "/etc/alertmanager-secrets/pagerduty-routing-key", send_resolved: true },
+    ]);
+    assert.deepStrictEqual(receiver(all, "email").email_configs, [
+      {
+        to: "oncall@example.com, team@example.com",
+        from: "alertmanager@example.com",
+        smarthost: "smtp.example.com:587",
+        auth_username: "alertmanager",
+        auth_password_file: "/etc/alertmanager-secrets/email-auth-password",
+        require_tls: true,
+        send_resolved: true,
+      },
+    ]);
+    assert.deepStrictEqual(receiver(all, "webhook").webhook_configs, [
+      { url_file: "/etc/alertmanager-secrets/webhook-url", send_resolved: true },
+    ]);
+  });
+
+  it("by default every receiver gets critical alerts, and all but PagerDuty get warnings", () => {
+    assert.deepStrictEqual(routes(all), [
+      ["slack", 'severity=~"critical|warning"'],
+      ["pagerduty", 'severity="critical"'],
+      ["email", 'severity=~"critical|warning"'],
+      ["webhook", 'severity=~"critical|warning"'],
+    ]);
+    const route = alertmanagerValues(all).config.route;
+    assert.strictEqual(route.receiver, "default-receiver");
+    assert.ok(
+      route.routes.every((r: { continue: boolean }) => r.continue === true),
+      "an alert reaches every receiver that takes it",
+    );
+  });
+
+  it("the severities of each receiver come from config", async () => {
+    const run = await runProgram("production", {
+      setSecret: { [`${R}.slack.webhookUrl`]: SECRETS[`${R}.slack.webhookUrl`], [`${R}.pagerduty.routingKey`]: "pd-key" },
+      set: { [`${R}.slack.severities`]: ["critical"], [`${R}.pagerduty.severities`]: ["critical", "warning"] },
+    });
+    assert.deepStrictEqual(routes(run), [
+      ["slack", 'severity="critical"'],
+      ["pagerduty", 'severity=~"critical|warning"'],
+    ]);
+  });
+
+  it("e-mail without SMTP authentication needs no Secret; requireTls can be turned off", async () => {
+    const { [`${R}.email.authUsername`]: _user, ...noAuth } = EMAIL;
+    const run = await runProgram("production", { set: { ...noAuth, [`${R}.email.requireTls`]: false } });
+    assert.deepStrictEqual(
+      run.ofType(SECRET).filter((s) => s.name.includes("alertmanager-receivers")),
+      [],
+    );
+    assert.deepStrictEqual(alertmanagerValues(run).extraSecretMounts, []);
+    assert.deepStrictEqual(receiver(run, "email").email_configs, [
+      {
+        to: "oncall@example.com, team@example.com",
+        from: "alertmanager@example.com",
+        smarthost: "smtp.example.com:587",
+        require_tls: false,
+        send_resolved: true,
+      },
+    ]);
+  });
+
+  it("no receiver configured: only the default receiver, no routes, no Secret (both stacks)", async () => {
+    for (const stack of ["dev", "production"]) {
+      const run = await runProgram(stack);
+      assert.deepStrictEqual(alertmanagerValues(run).config.receivers, [{ name: "default-receiver" }], stack);
+      assert.strictEqual(alertmanagerValues(run).config.route.routes, undefined, stack);
+      assert.deepStrictEqual(
+        run.ofType(SECRET).filter((s) => s.name.includes("alertmanager-receivers")),
+        [],
+        stack,
+      );
+    }
+  });
+});
+
+describe("Alertmanager receivers: NetworkPolicy", () => {
+  const alertmanager = {
+    name: "alertmanager",
+    namespace: "ape-2026",
+    namespaceLabels: { "kubernetes.io/metadata.name": "ape-2026" },
+    labels: { "app.kubernetes.io/name": "alertmanager", "app.kubernetes.io/instance": "prometheus" },
+    ip: "10.244.1.10",
+  };
+  const smtp = { name: "SMTP server", ip: "198.51.100.25" };
+  const policies = (set: Record<string, unknown>): NetworkPolicy[] => {
+    const c = loadConfig("production", set);
+    return buildNetworkPolicies(c.networkPolicy, stackNetworkFacts(c)).map((d) => ({
+      namespace: c.namespace.name,
+      name: d.name,
+      spec: d.spec as NetworkPolicy["spec"],
+    }));
+  };
+
+  it("an e-mail receiver opens its smarthost's port to Alertmanager; without one only 443", () => {
+    const { [`${R}.email.authUsername`]: _user, ...noAuth } = EMAIL;
+    const withEmail = policies({ ...noAuth, [`${R}.email.smarthost`]: "smtp.example.com:2525" });
+    assert.ok(allows(withEmail, alertmanager, smtp, 2525));
+    assert.ok(allows(withEmail, alertmanager, smtp, 443));
+    assert.ok(!allows(withEmail, alertmanager, smtp, 25));
+    const without = policies({});
+    assert.ok(allows(without, alertmanager, smtp, 443));
+    assert.ok(!allows(without, alertmanager, smtp, 2525));
+  });
+});
+
+describe("Alertmanager receivers: bad input is refused with the key named, secrets never echoed", () => {
+  it("secrets stored in plain text", () => {
+    for (const [key, value] of Object.entries(SECRETS)) {
+      const found = configProblems("production", { ...EMAIL, [key]: value });
+      assert.match(found.get(key) ?? "", /stored in plain text.*pulumi config set --secret --path/, key);
+      assert.doesNotMatch([...found.values()].join("\n"), /very-secret/, key);
+    }
+  });
+
+  it("malformed URLs, smarthost, addresses and severities; authentication needs user and password", () => {
+    const found = problems({
+      [`${R}.slack.webhookUrl`]: "hooks.slack.test/very-secret",
+      [`${R}.webhook.url`]: "ftp://very-secret",
+      [`${R}.pagerduty.routingKey`]: "   ",
+      [`${R}.pagerduty.severities`]: ["info"],
+      [`${R}.email.smarthost`]: "smtp.example.com",
+      [`${R}.email.from`]: "alertmanager",
+      [`${R}.email.to`]: ["oncall@example.com", "team"],
+      [`${R}.email.authPassword`]: "very-secret",
+      [`${R}.email.severities`]: [],
+    });
+    const expect: [string, RegExp][] = [
+      [`${R}.slack.webhookUrl`, /must be an http\(s\) URL "<secret>"/],
+      [`${R}.webhook.url`, /must be an http\(s\) URL "<secret>"/],
+      [`${R}.pagerduty.routingKey`, /PagerDuty integration key "<secret>"/],
+      [`${R}.pagerduty.severities.0`, /must be one of critical, warning "info"/],
+      [`${R}.email.smarthost`, /host:port/],
+      [`${R}.email.from`, /e-mail address/],
+      [`${R}.email.to.1`, /e-mail address.*"team"/],
+      [`${R}.email.authUsername`, /together with authUsername and authPassword/],
+      [`${R}.email.severities`, /at least one of critical, warning/],
+    ];
+    for (const [key, message] of expect) assert.match(found.get(key) ?? `(no problem for ${key})`, message, key);
+    assert.doesNotMatch([...found.values()].join("\n"), /very-secret/);
+  });
+
+  it("a receiver without its required settings", () => {
+    const found = problems({ [`${R}.slack.channel`]: "#alerts", [`${R}.email.to`]: ["oncall@example.com"] });
+    assert.match(found.get(`${R}.slack.webhookUrl`) ?? "", /http\(s\) URL/);
+    assert.match(found.get(`${R}.email.smarthost`) ?? "", /host:port/);
+    assert.match(found.get(`${R}.email.from`) ?? "", /e-mail address/);
+  });
+
+  it("the retired keys name their replacements, before anything is registered", async () => {
+    const found = problems({
+      [`${R}.slackWebhookUrl`]: "https://hooks.slack.test/very-secret",
+      [`${R}.slackChannel`]: "#alerts",
+      [`${R}.webhookUrl`]: "https://alerts.test/very-secret",
+    });
+    assert.match(found.get(`${R}.slackWebhookUrl`) ?? "", /replaced by prometheus\.alertmanager\.receivers\.slack\.webhookUrl.*--secret/);
+    assert.match(found.get(`${R}.slackChannel`) ?? "", /replaced by prometheus\.alertmanager\.receivers\.slack\.channel.*"#alerts"/);
+    assert.match(found.get(`${R}.webhookUrl`) ?? "", /replaced by prometheus\.alertmanager\.receivers\.webhook\.url/);
+    assert.doesNotMatch([...found.values()].join("\n"), /very-secret/);
+    const { error, resources } = await runProgramError("production", {
+      setSecret: { [`${R}.slackWebhookUrl`]: "https://hooks.slack.test/very-secret" },
+    });
+    assert.match(error.message, /slackWebhookUrl: is replaced by/);
+    assert.strictEqual(resources.filter((r) => r.custom).length, 0, "nothing registered");
+  });
+});
+
+describe("a production stack whose alerts reach no one", () => {
+  /** Runs the program and returns the warnings it logged (distinct options force a fresh evaluation). */
+  async function warnings(stack: string, options: RunOptions): Promise<string[]> {
+    const logged: string[] = [];
+    const warn = pulumi.log.warn;
+    pulumi.log.warn = (message: string) => {
+      logged.push(message);
+      return Promise.resolve();
+    };
+    try {
+      await runProgram(stack, options);
+    } finally {
+      pulumi.log.warn = warn;
+    }
+    return logged.filter((w) => /notify no one/.test(w));
+  }
+  const KEYS = [`${R}.slack.webhookUrl`, `${R}.pagerduty.routingKey`, `${R}.email.smarthost`, `${R}.webhook.url`];
+
+  it("warns on preview and on up, naming the keys to set", async () => {
+    for (const preview of [true, false]) {
+      const found = await warnings("production", { preview, set: { ...REAL_IMAGES, "api.replicaCount": preview ? 7 : 8 } });
+      assert.strictEqual(found.length, 1, `preview=${preview}: ${found.join("\n")}`);
+      for (const key of KEYS) assert.ok(found[0].includes(key), `${key} named in: ${found[0]}`);
+    }
+  });
+
+  it("warns when Alertmanager is off in production", async () => {
+    const found = await warnings("production", { set: { "prometheus.alertmanager.enabled": false } });
+    assert.strictEqual(found.length, 1);
+    assert.match(found[0], /prometheus\.alertmanager\.enabled is false/);
+  });
+
+  it("is quiet once any receiver is set, and in development", async () => {
+    assert.deepStrictEqual(await warnings("production", { setSecret: { [`${R}.webhook.url`]: "https://alerts.test/x" } }), []);
+    const { [`${R}.email.authUsername`]: _user, ...noAuth } = EMAIL;
+    assert.deepStrictEqual(await warnings("production", { set: { ...noAuth, "api.replicaCount": 9 } }), []);
+    assert.deepStrictEqual(await warnings("dev", { set: { "api.replicaCount": 2 } }), []);
+  });
+});
+
+describe("policy: alertmanager-receivers-in-production (advisory)", () => {
+  const check = (values: Record<string, unknown>, stack = "production") =>
+    checkResource(
+      rules.alertmanagerReceiversInProduction,
+      {
+        type: RELEASE,
+        name: "prometheus",
+        props: { name: "prometheus", chart: "oci://ghcr.io/prometheus-community/charts/prometheus", version: "29.27.0", values },
+      } satisfies FakeResource,
+      { stack },
+    );
+
+  it("is advisory", () => assert.strictEqual(rules.alertmanagerReceiversInProduction.enforcementLevel, "advisory"));
+
+  it("flags a production Alertmanager with the chart's default receiver or receivers without notifiers", async () => {
+    assert.match((await check({})).join("\n"), /no receiver with a notifier.*prometheus\.alertmanager\.receivers/);
+    assert.strictEqual((await check({ alertmanager: { config: { receivers: [{ name: "default-receiver" }] } } })).length, 1);
+    assert.strictEqual((await check({ alertmanager: { config: { receivers: [{ name: "x", slack_configs: [] }] } } })).length, 1);
+  });
+
+  it("accepts a receiver with a notifier, an Alertmanager that is off, and development stacks", async () => {
+    const good = { alertmanager: { config: { receivers: [{ name: "default-receiver" }, { name: "pd", pagerduty_configs: [{}] }] } } };
+    assert.deepStrictEqual(await check(good), []);
+    assert.deepStrictEqual(await check({ alertmanager: { enabled: false } }), []);
+    assert.deepStrictEqual(await check({}, "dev"), []);
+  });
+
+  it("flags the production template stack and accepts it once a receiver is set; dev is not production", async () => {
+    const values = async (stack: string, options: RunOptions = {}) =>
+      (await runProgram(stack, options)).get(RELEASE, "prometheus").inputs.values;
+    assert.strictEqual((await check(await values("production"))).length, 1);
+    assert.deepStrictEqual(await check(await values("production", ALL)), []);
+    assert.deepStrictEqual(await check(await values("dev"), "dev"), []);
+  });
+});
+
+// --- amtool on the configuration the chart renders --------------------------------------------
+
+const TOOLS = process.env.APE_TOOLS_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-tools");
+const CHARTS = process.env.APE_CHARTS_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-charts");
+function findTool(name: string): string | undefined {
+  const candidates = [path.join(TOOLS, "bin", name), ...(process.env.PATH ?? "").split(":").map((d) => path.join(d, name))];
+  return candidates.find((c) => fs.existsSync(c));
+}
+function exec(cmd: string, args: string[], cwd?: string): { status: number | null; output: string; stdout: string } {
+  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  return { status: r.status, output: `${r.stdout}${r.stderr}`, stdout: r.stdout };
+}
+
+/** The chart's rendering (helm template) of the release values: every document, and alertmanager.yml. */
+function render(helm: string, run: ProgramRun, dir: string): { manifest: string; config: string } {
+  const release = run.get(RELEASE, "prometheus").inputs;
+  const chartDir = path.join(CHARTS, `prometheus-${release.version}`);
+  const values = path.join(dir, "values.json");
+  fs.writeFileSync(values, JSON.stringify(release.values));
+  const r = exec(helm, ["template", release.name, chartDir, "-n", release.namespace, "-f", values]);
+  assert.strictEqual(r.status, 0, r.output);
+  const configMap = parseAllDocuments(r.stdout)
+    .map((d) => d.toJS())
+    .find((o) => o?.kind === "ConfigMap" && o.metadata?.name === "prometheus-alertmanager");
+  assert.ok(configMap?.data?.["alertmanager.yml"], "the chart renders ConfigMap prometheus-alertmanager");
+  return { manifest: r.stdout, config: configMap.data["alertmanager.yml"] };
+}
+
+describe("the rendered Alertmanager configuration, checked by amtool", function () {
+  const amtool = findTool("amtool");
+  const helm = findTool("helm");
+  let dir: string;
+  before(function () {
+    const chart = path.join(CHARTS, `prometheus-${loadConfig("dev").charts.prometheus.version}`);
+    const missing = [
+      !amtool && "amtool (scripts/tools/install.sh amtool)",
+      !helm && "helm",
+      !fs.existsSync(chart) && `the prometheus chart unpacked at ${chart} (APE_CHARTS_CACHE)`,
+    ].filter(Boolean);
+    if (missing.length > 0) {
+      console.log(`      ${missing.join(", ")} not found: rendered Alertmanager configuration not checked`);
+      this.skip();
+    }
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ape-amtool-"));
+  });
+  after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** amtool check-config, and the receivers `amtool config routes test` picks for each severity. */
+  function routeOf(config: string, name: string): (severity: string) => string {
+    const file = path.join(dir, `${name}.yml`);
+    fs.writeFileSync(file, config);
+    const check = exec(amtool!, ["check-config", file]);
+    assert.strictEqual(check.status, 0, check.output);
+    assert.match(check.output, /SUCCESS/);
+    return (severity) => {
+      const r = exec(amtool!, ["config", "routes", "test", `--config.file=${file}`, `severity=${severity}`, "alertname=HighErrorRate"]);
+      assert.strictEqual(r.status, 0, r.output);
+      return r.stdout.trim();
+    };
+  }
+
+  const cases: [string, string, RunOptions, Record<string, string>][] = [
+    ["dev", "dev", {}, { critical: "default-receiver", warning: "default-receiver" }],
+    ["production template", "production", {}, { critical: "default-receiver", warning: "default-receiver" }],
+    [
+      "production with all four receivers",
+      "production",
+      ALL,
+      { critical: "slack,pagerduty,email,webhook", warning: "slack,email,webhook", info: "default-receiver" },
+    ],
+    [
+      "production with PagerDuty for warnings too and Slack for critical only",
+      "production",
+      {
+        setSecret: { [`${R}.slack.webhookUrl`]: "https://hooks.slack.test/x", [`${R}.pagerduty.routingKey`]: "pd-key" },
+        set: { [`${R}.slack.severities`]: ["critical"], [`${R}.pagerduty.severities`]: ["critical", "warning"] },
+      },
+      { critical: "slack,pagerduty", warning: "pagerduty", info: "default-receiver" },
+    ],
+    [
+      "dev with a webhook",
+      "dev",
+      { setSecret: { [`${R}.webhook.url`]: "https://alerts.test/x" } },
+      { critical: "webhook", warning: "webhook" },
+    ],
+  ];
+  for (const [label, stack, options, expected] of cases) {
+    it(`${label}: amtool accepts it and routes ${Object.entries(expected)
+      .map(([s, r]) => `${s} to ${r}`)
+      .join(", ")}`, async () => {
+      const run = await runProgram(stack, options);
+      const { manifest, config } = render(helm!, run, dir);
+      assert.doesNotMatch(manifest, /very-secret|hooks\.slack\.test|pd-key|alerts\.test/, "no secret in the rendered chart");
+      const route = routeOf(config, label.replace(/\W+/g, "-"));
+      for (const [severity, receivers] of Object.entries(expected)) assert.strictEqual(route(severity), receivers, severity);
+    });
+  }
+
+  it("the check itself fails on a configuration that routes to an undefined receiver", async () => {
+    const { config } = render(helm!, await runProgram("production", ALL), dir);
+    const broken = config.replace("receiver: pagerduty", "receiver: pagerduty-missing");
+    assert.notStrictEqual(broken, config);
+    const file = path.join(dir, "broken.yml");
+    fs.writeFileSync(file, broken);
+    const check = exec(amtool!, ["check-config", file]);
+    assert.notStrictEqual(check.status, 0, check.output);
+    assert.match(check.output, /pagerduty-missing/);
+  });
+});
