@@ -258,3 +258,17 @@ describe("escape hatch: API scheduling", () => {
     assert.match(error.message, /api\.priorityClassName: must be the name of a PriorityClass/);
   });
 });
+
+describe("images: digests pin what runs", () => {
+  const digest = `sha256:${"ab12".repeat(16)}`;
+  it("an image digest as the tag reaches the API as repository@digest and the Bitnami charts as their digest key", async () => {
+    const run = await runProgram("production", {
+      set: { "api.image.tag": digest, "redis.image.tag": digest, "postgresql.timescaledbImage.tag": digest },
+    });
+    const api = run.get("kubernetes:apps/v1:Deployment", "api").inputs.spec.template.spec.containers[0].image;
+    assert.strictEqual(api, `ghcr.io/yourorg/ape-2026/api@${digest}`);
+    assert.deepStrictEqual(values(run, "redis").image, { registry: "docker.io", repository: "bitnamilegacy/redis", digest });
+    assert.strictEqual(values(run, "postgresql").image.digest, digest);
+    assert.strictEqual(values(run, "postgresql").image.tag, undefined, "a digest replaces the tag");
+  });
+});

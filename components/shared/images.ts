@@ -8,7 +8,10 @@ export interface ChartImage {
   registry?: string;
   repository: string;
   tag?: string;
+  digest?: string;
 }
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /** The registry an image is pulled from: the mirror when one is configured, else the image's own. */
 export function imageRegistry(images: ImagesConfig, own: string | undefined): string | undefined {
@@ -22,10 +25,12 @@ export function chartImage(
   defaultRegistry?: string,
 ): ChartImage {
   const registry = imageRegistry(images, image.registry ?? defaultRegistry);
+  const tag = image.tag ?? "";
   return {
     ...(registry !== undefined ? { registry } : {}),
     repository: image.repository,
-    ...(image.tag !== undefined && image.tag !== "" ? { tag: image.tag } : {}),
+    // A tag of the form sha256:<hex> is a digest: the charts' digest key pins the image immutably.
+    ...(tag === "" ? {} : DIGEST.test(tag) ? { digest: tag } : { tag }),
   };
 }
 
