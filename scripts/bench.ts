@@ -2,8 +2,8 @@
 // requests in total (the dev stack must fit a laptop: 2 cores, 4 GiB; tests/budget.spec.ts).
 // Figures are reported in issue notes; nothing here is asserted. Usage: npm run bench [-- --runs 5]
 import { execFileSync } from "child_process";
-import { runProgram } from "../tests/helpers/program";
-import { stackContainers, totalRequests } from "../tests/helpers/requests";
+import { runProgram } from "../harness/program";
+import { stackContainers, totalRequests } from "../harness/requests";
 
 // Distinct options per iteration so that every run is evaluated, not served from the test cache.
 const fresh = (i: number) => ({ set: { "api.env.BENCH_RUN": String(i) } });

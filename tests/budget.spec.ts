@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { runProgram } from "./helpers/program";
-import { stackContainers, totalRequests } from "./helpers/requests";
+import { runProgram } from "../harness/program";
+import { stackContainers, totalRequests } from "../harness/requests";
 
 const GiB = 2 ** 30;
 

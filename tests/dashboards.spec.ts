@@ -1,8 +1,9 @@
 import * as assert from "assert";
 import { buildDashboards } from "../components/monitoring";
 import { interpolateGrafana, promqlErrors } from "./helpers/promql";
-import { runProgram } from "./helpers/program";
+import { runProgram } from "../harness/program";
 import { loadConfig } from "./helpers/config";
+import { T } from "../harness/types";
 
 const config = loadConfig("production");
 const dashboards = buildDashboards({
@@ -17,7 +18,7 @@ const exprsOf = (file: keyof typeof dashboards): string[] => panelsOf(file).flat
 describe("dashboards as code", () => {
   it("the ConfigMaps hold valid dashboard JSON with unique uids", async () => {
     const run = await runProgram("dev");
-    const maps = run.ofType("kubernetes:core/v1:ConfigMap").filter((c) => c.inputs.metadata.labels?.grafana_dashboard);
+    const maps = run.ofType(T.ConfigMap).filter((c) => c.inputs.metadata.labels?.grafana_dashboard);
     const uids = new Set<string>();
     for (const m of maps) {
       for (const [file, text] of Object.entries<string>(m.inputs.data)) {

@@ -1,10 +1,10 @@
 import * as assert from "assert";
-import { ProgramRun, runProgram } from "./helpers/program";
-import { TEST_SECRET_PREFIX } from "./helpers/stackFile";
-import { MOCK_PASSWORD_PREFIX } from "./helpers/mocks";
+import { ProgramRun, runProgram } from "../harness/program";
+import { TEST_SECRET_PREFIX } from "../harness/stackFile";
+import { MOCK_PASSWORD_PREFIX } from "../harness/mocks";
+import { T } from "../harness/types";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
-const grafana = (run: ProgramRun) => run.get(RELEASE, "grafana");
+const grafana = (run: ProgramRun) => run.get(T.Release, "grafana");
 
 describe("grafana release", () => {
   let dev: ProgramRun;
@@ -28,7 +28,7 @@ describe("grafana release", () => {
       [prod, "admin"],
       [custom, "ops-admin"],
     ] as const) {
-      const secret = run.get("kubernetes:core/v1:Secret", "grafana-admin");
+      const secret = run.get(T.Secret, "grafana-admin");
       assert.strictEqual(secret.inputs.stringData["admin-user"], user);
       assert.strictEqual(secret.inputs.stringData["admin-password"], `${MOCK_PASSWORD_PREFIX}grafana-admin-admin-password`);
       assert.ok(
@@ -73,7 +73,7 @@ describe("grafana release", () => {
     const v = grafana(dev).inputs.values;
     assert.strictEqual(v.sidecar.dashboards.enabled, true);
     const maps = dev
-      .ofType("kubernetes:core/v1:ConfigMap")
+      .ofType(T.ConfigMap)
       .filter((c) => c.inputs.metadata.labels?.[v.sidecar.dashboards.label] === v.sidecar.dashboards.labelValue);
     assert.deepStrictEqual(maps.map((m) => Object.keys(m.inputs.data)[0]).sort(), ["api-overview.json", "data-services.json"]);
     for (const m of maps) assert.strictEqual(m.inputs.metadata.namespace, "ape-2026");
@@ -81,7 +81,7 @@ describe("grafana release", () => {
 
   it("no password or test secret in any non-Secret resource", () => {
     for (const run of [dev, prod]) {
-      for (const r of run.resources.filter((r) => r.type !== "kubernetes:core/v1:Secret" && !r.type.startsWith("random:"))) {
+      for (const r of run.resources.filter((r) => r.type !== T.Secret && !r.type.startsWith("random:"))) {
         assert.doesNotMatch(
           JSON.stringify(r.plainInputs),
           new RegExp(`${MOCK_PASSWORD_PREFIX}|${TEST_SECRET_PREFIX}`),
@@ -103,9 +103,9 @@ describe("grafana release", () => {
 
   it("production protects the admin password, its Secret and the release", () => {
     for (const [type, name] of [
-      ["random:index/randomPassword:RandomPassword", "grafana-admin-admin-password"],
-      ["kubernetes:core/v1:Secret", "grafana-admin"],
-      [RELEASE, "grafana"],
+      [T.RandomPassword, "grafana-admin-admin-password"],
+      [T.Secret, "grafana-admin"],
+      [T.Release, "grafana"],
     ]) {
       assert.strictEqual(prod.get(type, name).protect, true, name);
       assert.strictEqual(dev.get(type, name).protect, false, name);
@@ -113,8 +113,8 @@ describe("grafana release", () => {
   });
 
   it("the admin password and Secret keep the identity they had directly under Grafana (aliases), so they are adopted, not rotated", () => {
-    const grafanaUrn = prod.get("ape:monitoring:Grafana", "grafana").urn;
-    const password = prod.get("random:index/randomPassword:RandomPassword", "grafana-admin-admin-password");
+    const grafanaUrn = prod.get(T.Grafana, "grafana").urn;
+    const password = prod.get(T.RandomPassword, "grafana-admin-admin-password");
     assert.ok(
       password.aliases.includes(`random:index/randomPassword:RandomPassword::grafana-admin-password under ${grafanaUrn}`),
       password.aliases.join("; "),
@@ -124,7 +124,7 @@ describe("grafana release", () => {
       { length: 32, special: false },
       "the inputs it was generated with: any other input would replace it",
     );
-    const secret = prod.get("kubernetes:core/v1:Secret", "grafana-admin");
+    const secret = prod.get(T.Secret, "grafana-admin");
     assert.ok(secret.aliases.includes(`kubernetes:core/v1:Secret::grafana-admin under ${grafanaUrn}`), secret.aliases.join("; "));
   });
 

@@ -5,8 +5,9 @@ import { buildNetworkPolicies } from "../components/edge";
 import { stackNetworkFacts } from "../components/stack";
 import { StackConfig } from "../config";
 import { allows, Endpoint, NetworkPolicy } from "./helpers/netpol";
-import { runProgram } from "./helpers/program";
+import { runProgram } from "../harness/program";
 import { loadConfig } from "./helpers/config";
+import { T } from "../harness/types";
 
 const NS = "ape-2026";
 const nsLabels = (name: string) => ({ "kubernetes.io/metadata.name": name });
@@ -100,7 +101,7 @@ type Flow = [Name, Name, number, ("TCP" | "UDP")?];
 
 function policiesOf(run: Awaited<ReturnType<typeof runProgram>>): NetworkPolicy[] {
   return run
-    .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+    .ofType(T.NetworkPolicy)
     .map((r) => ({ namespace: r.inputs.metadata.namespace, name: r.inputs.metadata.name, spec: r.inputs.spec }));
 }
 function check(policies: NetworkPolicy[], flows: Flow[], expected: boolean): void {
@@ -184,7 +185,7 @@ for (const stack of ["dev", "production"]) {
       run = await runProgram(stack);
       policies = policiesOf(run);
       // The API pod as the program really defines it: its Deployment's pod labels and named ports.
-      const [deployment] = run.ofType("kubernetes:apps/v1:Deployment").filter((d) => d.inputs.metadata.name === "api");
+      const [deployment] = run.ofType(T.Deployment).filter((d) => d.inputs.metadata.name === "api");
       const template = deployment.inputs.spec.template;
       P.api = { ...P.api, labels: template.metadata.labels };
       const port = (name: string) => template.spec.containers[0].ports.find((p: { name: string }) => p.name === name).containerPort;
@@ -193,7 +194,7 @@ for (const stack of ["dev", "production"]) {
     });
 
     it("the namespace enforces, audits and warns at Pod Security restricted", () => {
-      const [ns] = run.ofType("kubernetes:core/v1:Namespace");
+      const [ns] = run.ofType(T.Namespace);
       assert.strictEqual(ns.inputs.metadata.name, NS);
       for (const mode of ["enforce", "audit", "warn"])
         assert.strictEqual(ns.inputs.metadata.labels[`pod-security.kubernetes.io/${mode}`], "restricted", mode);

@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import { extendedConfiguration } from "../components/data";
-import { ProgramRun, runProgram, runProgramError } from "./helpers/program";
+import { ProgramRun, runProgram, runProgramError } from "../harness/program";
+import { T } from "../harness/types";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
-const values = (run: ProgramRun) => run.get(RELEASE, "postgresql").inputs.values;
+const values = (run: ProgramRun) => run.get(T.Release, "postgresql").inputs.values;
 
 describe("postgresql: seed figures reach the chart values", () => {
   let defaults: ProgramRun;
@@ -57,7 +57,7 @@ describe("postgresql: seed figures reach the chart values", () => {
 
   it("release: pinned chart, fixed name, long timeout, bounded history, not atomic", () => {
     for (const run of [dev, prod]) {
-      const r = run.get(RELEASE, "postgresql").inputs;
+      const r = run.get(T.Release, "postgresql").inputs;
       assert.deepStrictEqual(
         [r.name, r.chart, r.version, r.namespace],
         ["postgresql", "oci://registry-1.docker.io/bitnamicharts/postgresql", "16.7.27", "ape-2026"],
@@ -79,7 +79,7 @@ describe("postgresql: seed figures reach the chart values", () => {
     const run = await runProgram("dev", {
       set: { "charts.postgresql.chart": "oci://registry.example.com/charts/postgresql", "charts.postgresql.version": "16.7.26" },
     });
-    const r = run.get(RELEASE, "postgresql").inputs;
+    const r = run.get(T.Release, "postgresql").inputs;
     assert.deepStrictEqual([r.chart, r.version, r.name], ["oci://registry.example.com/charts/postgresql", "16.7.26", "postgresql"]);
   });
 
@@ -113,8 +113,8 @@ describe("postgresql: switches", () => {
       passwordKey: "pw",
     };
     const run = await runProgram("production", { set: { "postgresql.enabled": false, "postgresql.external": external } });
-    assert.strictEqual(run.ofType(RELEASE).filter((r) => r.name === "postgresql").length, 0);
-    assert.strictEqual(run.ofType("kubernetes:core/v1:Secret").filter((s) => s.inputs.metadata?.name === "postgresql-auth").length, 0);
+    assert.strictEqual(run.ofType(T.Release).filter((r) => r.name === "postgresql").length, 0);
+    assert.strictEqual(run.ofType(T.Secret).filter((s) => s.inputs.metadata?.name === "postgresql-auth").length, 0);
     assert.deepStrictEqual(run.outputs.database, {
       host: "pg.example.com",
       port: 5433,

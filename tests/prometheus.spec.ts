@@ -1,11 +1,11 @@
 import * as assert from "assert";
 import { mirrorRepository } from "../components/shared";
-import { ProgramRun, runProgram, runProgramError } from "./helpers/program";
+import { ProgramRun, runProgram, runProgramError } from "../harness/program";
 import { configProblems as refusal } from "./helpers/config";
-import { TEST_SECRET_PREFIX } from "./helpers/stackFile";
+import { TEST_SECRET_PREFIX } from "../harness/stackFile";
+import { T } from "../harness/types";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
-const promRelease = (run: ProgramRun) => run.get(RELEASE, "prometheus");
+const promRelease = (run: ProgramRun) => run.get(T.Release, "prometheus");
 
 describe("prometheus release", () => {
   let dev: ProgramRun;
@@ -90,7 +90,7 @@ describe("prometheus release", () => {
     });
     const release = promRelease(run);
     assert.doesNotMatch(JSON.stringify(release.plainInputs), /very-secret/);
-    const secret = run.ofType("kubernetes:core/v1:Secret").find((s) => s.name.includes("alertmanager-receivers"))!;
+    const secret = run.ofType(T.Secret).find((s) => s.name.includes("alertmanager-receivers"))!;
     assert.ok(secret, "a receivers Secret");
     assert.deepStrictEqual(Object.keys(secret.inputs.stringData).sort(), ["slack-api-url", "webhook-url"]);
     assert.ok(
@@ -113,7 +113,7 @@ describe("prometheus release", () => {
 
   it("no test secret or generated password anywhere in the release values", () => {
     for (const run of [dev, prod]) {
-      for (const r of run.ofType(RELEASE))
+      for (const r of run.ofType(T.Release))
         assert.doesNotMatch(JSON.stringify(r.plainInputs), new RegExp(`${TEST_SECRET_PREFIX}|mock-password-`), r.name);
     }
   });
@@ -140,12 +140,10 @@ describe("prometheus release", () => {
   });
 
   it("operator objects only when prometheus.operator.enabled", async () => {
-    const CR_SM = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor";
-    const CR_PR = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
-    assert.strictEqual(dev.ofType(CR_SM).length + dev.ofType(CR_PR).length, 0);
+    assert.strictEqual(dev.ofType(T.ServiceMonitor).length + dev.ofType(T.PrometheusRule).length, 0);
     const run = await runProgram("dev", { set: { "prometheus.operator.enabled": true } });
-    const [sm] = run.ofType(CR_SM);
-    const [rule] = run.ofType(CR_PR);
+    const [sm] = run.ofType(T.ServiceMonitor);
+    const [rule] = run.ofType(T.PrometheusRule);
     assert.deepStrictEqual(sm.inputs.spec.selector.matchLabels, {
       "app.kubernetes.io/name": "api",
       "app.kubernetes.io/instance": "ape-2026",

@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { ProgramRun, runProgram, runProgramError } from "./helpers/program";
+import { ProgramRun, runProgram, runProgramError } from "../harness/program";
+import { T } from "../harness/types";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
-const values = (run: ProgramRun, name = "redis") => run.get(RELEASE, name).inputs.values;
+const values = (run: ProgramRun, name = "redis") => run.get(T.Release, name).inputs.values;
 
 /** Every `image` object in a values tree, with its path. */
 function images(node: unknown, at = ""): [string, Record<string, unknown>][] {
@@ -49,7 +49,7 @@ describe("redis: seed figures reach the chart values", () => {
 
   it("release: pinned chart, fixed name, long timeout, bounded history, not atomic; chart NetworkPolicy and root helpers off", () => {
     for (const run of [dev, prod]) {
-      const r = run.get(RELEASE, "redis").inputs;
+      const r = run.get(T.Release, "redis").inputs;
       assert.deepStrictEqual([r.name, r.chart, r.version], ["redis", "oci://registry-1.docker.io/bitnamicharts/redis", "22.0.7"]);
       assert.ok(r.timeout >= 600 && r.maxHistory > 0 && r.atomic !== true);
       assert.deepStrictEqual(
@@ -95,7 +95,7 @@ describe("redis: switches", () => {
       sentinel: { hosts: ["s1.example.com", "s2.example.com"], masterSet: "main" },
     };
     const run = await runProgram("production", { set: { "redis.enabled": false, "redis.external": external } });
-    assert.strictEqual(run.ofType(RELEASE).filter((r) => r.name === "redis").length, 0);
+    assert.strictEqual(run.ofType(T.Release).filter((r) => r.name === "redis").length, 0);
     assert.deepStrictEqual(run.outputs.redis, {
       mode: "sentinel",
       host: "redis.example.com",

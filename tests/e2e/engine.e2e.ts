@@ -7,7 +7,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runProgram } from "../helpers/program";
+import { runProgram } from "../../harness/program";
+import { T } from "../../harness/types";
 import { apply, kubectl, remove } from "./kubectl";
 import { stackManifests } from "./manifests";
 
@@ -139,7 +140,7 @@ function assertSelfSignedChain(): void {
     it("a settings change rolls the API as an update, not a replace", () => {
       ok(pulumi("dev", "config", "set", "--path", "api.env.E2E_MARKER", "changed"), "config set");
       const planned = steps(ok(pulumi("dev", "preview", "--json"), "pulumi preview --json").out);
-      const deployment = planned.find((s) => s.urn.endsWith("kubernetes:apps/v1:Deployment::api"));
+      const deployment = planned.find((s) => s.urn.endsWith(`${T.Deployment}::api`));
       assert.strictEqual(deployment?.op, "update", `Deployment step: ${JSON.stringify(deployment)}`);
       ok(pulumi("dev", "up", "--yes", "--skip-preview"), "pulumi up after the change");
       const env = kubectl(["get", "deployment", "api", "-n", "ape-2026", "-o", "json"]).items[0].spec.template.spec.containers[0].envFrom;

@@ -4,10 +4,10 @@
 // left alone: it is ready at once, and without the annotation `pulumi destroy` waits until the
 // namespace controller has really removed it (skipAwait would return at the first delete call).
 import * as pulumi from "@pulumi/pulumi";
+import { T } from "../../../harness/types";
 
 pulumi.runtime.registerStackTransformation((args) => {
-  if (!args.type.startsWith("kubernetes:") || args.type.startsWith("kubernetes:helm.sh/") || args.type === "kubernetes:core/v1:Namespace")
-    return undefined;
+  if (!args.type.startsWith("kubernetes:") || args.type.startsWith("kubernetes:helm.sh/") || args.type === T.Namespace) return undefined;
   if (!(args.resource instanceof pulumi.CustomResource)) return undefined;
   const metadata = pulumi.output(args.props.metadata ?? {}).apply((m: { annotations?: Record<string, string> }) => ({
     ...m,

@@ -1,8 +1,9 @@
 // What every container the stack runs requests, from the objects the program defines itself and
 // from the chart values (which container each chart renders, and how many replicas, per the
 // pinned charts' templates: see README "Resource budget").
-import { parseQuantity } from "../../config";
+import { parseQuantity } from "../config";
 import { ProgramRun } from "./program";
+import { T } from "./types";
 
 export interface ContainerRequests {
   readonly workload: string;
@@ -66,15 +67,15 @@ function chartContainers(release: string, v: any): ContainerRequests[] {
       return [c("grafana", "grafana", n, v.resources), c("grafana", "grafana-sc-dashboard", n, v.sidecar?.resources)];
     }
     default:
-      throw new Error(`no container table for release ${release}: add it to tests/helpers/requests.ts`);
+      throw new Error(`no container table for release ${release}: add it to harness/requests.ts`);
   }
 }
 
 /** Every container of the stack with its replica count and requests. */
 export function stackContainers(run: ProgramRun): ContainerRequests[] {
   const out: ContainerRequests[] = [];
-  const hpas = run.ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((h) => h.inputs.spec);
-  for (const type of ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"]) {
+  const hpas = run.ofType(T.HorizontalPodAutoscaler).map((h) => h.inputs.spec);
+  for (const type of [T.Deployment, T.StatefulSet]) {
     for (const w of run.ofType(type)) {
       const name = w.inputs.metadata?.name ?? w.state.metadata?.name;
       const hpa = hpas.find((h) => h.scaleTargetRef?.name === name);
@@ -82,8 +83,7 @@ export function stackContainers(run: ProgramRun): ContainerRequests[] {
       for (const container of w.inputs.spec.template.spec.containers) out.push(c(name, container.name, replicas, container.resources));
     }
   }
-  for (const release of run.ofType("kubernetes:helm.sh/v3:Release"))
-    out.push(...chartContainers(release.inputs.name, release.inputs.values ?? {}));
+  for (const release of run.ofType(T.Release)) out.push(...chartContainers(release.inputs.name, release.inputs.values ?? {}));
   return out;
 }
 

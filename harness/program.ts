@@ -4,8 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackMocks } from "./mocks";
 import { PROJECT, projectDefaults, readStackFile, setPath } from "./stackFile";
 
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-
+/**
+ * One registration, as the engine would receive it. Recorded runs are shared by every test of a
+ * process, so they are deep-frozen: a test that needs to change something works on a copy.
+ */
 export interface RecordedResource {
   readonly type: string;
   readonly name: string;
@@ -14,7 +16,7 @@ export interface RecordedResource {
   /** Inputs with secret wrappers removed. */
   readonly inputs: Record<string, any>;
   /** Dotted input paths that arrived as secrets ("" = the whole object). */
-  readonly secretPaths: string[];
+  readonly secretPaths: readonly string[];
   /** Inputs with every secret part replaced by "[secret]": what could leak in plain text. */
   readonly plainInputs: Record<string, any>;
   /** Outputs as the mocks computed them (e.g. the autonamed metadata.name), secrets unwrapped. */
@@ -22,22 +24,23 @@ export interface RecordedResource {
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
   readonly deleteBeforeReplace: boolean;
-  readonly ignoreChanges: string[];
+  readonly ignoreChanges: readonly string[];
   /** Former identities (aliases) as "<name> under <parent URN>": the engine adopts those instead of replacing. */
-  readonly aliases: string[];
+  readonly aliases: readonly string[];
   readonly parent: string;
-  readonly dependencies: string[];
+  readonly dependencies: readonly string[];
   readonly provider: string;
 }
 
+/** Everything one evaluation of the program registered and exported; deep-frozen. */
 export interface ProgramRun {
   readonly stack: string;
-  readonly resources: RecordedResource[];
+  readonly resources: readonly RecordedResource[];
   /** Stack outputs, resolved. */
-  readonly outputs: Record<string, unknown>;
+  readonly outputs: Readonly<Record<string, unknown>>;
   /** Names of stack outputs that are secrets. */
-  readonly secretOutputs: Set<string>;
-  /** Resources of a type (e.g. "kubernetes:apps/v1:Deployment"). */
+  readonly secretOutputs: ReadonlySet<string>;
+  /** Resources of a type (e.g. T.Deployment). */
   ofType(type: string): RecordedResource[];
   /** The one resource of a type and logical name; throws if absent. */
   get(type: string, name: string): RecordedResource;
@@ -53,13 +56,14 @@ export interface RunOptions {
   readonly preview?: boolean;
 }
 
-const PROGRAM = require.resolve("../../index");
+const PROGRAM = require.resolve("../index");
 
 const runs = new Map<string, Promise<ProgramRun>>();
 
 /**
  * Runs the program for `stack`, from the real Pulumi.<stack>.yaml plus `options`. A run is pure
- * data, so identical runs are evaluated once per test process and shared (treat it as read-only).
+ * data, so identical runs are evaluated once per process and shared; it is deep-frozen, so a test
+ * that mutated it by mistake fails instead of changing what later tests see.
  */
 export function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
   const key = JSON.stringify([stack, options]);
@@ -80,7 +84,8 @@ async function evaluate(stack: string, options: RunOptions): Promise<ProgramRun>
   for (const [name, value] of Object.entries(program)) {
     if (pulumi.Output.isInstance(value)) {
       if (await pulumi.isSecret(value)) secretOutputs.add(name);
-      outputs[name] = await promiseOf(value);
+      // A copy: the run owns its data, and freezing it must not freeze the program's own objects.
+      outputs[name] = structuredClone(await promiseOf(value));
     } else outputs[name] = value;
   }
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
@@ -88,7 +93,10 @@ async function evaluate(stack: string, options: RunOptions): Promise<ProgramRun>
 }
 
 /** Runs the program expecting it to throw; returns the error and what was registered before it. */
-export async function runProgramError(stack: string, options: RunOptions = {}): Promise<{ error: Error; resources: RecordedResource[] }> {
+export async function runProgramError(
+  stack: string,
+  options: RunOptions = {},
+): Promise<{ error: Error; resources: readonly RecordedResource[] }> {
   const recorded: RecordedResource[] = [];
   await pulumi.runtime.setMocks(new StackMocks(), PROJECT, stack, options.preview ?? false);
   recordRegistrations(recorded);
@@ -98,7 +106,7 @@ export async function runProgramError(stack: string, options: RunOptions = {}): 
     require(PROGRAM);
   } catch (error) {
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-    return { error: error as Error, resources: recorded };
+    return { error: error as Error, resources: deepFreeze(recorded) };
   }
   throw new Error(`program for stack ${stack} did not fail`);
 }
@@ -169,7 +177,9 @@ function recordRegistrations(into: RecordedResource[]): void {
     });
 }
 
-const isSecretWrapper = (v: any) => v !== null && typeof v === "object" && v[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270";
+// How the SDK marks a secret value in serialized inputs: { [specialSigKey]: specialSecretSig, value }.
+const isSecretWrapper = (v: any) =>
+  v !== null && typeof v === "object" && v[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
 
 function unwrap(value: any, at: string, secretPaths: string[]): any {
   if (isSecretWrapper(value)) {
@@ -190,12 +200,35 @@ function redact(value: any): any {
   return value;
 }
 
+/** Freezes `value` and everything reachable from it (plain objects and arrays). */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** A Set whose add, delete and clear throw: Object.freeze alone does not stop a Set's methods. */
+function frozenSet<T>(values: Iterable<T>): ReadonlySet<T> {
+  const set = new Set(values);
+  for (const method of ["add", "delete", "clear"])
+    Object.defineProperty(set, method, {
+      value: () => {
+        throw new TypeError(`a recorded run is read-only (Set.${method})`);
+      },
+    });
+  return Object.freeze(set);
+}
+
 function makeRun(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>, secretOutputs: Set<string>): ProgramRun {
-  return {
+  deepFreeze(resources);
+  deepFreeze(outputs);
+  return Object.freeze<ProgramRun>({
     stack,
     resources,
     outputs,
-    secretOutputs,
+    secretOutputs: frozenSet(secretOutputs),
     ofType: (type) => resources.filter((r) => r.type === type),
     get: (type, name) => {
       const found = resources.find((r) => r.type === type && r.name === name);
@@ -210,5 +243,5 @@ function makeRun(stack: string, resources: RecordedResource[], outputs: Record<s
         );
       return found;
     },
-  };
+  });
 }

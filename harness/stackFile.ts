@@ -5,7 +5,7 @@ import * as path from "path";
 import { parse } from "yaml";
 
 export const PROJECT = "ape-2026";
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export const REPO_ROOT = path.resolve(__dirname, "..");
 
 export interface StackSettings {
   /** Top-level settings of this project, as structured values. */
