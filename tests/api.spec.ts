@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { apiSelectorLabels, checksum, configData, credentialEnv, secretData } from "../components/app";
-import { DatabaseEndpoint, RedisEndpoint } from "../components/data";
+import { API_NAME, API_PORT_NAMES, API_UID, apiSelectorLabels, checksum, configData, credentialEnv, secretData } from "../components/app";
+import { DatabaseEndpoint, POSTGRESQL, REDIS, RedisEndpoint } from "../components/data";
 import { MOCK_PASSWORD_PREFIX } from "../harness/mocks";
 import { ProgramRun, promiseOf, RecordedResource, runProgram, runProgramError, RunOptions } from "../harness/program";
 import { configProblems as problems, loadConfig } from "./helpers/config";
@@ -14,7 +14,7 @@ function apiChildren(run: ProgramRun): RecordedResource[] {
   assert.ok(component, "the program registers an Api component");
   return run.resources.filter((r) => r.parent === component.urn);
 }
-const deployment = (run: ProgramRun) => run.get(T.Deployment, "api").inputs;
+const deployment = (run: ProgramRun) => run.get(T.Deployment, API_NAME).inputs;
 const podSpec = (run: ProgramRun) => deployment(run).spec.template.spec;
 const container = (run: ProgramRun) => podSpec(run).containers[0];
 const apiConfigMap = (run: ProgramRun) => apiChildren(run).find((r) => r.type === T.ConfigMap)!.inputs;
@@ -92,14 +92,14 @@ describe("api: seed figures reach the objects", () => {
 
   it("the Service is ClusterIP `api` with named http and metrics ports, selecting the API pods", async () => {
     for (const run of [await defaults(), await program("production")]) {
-      const svc = run.get(T.Service, "api").inputs;
-      assert.strictEqual(svc.metadata.name, "api");
+      const svc = run.get(T.Service, API_NAME).inputs;
+      assert.strictEqual(svc.metadata.name, API_NAME);
       assert.strictEqual(svc.spec.type, "ClusterIP");
       assert.deepStrictEqual(
         svc.spec.ports.map((p: any) => [p.name, p.port, p.targetPort]),
         [
-          ["http", 8000, "http"],
-          ["metrics", 9090, "metrics"],
+          [API_PORT_NAMES.http, 8000, API_PORT_NAMES.http],
+          [API_PORT_NAMES.metrics, 9090, API_PORT_NAMES.metrics],
         ],
       );
       assert.deepStrictEqual(svc.spec.selector, apiSelectorLabels());
@@ -109,14 +109,14 @@ describe("api: seed figures reach the objects", () => {
 
 describe("api: pod security and shape", () => {
   for (const stack of ["dev", "production"]) {
-    it(`${stack}: non-root uid/gid 1000, RuntimeDefault seccomp, no escalation, read-only root, no caps, writable /tmp`, async () => {
+    it(`${stack}: non-root uid/gid ${API_UID}, RuntimeDefault seccomp, no escalation, read-only root, no caps, writable /tmp`, async () => {
       const run = await program(stack);
       const pod = podSpec(run);
       assert.deepStrictEqual(pod.securityContext, {
         runAsNonRoot: true,
-        runAsUser: 1000,
-        runAsGroup: 1000,
-        fsGroup: 1000,
+        runAsUser: API_UID,
+        runAsGroup: API_UID,
+        fsGroup: API_UID,
         fsGroupChangePolicy: "OnRootMismatch",
         seccompProfile: { type: "RuntimeDefault" },
       });
@@ -279,16 +279,19 @@ describe("api: settings and secrets", () => {
     const data = apiConfigMap(await withKey()).data;
     assert.strictEqual(data.LOG_LEVEL, "info");
     assert.strictEqual(data.DATABASE_NAME, "ape_timeseries");
-    assert.strictEqual(data.DATABASE_PORT, "5432");
+    assert.strictEqual(data.DATABASE_PORT, String(POSTGRESQL.ports.postgresql));
     assert.strictEqual(data.REDIS_MODE, "sentinel");
     assert.deepStrictEqual(
       data.REDIS_SENTINEL_HOSTS.split(","),
-      [0, 1, 2].map((i) => `redis-node-${i}.redis-headless.ape-2026.svc.cluster.local:26379`),
+      [0, 1, 2].map((i) => `${REDIS.release}-node-${i}.${REDIS.release}-headless.ape-2026.svc.cluster.local:${REDIS.ports.sentinel}`),
       "one sentinel per Redis node (redis.replica.replicaCount 3)",
     );
     assert.strictEqual(data.REDIS_SENTINEL_MASTER_SET, "mymaster");
     const dev = apiConfigMap(await program("dev")).data;
-    assert.deepStrictEqual([dev.REDIS_MODE, dev.REDIS_PORT, dev.REDIS_SENTINEL_HOSTS], ["standalone", "6379", undefined]);
+    assert.deepStrictEqual(
+      [dev.REDIS_MODE, dev.REDIS_PORT, dev.REDIS_SENTINEL_HOSTS],
+      ["standalone", String(REDIS.ports.redis), undefined],
+    );
   });
 
   it("no secret value in any ConfigMap, the Deployment or an output; API keys only in the Secret, as a secret", async () => {
@@ -319,7 +322,8 @@ describe("api: settings and secrets", () => {
     assert.match(
       secret.inputs.stringData.DATABASE_URL,
       new RegExp(
-        `^postgresql://ape:${MOCK_PASSWORD_PREFIX}[^@]+@postgresql(-primary)?\\.ape-2026\\.svc\\.cluster\\.local:5432/ape_timeseries$`,
+        `^postgresql://ape:${MOCK_PASSWORD_PREFIX}[^@]+@${POSTGRESQL.release}(-primary)?\\.ape-2026\\.svc\\.cluster\\.local:` +
+          `${POSTGRESQL.ports.postgresql}/ape_timeseries$`,
       ),
     );
     assert.strictEqual(c.env, undefined, "the generated credentials come through the Secret, not env values");

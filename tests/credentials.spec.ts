@@ -1,8 +1,12 @@
 import * as assert from "assert";
+import { POSTGRESQL, REDIS } from "../components/data";
 import { passwordArgs } from "../components/shared";
 import { MOCK_PASSWORD_PREFIX } from "../harness/mocks";
 import { ProgramRun, RecordedResource, runProgram } from "../harness/program";
 import { T } from "../harness/types";
+
+const PG_SECRET = POSTGRESQL.secret.name;
+const PG_KEYS = POSTGRESQL.secret.keys;
 
 const secretNamed = (run: ProgramRun, name: string): RecordedResource | undefined =>
   run.ofType(T.Secret).find((s) => s.inputs.metadata?.name === name);
@@ -16,10 +20,14 @@ describe("credentials: generated passwords reach the charts by Secret name only"
   });
 
   it("each Secret holds exactly the keys its chart reads, as Pulumi secrets", () => {
-    const pg = secretNamed(dev, "postgresql-auth")!;
-    assert.deepStrictEqual(Object.keys(pg.inputs.stringData).sort(), ["password", "postgres-password"], "no replication key in standalone");
-    const redis = secretNamed(dev, "redis-auth")!;
-    assert.deepStrictEqual(Object.keys(redis.inputs.stringData), ["redis-password"]);
+    const pg = secretNamed(dev, PG_SECRET)!;
+    assert.deepStrictEqual(
+      Object.keys(pg.inputs.stringData).sort(),
+      [PG_KEYS.user, PG_KEYS.admin].sort(),
+      "no replication key in standalone",
+    );
+    const redis = secretNamed(dev, REDIS.secret.name)!;
+    assert.deepStrictEqual(Object.keys(redis.inputs.stringData), [REDIS.secret.key]);
     for (const s of [pg, redis]) {
       for (const key of Object.keys(s.inputs.stringData)) {
         assert.ok(
@@ -29,8 +37,8 @@ describe("credentials: generated passwords reach the charts by Secret name only"
         assert.ok(String(s.inputs.stringData[key]).startsWith(MOCK_PASSWORD_PREFIX), "filled from a RandomPassword");
       }
     }
-    const replicated = secretNamed(prod, "postgresql-auth")!;
-    assert.deepStrictEqual(Object.keys(replicated.inputs.stringData).sort(), ["password", "postgres-password", "replication-password"]);
+    const replicated = secretNamed(prod, PG_SECRET)!;
+    assert.deepStrictEqual(Object.keys(replicated.inputs.stringData).sort(), Object.values(PG_KEYS).sort());
   });
 
   it("one distinct RandomPassword per key, with no keepers that would rotate it", () => {
@@ -48,7 +56,7 @@ describe("credentials: generated passwords reach the charts by Secret name only"
       assert.strictEqual(p.inputs.keepers, undefined, `${p.name} has keepers`);
       assert.ok(p.inputs.length >= 24, `${p.name} length ${p.inputs.length}`);
     }
-    const values = new Set(Object.values(secretNamed(dev, "postgresql-auth")!.inputs.stringData));
+    const values = new Set(Object.values(secretNamed(dev, PG_SECRET)!.inputs.stringData));
     assert.strictEqual(values.size, 2, "admin and app user get different passwords");
   });
 
@@ -71,20 +79,20 @@ describe("credentials: generated passwords reach the charts by Secret name only"
   it("the releases name the Secret this program creates and wait for it", () => {
     for (const run of [dev, prod]) {
       const pg = run.get(T.Release, "postgresql");
-      const pgSecret = secretNamed(run, "postgresql-auth")!;
+      const pgSecret = secretNamed(run, PG_SECRET)!;
       assert.strictEqual(pg.inputs.values.auth.existingSecret, pgSecret.inputs.metadata.name);
       assert.ok(pg.dependencies.includes(pgSecret.urn), "postgresql release depends on its Secret");
       const redis = run.get(T.Release, "redis");
-      const redisSecret = secretNamed(run, "redis-auth")!;
+      const redisSecret = secretNamed(run, REDIS.secret.name)!;
       assert.strictEqual(redis.inputs.values.auth.existingSecret, redisSecret.inputs.metadata.name);
-      assert.strictEqual(redis.inputs.values.auth.existingSecretPasswordKey, "redis-password");
+      assert.strictEqual(redis.inputs.values.auth.existingSecretPasswordKey, REDIS.secret.key);
       assert.ok(redis.dependencies.includes(redisSecret.urn), "redis release depends on its Secret");
     }
   });
 
   it("Redis without auth gets no password and no Secret", async () => {
     const run = await runProgram("dev", { set: { "redis.auth.enabled": false } });
-    assert.strictEqual(secretNamed(run, "redis-auth"), undefined);
+    assert.strictEqual(secretNamed(run, REDIS.secret.name), undefined);
     assert.deepStrictEqual(
       run
         .ofType(T.RandomPassword)
@@ -110,8 +118,8 @@ describe("credentials: production data safety", () => {
     const dev = await runProgram("dev");
     const stateful = (run: ProgramRun) => [
       ...run.ofType(T.RandomPassword),
-      secretNamed(run, "postgresql-auth")!,
-      secretNamed(run, "redis-auth")!,
+      secretNamed(run, PG_SECRET)!,
+      secretNamed(run, REDIS.secret.name)!,
       run.get(T.Release, "postgresql"),
       run.get(T.Release, "redis"),
       ...run.ofType(T.Namespace),

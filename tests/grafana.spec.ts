@@ -1,9 +1,12 @@
 import * as assert from "assert";
+import { POSTGRESQL, postgresqlServiceName } from "../components/data";
+import { GRAFANA, PROMETHEUS, prometheusServerService } from "../components/monitoring";
 import { ProgramRun, runProgram } from "../harness/program";
 import { TEST_SECRET_PREFIX } from "../harness/stackFile";
 import { MOCK_PASSWORD_PREFIX } from "../harness/mocks";
 import { T } from "../harness/types";
 
+const ADMIN_KEYS = GRAFANA.adminSecretKeys;
 const grafana = (run: ProgramRun) => run.get(T.Release, "grafana");
 
 describe("grafana release", () => {
@@ -18,7 +21,7 @@ describe("grafana release", () => {
     const r = grafana(prod).inputs;
     assert.strictEqual(r.chart, "oci://ghcr.io/grafana-community/helm-charts/grafana");
     assert.strictEqual(r.version, "12.11.1");
-    assert.strictEqual(r.name, "grafana");
+    assert.strictEqual(r.name, GRAFANA.release);
     assert.ok(r.timeout >= 300 && r.maxHistory > 0);
   });
 
@@ -29,15 +32,15 @@ describe("grafana release", () => {
       [custom, "ops-admin"],
     ] as const) {
       const secret = run.get(T.Secret, "grafana-admin");
-      assert.strictEqual(secret.inputs.stringData["admin-user"], user);
-      assert.strictEqual(secret.inputs.stringData["admin-password"], `${MOCK_PASSWORD_PREFIX}grafana-admin-admin-password`);
+      assert.strictEqual(secret.inputs.stringData[ADMIN_KEYS.user], user);
+      assert.strictEqual(secret.inputs.stringData[ADMIN_KEYS.password], `${MOCK_PASSWORD_PREFIX}grafana-admin-admin-password`);
       assert.ok(
-        secret.secretPaths.some((p) => p === "stringData" || p === "stringData.admin-password"),
+        secret.secretPaths.some((p) => p === "stringData" || p === `stringData.${ADMIN_KEYS.password}`),
         "password is a Pulumi secret",
       );
       const admin = grafana(run).inputs.values.admin;
       assert.match(admin.existingSecret, /^grafana-admin-/);
-      assert.deepStrictEqual([admin.userKey, admin.passwordKey], ["admin-user", "admin-password"]);
+      assert.deepStrictEqual([admin.userKey, admin.passwordKey], [ADMIN_KEYS.user, ADMIN_KEYS.password]);
       assert.strictEqual(run.outputs.grafanaAdminUser, user);
     }
   });
@@ -59,14 +62,16 @@ describe("grafana release", () => {
     const v = grafana(prod).inputs.values;
     const sources = v.datasources["datasources.yaml"].datasources;
     const prom = sources.find((s: any) => s.type === "prometheus");
-    assert.strictEqual(prom.url, "http://prometheus-server.ape-2026.svc.cluster.local:80");
+    assert.strictEqual(prom.url, `http://${prometheusServerService()}.ape-2026.svc.cluster.local:${PROMETHEUS.servicePort}`);
     assert.strictEqual(prom.isDefault, true);
     const pg = sources.find((s: any) => s.type === "grafana-postgresql-datasource");
-    assert.strictEqual(pg.url, "postgresql.ape-2026.svc.cluster.local:5432");
+    assert.strictEqual(pg.url, `${postgresqlServiceName("standalone")}.ape-2026.svc.cluster.local:${POSTGRESQL.ports.postgresql}`);
     assert.strictEqual(pg.user, "ape");
     assert.strictEqual(pg.jsonData.database, "ape_timeseries");
     assert.strictEqual(pg.secureJsonData.password, "$TIMESCALEDB_PASSWORD");
-    assert.deepStrictEqual(v.envValueFrom, { TIMESCALEDB_PASSWORD: { secretKeyRef: { name: "postgresql-auth", key: "password" } } });
+    assert.deepStrictEqual(v.envValueFrom, {
+      TIMESCALEDB_PASSWORD: { secretKeyRef: { name: POSTGRESQL.secret.name, key: POSTGRESQL.secret.keys.user } },
+    });
   });
 
   it("the dashboard sidecar is on and the dashboard ConfigMaps carry its label", () => {
@@ -92,8 +97,14 @@ describe("grafana release", () => {
   });
 
   it("outputs: port-forward commands, admin user, and the password only as a secret output", () => {
-    assert.strictEqual(prod.outputs.grafanaPortForward, "kubectl -n ape-2026 port-forward svc/grafana 3000:80");
-    assert.strictEqual(prod.outputs.prometheusPortForward, "kubectl -n ape-2026 port-forward svc/prometheus-server 9090:80");
+    assert.strictEqual(
+      prod.outputs.grafanaPortForward,
+      `kubectl -n ape-2026 port-forward svc/${GRAFANA.release} ${GRAFANA.ports.grafana}:${GRAFANA.servicePort}`,
+    );
+    assert.strictEqual(
+      prod.outputs.prometheusPortForward,
+      `kubectl -n ape-2026 port-forward svc/${prometheusServerService()} ${PROMETHEUS.ports.server}:${PROMETHEUS.servicePort}`,
+    );
     assert.strictEqual(prod.outputs.grafanaAdminPasswordCommand, "pulumi stack output --show-secrets grafanaAdminPassword -s production");
     assert.ok(prod.secretOutputs.has("grafanaAdminPassword"));
     for (const [name, value] of Object.entries(prod.outputs)) {

@@ -1,5 +1,6 @@
 // The API Ingress: routing, ingress-nginx annotations and TLS for each mode, from the real stack files.
 import * as assert from "assert";
+import { API_NAME } from "../components/app";
 import { ingressAnnotations, publicUrl } from "../components/edge";
 import { parseStackConfig } from "../config";
 import { ConfigValidationError } from "../config/errors";
@@ -29,7 +30,7 @@ describe("ingress: dev stack (self-signed TLS)", () => {
     assert.deepStrictEqual(ing.spec.rules, [
       {
         host: "api.ape-2026.localhost",
-        http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "api", port: { number: 9898 } } } }] },
+        http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: API_NAME, port: { number: 9898 } } } }] },
       },
     ]);
     assert.deepStrictEqual(ing.spec.tls, [{ hosts: ["api.ape-2026.localhost"], secretName: "ape-2026-api-tls" }]);

@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import { apiSelectorLabels } from "../components/app";
+import { PROMETHEUS } from "../components/monitoring";
 import { mirrorRepository } from "../components/shared";
 import { ProgramRun, runProgram, runProgramError } from "../harness/program";
 import { configProblems as refusal } from "./helpers/config";
@@ -19,7 +21,7 @@ describe("prometheus release", () => {
     const r = promRelease(prod).inputs;
     assert.strictEqual(r.chart, "oci://ghcr.io/prometheus-community/charts/prometheus");
     assert.strictEqual(r.version, "29.27.0");
-    assert.strictEqual(r.name, "prometheus");
+    assert.strictEqual(r.name, PROMETHEUS.release);
     assert.strictEqual(r.namespace, "ape-2026");
     assert.ok(r.timeout >= 600);
     assert.ok(r.maxHistory > 0 && r.maxHistory <= 10);
@@ -144,10 +146,7 @@ describe("prometheus release", () => {
     const run = await runProgram("dev", { set: { "prometheus.operator.enabled": true } });
     const [sm] = run.ofType(T.ServiceMonitor);
     const [rule] = run.ofType(T.PrometheusRule);
-    assert.deepStrictEqual(sm.inputs.spec.selector.matchLabels, {
-      "app.kubernetes.io/name": "api",
-      "app.kubernetes.io/instance": "ape-2026",
-    });
+    assert.deepStrictEqual(sm.inputs.spec.selector.matchLabels, apiSelectorLabels());
     assert.strictEqual(sm.inputs.spec.endpoints[0].path, "/metrics");
     assert.strictEqual(rule.inputs.spec.groups.flatMap((g: any) => g.rules).length, 4);
   });
