@@ -1,7 +1,9 @@
 // Runs the real program (index.ts) under Pulumi mocks for a named stack and records every
 // resource registration with its inputs and the options the engine would receive.
 import * as pulumi from "@pulumi/pulumi";
+import { deepFreeze, frozenSet } from "./freeze";
 import { StackMocks } from "./mocks";
+import { skipSdkStackCaptures } from "./stacks";
 import { PROJECT, projectDefaults, readStackFile, setPath } from "./stackFile";
 
 /**
@@ -54,9 +56,15 @@ export interface RunOptions {
   /** Start from no stack file at all (code defaults only). */
   readonly withoutStackFile?: boolean;
   readonly preview?: boolean;
+  /** The program module to run: the real index.ts unless given (benchmarks pass FLOOR_PROGRAM). */
+  readonly program?: string;
 }
 
+skipSdkStackCaptures();
+
 const PROGRAM = require.resolve("../index");
+/** The smallest program (one Namespace, one ConfigMap): what every evaluation pays, for comparison. */
+export const FLOOR_PROGRAM = require.resolve("./floor");
 
 const runs = new Map<string, Promise<ProgramRun>>();
 
@@ -77,8 +85,9 @@ async function evaluate(stack: string, options: RunOptions): Promise<ProgramRun>
   recordRegistrations(recorded);
   setConfig(stack, options);
 
-  delete require.cache[PROGRAM]; // index.ts is the only module with top-level effects
-  const program: Record<string, unknown> = require(PROGRAM);
+  const main = options.program ?? PROGRAM;
+  delete require.cache[main]; // the program module is the only one with top-level effects
+  const program: Record<string, unknown> = require(main);
   const outputs: Record<string, unknown> = {};
   const secretOutputs = new Set<string>();
   for (const [name, value] of Object.entries(program)) {
@@ -101,9 +110,10 @@ export async function runProgramError(
   await pulumi.runtime.setMocks(new StackMocks(), PROJECT, stack, options.preview ?? false);
   recordRegistrations(recorded);
   setConfig(stack, options);
-  delete require.cache[PROGRAM]; // index.ts is the only module with top-level effects
+  const main = options.program ?? PROGRAM;
+  delete require.cache[main]; // the program module is the only one with top-level effects
   try {
-    require(PROGRAM);
+    require(main);
   } catch (error) {
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
     return { error: error as Error, resources: deepFreeze(recorded) };
@@ -141,40 +151,78 @@ function recordRegistrations(into: RecordedResource[]): void {
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, callback: (err: any, res: any) => void) =>
     register(req, (err: any, res: any) => {
-      if (!err) {
-        const raw = req.getObject()?.toJavaScript() ?? {};
-        const secretPaths: string[] = [];
-        into.push({
-          type: req.getType(),
-          name: req.getName(),
-          urn: res.getUrn(),
-          custom: req.getCustom(),
-          inputs: unwrap(raw, "", secretPaths),
-          plainInputs: redact(raw),
-          state: unwrap(res.getObject()?.toJavaScript() ?? {}, "", []),
-          secretPaths,
-          protect: req.getProtect() === true,
-          retainOnDelete: req.getRetainondelete() === true,
-          deleteBeforeReplace: req.getDeletebeforereplace() === true,
-          ignoreChanges: req.getIgnorechangesList(),
-          aliases: [
-            ...req.getAliasurnsList(),
-            ...req
-              .getAliasesList()
-              .map((a: any) =>
-                a.getUrn()
-                  ? a.getUrn()
-                  : `${a.getSpec().getType() || req.getType()}::${a.getSpec().getName() || req.getName()}` +
-                    ` under ${a.getSpec().getParenturn()}`,
-              ),
-          ],
-          parent: req.getParent(),
-          dependencies: req.getDependenciesList(),
-          provider: req.getProvider(),
-        });
-      }
+      if (!err) into.push(new Recorded(req, res));
       callback(err, res);
     });
+}
+
+/**
+ * A registration; inputs and state are converted from the request's protobuf Structs when a test
+ * first reads them (most tests read a few resources of a run), then kept, deep-frozen.
+ */
+class Recorded implements RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  readonly custom: boolean;
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  readonly deleteBeforeReplace: boolean;
+  readonly ignoreChanges: readonly string[];
+  readonly aliases: readonly string[];
+  readonly parent: string;
+  readonly dependencies: readonly string[];
+  readonly provider: string;
+  #request: { object: any; state: any };
+  #inputs?: { inputs: Record<string, any>; secretPaths: string[] };
+  #plainInputs?: Record<string, any>;
+  #state?: Record<string, any>;
+
+  constructor(req: any, res: any) {
+    this.type = req.getType();
+    this.name = req.getName();
+    this.urn = res.getUrn();
+    this.custom = req.getCustom();
+    this.protect = req.getProtect() === true;
+    this.retainOnDelete = req.getRetainondelete() === true;
+    this.deleteBeforeReplace = req.getDeletebeforereplace() === true;
+    this.ignoreChanges = req.getIgnorechangesList();
+    this.aliases = [
+      ...req.getAliasurnsList(),
+      ...req
+        .getAliasesList()
+        .map((a: any) =>
+          a.getUrn()
+            ? a.getUrn()
+            : `${a.getSpec().getType() || req.getType()}::${a.getSpec().getName() || req.getName()} under ${a.getSpec().getParenturn()}`,
+        ),
+    ];
+    this.parent = req.getParent();
+    this.dependencies = req.getDependenciesList();
+    this.provider = req.getProvider();
+    this.#request = { object: req.getObject(), state: res.getObject() };
+  }
+
+  get inputs(): Record<string, any> {
+    return this.#unwrapped().inputs;
+  }
+  get secretPaths(): readonly string[] {
+    return this.#unwrapped().secretPaths;
+  }
+  get plainInputs(): Record<string, any> {
+    return (this.#plainInputs ??= deepFreeze(redact(this.#request.object?.toJavaScript() ?? {})));
+  }
+  get state(): Record<string, any> {
+    return (this.#state ??= deepFreeze(unwrap(this.#request.state?.toJavaScript() ?? {}, "", [])));
+  }
+  #unwrapped(): { inputs: Record<string, any>; secretPaths: string[] } {
+    if (!this.#inputs) {
+      const secretPaths: string[] = [];
+      const inputs = unwrap(this.#request.object?.toJavaScript() ?? {}, "", secretPaths);
+      this.#inputs = { inputs: deepFreeze(inputs), secretPaths: deepFreeze(secretPaths) };
+    }
+    return this.#inputs;
+  }
 }
 
 // How the SDK marks a secret value in serialized inputs: { [specialSigKey]: specialSecretSig, value }.
@@ -198,27 +246,6 @@ function redact(value: any): any {
   if (Array.isArray(value)) return value.map(redact);
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v)]));
   return value;
-}
-
-/** Freezes `value` and everything reachable from it (plain objects and arrays). */
-export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
-
-/** A Set whose add, delete and clear throw: Object.freeze alone does not stop a Set's methods. */
-function frozenSet<T>(values: Iterable<T>): ReadonlySet<T> {
-  const set = new Set(values);
-  for (const method of ["add", "delete", "clear"])
-    Object.defineProperty(set, method, {
-      value: () => {
-        throw new TypeError(`a recorded run is read-only (Set.${method})`);
-      },
-    });
-  return Object.freeze(set);
 }
 
 function makeRun(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>, secretOutputs: Set<string>): ProgramRun {
