@@ -7,6 +7,7 @@ import { configProblems as problems, loadConfig } from "./helpers/config";
 import { TEST_SECRET_PREFIX } from "../harness/stackFile";
 import * as pulumi from "@pulumi/pulumi";
 import { T } from "../harness/types";
+import { CODE_DEFAULTS } from "../harness/variants";
 
 /** Every resource the Api component registered (its direct children). */
 function apiChildren(run: ProgramRun): RecordedResource[] {
@@ -21,7 +22,7 @@ const apiConfigMap = (run: ProgramRun) => apiChildren(run).find((r) => r.type ==
 
 /** runProgram caches identical runs, so each stack is evaluated once for the suite. */
 const program = (stack: string, options: RunOptions = {}): Promise<ProgramRun> => runProgram(stack, options);
-const defaults = () => program("defaults", { withoutStackFile: true });
+const defaults = () => program(CODE_DEFAULTS.stack, CODE_DEFAULTS.options);
 
 function accepted(stack: string, set: Record<string, unknown>): void {
   assert.doesNotThrow(() => loadConfig(stack, set));
@@ -536,7 +537,7 @@ describe("api: every object validates against the Kubernetes schemas (kubernetes
   });
 
   const variants: [string, string, RunOptions][] = [
-    ["defaults", "defaults", { withoutStackFile: true }],
+    ["defaults", CODE_DEFAULTS.stack, CODE_DEFAULTS.options],
     ["dev", "dev", {}],
     ["production", "production", {}],
     [

@@ -7,6 +7,7 @@ import { runProgram, runProgramError } from "../harness/program";
 import { REPO_ROOT } from "../harness/stackFile";
 import { configProblems as problems, loadConfig as load } from "./helpers/config";
 import { T } from "../harness/types";
+import { CODE_DEFAULTS } from "../harness/variants";
 
 describe("config: defaults are the seed values.yaml", () => {
   const c = load("no-such-stack");
@@ -168,7 +169,7 @@ describe("config: validation names the key, the value and what is allowed", () =
 
 describe("config: through the program", () => {
   it("a stack with no stack file loads and deploys with the code defaults", async () => {
-    const run = await runProgram("scratch", { withoutStackFile: true });
+    const run = await runProgram(CODE_DEFAULTS.stack, CODE_DEFAULTS.options);
     assert.strictEqual(run.outputs.environment, "development");
     assert.ok(run.resources.length > 0);
   });

@@ -4,6 +4,7 @@ import { passwordArgs } from "../components/shared";
 import { MOCK_PASSWORD_PREFIX } from "../harness/mocks";
 import { ProgramRun, RecordedResource, runProgram } from "../harness/program";
 import { T } from "../harness/types";
+import { PG_REPLICATION } from "../harness/variants";
 
 const PG_SECRET = POSTGRESQL.secret.name;
 const PG_KEYS = POSTGRESQL.secret.keys;
@@ -16,7 +17,7 @@ describe("credentials: generated passwords reach the charts by Secret name only"
   let prod: ProgramRun;
   before(async () => {
     dev = await runProgram("dev");
-    prod = await runProgram("production", { set: { "postgresql.architecture": "replication" } });
+    prod = await runProgram("production", PG_REPLICATION);
   });
 
   it("each Secret holds exactly the keys its chart reads, as Pulumi secrets", () => {

@@ -5,6 +5,7 @@ import { ProgramRun, runProgram } from "../harness/program";
 import { TEST_SECRET_PREFIX } from "../harness/stackFile";
 import { MOCK_PASSWORD_PREFIX } from "../harness/mocks";
 import { T } from "../harness/types";
+import { MIRROR, MIRROR_REGISTRY } from "../harness/variants";
 
 const ADMIN_KEYS = GRAFANA.adminSecretKeys;
 const grafana = (run: ProgramRun) => run.get(T.Release, "grafana");
@@ -140,7 +141,7 @@ describe("grafana release", () => {
   });
 
   it("a mirror registry and pull secrets reach the chart's globals", async () => {
-    const run = await runProgram("dev", { set: { "images.registry": "mirror.example.com/hub", "images.pullSecrets": ["regcred"] } });
-    assert.deepStrictEqual(grafana(run).inputs.values.global, { imageRegistry: "mirror.example.com/hub", imagePullSecrets: ["regcred"] });
+    const run = await runProgram("dev", MIRROR);
+    assert.deepStrictEqual(grafana(run).inputs.values.global, { imageRegistry: MIRROR_REGISTRY, imagePullSecrets: ["regcred"] });
   });
 });

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { extendedConfiguration, POSTGRESQL, postgresqlServiceName } from "../components/data";
 import { ProgramRun, runProgram, runProgramError } from "../harness/program";
 import { T } from "../harness/types";
+import { CODE_DEFAULTS, PG_REPLICATION } from "../harness/variants";
 
 const values = (run: ProgramRun) => run.get(T.Release, "postgresql").inputs.values;
 
@@ -10,7 +11,7 @@ describe("postgresql: seed figures reach the chart values", () => {
   let prod: ProgramRun;
   let dev: ProgramRun;
   before(async () => {
-    defaults = await runProgram("scratch", { withoutStackFile: true });
+    defaults = await runProgram(CODE_DEFAULTS.stack, CODE_DEFAULTS.options);
     prod = await runProgram("production");
     dev = await runProgram("dev");
   });
@@ -91,7 +92,7 @@ describe("postgresql: seed figures reach the chart values", () => {
       username: "ape",
       passwordSecret: { name: POSTGRESQL.secret.name, key: POSTGRESQL.secret.keys.user },
     });
-    const repl = await runProgram("production", { set: { "postgresql.architecture": "replication" } });
+    const repl = await runProgram("production", PG_REPLICATION);
     assert.strictEqual((repl.outputs.database as any).host, `${postgresqlServiceName("replication")}.ape-2026.svc.cluster.local`);
   });
 });

@@ -6,6 +6,7 @@ import { ProgramRun, runProgram, runProgramError } from "../harness/program";
 import { configProblems as refusal } from "./helpers/config";
 import { TEST_SECRET_PREFIX } from "../harness/stackFile";
 import { T } from "../harness/types";
+import { CODE_DEFAULTS, MIRROR, MIRROR_REGISTRY } from "../harness/variants";
 
 const promRelease = (run: ProgramRun) => run.get(T.Release, "prometheus");
 
@@ -28,7 +29,7 @@ describe("prometheus release", () => {
   });
 
   it("seed figures: 30d retention by default, 90d in production, 50Gi volume", async () => {
-    const defaults = await runProgram("dev", { withoutStackFile: true });
+    const defaults = await runProgram(CODE_DEFAULTS.stack, CODE_DEFAULTS.options);
     assert.strictEqual(promRelease(defaults).inputs.values.server.retention, "30d");
     assert.strictEqual(promRelease(defaults).inputs.values.server.persistentVolume.size, "50Gi");
     assert.strictEqual(promRelease(prod).inputs.values.server.retention, "90d");
@@ -126,15 +127,12 @@ describe("prometheus release", () => {
   });
 
   it("a mirror registry and pull secrets reach every image", async () => {
-    const run = await runProgram("dev", { set: { "images.registry": "mirror.example.com/hub", "images.pullSecrets": ["regcred"] } });
+    const run = await runProgram("dev", MIRROR);
     const v = promRelease(run).inputs.values;
-    assert.strictEqual(v.server.image.repository, "mirror.example.com/hub/prometheus/prometheus");
-    assert.strictEqual(
-      v.configmapReload.prometheus.image.repository,
-      "mirror.example.com/hub/prometheus-operator/prometheus-config-reloader",
-    );
-    assert.strictEqual(v.alertmanager.image.repository, "mirror.example.com/hub/prometheus/alertmanager");
-    assert.strictEqual(v["kube-state-metrics"].image.registry, "mirror.example.com/hub");
+    assert.strictEqual(v.server.image.repository, `${MIRROR_REGISTRY}/prometheus/prometheus`);
+    assert.strictEqual(v.configmapReload.prometheus.image.repository, `${MIRROR_REGISTRY}/prometheus-operator/prometheus-config-reloader`);
+    assert.strictEqual(v.alertmanager.image.repository, `${MIRROR_REGISTRY}/prometheus/alertmanager`);
+    assert.strictEqual(v["kube-state-metrics"].image.registry, MIRROR_REGISTRY);
     assert.deepStrictEqual(v.imagePullSecrets, [{ name: "regcred" }]);
     assert.deepStrictEqual(v.alertmanager.imagePullSecrets, [{ name: "regcred" }]);
     assert.deepStrictEqual(v["kube-state-metrics"].imagePullSecrets, [{ name: "regcred" }]);

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { REDIS } from "../components/data";
 import { ProgramRun, runProgram, runProgramError } from "../harness/program";
 import { T } from "../harness/types";
+import { MIRROR, MIRROR_REGISTRY } from "../harness/variants";
 
 const values = (run: ProgramRun, name = "redis") => run.get(T.Release, name).inputs.values;
 
@@ -129,9 +130,9 @@ describe("images of both Bitnami charts", () => {
   });
 
   it("a mirror registry and pull secret change every image of both charts (one config change)", async () => {
-    const mirror = "registry.example.com/mirror";
+    const mirror = MIRROR_REGISTRY;
     for (const stack of ["dev", "production"]) {
-      const run = await runProgram(stack, { set: { "images.registry": mirror, "images.pullSecrets": ["regcred"] } });
+      const run = await runProgram(stack, MIRROR);
       for (const name of ["postgresql", "redis"]) {
         const v = values(run, name);
         assert.deepStrictEqual(v.global, { imageRegistry: mirror, imagePullSecrets: ["regcred"], security: { allowInsecureImages: true } });
