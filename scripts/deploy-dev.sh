@@ -10,5 +10,10 @@ export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$PWD/.pulumi-state}"
 # A laptop stack: an empty passphrase unless you set one.
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
 
+# Type-check once here, then let Pulumi load the program through SWC without checking it again
+# (tsconfig.transpile.json): a type error stops the deploy before anything is touched.
+npm run typecheck
+export PULUMI_NODEJS_TRANSPILE_ONLY=true PULUMI_NODEJS_TSCONFIG_PATH=tsconfig.transpile.json
+
 pulumi stack select --create dev
 pulumi up --stack dev --yes "$@"
