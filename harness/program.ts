@@ -60,6 +60,7 @@ export interface RunOptions {
   readonly program?: string;
 }
 
+// Pulumi's own stack captures cost most of an evaluation and nothing reads them under mocks (stacks.ts).
 skipSdkStackCaptures();
 
 const PROGRAM = require.resolve("../index");

@@ -34,5 +34,3 @@ export const T = {
   Credentials: "ape:data:Credentials",
   Grafana: "ape:monitoring:Grafana",
 } as const;
-
-export type TypeToken = (typeof T)[keyof typeof T];
