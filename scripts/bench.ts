@@ -1,45 +1,106 @@
-// Benchmark: wall time of `npm test`, evaluation time per stack under mocks, and what each stack
-// requests in total (the dev stack must fit a laptop: 2 cores, 4 GiB; tests/budget.spec.ts).
-// Figures are reported in issue notes; nothing here is asserted. Usage: npm run bench [-- --runs 5]
-import { execFileSync } from "child_process";
-import { runProgram } from "../tests/helpers/program";
-import { stackContainers, totalRequests } from "../tests/helpers/requests";
+// Benchmark of the test and deploy loop, as ratios measured in one interleaved run (machines here
+// are shared and drift, so absolute figures only compare within a run):
+// - one evaluation of index.ts under the test mocks for dev and production, each in a fresh
+//   process, against the smallest program (harness/floor.ts: one Namespace, one ConfigMap)
+//   evaluated the same way;
+// - the unit suite (mocha) and the type-check (tsc, cold as in CI, and warm incremental);
+// - what each stack requests in total (the dev stack must fit a laptop: tests/budget.spec.ts).
+// Each round runs every measurement once, in a rotated order; figures are medians over rounds.
+// Nothing here is asserted.
+//   npm run bench [-- --runs 5] [-- --skip suite,typecheck]     (one evaluation: harness/evaluate.ts)
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { runProgram } from "../harness/program";
+import { stackContainers, totalRequests } from "../harness/requests";
 
-// Distinct options per iteration so that every run is evaluated, not served from the test cache.
-const fresh = (i: number) => ({ set: { "api.env.BENCH_RUN": String(i) } });
-
-const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 5;
+const ROOT = path.resolve(__dirname, "..");
+const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+interface Sample {
+  /** Wall time of the whole process, seconds. */
+  readonly wall: number;
+  /** CPU time of the process and its children (all threads), seconds; NaN where unknown. */
+  readonly cpu: number;
+}
+
+/** CPU seconds of this process's finished children (Linux /proc; NaN elsewhere). */
+function childrenCpu(): number {
+  try {
+    const fields = fs.readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
+    return (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime, in USER_HZ (100)
+  } catch {
+    return NaN;
+  }
+}
+
+function timed(command: string, args: string[]): Sample {
+  const cpu = childrenCpu();
+  const start = process.hrtime.bigint();
+  const res = spawnSync(command, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", maxBuffer: 64 << 20 });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  if (res.status !== 0) throw new Error(`${command} ${args.join(" ")} failed:\n${res.stdout}\n${res.stderr}`);
+  return { wall, cpu: childrenCpu() - cpu };
+}
+
+const node = process.execPath;
+const register = path.join(ROOT, "harness", "register.js");
+const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
+const evaluate = path.join(ROOT, "harness", "evaluate.ts");
+
+const measurements: Record<string, () => Sample> = {
+  "evaluate floor": () => timed(node, ["-r", register, evaluate, "floor"]),
+  "evaluate dev": () => timed(node, ["-r", register, evaluate, "dev"]),
+  "evaluate production": () => timed(node, ["-r", register, evaluate, "production"]),
+  "type-check (cold, as in CI)": () => timed(bin("tsc"), ["--noEmit"]),
+  "type-check (warm, npm run typecheck)": () => timed(bin("tsc"), ["--noEmit", "--incremental"]),
+  "unit suite (mocha)": () =>
+    timed(node, [path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"), "tests/**/*.spec.ts", "--reporter", "dot"]),
+};
+
 async function main(): Promise<void> {
+  const runs = Math.max(3, Number(arg("--runs")) || 3);
+  const skip = (arg("--skip") ?? "").split(",").filter(Boolean);
+  const names = Object.keys(measurements).filter((n) => !skip.some((s) => n.replace(/-/g, "").includes(s.replace(/-/g, ""))));
+  // The warm type-check needs its incremental state.
+  if (names.some((n) => n.includes("warm"))) timed(bin("tsc"), ["--noEmit", "--incremental"]);
+  const samples = new Map<string, Sample[]>(names.map((n) => [n, []]));
+  for (let round = 0; round < runs; round++) {
+    const order = names.map((_, i) => names[(i + round) % names.length]);
+    for (const name of order) samples.get(name)!.push(measurements[name]());
+    process.stderr.write(`round ${round + 1}/${runs} done\n`);
+  }
+
+  const wall = (name: string) => median(samples.get(name)!.map((s) => s.wall));
+  const cpu = (name: string) => median(samples.get(name)!.map((s) => s.cpu));
+  const floor = wall("evaluate floor");
+  const floorCpu = cpu("evaluate floor");
+  console.log(`medians of ${runs} interleaved rounds; ratios against one evaluation of the smallest program (floor)`);
+  console.log(
+    `${"measurement".padEnd(38)} ${"wall".padStart(8)} ${"CPU".padStart(8)} ${"wall x floor".padStart(13)} ${"CPU x floor".padStart(12)}`,
+  );
+  for (const name of names) {
+    const [w, c] = [wall(name), cpu(name)];
+    console.log(
+      `${name.padEnd(38)} ${`${w.toFixed(2)} s`.padStart(8)} ${`${c.toFixed(2)} s`.padStart(8)} ` +
+        `${(w / floor).toFixed(2).padStart(13)} ${(c / floorCpu).toFixed(2).padStart(12)}`,
+    );
+  }
+
   for (const stack of ["dev", "production"]) {
-    const times: number[] = [];
-    let count = 0;
-    for (let i = 0; i < runs + 1; i++) {
-      const start = process.hrtime.bigint();
-      const run = await runProgram(stack, fresh(i));
-      const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      if (i > 0) times.push(ms); // the first run also pays for module loading
-      count = run.resources.length;
-    }
     const requested = totalRequests(stackContainers(await runProgram(stack)));
     console.log(
       `requests ${stack}: ${requested.cpu.toFixed(2)} CPU cores, ${(requested.memory / 2 ** 30).toFixed(2)} GiB memory` +
         " (all containers, HPA minimum replicas)",
     );
-    console.log(
-      `evaluate ${stack}: median ${median(times).toFixed(0)} ms over ${runs} runs` +
-        ` (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}), ${count} resources`,
-    );
-  }
-  if (!process.argv.includes("--no-npm-test")) {
-    const start = Date.now();
-    execFileSync("npm", ["test", "--silent"], { stdio: "ignore" });
-    console.log(`npm test: ${((Date.now() - start) / 1000).toFixed(1)} s wall`);
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -10,5 +10,14 @@ export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$PWD/.pulumi-state}"
 # A laptop stack: an empty passphrase unless you set one.
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
 
+# Node.js keeps the compiled code of the modules it loads (the SDK's alone are ~750 files) between
+# runs: a repeated no-op deploy loads the program about a third faster.
+export NODE_COMPILE_CACHE="${NODE_COMPILE_CACHE:-$PWD/node_modules/.cache/node-compile-cache}"
+
+# Type-check once here, then let Pulumi load the program through SWC without checking it again
+# (tsconfig.transpile.json): a type error stops the deploy before anything is touched.
+npm run typecheck
+export PULUMI_NODEJS_TRANSPILE_ONLY=true PULUMI_NODEJS_TSCONFIG_PATH=tsconfig.transpile.json
+
 pulumi stack select --create dev
 pulumi up --stack dev --yes "$@"

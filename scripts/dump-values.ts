@@ -6,7 +6,8 @@
 // The output contains no passwords (charts get Secret names only); still, keep it out of the repo.
 import * as fs from "fs";
 import * as path from "path";
-import { runProgram } from "../tests/helpers/program";
+import { runProgram } from "../harness/program";
+import { T } from "../harness/types";
 
 async function main(): Promise<void> {
   const [stack = "dev", outdir = `/tmp/ape-values/${stack}`, ...pairs] = process.argv.slice(2);
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   }
   const run = await runProgram(stack, { set });
   fs.mkdirSync(outdir, { recursive: true });
-  for (const release of run.ofType("kubernetes:helm.sh/v3:Release")) {
+  for (const release of run.ofType(T.Release)) {
     const file = path.join(outdir, `${release.inputs.name}.json`);
     fs.writeFileSync(file, JSON.stringify(release.inputs.values ?? {}, null, 2) + "\n");
     console.log(`${file}  chart=${release.inputs.chart} version=${release.inputs.version} namespace=${release.inputs.namespace}`);

@@ -29,5 +29,8 @@ else
 fi
 
 start=$(date +%s)
-npx mocha --config .mocharc.e2e.json "$@"
+# Test files given as arguments run alone (npm run test:e2e -- tests/e2e/floor.e2e.ts); else all of them.
+spec=("tests/e2e/**/*.e2e.ts")
+for arg in "$@"; do [[ $arg == *.ts ]] && spec=(); done
+npx mocha --config .mocharc.e2e.json "${spec[@]}" "$@"
 echo "e2e wall time: $(( $(date +%s) - start )) s"

@@ -1,31 +1,28 @@
 import * as assert from "assert";
-import { apiSelectorLabels, checksum, configData, credentialEnv, secretData } from "../components/app";
-import { DatabaseEndpoint, RedisEndpoint } from "../components/data";
-import { MOCK_PASSWORD_PREFIX } from "./helpers/mocks";
-import { ProgramRun, promiseOf, RecordedResource, runProgram, runProgramError, RunOptions } from "./helpers/program";
+import { API_NAME, API_PORT_NAMES, API_UID, apiSelectorLabels, checksum, configData, credentialEnv, secretData } from "../components/app";
+import { DatabaseEndpoint, POSTGRESQL, REDIS, RedisEndpoint } from "../components/data";
+import { MOCK_PASSWORD_PREFIX } from "../harness/mocks";
+import { ProgramRun, promiseOf, RecordedResource, runProgram, runProgramError, RunOptions } from "../harness/program";
 import { configProblems as problems, loadConfig } from "./helpers/config";
-import { TEST_SECRET_PREFIX } from "./helpers/stackFile";
+import { TEST_SECRET_PREFIX } from "../harness/stackFile";
 import * as pulumi from "@pulumi/pulumi";
-
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
-const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
-const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
-const CONFIGMAP = "kubernetes:core/v1:ConfigMap";
+import { T } from "../harness/types";
+import { CODE_DEFAULTS } from "../harness/variants";
 
 /** Every resource the Api component registered (its direct children). */
 function apiChildren(run: ProgramRun): RecordedResource[] {
-  const component = run.resources.find((r) => r.type === "ape:app:Api");
+  const component = run.resources.find((r) => r.type === T.Api);
   assert.ok(component, "the program registers an Api component");
   return run.resources.filter((r) => r.parent === component.urn);
 }
-const deployment = (run: ProgramRun) => run.get(DEPLOYMENT, "api").inputs;
+const deployment = (run: ProgramRun) => run.get(T.Deployment, API_NAME).inputs;
 const podSpec = (run: ProgramRun) => deployment(run).spec.template.spec;
 const container = (run: ProgramRun) => podSpec(run).containers[0];
-const apiConfigMap = (run: ProgramRun) => apiChildren(run).find((r) => r.type === CONFIGMAP)!.inputs;
+const apiConfigMap = (run: ProgramRun) => apiChildren(run).find((r) => r.type === T.ConfigMap)!.inputs;
 
 /** runProgram caches identical runs, so each stack is evaluated once for the suite. */
 const program = (stack: string, options: RunOptions = {}): Promise<ProgramRun> => runProgram(stack, options);
-const defaults = () => program("defaults", { withoutStackFile: true });
+const defaults = () => program(CODE_DEFAULTS.stack, CODE_DEFAULTS.options);
 
 function accepted(stack: string, set: Record<string, unknown>): void {
   assert.doesNotThrow(() => loadConfig(stack, set));
@@ -40,7 +37,7 @@ describe("api: seed figures reach the objects", () => {
       requests: { memory: "1Gi", cpu: "500m", "ephemeral-storage": "256Mi" },
       limits: { memory: "2Gi", cpu: "1000m", "ephemeral-storage": "2Gi" },
     });
-    const hpa = run.get(HPA, "api").inputs.spec;
+    const hpa = run.get(T.HorizontalPodAutoscaler, "api").inputs.spec;
     assert.deepStrictEqual([hpa.minReplicas, hpa.maxReplicas], [2, 10]);
     assert.deepStrictEqual(
       hpa.metrics.map((m: any) => [m.resource.name, m.resource.target.type, m.resource.target.averageUtilization]),
@@ -49,7 +46,7 @@ describe("api: seed figures reach the objects", () => {
         ["memory", "Utilization", 80],
       ],
     );
-    assert.strictEqual(run.get(PDB, "api").inputs.spec.minAvailable, 1);
+    assert.strictEqual(run.get(T.PodDisruptionBudget, "api").inputs.spec.minAvailable, 1);
   });
 
   it("production (values-production.yaml): pinned image, 2Gi/1000m..4Gi/2000m, HPA 3..20 at 60% CPU, PDB 2", async () => {
@@ -59,7 +56,7 @@ describe("api: seed figures reach the objects", () => {
       requests: { memory: "2Gi", cpu: "1000m", "ephemeral-storage": "256Mi" },
       limits: { memory: "4Gi", cpu: "2000m", "ephemeral-storage": "2Gi" },
     });
-    const hpa = run.get(HPA, "api").inputs.spec;
+    const hpa = run.get(T.HorizontalPodAutoscaler, "api").inputs.spec;
     assert.deepStrictEqual(
       [
         hpa.minReplicas,
@@ -70,7 +67,7 @@ describe("api: seed figures reach the objects", () => {
       [3, 20, 60, 80],
     );
     assert.deepStrictEqual(hpa.scaleTargetRef, { apiVersion: "apps/v1", kind: "Deployment", name: "api" });
-    assert.strictEqual(run.get(PDB, "api").inputs.spec.minAvailable, 2);
+    assert.strictEqual(run.get(T.PodDisruptionBudget, "api").inputs.spec.minAvailable, 2);
   });
 
   it("dev runs the public podinfo stand-in: metrics on their own port, the annotation names it", async () => {
@@ -99,14 +96,14 @@ describe("api: seed figures reach the objects", () => {
 
   it("the Service is ClusterIP `api` with named http and metrics ports, selecting the API pods", async () => {
     for (const run of [await defaults(), await program("production")]) {
-      const svc = run.get("kubernetes:core/v1:Service", "api").inputs;
-      assert.strictEqual(svc.metadata.name, "api");
+      const svc = run.get(T.Service, API_NAME).inputs;
+      assert.strictEqual(svc.metadata.name, API_NAME);
       assert.strictEqual(svc.spec.type, "ClusterIP");
       assert.deepStrictEqual(
         svc.spec.ports.map((p: any) => [p.name, p.port, p.targetPort]),
         [
-          ["http", 8000, "http"],
-          ["metrics", 9090, "metrics"],
+          [API_PORT_NAMES.http, 8000, API_PORT_NAMES.http],
+          [API_PORT_NAMES.metrics, 9090, API_PORT_NAMES.metrics],
         ],
       );
       assert.deepStrictEqual(svc.spec.selector, apiSelectorLabels());
@@ -116,14 +113,14 @@ describe("api: seed figures reach the objects", () => {
 
 describe("api: pod security and shape", () => {
   for (const stack of ["dev", "production"]) {
-    it(`${stack}: non-root uid/gid 1000, RuntimeDefault seccomp, no escalation, read-only root, no caps, writable /tmp`, async () => {
+    it(`${stack}: non-root uid/gid ${API_UID}, RuntimeDefault seccomp, no escalation, read-only root, no caps, writable /tmp`, async () => {
       const run = await program(stack);
       const pod = podSpec(run);
       assert.deepStrictEqual(pod.securityContext, {
         runAsNonRoot: true,
-        runAsUser: 1000,
-        runAsGroup: 1000,
-        fsGroup: 1000,
+        runAsUser: API_UID,
+        runAsGroup: API_UID,
+        fsGroup: API_UID,
         fsGroupChangePolicy: "OnRootMismatch",
         seccompProfile: { type: "RuntimeDefault" },
       });
@@ -143,7 +140,7 @@ describe("api: pod security and shape", () => {
         { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
       );
       assert.strictEqual(pod.automountServiceAccountToken, false);
-      const sa = run.get("kubernetes:core/v1:ServiceAccount", "api-sa").inputs;
+      const sa = run.get(T.ServiceAccount, "api-sa").inputs;
       assert.strictEqual(sa.automountServiceAccountToken, false);
       assert.strictEqual(pod.serviceAccountName, sa.metadata.name);
     });
@@ -209,7 +206,7 @@ describe("api: pod security and shape", () => {
         "api.volumes.logs.sizeLimit": "1Gi",
       },
     });
-    const pvc = run.get("kubernetes:core/v1:PersistentVolumeClaim", "api-data");
+    const pvc = run.get(T.PersistentVolumeClaim, "api-data");
     assert.deepStrictEqual(pvc.inputs.spec, {
       accessModes: ["ReadWriteMany"],
       resources: { requests: { storage: "20Gi" } },
@@ -236,21 +233,21 @@ describe("api: replicas and the HPA", () => {
   it("autoscaling on: the Deployment has no spec.replicas (the HPA owns the count)", async () => {
     for (const run of [await defaults(), await program("production")]) {
       assert.ok(!("replicas" in deployment(run).spec), "no spec.replicas");
-      assert.strictEqual(run.ofType(HPA).length, 1);
+      assert.strictEqual(run.ofType(T.HorizontalPodAutoscaler).length, 1);
     }
   });
 
   it("autoscaling off: replicaCount and no HPA", async () => {
     const dev = await program("dev");
     assert.strictEqual(deployment(dev).spec.replicas, 1);
-    assert.deepStrictEqual(dev.ofType(HPA), []);
+    assert.deepStrictEqual(dev.ofType(T.HorizontalPodAutoscaler), []);
     const prod = await program("production", { set: { "api.autoscaling.enabled": false } });
     assert.strictEqual(deployment(prod).spec.replicas, 5);
-    assert.deepStrictEqual(prod.ofType(HPA), []);
+    assert.deepStrictEqual(prod.ofType(T.HorizontalPodAutoscaler), []);
   });
 
   it("behaviour from the seed: up 100% and 2 pods per 30 s (Max), down 50% per 60 s after 300 s; configurable", async () => {
-    const behavior = (await program("production")).get(HPA, "api").inputs.spec.behavior;
+    const behavior = (await program("production")).get(T.HorizontalPodAutoscaler, "api").inputs.spec.behavior;
     assert.deepStrictEqual(behavior, {
       scaleUp: {
         stabilizationWindowSeconds: 0,
@@ -266,15 +263,15 @@ describe("api: replicas and the HPA", () => {
       await program("production", {
         set: { "api.autoscaling.behavior.scaleUp.pods": 4, "api.autoscaling.behavior.scaleDown.stabilizationWindowSeconds": 600 },
       })
-    ).get(HPA, "api").inputs.spec.behavior;
+    ).get(T.HorizontalPodAutoscaler, "api").inputs.spec.behavior;
     assert.strictEqual(tuned.scaleUp.policies[1].value, 4);
     assert.strictEqual(tuned.scaleDown.stabilizationWindowSeconds, 600);
   });
 
   it("the PDB selects the API pods; none when disabled", async () => {
-    const pdb = (await program("production")).get(PDB, "api").inputs.spec;
+    const pdb = (await program("production")).get(T.PodDisruptionBudget, "api").inputs.spec;
     assert.deepStrictEqual(pdb.selector.matchLabels, apiSelectorLabels());
-    assert.deepStrictEqual((await program("dev")).ofType(PDB), []);
+    assert.deepStrictEqual((await program("dev")).ofType(T.PodDisruptionBudget), []);
   });
 });
 
@@ -286,33 +283,36 @@ describe("api: settings and secrets", () => {
     const data = apiConfigMap(await withKey()).data;
     assert.strictEqual(data.LOG_LEVEL, "info");
     assert.strictEqual(data.DATABASE_NAME, "ape_timeseries");
-    assert.strictEqual(data.DATABASE_PORT, "5432");
+    assert.strictEqual(data.DATABASE_PORT, String(POSTGRESQL.ports.postgresql));
     assert.strictEqual(data.REDIS_MODE, "sentinel");
     assert.deepStrictEqual(
       data.REDIS_SENTINEL_HOSTS.split(","),
-      [0, 1, 2].map((i) => `redis-node-${i}.redis-headless.ape-2026.svc.cluster.local:26379`),
+      [0, 1, 2].map((i) => `${REDIS.release}-node-${i}.${REDIS.release}-headless.ape-2026.svc.cluster.local:${REDIS.ports.sentinel}`),
       "one sentinel per Redis node (redis.replica.replicaCount 3)",
     );
     assert.strictEqual(data.REDIS_SENTINEL_MASTER_SET, "mymaster");
     const dev = apiConfigMap(await program("dev")).data;
-    assert.deepStrictEqual([dev.REDIS_MODE, dev.REDIS_PORT, dev.REDIS_SENTINEL_HOSTS], ["standalone", "6379", undefined]);
+    assert.deepStrictEqual(
+      [dev.REDIS_MODE, dev.REDIS_PORT, dev.REDIS_SENTINEL_HOSTS],
+      ["standalone", String(REDIS.ports.redis), undefined],
+    );
   });
 
   it("no secret value in any ConfigMap, the Deployment or an output; API keys only in the Secret, as a secret", async () => {
     const run = await withKey();
     const leaks = [KEY, TEST_SECRET_PREFIX, MOCK_PASSWORD_PREFIX];
-    for (const r of run.ofType(CONFIGMAP).concat(run.ofType(DEPLOYMENT))) {
+    for (const r of run.ofType(T.ConfigMap).concat(run.ofType(T.Deployment))) {
       const text = JSON.stringify(r.plainInputs);
       for (const leak of leaks) assert.ok(!text.includes(leak), `${r.type} ${r.name} contains ${leak}`);
       assert.deepStrictEqual(r.secretPaths, [], `${r.name} has no secret inputs`);
     }
     assert.ok(!JSON.stringify(run.outputs).includes(KEY));
-    const secret = apiChildren(run).find((r) => r.type === "kubernetes:core/v1:Secret")!;
+    const secret = apiChildren(run).find((r) => r.type === T.Secret)!;
     assert.strictEqual(secret.inputs.stringData.CLAUDE_API_KEY, KEY);
     assert.ok(secret.secretPaths.includes("stringData"), "stringData is a Pulumi secret");
     assert.strictEqual(secret.protect, false, "a derived copy, replaced on change (key rotation must not be blocked)");
     const c = container(run);
-    const cm = apiChildren(run).find((r) => r.type === CONFIGMAP)!;
+    const cm = apiChildren(run).find((r) => r.type === T.ConfigMap)!;
     assert.deepStrictEqual(c.envFrom, [
       { configMapRef: { name: cm.state.metadata.name } },
       { secretRef: { name: secret.state.metadata.name } },
@@ -326,7 +326,8 @@ describe("api: settings and secrets", () => {
     assert.match(
       secret.inputs.stringData.DATABASE_URL,
       new RegExp(
-        `^postgresql://ape:${MOCK_PASSWORD_PREFIX}[^@]+@postgresql(-primary)?\\.ape-2026\\.svc\\.cluster\\.local:5432/ape_timeseries$`,
+        `^postgresql://ape:${MOCK_PASSWORD_PREFIX}[^@]+@${POSTGRESQL.release}(-primary)?\\.ape-2026\\.svc\\.cluster\\.local:` +
+          `${POSTGRESQL.ports.postgresql}/ape_timeseries$`,
       ),
     );
     assert.strictEqual(c.env, undefined, "the generated credentials come through the Secret, not env values");
@@ -380,12 +381,12 @@ describe("api: settings and secrets", () => {
     };
     const bare = await program("dev", { set: external });
     assert.deepStrictEqual(
-      apiChildren(bare).filter((r) => r.type === "kubernetes:core/v1:Secret"),
+      apiChildren(bare).filter((r) => r.type === T.Secret),
       [],
     );
     assert.ok(!container(bare).envFrom.some((e: any) => e.secretRef), "envFrom names no Secret");
     const withKey = await program("dev", { set: external, setSecret: { "api.secrets.CLAUDE_API_KEY": `${TEST_SECRET_PREFIX}key` } });
-    const secret = apiChildren(withKey).find((r) => r.type === "kubernetes:core/v1:Secret");
+    const secret = apiChildren(withKey).find((r) => r.type === T.Secret);
     assert.ok(secret, "the API Secret exists when it has something to hold");
     assert.ok(container(withKey).envFrom.some((e: any) => e.secretRef?.name === secret.state.metadata.name));
   });
@@ -539,7 +540,7 @@ describe("api: every object validates against the Kubernetes schemas (kubernetes
   });
 
   const variants: [string, string, RunOptions][] = [
-    ["defaults", "defaults", { withoutStackFile: true }],
+    ["defaults", CODE_DEFAULTS.stack, CODE_DEFAULTS.options],
     ["dev", "dev", {}],
     ["production", "production", {}],
     [

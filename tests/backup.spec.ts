@@ -4,7 +4,7 @@
 // tests/e2e/backup.e2e.ts, together with the documented restore.
 import * as assert from "assert";
 import { allows, Endpoint, NetworkPolicy } from "./helpers/netpol";
-import { runProgram, runProgramError } from "./helpers/program";
+import { runProgram, runProgramError } from "../harness/program";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const PVC = "kubernetes:core/v1:PersistentVolumeClaim";

@@ -1,8 +1,11 @@
 import * as assert from "assert";
-import { runProgram } from "./helpers/program";
-import { stackContainers, totalRequests } from "./helpers/requests";
+import { POSTGRESQL } from "../components/data";
+import { runProgram } from "../harness/program";
+import { stackContainers, totalRequests } from "../harness/requests";
 
 const GiB = 2 ** 30;
+/** The chart's primary StatefulSet (`<release>-primary`). */
+const PG_PRIMARY = `${POSTGRESQL.release}-primary`;
 
 describe("resource budget", () => {
   for (const stack of ["dev", "production"]) {
@@ -13,7 +16,7 @@ describe("resource budget", () => {
         .map((x) => `${x.workload}/${x.container}`);
       assert.deepStrictEqual(missing, []);
       assert.ok(
-        containers.some((x) => x.workload === "postgresql-primary"),
+        containers.some((x) => x.workload === PG_PRIMARY),
         "the chart containers are counted",
       );
     });
@@ -27,7 +30,7 @@ describe("resource budget", () => {
 
   it("production is sized by the seed (requests counted with the HPA minimum and every Redis node)", async () => {
     const containers = stackContainers(await runProgram("production"));
-    const pg = containers.find((x) => x.workload === "postgresql-primary" && x.container === "postgresql");
+    const pg = containers.find((x) => x.workload === PG_PRIMARY && x.container === "postgresql");
     assert.deepStrictEqual(pg?.requests, { memory: "8Gi", cpu: "4000m", "ephemeral-storage": "256Mi" });
     assert.strictEqual(containers.find((x) => x.container === "sentinel")?.replicas, 3);
     assert.ok(totalRequests(containers).cpu > 2, "production is not laptop-sized");

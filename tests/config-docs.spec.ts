@@ -10,7 +10,7 @@ import { descriptionAt, keysAt } from "../config/keys";
 import { stackSchema } from "../config/schema";
 import { isSecretPath, SECRET_PATHS } from "../config/secrets";
 import { configDocs, DOC_FILE, isStale, keyPaths, stackSettings, StackSettings } from "../scripts/config-docs";
-import { readStackFile } from "./helpers/stackFile";
+import { readStackFile } from "../harness/stackFile";
 
 const KNOWN_KEYS = ["api.replicaCount", "postgresql.primary.configuration", "redis.sentinel.quorum", "ingress.tls.mode", "images.registry"];
 

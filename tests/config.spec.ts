@@ -3,9 +3,11 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { parseStackConfig } from "../config";
 import { deepMerge } from "../config/merge";
-import { runProgram, runProgramError } from "./helpers/program";
-import { REPO_ROOT } from "./helpers/stackFile";
+import { runProgram, runProgramError } from "../harness/program";
+import { REPO_ROOT } from "../harness/stackFile";
 import { configProblems as problems, loadConfig as load } from "./helpers/config";
+import { T } from "../harness/types";
+import { CODE_DEFAULTS } from "../harness/variants";
 
 describe("config: defaults are the seed values.yaml", () => {
   const c = load("no-such-stack");
@@ -173,7 +175,7 @@ describe("config: validation names the key, the value and what is allowed", () =
 
 describe("config: through the program", () => {
   it("a stack with no stack file loads and deploys with the code defaults", async () => {
-    const run = await runProgram("scratch", { withoutStackFile: true });
+    const run = await runProgram(CODE_DEFAULTS.stack, CODE_DEFAULTS.options);
     assert.strictEqual(run.outputs.environment, "development");
     assert.ok(run.resources.length > 0);
   });
@@ -200,7 +202,7 @@ describe("config: through the program", () => {
   for (const stack of ["dev", "production"]) {
     it(`${stack}: every Kubernetes object goes through the explicit provider (default providers are disabled)`, async () => {
       const run = await runProgram(stack);
-      const provider = run.get("pulumi:providers:kubernetes", "kubernetes");
+      const provider = run.get(T.KubernetesProvider, "kubernetes");
       const objects = run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
       assert.ok(objects.length > 10);
       assert.deepStrictEqual(

@@ -1,28 +1,34 @@
 import * as assert from "assert";
+import { POSTGRESQL, REDIS } from "../components/data";
 import { passwordArgs } from "../components/shared";
-import { MOCK_PASSWORD_PREFIX } from "./helpers/mocks";
-import { ProgramRun, RecordedResource, runProgram } from "./helpers/program";
+import { MOCK_PASSWORD_PREFIX } from "../harness/mocks";
+import { ProgramRun, RecordedResource, runProgram } from "../harness/program";
+import { T } from "../harness/types";
+import { PG_REPLICATION } from "../harness/variants";
 
-const SECRET = "kubernetes:core/v1:Secret";
-const PASSWORD = "random:index/randomPassword:RandomPassword";
-const RELEASE = "kubernetes:helm.sh/v3:Release";
+const PG_SECRET = POSTGRESQL.secret.name;
+const PG_KEYS = POSTGRESQL.secret.keys;
 
 const secretNamed = (run: ProgramRun, name: string): RecordedResource | undefined =>
-  run.ofType(SECRET).find((s) => s.inputs.metadata?.name === name);
+  run.ofType(T.Secret).find((s) => s.inputs.metadata?.name === name);
 
 describe("credentials: generated passwords reach the charts by Secret name only", () => {
   let dev: ProgramRun;
   let prod: ProgramRun;
   before(async () => {
     dev = await runProgram("dev");
-    prod = await runProgram("production", { set: { "postgresql.architecture": "replication" } });
+    prod = await runProgram("production", PG_REPLICATION);
   });
 
   it("each Secret holds exactly the keys its chart reads, as Pulumi secrets", () => {
-    const pg = secretNamed(dev, "postgresql-auth")!;
-    assert.deepStrictEqual(Object.keys(pg.inputs.stringData).sort(), ["password", "postgres-password"], "no replication key in standalone");
-    const redis = secretNamed(dev, "redis-auth")!;
-    assert.deepStrictEqual(Object.keys(redis.inputs.stringData), ["redis-password"]);
+    const pg = secretNamed(dev, PG_SECRET)!;
+    assert.deepStrictEqual(
+      Object.keys(pg.inputs.stringData).sort(),
+      [PG_KEYS.user, PG_KEYS.admin].sort(),
+      "no replication key in standalone",
+    );
+    const redis = secretNamed(dev, REDIS.secret.name)!;
+    assert.deepStrictEqual(Object.keys(redis.inputs.stringData), [REDIS.secret.key]);
     for (const s of [pg, redis]) {
       for (const key of Object.keys(s.inputs.stringData)) {
         assert.ok(
@@ -32,13 +38,13 @@ describe("credentials: generated passwords reach the charts by Secret name only"
         assert.ok(String(s.inputs.stringData[key]).startsWith(MOCK_PASSWORD_PREFIX), "filled from a RandomPassword");
       }
     }
-    const replicated = secretNamed(prod, "postgresql-auth")!;
-    assert.deepStrictEqual(Object.keys(replicated.inputs.stringData).sort(), ["password", "postgres-password", "replication-password"]);
+    const replicated = secretNamed(prod, PG_SECRET)!;
+    assert.deepStrictEqual(Object.keys(replicated.inputs.stringData).sort(), Object.values(PG_KEYS).sort());
   });
 
   it("one distinct RandomPassword per key, with no keepers that would rotate it", () => {
     const names = dev
-      .ofType(PASSWORD)
+      .ofType(T.RandomPassword)
       .map((p) => p.name)
       .sort();
     assert.deepStrictEqual(names, [
@@ -47,20 +53,21 @@ describe("credentials: generated passwords reach the charts by Secret name only"
       "postgresql-auth-postgres-password",
       "redis-auth-redis-password",
     ]);
-    for (const p of [...dev.ofType(PASSWORD), ...prod.ofType(PASSWORD)]) {
+    for (const p of [...dev.ofType(T.RandomPassword), ...prod.ofType(T.RandomPassword)]) {
       assert.strictEqual(p.inputs.keepers, undefined, `${p.name} has keepers`);
       assert.ok(p.inputs.length >= 24, `${p.name} length ${p.inputs.length}`);
     }
-    const values = new Set(Object.values(secretNamed(dev, "postgresql-auth")!.inputs.stringData));
+    const values = new Set(Object.values(secretNamed(dev, PG_SECRET)!.inputs.stringData));
     assert.strictEqual(values.size, 2, "admin and app user get different passwords");
   });
 
   it("no generated password in any other resource's inputs, in plain outputs or in the release values", () => {
     for (const run of [dev, prod]) {
       for (const r of run.resources) {
-        if (r.type === PASSWORD || (r.type === SECRET && /-auth$|^grafana-admin$/.test(r.inputs.metadata?.name ?? r.name))) continue;
+        if (r.type === T.RandomPassword || (r.type === T.Secret && /-auth$|^grafana-admin$/.test(r.inputs.metadata?.name ?? r.name)))
+          continue;
         // The API's own Secret carries DATABASE_URL/REDIS_PASSWORD built from them (as a Pulumi secret).
-        if (r.type === SECRET && r.name === "api-secrets" && r.secretPaths.includes("stringData")) continue;
+        if (r.type === T.Secret && r.name === "api-secrets" && r.secretPaths.includes("stringData")) continue;
         assert.ok(!JSON.stringify(r.inputs).includes(MOCK_PASSWORD_PREFIX), `${r.type} ${r.name} carries a generated password`);
       }
       for (const [name, value] of Object.entries(run.outputs)) {
@@ -72,29 +79,29 @@ describe("credentials: generated passwords reach the charts by Secret name only"
 
   it("the releases name the Secret this program creates and wait for it", () => {
     for (const run of [dev, prod]) {
-      const pg = run.get(RELEASE, "postgresql");
-      const pgSecret = secretNamed(run, "postgresql-auth")!;
+      const pg = run.get(T.Release, "postgresql");
+      const pgSecret = secretNamed(run, PG_SECRET)!;
       assert.strictEqual(pg.inputs.values.auth.existingSecret, pgSecret.inputs.metadata.name);
       assert.ok(pg.dependencies.includes(pgSecret.urn), "postgresql release depends on its Secret");
-      const redis = run.get(RELEASE, "redis");
-      const redisSecret = secretNamed(run, "redis-auth")!;
+      const redis = run.get(T.Release, "redis");
+      const redisSecret = secretNamed(run, REDIS.secret.name)!;
       assert.strictEqual(redis.inputs.values.auth.existingSecret, redisSecret.inputs.metadata.name);
-      assert.strictEqual(redis.inputs.values.auth.existingSecretPasswordKey, "redis-password");
+      assert.strictEqual(redis.inputs.values.auth.existingSecretPasswordKey, REDIS.secret.key);
       assert.ok(redis.dependencies.includes(redisSecret.urn), "redis release depends on its Secret");
     }
   });
 
   it("Redis without auth gets no password and no Secret", async () => {
     const run = await runProgram("dev", { set: { "redis.auth.enabled": false } });
-    assert.strictEqual(secretNamed(run, "redis-auth"), undefined);
+    assert.strictEqual(secretNamed(run, REDIS.secret.name), undefined);
     assert.deepStrictEqual(
       run
-        .ofType(PASSWORD)
+        .ofType(T.RandomPassword)
         .map((p) => p.name)
         .filter((n) => n.startsWith("redis")),
       [],
     );
-    assert.strictEqual(run.get(RELEASE, "redis").inputs.values.auth.enabled, false);
+    assert.strictEqual(run.get(T.Release, "redis").inputs.values.auth.enabled, false);
     assert.strictEqual((run.outputs.redis as any).passwordSecret, undefined);
   });
 
@@ -111,12 +118,12 @@ describe("credentials: production data safety", () => {
     const prod = await runProgram("production");
     const dev = await runProgram("dev");
     const stateful = (run: ProgramRun) => [
-      ...run.ofType(PASSWORD),
-      secretNamed(run, "postgresql-auth")!,
-      secretNamed(run, "redis-auth")!,
-      run.get(RELEASE, "postgresql"),
-      run.get(RELEASE, "redis"),
-      ...run.ofType("kubernetes:core/v1:Namespace"),
+      ...run.ofType(T.RandomPassword),
+      secretNamed(run, PG_SECRET)!,
+      secretNamed(run, REDIS.secret.name)!,
+      run.get(T.Release, "postgresql"),
+      run.get(T.Release, "redis"),
+      ...run.ofType(T.Namespace),
     ];
     assert.strictEqual(stateful(prod).length, 9, "4 passwords (3 data, 1 Grafana admin), 2 Secrets, 2 releases, 1 Namespace");
     for (const r of stateful(prod)) assert.strictEqual(r.protect, true, `${r.type} ${r.name} must be protected in production`);

@@ -1,13 +1,15 @@
 import * as assert from "assert";
-import { buildDashboards } from "../components/monitoring";
+import { API_NAME } from "../components/app";
+import { buildDashboards, GRAFANA } from "../components/monitoring";
 import { interpolateGrafana, promqlErrors } from "./helpers/promql";
-import { runProgram } from "./helpers/program";
+import { runProgram } from "../harness/program";
 import { loadConfig } from "./helpers/config";
+import { T } from "../harness/types";
 
 const config = loadConfig("production");
 const dashboards = buildDashboards({
   namespace: "ape-2026",
-  apiDeploymentName: "api",
+  apiDeploymentName: API_NAME,
   database: "ape_timeseries",
   prometheus: config.prometheus,
 });
@@ -17,7 +19,8 @@ const exprsOf = (file: keyof typeof dashboards): string[] => panelsOf(file).flat
 describe("dashboards as code", () => {
   it("the ConfigMaps hold valid dashboard JSON with unique uids", async () => {
     const run = await runProgram("dev");
-    const maps = run.ofType("kubernetes:core/v1:ConfigMap").filter((c) => c.inputs.metadata.labels?.grafana_dashboard);
+    const { key, value } = GRAFANA.dashboardLabel;
+    const maps = run.ofType(T.ConfigMap).filter((c) => c.inputs.metadata.labels?.[key] === value);
     const uids = new Set<string>();
     for (const m of maps) {
       for (const [file, text] of Object.entries<string>(m.inputs.data)) {
@@ -86,7 +89,7 @@ describe("dashboards as code", () => {
     assert.strictEqual(errorPanel.fieldConfig.defaults.thresholds.steps[1].value, 0.05);
     const other = buildDashboards({
       namespace: "x",
-      apiDeploymentName: "api",
+      apiDeploymentName: API_NAME,
       database: "d",
       prometheus: { ...config.prometheus, alerts: { ...config.prometheus.alerts, latencyP95Seconds: 0.4 } },
     });

@@ -1,7 +1,7 @@
 // Escape hatches: `<chart>.extraValues` reach the chart values last (they win), with Helm's merge
 // rules; keys the program owns are refused, all at once, each naming the setting to use instead.
 import * as assert from "assert";
-import { runProgram, runProgramError } from "./helpers/program";
+import { runProgram, runProgramError } from "../harness/program";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 

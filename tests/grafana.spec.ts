@@ -1,10 +1,14 @@
 import * as assert from "assert";
-import { ProgramRun, runProgram } from "./helpers/program";
-import { TEST_SECRET_PREFIX } from "./helpers/stackFile";
-import { MOCK_PASSWORD_PREFIX } from "./helpers/mocks";
+import { POSTGRESQL, postgresqlServiceName } from "../components/data";
+import { GRAFANA, PROMETHEUS, prometheusServerService } from "../components/monitoring";
+import { ProgramRun, runProgram } from "../harness/program";
+import { TEST_SECRET_PREFIX } from "../harness/stackFile";
+import { MOCK_PASSWORD_PREFIX } from "../harness/mocks";
+import { T } from "../harness/types";
+import { MIRROR, MIRROR_REGISTRY } from "../harness/variants";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
-const grafana = (run: ProgramRun) => run.get(RELEASE, "grafana");
+const ADMIN_KEYS = GRAFANA.adminSecretKeys;
+const grafana = (run: ProgramRun) => run.get(T.Release, "grafana");
 
 describe("grafana release", () => {
   let dev: ProgramRun;
@@ -18,7 +22,7 @@ describe("grafana release", () => {
     const r = grafana(prod).inputs;
     assert.strictEqual(r.chart, "oci://ghcr.io/grafana-community/helm-charts/grafana");
     assert.strictEqual(r.version, "12.11.1");
-    assert.strictEqual(r.name, "grafana");
+    assert.strictEqual(r.name, GRAFANA.release);
     assert.ok(r.timeout >= 300 && r.maxHistory > 0);
   });
 
@@ -28,16 +32,16 @@ describe("grafana release", () => {
       [prod, "admin"],
       [custom, "ops-admin"],
     ] as const) {
-      const secret = run.get("kubernetes:core/v1:Secret", "grafana-admin");
-      assert.strictEqual(secret.inputs.stringData["admin-user"], user);
-      assert.strictEqual(secret.inputs.stringData["admin-password"], `${MOCK_PASSWORD_PREFIX}grafana-admin-admin-password`);
+      const secret = run.get(T.Secret, "grafana-admin");
+      assert.strictEqual(secret.inputs.stringData[ADMIN_KEYS.user], user);
+      assert.strictEqual(secret.inputs.stringData[ADMIN_KEYS.password], `${MOCK_PASSWORD_PREFIX}grafana-admin-admin-password`);
       assert.ok(
-        secret.secretPaths.some((p) => p === "stringData" || p === "stringData.admin-password"),
+        secret.secretPaths.some((p) => p === "stringData" || p === `stringData.${ADMIN_KEYS.password}`),
         "password is a Pulumi secret",
       );
       const admin = grafana(run).inputs.values.admin;
       assert.match(admin.existingSecret, /^grafana-admin-/);
-      assert.deepStrictEqual([admin.userKey, admin.passwordKey], ["admin-user", "admin-password"]);
+      assert.deepStrictEqual([admin.userKey, admin.passwordKey], [ADMIN_KEYS.user, ADMIN_KEYS.password]);
       assert.strictEqual(run.outputs.grafanaAdminUser, user);
     }
   });
@@ -59,21 +63,23 @@ describe("grafana release", () => {
     const v = grafana(prod).inputs.values;
     const sources = v.datasources["datasources.yaml"].datasources;
     const prom = sources.find((s: any) => s.type === "prometheus");
-    assert.strictEqual(prom.url, "http://prometheus-server.ape-2026.svc.cluster.local:80");
+    assert.strictEqual(prom.url, `http://${prometheusServerService()}.ape-2026.svc.cluster.local:${PROMETHEUS.servicePort}`);
     assert.strictEqual(prom.isDefault, true);
     const pg = sources.find((s: any) => s.type === "grafana-postgresql-datasource");
-    assert.strictEqual(pg.url, "postgresql.ape-2026.svc.cluster.local:5432");
+    assert.strictEqual(pg.url, `${postgresqlServiceName("standalone")}.ape-2026.svc.cluster.local:${POSTGRESQL.ports.postgresql}`);
     assert.strictEqual(pg.user, "ape");
     assert.strictEqual(pg.jsonData.database, "ape_timeseries");
     assert.strictEqual(pg.secureJsonData.password, "$TIMESCALEDB_PASSWORD");
-    assert.deepStrictEqual(v.envValueFrom, { TIMESCALEDB_PASSWORD: { secretKeyRef: { name: "postgresql-auth", key: "password" } } });
+    assert.deepStrictEqual(v.envValueFrom, {
+      TIMESCALEDB_PASSWORD: { secretKeyRef: { name: POSTGRESQL.secret.name, key: POSTGRESQL.secret.keys.user } },
+    });
   });
 
   it("the dashboard sidecar is on and the dashboard ConfigMaps carry its label", () => {
     const v = grafana(dev).inputs.values;
     assert.strictEqual(v.sidecar.dashboards.enabled, true);
     const maps = dev
-      .ofType("kubernetes:core/v1:ConfigMap")
+      .ofType(T.ConfigMap)
       .filter((c) => c.inputs.metadata.labels?.[v.sidecar.dashboards.label] === v.sidecar.dashboards.labelValue);
     assert.deepStrictEqual(maps.map((m) => Object.keys(m.inputs.data)[0]).sort(), ["api-overview.json", "data-services.json"]);
     for (const m of maps) assert.strictEqual(m.inputs.metadata.namespace, "ape-2026");
@@ -81,7 +87,7 @@ describe("grafana release", () => {
 
   it("no password or test secret in any non-Secret resource", () => {
     for (const run of [dev, prod]) {
-      for (const r of run.resources.filter((r) => r.type !== "kubernetes:core/v1:Secret" && !r.type.startsWith("random:"))) {
+      for (const r of run.resources.filter((r) => r.type !== T.Secret && !r.type.startsWith("random:"))) {
         assert.doesNotMatch(
           JSON.stringify(r.plainInputs),
           new RegExp(`${MOCK_PASSWORD_PREFIX}|${TEST_SECRET_PREFIX}`),
@@ -92,8 +98,14 @@ describe("grafana release", () => {
   });
 
   it("outputs: port-forward commands, admin user, and the password only as a secret output", () => {
-    assert.strictEqual(prod.outputs.grafanaPortForward, "kubectl -n ape-2026 port-forward svc/grafana 3000:80");
-    assert.strictEqual(prod.outputs.prometheusPortForward, "kubectl -n ape-2026 port-forward svc/prometheus-server 9090:80");
+    assert.strictEqual(
+      prod.outputs.grafanaPortForward,
+      `kubectl -n ape-2026 port-forward svc/${GRAFANA.release} ${GRAFANA.ports.grafana}:${GRAFANA.servicePort}`,
+    );
+    assert.strictEqual(
+      prod.outputs.prometheusPortForward,
+      `kubectl -n ape-2026 port-forward svc/${prometheusServerService()} ${PROMETHEUS.ports.server}:${PROMETHEUS.servicePort}`,
+    );
     assert.strictEqual(prod.outputs.grafanaAdminPasswordCommand, "pulumi stack output --show-secrets grafanaAdminPassword -s production");
     assert.ok(prod.secretOutputs.has("grafanaAdminPassword"));
     for (const [name, value] of Object.entries(prod.outputs)) {
@@ -103,9 +115,9 @@ describe("grafana release", () => {
 
   it("production protects the admin password, its Secret and the release", () => {
     for (const [type, name] of [
-      ["random:index/randomPassword:RandomPassword", "grafana-admin-admin-password"],
-      ["kubernetes:core/v1:Secret", "grafana-admin"],
-      [RELEASE, "grafana"],
+      [T.RandomPassword, "grafana-admin-admin-password"],
+      [T.Secret, "grafana-admin"],
+      [T.Release, "grafana"],
     ]) {
       assert.strictEqual(prod.get(type, name).protect, true, name);
       assert.strictEqual(dev.get(type, name).protect, false, name);
@@ -113,8 +125,8 @@ describe("grafana release", () => {
   });
 
   it("the admin password and Secret keep the identity they had directly under Grafana (aliases), so they are adopted, not rotated", () => {
-    const grafanaUrn = prod.get("ape:monitoring:Grafana", "grafana").urn;
-    const password = prod.get("random:index/randomPassword:RandomPassword", "grafana-admin-admin-password");
+    const grafanaUrn = prod.get(T.Grafana, "grafana").urn;
+    const password = prod.get(T.RandomPassword, "grafana-admin-admin-password");
     assert.ok(
       password.aliases.includes(`random:index/randomPassword:RandomPassword::grafana-admin-password under ${grafanaUrn}`),
       password.aliases.join("; "),
@@ -124,12 +136,12 @@ describe("grafana release", () => {
       { length: 32, special: false },
       "the inputs it was generated with: any other input would replace it",
     );
-    const secret = prod.get("kubernetes:core/v1:Secret", "grafana-admin");
+    const secret = prod.get(T.Secret, "grafana-admin");
     assert.ok(secret.aliases.includes(`kubernetes:core/v1:Secret::grafana-admin under ${grafanaUrn}`), secret.aliases.join("; "));
   });
 
   it("a mirror registry and pull secrets reach the chart's globals", async () => {
-    const run = await runProgram("dev", { set: { "images.registry": "mirror.example.com/hub", "images.pullSecrets": ["regcred"] } });
-    assert.deepStrictEqual(grafana(run).inputs.values.global, { imageRegistry: "mirror.example.com/hub", imagePullSecrets: ["regcred"] });
+    const run = await runProgram("dev", MIRROR);
+    assert.deepStrictEqual(grafana(run).inputs.values.global, { imageRegistry: MIRROR_REGISTRY, imagePullSecrets: ["regcred"] });
   });
 });

@@ -3,7 +3,7 @@
 // volume re-owning, unbounded TSDB, blocked certificate challenges).
 import * as assert from "assert";
 import { allows, Endpoint, NetworkPolicy } from "./helpers/netpol";
-import { ProgramRun, runProgram, runProgramError } from "./helpers/program";
+import { ProgramRun, runProgram, runProgramError } from "../harness/program";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const values = (run: ProgramRun, release: string): any => run.get(RELEASE, release).inputs.values;

@@ -1,21 +1,17 @@
 // The API Ingress: routing, ingress-nginx annotations and TLS for each mode, from the real stack files.
 import * as assert from "assert";
+import { API_NAME } from "../components/app";
 import { ingressAnnotations, publicUrl } from "../components/edge";
 import { parseStackConfig } from "../config";
 import { ConfigValidationError } from "../config/errors";
-import { ProgramRun, runProgram, runProgramError } from "./helpers/program";
-import { readStackFile, setPath } from "./helpers/stackFile";
+import { ProgramRun, runProgram, runProgramError } from "../harness/program";
+import { readStackFile, setPath } from "../harness/stackFile";
+import { T } from "../harness/types";
 
-const INGRESS = "kubernetes:networking.k8s.io/v1:Ingress";
-const SECRET = "kubernetes:core/v1:Secret";
-const KEY = "tls:index/privateKey:PrivateKey";
-const CSR = "tls:index/certRequest:CertRequest";
-const SIGNED = "tls:index/locallySignedCert:LocallySignedCert";
-const CA = "tls:index/selfSignedCert:SelfSignedCert";
 const NGINX = "nginx.ingress.kubernetes.io";
 
 const onlyIngress = (run: ProgramRun) => {
-  const all = run.ofType(INGRESS);
+  const all = run.ofType(T.Ingress);
   assert.strictEqual(all.length, 1);
   return all[0].inputs;
 };
@@ -34,7 +30,7 @@ describe("ingress: dev stack (self-signed TLS)", () => {
     assert.deepStrictEqual(ing.spec.rules, [
       {
         host: "api.ape-2026.localhost",
-        http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "api", port: { number: 9898 } } } }] },
+        http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: API_NAME, port: { number: 9898 } } } }] },
       },
     ]);
     assert.deepStrictEqual(ing.spec.tls, [{ hosts: ["api.ape-2026.localhost"], secretName: "ape-2026-api-tls" }]);
@@ -49,19 +45,19 @@ describe("ingress: dev stack (self-signed TLS)", () => {
   });
 
   it("issues a server certificate for exactly the hosts from a generated ECDSA P-256 CA", () => {
-    const keys = run.ofType(KEY).map((k) => k.inputs);
+    const keys = run.ofType(T.PrivateKey).map((k) => k.inputs);
     assert.strictEqual(keys.length, 2);
     for (const k of keys) assert.deepStrictEqual([k.algorithm, k.ecdsaCurve], ["ECDSA", "P256"]);
-    assert.strictEqual(run.ofType(CA)[0].inputs.isCaCertificate, true);
-    assert.deepStrictEqual(run.ofType(CSR)[0].inputs.dnsNames, ["api.ape-2026.localhost"]);
-    const cert = run.ofType(SIGNED)[0].inputs;
+    assert.strictEqual(run.ofType(T.SelfSignedCert)[0].inputs.isCaCertificate, true);
+    assert.deepStrictEqual(run.ofType(T.CertRequest)[0].inputs.dnsNames, ["api.ape-2026.localhost"]);
+    const cert = run.ofType(T.LocallySignedCert)[0].inputs;
     assert.strictEqual(cert.validityPeriodHours, 2160);
     assert.ok(cert.allowedUses.includes("server_auth"));
     assert.strictEqual(cert.caCertPem, run.outputs.caCertificate, "signed by the CA whose certificate is exported");
   });
 
   it("stores the chain as the kubernetes.io/tls Secret the Ingress names, key as a secret", () => {
-    const secret = run.ofType(SECRET).find((s) => s.inputs.metadata.name === "ape-2026-api-tls");
+    const secret = run.ofType(T.Secret).find((s) => s.inputs.metadata.name === "ape-2026-api-tls");
     assert.ok(secret, "TLS Secret");
     assert.strictEqual(secret.inputs.type, "kubernetes.io/tls");
     assert.match(secret.inputs.stringData["tls.crt"], /mock-cert-ingress-tls-server[\s\S]*mock-cert-ingress-tls-ca/);
@@ -82,7 +78,7 @@ describe("ingress: dev stack (self-signed TLS)", () => {
     const { Ingress } = await import("kubernetes-models/networking.k8s.io/v1");
     const { Secret } = await import("kubernetes-models/v1");
     new Ingress(onlyIngress(run)).validate();
-    for (const s of run.ofType(SECRET)) new Secret(s.inputs).validate();
+    for (const s of run.ofType(T.Secret)) new Secret(s.inputs).validate();
   });
 
   it("follows the key settings: RSA size, validity and every host", async () => {
@@ -97,9 +93,9 @@ describe("ingress: dev stack (self-signed TLS)", () => {
         ],
       },
     });
-    for (const k of rsa.ofType(KEY)) assert.deepStrictEqual([k.inputs.algorithm, k.inputs.rsaBits], ["RSA", 3072]);
-    assert.deepStrictEqual(rsa.ofType(CSR)[0].inputs.dnsNames, ["api.ape-2026.localhost", "*.ape.test"]);
-    assert.strictEqual(rsa.ofType(SIGNED)[0].inputs.validityPeriodHours, 720);
+    for (const k of rsa.ofType(T.PrivateKey)) assert.deepStrictEqual([k.inputs.algorithm, k.inputs.rsaBits], ["RSA", 3072]);
+    assert.deepStrictEqual(rsa.ofType(T.CertRequest)[0].inputs.dnsNames, ["api.ape-2026.localhost", "*.ape.test"]);
+    assert.strictEqual(rsa.ofType(T.LocallySignedCert)[0].inputs.validityPeriodHours, 720);
     assert.deepStrictEqual(onlyIngress(rsa).spec.tls[0].hosts, ["api.ape-2026.localhost", "*.ape.test"]);
   });
 });
@@ -115,7 +111,7 @@ describe("ingress: production stack (cert-manager)", () => {
     assert.strictEqual(ing.metadata.annotations["cert-manager.io/cluster-issuer"], "letsencrypt-prod");
     assert.deepStrictEqual(ing.spec.tls, [{ hosts: ["api.ape-2026.example.com"], secretName: "ape-2026-api-tls" }]);
     assert.deepStrictEqual(tlsResources(run), []);
-    assert.ok(!run.ofType(SECRET).some((s) => s.inputs.type === "kubernetes.io/tls"));
+    assert.ok(!run.ofType(T.Secret).some((s) => s.inputs.type === "kubernetes.io/tls"));
     assert.strictEqual(run.outputs.caCertificate, undefined);
     assert.strictEqual(run.outputs.url, "https://api.ape-2026.example.com");
     assert.strictEqual(ing.metadata.annotations[`${NGINX}/limit-rpm`], "100");
@@ -147,7 +143,7 @@ describe("ingress: production stack (cert-manager)", () => {
 
   it("no Ingress and no URL when ingress.enabled is false", async () => {
     const off = await runProgram("production", { set: { "ingress.enabled": false } });
-    assert.deepStrictEqual(off.ofType(INGRESS), []);
+    assert.deepStrictEqual(off.ofType(T.Ingress), []);
     assert.strictEqual(off.outputs.url, undefined);
   });
 });

@@ -4,9 +4,13 @@ import * as assert from "assert";
 import { buildNetworkPolicies } from "../components/edge";
 import { stackNetworkFacts } from "../components/stack";
 import { StackConfig } from "../config";
+import { apiLabels } from "../components/app";
+import { POSTGRESQL, postgresqlPodLabels, REDIS, redisPodLabels } from "../components/data";
+import { GRAFANA, grafanaPodLabels, PROMETHEUS, prometheusPodLabels } from "../components/monitoring";
 import { allows, Endpoint, NetworkPolicy } from "./helpers/netpol";
-import { runProgram } from "./helpers/program";
+import { runProgram } from "../harness/program";
 import { loadConfig } from "./helpers/config";
+import { T } from "../harness/types";
 
 const NS = "ape-2026";
 const nsLabels = (name: string) => ({ "kubernetes.io/metadata.name": name });
@@ -24,61 +28,37 @@ const helm = (chart: string, version: string) => ({
   "helm.sh/chart": chart,
 });
 
-// Pod labels as the workloads really carry them (charts: /work/charts/FACTS.md, rendered).
+// Pod labels as the workloads really carry them. The labels the policies select on come from the
+// contracts (one fact, one place); the rest are what the rendered charts add (chart and app
+// versions, components), kept so that a selector that matched too much would show.
 const P = {
-  api: pod("api", {
-    "app.kubernetes.io/name": "api",
-    "app.kubernetes.io/instance": "ape-2026",
-    "app.kubernetes.io/component": "server",
-    "app.kubernetes.io/part-of": "ape-2026",
-    "app.kubernetes.io/managed-by": "pulumi",
-  }),
+  api: pod("api", apiLabels()),
   pgPrimary: pod("postgresql primary", {
-    "app.kubernetes.io/name": "postgresql",
-    "app.kubernetes.io/instance": "postgresql",
+    ...postgresqlPodLabels(),
     "app.kubernetes.io/component": "primary",
     ...helm("postgresql-16.7.27", "17.6.0"),
   }),
   pgRead: pod("postgresql read", {
-    "app.kubernetes.io/name": "postgresql",
-    "app.kubernetes.io/instance": "postgresql",
+    ...postgresqlPodLabels(),
     "app.kubernetes.io/component": "read",
     ...helm("postgresql-16.7.27", "17.6.0"),
   }),
-  redisA: pod("redis node 0", {
-    "app.kubernetes.io/name": "redis",
-    "app.kubernetes.io/instance": "redis",
-    "app.kubernetes.io/component": "node",
-    ...helm("redis-22.0.7", "8.2.1"),
-  }),
-  redisB: pod("redis node 1", {
-    "app.kubernetes.io/name": "redis",
-    "app.kubernetes.io/instance": "redis",
-    "app.kubernetes.io/component": "node",
-    ...helm("redis-22.0.7", "8.2.1"),
-  }),
+  redisA: pod("redis node 0", { ...redisPodLabels(), "app.kubernetes.io/component": "node", ...helm("redis-22.0.7", "8.2.1") }),
+  redisB: pod("redis node 1", { ...redisPodLabels(), "app.kubernetes.io/component": "node", ...helm("redis-22.0.7", "8.2.1") }),
   prometheus: pod("prometheus server", {
-    "app.kubernetes.io/name": "prometheus",
-    "app.kubernetes.io/instance": "prometheus",
-    "app.kubernetes.io/component": "server",
+    ...prometheusPodLabels("server"),
     "app.kubernetes.io/part-of": "prometheus",
     "app.kubernetes.io/version": "v3.14.0",
     "helm.sh/chart": "prometheus-29.27.0",
   }),
-  alertmanager: pod("alertmanager", { "app.kubernetes.io/name": "alertmanager", "app.kubernetes.io/instance": "prometheus" }),
+  alertmanager: pod("alertmanager", prometheusPodLabels("alertmanager")),
   ksm: pod("kube-state-metrics", {
-    "app.kubernetes.io/name": "kube-state-metrics",
-    "app.kubernetes.io/instance": "prometheus",
+    ...prometheusPodLabels("kubeStateMetrics"),
     "app.kubernetes.io/component": "metrics",
     "app.kubernetes.io/part-of": "kube-state-metrics",
     ...helm("kube-state-metrics-8.4.0", "2.20.0"),
   }),
-  grafana: pod("grafana", {
-    "app.kubernetes.io/name": "grafana",
-    "app.kubernetes.io/instance": "grafana",
-    "app.kubernetes.io/version": "13.2.0",
-    "helm.sh/chart": "grafana-12.11.1",
-  }),
+  grafana: pod("grafana", { ...grafanaPodLabels(), "app.kubernetes.io/version": "13.2.0", "helm.sh/chart": "grafana-12.11.1" }),
   stray: pod("stray pod in the namespace", { run: "debug" }),
   ingressNginx: pod(
     "ingress-nginx controller",
@@ -100,7 +80,7 @@ type Flow = [Name, Name, number, ("TCP" | "UDP")?];
 
 function policiesOf(run: Awaited<ReturnType<typeof runProgram>>): NetworkPolicy[] {
   return run
-    .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+    .ofType(T.NetworkPolicy)
     .map((r) => ({ namespace: r.inputs.metadata.namespace, name: r.inputs.metadata.name, spec: r.inputs.spec }));
 }
 function check(policies: NetworkPolicy[], flows: Flow[], expected: boolean): void {
@@ -119,50 +99,56 @@ const docs = (c: StackConfig): NetworkPolicy[] =>
     spec: d.spec as NetworkPolicy["spec"],
   }));
 
+// Pod ports of the charts (NetworkPolicies see pod ports), from the contracts.
+const PG = POSTGRESQL.ports.postgresql;
+const PG_METRICS = POSTGRESQL.ports.exporter;
+const REDIS_PORT = REDIS.ports.redis;
+const SENTINEL = REDIS.ports.sentinel;
+const REDIS_METRICS = REDIS.ports.exporter;
+const PROM = PROMETHEUS.ports.server;
+const ALERTMANAGER = PROMETHEUS.ports.alertmanager;
+const KSM = PROMETHEUS.ports.kubeStateMetrics;
+const GRAFANA_PORT = GRAFANA.ports.grafana;
 const ALL_PODS: Name[] = ["api", "pgPrimary", "pgRead", "redisA", "prometheus", "alertmanager", "ksm", "grafana", "stray"];
 const needed = (http: number, metrics: number): Flow[] => [
   ["ingressNginx", "api", http],
-  ["api", "pgPrimary", 5432],
-  ["api", "redisA", 6379],
+  ["api", "pgPrimary", PG],
+  ["api", "redisA", REDIS_PORT],
   ...ALL_PODS.flatMap((p): Flow[] => [
     [p, "dns", 53, "UDP"],
     [p, "dns", 53, "TCP"],
   ]),
   ["api", "internet", 443],
   ["prometheus", "api", metrics],
-  ["prometheus", "pgPrimary", 9187],
-  ["prometheus", "redisA", 9121],
-  ["prometheus", "ksm", 8080],
-  ["prometheus", "grafana", 3000],
-  ["prometheus", "alertmanager", 9093],
+  ["prometheus", "pgPrimary", PG_METRICS],
+  ["prometheus", "redisA", REDIS_METRICS],
+  ["prometheus", "ksm", KSM],
+  ["prometheus", "grafana", GRAFANA_PORT],
+  ["prometheus", "alertmanager", ALERTMANAGER],
   ["prometheus", "kubeApi", 6443],
   ["prometheus", "kubeApi", 443],
   ["prometheus", "kubelet", 10250],
   ["ksm", "kubeApi", 6443],
   ["grafana", "kubeApi", 6443],
-  ["grafana", "prometheus", 9090],
-  ["grafana", "pgPrimary", 5432],
+  ["grafana", "prometheus", PROM],
+  ["grafana", "pgPrimary", PG],
   ["alertmanager", "internet", 443],
 ];
 const forbidden = (http: number, metrics: number): Flow[] => [
-  ["grafana", "redisA", 6379],
-  ["api", "prometheus", 9090],
-  ["api", "grafana", 3000],
-  ["prometheus", "pgPrimary", 5432],
-  ...(["prometheus", "alertmanager", "ksm", "redisA", "stray", "otherNs", "ingressNginx"] as Name[]).map((s): Flow => [
-    s,
-    "pgPrimary",
-    5432,
-  ]),
+  ["grafana", "redisA", REDIS_PORT],
+  ["api", "prometheus", PROM],
+  ["api", "grafana", GRAFANA_PORT],
+  ["prometheus", "pgPrimary", PG],
+  ...(["prometheus", "alertmanager", "ksm", "redisA", "stray", "otherNs", "ingressNginx"] as Name[]).map((s): Flow => [s, "pgPrimary", PG]),
   ...(["stray", "otherNs", "nginxOther", "otherNsNginx", "prometheus", "grafana", "pgPrimary"] as Name[]).map((s): Flow => [
     s,
     "api",
     http,
   ]),
   ["ingressNginx", "api", metrics],
-  ["ingressNginx", "grafana", 3000],
-  ["stray", "redisA", 6379],
-  ["otherNs", "prometheus", 9090],
+  ["ingressNginx", "grafana", GRAFANA_PORT],
+  ["stray", "redisA", REDIS_PORT],
+  ["otherNs", "prometheus", PROM],
   ["api", "metadata", 443],
   ["api", "privateHost", 443],
   ["api", "internet", 80],
@@ -184,7 +170,7 @@ for (const stack of ["dev", "production"]) {
       run = await runProgram(stack);
       policies = policiesOf(run);
       // The API pod as the program really defines it: its Deployment's pod labels and named ports.
-      const [deployment] = run.ofType("kubernetes:apps/v1:Deployment").filter((d) => d.inputs.metadata.name === "api");
+      const [deployment] = run.ofType(T.Deployment).filter((d) => d.inputs.metadata.name === "api");
       const template = deployment.inputs.spec.template;
       P.api = { ...P.api, labels: template.metadata.labels };
       const port = (name: string) => template.spec.containers[0].ports.find((p: { name: string }) => p.name === name).containerPort;
@@ -193,7 +179,7 @@ for (const stack of ["dev", "production"]) {
     });
 
     it("the namespace enforces, audits and warns at Pod Security restricted", () => {
-      const [ns] = run.ofType("kubernetes:core/v1:Namespace");
+      const [ns] = run.ofType(T.Namespace);
       assert.strictEqual(ns.inputs.metadata.name, NS);
       for (const mode of ["enforce", "audit", "warn"])
         assert.strictEqual(ns.inputs.metadata.labels[`pod-security.kubernetes.io/${mode}`], "restricted", mode);
@@ -222,14 +208,14 @@ for (const stack of ["dev", "production"]) {
 }
 
 describe("network policies: flows follow the config", () => {
-  it("production: Sentinel 26379 from the API and between Redis nodes; dev has neither", async () => {
+  it(`production: Sentinel ${SENTINEL} from the API and between Redis nodes; dev has neither`, async () => {
     const prod = policiesOf(await runProgram("production"));
     check(
       prod,
       [
-        ["api", "redisA", 26379],
-        ["redisA", "redisB", 6379],
-        ["redisB", "redisA", 26379],
+        ["api", "redisA", SENTINEL],
+        ["redisA", "redisB", REDIS_PORT],
+        ["redisB", "redisA", SENTINEL],
       ],
       true,
     );
@@ -237,35 +223,35 @@ describe("network policies: flows follow the config", () => {
     check(
       dev,
       [
-        ["api", "redisA", 26379],
-        ["redisA", "redisB", 6379],
+        ["api", "redisA", SENTINEL],
+        ["redisA", "redisB", REDIS_PORT],
       ],
       false,
     );
-    check(dev, [["api", "redisA", 6379]], true);
+    check(dev, [["api", "redisA", REDIS_PORT]], true);
   });
 
-  it("PostgreSQL replication opens 5432 between primary and read replicas only when enabled", () => {
-    check(docs(load("production")), [["pgRead", "pgPrimary", 5432]], false);
+  it(`PostgreSQL replication opens ${PG} between primary and read replicas only when enabled`, () => {
+    check(docs(load("production")), [["pgRead", "pgPrimary", PG]], false);
     const repl = docs(load("production", { "postgresql.architecture": "replication" }));
     check(
       repl,
       [
-        ["pgRead", "pgPrimary", 5432],
-        ["pgPrimary", "pgRead", 5432],
-        ["api", "pgRead", 5432],
+        ["pgRead", "pgPrimary", PG],
+        ["pgPrimary", "pgRead", PG],
+        ["api", "pgRead", PG],
       ],
       true,
     );
     check(
       repl,
       [
-        ["prometheus", "pgRead", 5432],
-        ["pgRead", "redisA", 6379],
+        ["prometheus", "pgRead", PG],
+        ["pgRead", "redisA", REDIS_PORT],
       ],
       false,
     );
-    check(repl, [["prometheus", "pgRead", 9187]], true);
+    check(repl, [["prometheus", "pgRead", PG_METRICS]], true);
   });
 
   it("no Redis policy without Redis; an external Redis is reached only on its port", () => {
@@ -279,8 +265,8 @@ describe("network policies: flows follow the config", () => {
     check(
       policies,
       [
-        ["api", "internet", 6379],
-        ["prometheus", "redisA", 9121],
+        ["api", "internet", REDIS_PORT],
+        ["prometheus", "redisA", REDIS_METRICS],
       ],
       false,
     );

@@ -16,7 +16,7 @@ import { stackNetworkFacts } from "../components/stack";
 import { StackConfig } from "../config";
 import { configProblems, loadConfig } from "./helpers/config";
 import { allows, Endpoint, NetworkPolicy } from "./helpers/netpol";
-import { ProgramRun, runProgram, RunOptions } from "./helpers/program";
+import { ProgramRun, runProgram, RunOptions } from "../harness/program";
 
 const NS = "ape-2026";
 const SM = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor";

@@ -3,7 +3,7 @@
 // keys to set; `pulumi preview` (pull-request checks) only warns.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { runProgram, runProgramError } from "./helpers/program";
+import { runProgram, runProgramError } from "../harness/program";
 
 const REAL_IMAGES = {
   "api.image.repository": "registry.example.com/ape/api",

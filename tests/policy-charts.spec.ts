@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import * as rules from "../policy/policies";
 import { checkResource, FakeResource } from "./helpers/policyArgs";
-import { runProgram } from "./helpers/program";
+import { runProgram } from "../harness/program";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const release = (chart: string, values: Record<string, unknown>): FakeResource => ({

@@ -5,9 +5,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as rules from "../policy/policies";
 import { checkPack, checkResource, checkStack, FakeResource, urnOf } from "./helpers/policyArgs";
-import { runProgram } from "./helpers/program";
-
-const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+import { runProgram } from "../harness/program";
+import { T } from "../harness/types";
 
 const goodContainer = (over: Record<string, any> = {}) => ({
   name: "api",
@@ -17,12 +16,12 @@ const goodContainer = (over: Record<string, any> = {}) => ({
   ...over,
 });
 const deployment = (container: Record<string, any>, podSecurityContext?: Record<string, any>): FakeResource => ({
-  type: DEPLOYMENT,
+  type: T.Deployment,
   name: "api",
   props: { spec: { template: { spec: { securityContext: podSecurityContext, containers: [container] } } } },
 });
 const release = (values: Record<string, any>, over: Record<string, any> = {}): FakeResource => ({
-  type: "kubernetes:helm.sh/v3:Release",
+  type: T.Release,
   name: "postgresql",
   props: { chart: "oci://registry-1.docker.io/bitnamicharts/postgresql", version: "16.7.27", name: "postgresql", values, ...over },
 });
@@ -45,7 +44,7 @@ describe("policy pack rules", () => {
     });
     it("refuses root (runAsUser 0) and privileged containers, init containers included", async () => {
       const bad: FakeResource = {
-        type: "kubernetes:apps/v1:StatefulSet",
+        type: T.StatefulSet,
         props: {
           spec: {
             template: {
@@ -69,12 +68,12 @@ describe("policy pack rules", () => {
     });
     it("checks CronJob and bare Pod templates too, and ignores other types", async () => {
       const cron: FakeResource = {
-        type: "kubernetes:batch/v1:CronJob",
+        type: T.CronJob,
         props: { spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: "backup" }] } } } } } },
       };
       assert.equal((await check(cron)).length, 2);
-      assert.equal((await check({ type: "kubernetes:core/v1:Pod", props: { spec: { containers: [{ name: "p" }] } } })).length, 2);
-      assert.deepEqual(await check({ type: "kubernetes:core/v1:Service", props: { spec: {} } }), []);
+      assert.equal((await check({ type: T.Pod, props: { spec: { containers: [{ name: "p" }] } } })).length, 2);
+      assert.deepEqual(await check({ type: T.Service, props: { spec: {} } }), []);
     });
   });
 
@@ -118,7 +117,7 @@ describe("policy pack rules", () => {
   });
 
   describe("ingress-tls", () => {
-    const ingress = (spec: Record<string, any>): FakeResource => ({ type: "kubernetes:networking.k8s.io/v1:Ingress", props: { spec } });
+    const ingress = (spec: Record<string, any>): FakeResource => ({ type: T.Ingress, props: { spec } });
     const rule = { host: "api.example.com", http: { paths: [] } };
     it("passes when every host is covered by a TLS entry with a secret", async () => {
       assert.deepEqual(
@@ -139,7 +138,7 @@ describe("policy pack rules", () => {
   });
 
   describe("configmap-no-secrets", () => {
-    const cm = (data: Record<string, string>): FakeResource => ({ type: "kubernetes:core/v1:ConfigMap", props: { data } });
+    const cm = (data: Record<string, string>): FakeResource => ({ type: T.ConfigMap, props: { data } });
     const check = (data: Record<string, string>) => checkResource(rules.configMapNoSecrets, cm(data));
     it("passes ordinary settings, empty secret-named keys and references to secrets", async () => {
       assert.deepEqual(
@@ -184,7 +183,7 @@ describe("policy pack rules", () => {
   });
 
   describe("no-exposed-services", () => {
-    const svc = (type?: string): FakeResource => ({ type: "kubernetes:core/v1:Service", props: { spec: { type, ports: [{ port: 80 }] } } });
+    const svc = (type?: string): FakeResource => ({ type: T.Service, props: { spec: { type, ports: [{ port: 80 }] } } });
     const check = (r: FakeResource, config?: Record<string, any>) => checkResource(rules.noExposedServices, r, { config });
     it("passes ClusterIP and default Services", async () => {
       assert.deepEqual(await check(svc("ClusterIP")), []);
@@ -207,24 +206,24 @@ describe("policy pack rules", () => {
 
   describe("stateful-protected-in-production", () => {
     const stack = "production";
-    const credentials = urnOf(stack, "ape:data:Credentials", "postgresql-auth");
+    const credentials = urnOf(stack, T.Credentials, "postgresql-auth");
     const pw = {
-      type: "random:index/randomPassword:RandomPassword",
+      type: T.RandomPassword,
       name: "pg-password",
       props: { length: 32 },
-      urn: urnOf(stack, "random:index/randomPassword:RandomPassword", "pg-password"),
+      urn: urnOf(stack, T.RandomPassword, "pg-password"),
       parent: credentials,
     };
     const stateful = (protect: boolean): FakeResource[] =>
       [
-        { type: "kubernetes:core/v1:Namespace", name: "namespace", props: {}, protect },
-        { type: "kubernetes:core/v1:PersistentVolumeClaim", name: "api-data", props: {}, protect },
+        { type: T.Namespace, name: "namespace", props: {}, protect },
+        { type: T.PersistentVolumeClaim, name: "api-data", props: {}, protect },
         release({}, {}),
         { ...release({}), name: "redis", props: { chart: "oci://registry-1.docker.io/bitnamicharts/redis", version: "22.0.7" } },
         { ...release({}), name: "grafana", props: { chart: "oci://ghcr.io/grafana-community/helm-charts/grafana", version: "12.11.1" } },
         pw,
         {
-          type: "kubernetes:core/v1:Secret",
+          type: T.Secret,
           name: "postgresql-auth",
           props: { stringData: { password: "p" } },
           dependencies: [pw.urn],
@@ -244,20 +243,20 @@ describe("policy pack rules", () => {
     });
     it("ignores stateless resources and non-data charts", async () => {
       const others: FakeResource[] = [
-        { type: DEPLOYMENT, name: "api", props: {} },
+        { type: T.Deployment, name: "api", props: {} },
         {
-          type: "kubernetes:core/v1:Secret",
+          type: T.Secret,
           name: "api-tls",
           props: { type: "kubernetes.io/tls", stringData: { "tls.crt": "c", "tls.key": "k" } },
         },
         { ...release({}), name: "ingress", props: { chart: "ingress-nginx", version: "4.11.0" } },
         // The API's env Secret copies a password: rebuilt from the RandomPassword, not protected.
         {
-          type: "kubernetes:core/v1:Secret",
+          type: T.Secret,
           name: "api-secrets",
           props: { stringData: { DATABASE_PASSWORD: "p" } },
           dependencies: [pw.urn],
-          parent: urnOf(stack, "ape:app:Api", "api"),
+          parent: urnOf(stack, T.Api, "api"),
         },
         { ...pw, protect: true },
       ];
@@ -317,12 +316,7 @@ describe("policy pack over the real stacks", () => {
     const flagged = new Set(
       violations.filter((v) => v.policy === "stateful-protected-in-production").map((v) => v.resource.split("::")[2].split("$").pop()),
     );
-    for (const type of [
-      "kubernetes:core/v1:Namespace",
-      "kubernetes:helm.sh/v3:Release",
-      "kubernetes:core/v1:Secret",
-      "random:index/randomPassword:RandomPassword",
-    ])
+    for (const type of [T.Namespace, T.Release, T.Secret, T.RandomPassword])
       assert.ok(flagged.has(type), `${type} not flagged; flagged: ${[...flagged].join(", ")}`);
   });
 });

@@ -1,16 +1,17 @@
 import * as assert from "assert";
-import { extendedConfiguration } from "../components/data";
-import { ProgramRun, runProgram, runProgramError } from "./helpers/program";
+import { extendedConfiguration, POSTGRESQL, postgresqlServiceName } from "../components/data";
+import { ProgramRun, runProgram, runProgramError } from "../harness/program";
+import { T } from "../harness/types";
+import { CODE_DEFAULTS, PG_REPLICATION } from "../harness/variants";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
-const values = (run: ProgramRun) => run.get(RELEASE, "postgresql").inputs.values;
+const values = (run: ProgramRun) => run.get(T.Release, "postgresql").inputs.values;
 
 describe("postgresql: seed figures reach the chart values", () => {
   let defaults: ProgramRun;
   let prod: ProgramRun;
   let dev: ProgramRun;
   before(async () => {
-    defaults = await runProgram("scratch", { withoutStackFile: true });
+    defaults = await runProgram(CODE_DEFAULTS.stack, CODE_DEFAULTS.options);
     prod = await runProgram("production");
     dev = await runProgram("dev");
   });
@@ -51,7 +52,7 @@ describe("postgresql: seed figures reach the chart values", () => {
 
   it("dev: stock bitnamilegacy image, no TimescaleDB preload or init script, cluster default storage class", () => {
     const v = values(dev);
-    assert.deepStrictEqual(v.image, { registry: "docker.io", repository: "bitnamilegacy/postgresql", tag: "17.6.0-debian-12-r4" });
+    assert.deepStrictEqual(v.image, { registry: "docker.io", repository: POSTGRESQL.images.server, tag: "17.6.0-debian-12-r4" });
     assert.strictEqual(v.postgresqlSharedPreloadLibraries, "pgaudit");
     assert.strictEqual(v.primary.initdb, undefined);
     assert.deepStrictEqual(v.primary.persistence, { enabled: true, size: "2Gi" });
@@ -63,10 +64,10 @@ describe("postgresql: seed figures reach the chart values", () => {
 
   it("release: pinned chart, fixed name, long timeout, bounded history, not atomic", () => {
     for (const run of [dev, prod]) {
-      const r = run.get(RELEASE, "postgresql").inputs;
+      const r = run.get(T.Release, "postgresql").inputs;
       assert.deepStrictEqual(
         [r.name, r.chart, r.version, r.namespace],
-        ["postgresql", "oci://registry-1.docker.io/bitnamicharts/postgresql", "16.7.27", "ape-2026"],
+        [POSTGRESQL.release, "oci://registry-1.docker.io/bitnamicharts/postgresql", "16.7.27", "ape-2026"],
       );
       assert.ok(r.timeout >= 600, `timeout ${r.timeout}`);
       assert.ok(r.maxHistory > 0 && r.maxHistory <= 20, `maxHistory ${r.maxHistory}`);
@@ -85,20 +86,20 @@ describe("postgresql: seed figures reach the chart values", () => {
     const run = await runProgram("dev", {
       set: { "charts.postgresql.chart": "oci://registry.example.com/charts/postgresql", "charts.postgresql.version": "16.7.26" },
     });
-    const r = run.get(RELEASE, "postgresql").inputs;
-    assert.deepStrictEqual([r.chart, r.version, r.name], ["oci://registry.example.com/charts/postgresql", "16.7.26", "postgresql"]);
+    const r = run.get(T.Release, "postgresql").inputs;
+    assert.deepStrictEqual([r.chart, r.version, r.name], ["oci://registry.example.com/charts/postgresql", "16.7.26", POSTGRESQL.release]);
   });
 
   it("endpoint for the API and Grafana: the Service of the writer, the app user and its Secret key", async () => {
     assert.deepStrictEqual(dev.outputs.database, {
-      host: "postgresql.ape-2026.svc.cluster.local",
-      port: 5432,
+      host: `${postgresqlServiceName("standalone")}.ape-2026.svc.cluster.local`,
+      port: POSTGRESQL.ports.postgresql,
       database: "ape_timeseries",
       username: "ape",
-      passwordSecret: { name: "postgresql-auth", key: "password" },
+      passwordSecret: { name: POSTGRESQL.secret.name, key: POSTGRESQL.secret.keys.user },
     });
-    const repl = await runProgram("production", { set: { "postgresql.architecture": "replication" } });
-    assert.strictEqual((repl.outputs.database as any).host, "postgresql-primary.ape-2026.svc.cluster.local");
+    const repl = await runProgram("production", PG_REPLICATION);
+    assert.strictEqual((repl.outputs.database as any).host, `${postgresqlServiceName("replication")}.ape-2026.svc.cluster.local`);
   });
 });
 
@@ -119,8 +120,8 @@ describe("postgresql: switches", () => {
       passwordKey: "pw",
     };
     const run = await runProgram("production", { set: { "postgresql.enabled": false, "postgresql.external": external } });
-    assert.strictEqual(run.ofType(RELEASE).filter((r) => r.name === "postgresql").length, 0);
-    assert.strictEqual(run.ofType("kubernetes:core/v1:Secret").filter((s) => s.inputs.metadata?.name === "postgresql-auth").length, 0);
+    assert.strictEqual(run.ofType(T.Release).filter((r) => r.name === "postgresql").length, 0);
+    assert.strictEqual(run.ofType(T.Secret).filter((s) => s.inputs.metadata?.name === POSTGRESQL.secret.name).length, 0);
     assert.deepStrictEqual(run.outputs.database, {
       host: "pg.example.com",
       port: 5433,
@@ -132,7 +133,7 @@ describe("postgresql: switches", () => {
 
   it("timescaledb on with the stock image is refused (it has no TimescaleDB)", async () => {
     const { error } = await runProgramError("production", {
-      set: { "postgresql.timescaledbImage.registry": "docker.io", "postgresql.timescaledbImage.repository": "bitnamilegacy/postgresql" },
+      set: { "postgresql.timescaledbImage.registry": "docker.io", "postgresql.timescaledbImage.repository": POSTGRESQL.images.server },
     });
     assert.match(error.message, /postgresql\.timescaledbImage\.repository/);
     assert.match(error.message, /no TimescaleDB/);
@@ -140,7 +141,7 @@ describe("postgresql: switches", () => {
 
   it("timescaledb off uses the stock image even in production", async () => {
     const v = values(await runProgram("production", { set: { "postgresql.timescaledb": false } }));
-    assert.strictEqual(v.image.repository, "bitnamilegacy/postgresql");
+    assert.strictEqual(v.image.repository, POSTGRESQL.images.server);
     assert.strictEqual(v.postgresqlSharedPreloadLibraries, "pgaudit");
   });
 });

@@ -1,11 +1,14 @@
 import * as assert from "assert";
+import { apiSelectorLabels } from "../components/app";
+import { PROMETHEUS } from "../components/monitoring";
 import { mirrorRepository } from "../components/shared";
-import { ProgramRun, runProgram, runProgramError } from "./helpers/program";
+import { ProgramRun, runProgram, runProgramError } from "../harness/program";
 import { configProblems as refusal } from "./helpers/config";
-import { TEST_SECRET_PREFIX } from "./helpers/stackFile";
+import { TEST_SECRET_PREFIX } from "../harness/stackFile";
+import { T } from "../harness/types";
+import { CODE_DEFAULTS, MIRROR, MIRROR_REGISTRY } from "../harness/variants";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
-const promRelease = (run: ProgramRun) => run.get(RELEASE, "prometheus");
+const promRelease = (run: ProgramRun) => run.get(T.Release, "prometheus");
 
 describe("prometheus release", () => {
   let dev: ProgramRun;
@@ -19,14 +22,14 @@ describe("prometheus release", () => {
     const r = promRelease(prod).inputs;
     assert.strictEqual(r.chart, "oci://ghcr.io/prometheus-community/charts/prometheus");
     assert.strictEqual(r.version, "29.27.0");
-    assert.strictEqual(r.name, "prometheus");
+    assert.strictEqual(r.name, PROMETHEUS.release);
     assert.strictEqual(r.namespace, "ape-2026");
     assert.ok(r.timeout >= 600);
     assert.ok(r.maxHistory > 0 && r.maxHistory <= 10);
   });
 
   it("seed figures: 30d retention by default, 90d in production, 50Gi volume", async () => {
-    const defaults = await runProgram("dev", { withoutStackFile: true });
+    const defaults = await runProgram(CODE_DEFAULTS.stack, CODE_DEFAULTS.options);
     assert.strictEqual(promRelease(defaults).inputs.values.server.retention, "30d");
     assert.strictEqual(promRelease(defaults).inputs.values.server.persistentVolume.size, "50Gi");
     assert.strictEqual(promRelease(prod).inputs.values.server.retention, "90d");
@@ -90,7 +93,7 @@ describe("prometheus release", () => {
     });
     const release = promRelease(run);
     assert.doesNotMatch(JSON.stringify(release.plainInputs), /very-secret/);
-    const secret = run.ofType("kubernetes:core/v1:Secret").find((s) => s.name.includes("alertmanager-receivers"))!;
+    const secret = run.ofType(T.Secret).find((s) => s.name.includes("alertmanager-receivers"))!;
     assert.ok(secret, "a receivers Secret");
     assert.deepStrictEqual(Object.keys(secret.inputs.stringData).sort(), ["slack-api-url", "webhook-url"]);
     assert.ok(
@@ -114,7 +117,7 @@ describe("prometheus release", () => {
 
   it("no test secret or generated password anywhere in the release values", () => {
     for (const run of [dev, prod]) {
-      for (const r of run.ofType(RELEASE))
+      for (const r of run.ofType(T.Release))
         assert.doesNotMatch(JSON.stringify(r.plainInputs), new RegExp(`${TEST_SECRET_PREFIX}|mock-password-`), r.name);
     }
   });
@@ -125,15 +128,12 @@ describe("prometheus release", () => {
   });
 
   it("a mirror registry and pull secrets reach every image", async () => {
-    const run = await runProgram("dev", { set: { "images.registry": "mirror.example.com/hub", "images.pullSecrets": ["regcred"] } });
+    const run = await runProgram("dev", MIRROR);
     const v = promRelease(run).inputs.values;
-    assert.strictEqual(v.server.image.repository, "mirror.example.com/hub/prometheus/prometheus");
-    assert.strictEqual(
-      v.configmapReload.prometheus.image.repository,
-      "mirror.example.com/hub/prometheus-operator/prometheus-config-reloader",
-    );
-    assert.strictEqual(v.alertmanager.image.repository, "mirror.example.com/hub/prometheus/alertmanager");
-    assert.strictEqual(v["kube-state-metrics"].image.registry, "mirror.example.com/hub");
+    assert.strictEqual(v.server.image.repository, `${MIRROR_REGISTRY}/prometheus/prometheus`);
+    assert.strictEqual(v.configmapReload.prometheus.image.repository, `${MIRROR_REGISTRY}/prometheus-operator/prometheus-config-reloader`);
+    assert.strictEqual(v.alertmanager.image.repository, `${MIRROR_REGISTRY}/prometheus/alertmanager`);
+    assert.strictEqual(v["kube-state-metrics"].image.registry, MIRROR_REGISTRY);
     assert.deepStrictEqual(v.imagePullSecrets, [{ name: "regcred" }]);
     assert.deepStrictEqual(v.alertmanager.imagePullSecrets, [{ name: "regcred" }]);
     assert.deepStrictEqual(v["kube-state-metrics"].imagePullSecrets, [{ name: "regcred" }]);
@@ -141,16 +141,11 @@ describe("prometheus release", () => {
   });
 
   it("operator objects only when prometheus.operator.enabled", async () => {
-    const CR_SM = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor";
-    const CR_PR = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
-    assert.strictEqual(dev.ofType(CR_SM).length + dev.ofType(CR_PR).length, 0);
+    assert.strictEqual(dev.ofType(T.ServiceMonitor).length + dev.ofType(T.PrometheusRule).length, 0);
     const run = await runProgram("dev", { set: { "prometheus.operator.enabled": true } });
-    const [sm] = run.ofType(CR_SM);
-    const [rule] = run.ofType(CR_PR);
-    assert.deepStrictEqual(sm.inputs.spec.selector.matchLabels, {
-      "app.kubernetes.io/name": "api",
-      "app.kubernetes.io/instance": "ape-2026",
-    });
+    const [sm] = run.ofType(T.ServiceMonitor);
+    const [rule] = run.ofType(T.PrometheusRule);
+    assert.deepStrictEqual(sm.inputs.spec.selector.matchLabels, apiSelectorLabels());
     assert.strictEqual(sm.inputs.spec.endpoints[0].path, "/metrics");
     assert.strictEqual(rule.inputs.spec.groups.flatMap((g: any) => g.rules).length, 4);
   });

@@ -16,10 +16,10 @@ import { buildNetworkPolicies } from "../components/edge";
 import { stackNetworkFacts } from "../components/stack";
 import * as rules from "../policy/policies";
 import { checkResource, FakeResource } from "./helpers/policyArgs";
-import { ProgramRun, runProgram, runProgramError, RunOptions } from "./helpers/program";
+import { ProgramRun, runProgram, runProgramError, RunOptions } from "../harness/program";
 import { configProblems, loadConfig } from "./helpers/config";
 import { allows, NetworkPolicy } from "./helpers/netpol";
-import { readStackFile, setPath } from "./helpers/stackFile";
+import { readStackFile, setPath } from "../harness/stackFile";
 
 const R = "prometheus.alertmanager.receivers";
 const RELEASE = "kubernetes:helm.sh/v3:Release";

@@ -1,8 +1,10 @@
 import * as assert from "assert";
-import { ProgramRun, runProgram, runProgramError } from "./helpers/program";
+import { REDIS } from "../components/data";
+import { ProgramRun, runProgram, runProgramError } from "../harness/program";
+import { T } from "../harness/types";
+import { MIRROR, MIRROR_REGISTRY } from "../harness/variants";
 
-const RELEASE = "kubernetes:helm.sh/v3:Release";
-const values = (run: ProgramRun, name = "redis") => run.get(RELEASE, name).inputs.values;
+const values = (run: ProgramRun, name = "redis") => run.get(T.Release, name).inputs.values;
 
 /** Every `image` object in a values tree, with its path. */
 function images(node: unknown, at = ""): [string, Record<string, unknown>][] {
@@ -33,8 +35,8 @@ describe("redis: seed figures reach the chart values", () => {
     assert.deepStrictEqual(v.auth, {
       enabled: true,
       sentinel: true,
-      existingSecret: "redis-auth",
-      existingSecretPasswordKey: "redis-password",
+      existingSecret: REDIS.secret.name,
+      existingSecretPasswordKey: REDIS.secret.key,
       usePasswordFiles: true,
     });
     assert.strictEqual(v.metrics.enabled, true);
@@ -52,8 +54,8 @@ describe("redis: seed figures reach the chart values", () => {
 
   it("release: pinned chart, fixed name, long timeout, bounded history, not atomic; chart NetworkPolicy and root helpers off", () => {
     for (const run of [dev, prod]) {
-      const r = run.get(RELEASE, "redis").inputs;
-      assert.deepStrictEqual([r.name, r.chart, r.version], ["redis", "oci://registry-1.docker.io/bitnamicharts/redis", "22.0.7"]);
+      const r = run.get(T.Release, "redis").inputs;
+      assert.deepStrictEqual([r.name, r.chart, r.version], [REDIS.release, "oci://registry-1.docker.io/bitnamicharts/redis", "22.0.7"]);
       assert.ok(r.timeout >= 600 && r.maxHistory > 0 && r.atomic !== true);
       assert.deepStrictEqual(
         [r.values.networkPolicy.enabled, r.values.volumePermissions.enabled, r.values.sysctl.enabled],
@@ -65,20 +67,20 @@ describe("redis: seed figures reach the chart values", () => {
   it("the API gets a plain endpoint in dev and the sentinels plus master set in production", () => {
     assert.deepStrictEqual(dev.outputs.redis, {
       mode: "standalone",
-      host: "redis-master.ape-2026.svc.cluster.local",
-      port: 6379,
-      passwordSecret: { name: "redis-auth", key: "redis-password" },
+      host: `${REDIS.release}-master.ape-2026.svc.cluster.local`,
+      port: REDIS.ports.redis,
+      passwordSecret: { name: REDIS.secret.name, key: REDIS.secret.key },
     });
     assert.deepStrictEqual(prod.outputs.redis, {
       mode: "sentinel",
-      host: "redis.ape-2026.svc.cluster.local",
-      port: 6379,
+      host: `${REDIS.release}.ape-2026.svc.cluster.local`,
+      port: REDIS.ports.redis,
       sentinel: {
-        hosts: [0, 1, 2].map((i) => `redis-node-${i}.redis-headless.ape-2026.svc.cluster.local`),
-        port: 26379,
+        hosts: [0, 1, 2].map((i) => `${REDIS.release}-node-${i}.${REDIS.release}-headless.ape-2026.svc.cluster.local`),
+        port: REDIS.ports.sentinel,
         masterSet: "mymaster",
       },
-      passwordSecret: { name: "redis-auth", key: "redis-password" },
+      passwordSecret: { name: REDIS.secret.name, key: REDIS.secret.key },
     });
   });
 });
@@ -98,12 +100,12 @@ describe("redis: switches", () => {
       sentinel: { hosts: ["s1.example.com", "s2.example.com"], masterSet: "main" },
     };
     const run = await runProgram("production", { set: { "redis.enabled": false, "redis.external": external } });
-    assert.strictEqual(run.ofType(RELEASE).filter((r) => r.name === "redis").length, 0);
+    assert.strictEqual(run.ofType(T.Release).filter((r) => r.name === "redis").length, 0);
     assert.deepStrictEqual(run.outputs.redis, {
       mode: "sentinel",
       host: "redis.example.com",
       port: 6379,
-      sentinel: { hosts: ["s1.example.com", "s2.example.com"], port: 26379, masterSet: "main" },
+      sentinel: { hosts: ["s1.example.com", "s2.example.com"], port: REDIS.ports.sentinel, masterSet: "main" },
       passwordSecret: { name: "redis-external", key: "pw" },
     });
   });
@@ -131,9 +133,9 @@ describe("images of both Bitnami charts", () => {
   });
 
   it("a mirror registry and pull secret change every image of both charts (one config change)", async () => {
-    const mirror = "registry.example.com/mirror";
+    const mirror = MIRROR_REGISTRY;
     for (const stack of ["dev", "production"]) {
-      const run = await runProgram(stack, { set: { "images.registry": mirror, "images.pullSecrets": ["regcred"] } });
+      const run = await runProgram(stack, MIRROR);
       for (const name of ["postgresql", "redis"]) {
         const v = values(run, name);
         assert.deepStrictEqual(v.global, { imageRegistry: mirror, imagePullSecrets: ["regcred"], security: { allowInsecureImages: true } });

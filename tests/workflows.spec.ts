@@ -56,11 +56,22 @@ describe("workflows", () => {
     it("runs on pull requests only", () => {
       assert.deepEqual(Object.keys(wf.on), ["pull_request"]);
     });
-    it("installs with npm ci on Node 22, type-checks and runs the unit tests before previewing", () => {
+    it("installs with npm ci on Node 22 and runs npm test (type-check, format, unit tests) before previewing", () => {
       const test = wf.jobs.test;
       assert.equal(steps(test).find((s) => s.uses?.startsWith("actions/setup-node@"))?.with?.["node-version"], 22);
-      assert.match(runs(test), /npm ci[\s\S]*npm run typecheck[\s\S]*npm run unit/);
+      assert.match(runs(test), /npm ci[\s\S]*\bnpm test\b/);
       assert.equal(wf.jobs.preview.needs, "test");
+    });
+    it("previews load the program without a second type-check, only after the test job passed", () => {
+      assertTranspileOnlyAfterTests(wf, "preview");
+    });
+    it("report step timings and the end-to-end time of the check in the job summaries", () => {
+      assert.match(runs(wf.jobs.test), /GITHUB_STEP_SUMMARY/);
+      assert.match(runs(wf.jobs.test), /npm ci[\s\S]*SECONDS[\s\S]*npm test[\s\S]*SECONDS/);
+      assert.equal(wf.jobs.test.outputs.started, "${{ steps.start.outputs.epoch }}");
+      const last = steps(wf.jobs.preview).at(-1)!;
+      assert.equal(last.env?.STARTED, "${{ needs.test.outputs.started }}");
+      assert.match(last.run ?? "", /GITHUB_STEP_SUMMARY/);
     });
     it("previews dev and production with the diff, a PR comment and the policy pack", () => {
       const job = wf.jobs.preview;
@@ -95,7 +106,10 @@ describe("workflows", () => {
       assert.equal(ups[0].with?.["stack-name"], "production");
       assert.equal(ups[0].with?.policyPacks, "${{ github.workspace }}/policy");
       assert.equal(ups[0].with?.policyPackConfigs, "${{ github.workspace }}/policy/production.json");
-      assert.match(runs(wf.jobs.test), /npm ci[\s\S]*npm run typecheck[\s\S]*npm run unit/);
+      assert.match(runs(wf.jobs.test), /npm ci[\s\S]*\bnpm test\b/);
+    });
+    it("pulumi up loads the program without a second type-check, only after the test job passed", () => {
+      assertTranspileOnlyAfterTests(wf, "up");
     });
     it("never runs two updates of production at once, and never cancels a running one", () => {
       assert.deepEqual(wf.jobs.up.concurrency, { group: "pulumi-production", "cancel-in-progress": false });
@@ -157,6 +171,18 @@ describe("workflows", () => {
     assert.equal(r.status, 0, `actionlint found problems:\n${r.stdout}${r.stderr}`);
   });
 });
+
+/**
+ * The job's Pulumi step skips Pulumi's own type-check (transpile-only, SWC) and the job needs the
+ * test job, whose npm test type-checks the same commit: a type error never reaches Pulumi.
+ */
+function assertTranspileOnlyAfterTests(wf: any, job: string): void {
+  assert.equal(wf.jobs[job].needs, "test");
+  assert.match(runs(wf.jobs.test), /\bnpm test\b/);
+  const [step] = pulumiSteps(wf.jobs[job]);
+  assert.deepEqual(step.env, { PULUMI_NODEJS_TRANSPILE_ONLY: "true", PULUMI_NODEJS_TSCONFIG_PATH: "tsconfig.transpile.json" });
+  assert.ok(fs.existsSync(path.join(__dirname, "..", "tsconfig.transpile.json")));
+}
 
 /** actionlint on PATH or in Go's bin directory, else undefined. */
 function findActionlint(): string | undefined {

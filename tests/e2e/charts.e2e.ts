@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { defaults } from "../../config";
-import { runProgram } from "../helpers/program";
+import { runProgram } from "../../harness/program";
 
 const CACHE = process.env.APE_CHART_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-charts");
 const TOOLS = path.join(process.env.APE_TOOLS_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-tools"), "bin");

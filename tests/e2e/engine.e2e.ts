@@ -3,80 +3,19 @@
 // why, when the engine binaries are not built.
 import * as assert from "assert";
 import * as crypto from "crypto";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { runProgram } from "../helpers/program";
+import { runProgram } from "../../harness/program";
+import { T } from "../../harness/types";
 import { apply, kubectl, remove } from "./kubectl";
 import { stackManifests } from "./manifests";
+import { E2E_OVERRIDES, ENGINE_ENABLED, flatten, initStack as initProjectStack, ok, pulumi as pulumiIn, REPO, WORK } from "./pulumi";
+
+export { E2E_OVERRIDES } from "./pulumi";
 
 const PROJECT_DIR = path.join(__dirname, "engine");
-const REPO = path.resolve(__dirname, "..", "..");
-
-/**
- * What the e2e changes in the real stack files, and why: charts cannot be downloaded here, so the
- * four releases are off (the data services become external endpoints, which is also how a stack
- * without them runs). The Ingress keeps the dev stack's self-signed chain: the offline tls plugin
- * implements PrivateKey, SelfSignedCert, CertRequest and LocallySignedCert.
- */
-export const E2E_OVERRIDES: Record<string, unknown> = {
-  "postgresql.enabled": false,
-  "postgresql.external": {
-    host: "db.e2e.internal",
-    port: 5432,
-    database: "ape_timeseries",
-    username: "ape",
-    existingSecret: "e2e-database",
-    passwordKey: "password",
-  },
-  "redis.enabled": false,
-  "redis.external": { host: "cache.e2e.internal", port: 6379, existingSecret: "e2e-cache", passwordKey: "redis-password" },
-  "prometheus.enabled": false,
-  "grafana.enabled": false,
-};
-
-const enabled = process.env.APE_E2E_ENGINE === "1";
-const work = path.join(os.tmpdir(), `ape-e2e-pulumi-${process.pid}`);
-const env = {
-  ...process.env,
-  PULUMI_BACKEND_URL: `file://${work}/state`,
-  PULUMI_HOME: `${work}/home`,
-  PULUMI_CONFIG_PASSPHRASE: "e2e-only",
-  PULUMI_SKIP_UPDATE_CHECK: "true",
-  PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-};
-
-interface Run {
-  readonly code: number;
-  readonly out: string;
-  readonly seconds: number;
-}
-
-function pulumi(stack: string, ...args: string[]): Run {
-  const start = process.hrtime.bigint();
-  const res = spawnSync("pulumi", [...args, "--stack", stack, "--non-interactive", "--cwd", PROJECT_DIR], {
-    env,
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (res.error) throw res.error;
-  return { code: res.status ?? -1, out: `${res.stdout}\n${res.stderr}`, seconds };
-}
-
-function ok(run: Run, what: string): Run {
-  assert.strictEqual(run.code, 0, `${what} failed:\n${run.out.slice(-4000)}`);
-  return run;
-}
-
-/** Creates `stack` from the real Pulumi.<stack>.yaml plus the e2e overrides. */
-function initStack(stack: string): void {
-  fs.copyFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`));
-  ok(pulumi(stack, "stack", "init"), `stack init ${stack}`);
-  for (const [key, value] of Object.entries(flatten(E2E_OVERRIDES)))
-    ok(pulumi(stack, "config", "set", "--path", key, String(value)), `config set ${key}`);
-}
+const pulumi = (stack: string, ...args: string[]) => pulumiIn(PROJECT_DIR, stack, args);
+const initStack = (stack: string) => initProjectStack(PROJECT_DIR, stack);
 
 function steps(previewJson: string): Array<{ op: string; urn: string }> {
   return JSON.parse(previewJson.slice(previewJson.indexOf("{"))).steps ?? [];
@@ -104,14 +43,14 @@ function assertSelfSignedChain(): void {
   for (const host of devHosts) assert.strictEqual(server.checkHost(host), host, `no SAN for ${host}`);
 }
 
-(enabled ? describe : describe.skip)("e2e engine: pulumi preview, up and destroy against a real API server", function () {
+(ENGINE_ENABLED ? describe : describe.skip)("e2e engine: pulumi preview, up and destroy against a real API server", function () {
   this.timeout(900_000);
 
-  before(() => fs.mkdirSync(path.join(work, "state"), { recursive: true }));
+  before(() => fs.mkdirSync(path.join(WORK, "state"), { recursive: true }));
 
   after(() => {
     for (const stack of ["dev", "production"]) fs.rmSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), { force: true });
-    fs.rmSync(work, { recursive: true, force: true });
+    fs.rmSync(WORK, { recursive: true, force: true });
     if (figures.length) console.log(`\n    figures:\n${figures.map((f) => `      ${f}`).join("\n")}`);
   });
 
@@ -139,7 +78,7 @@ function assertSelfSignedChain(): void {
     it("a settings change rolls the API as an update, not a replace", () => {
       ok(pulumi("dev", "config", "set", "--path", "api.env.E2E_MARKER", "changed"), "config set");
       const planned = steps(ok(pulumi("dev", "preview", "--json"), "pulumi preview --json").out);
-      const deployment = planned.find((s) => s.urn.endsWith("kubernetes:apps/v1:Deployment::api"));
+      const deployment = planned.find((s) => s.urn.endsWith(`${T.Deployment}::api`));
       assert.strictEqual(deployment?.op, "update", `Deployment step: ${JSON.stringify(deployment)}`);
       ok(pulumi("dev", "up", "--yes", "--skip-preview"), "pulumi up after the change");
       const env = kubectl(["get", "deployment", "api", "-n", "ape-2026", "-o", "json"]).items[0].spec.template.spec.containers[0].envFrom;
@@ -186,12 +125,3 @@ function assertSelfSignedChain(): void {
     });
   });
 });
-
-function flatten(overrides: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(overrides)) {
-    if (typeof value === "object" && value !== null) for (const [k, v] of Object.entries(value)) out[`${key}.${k}`] = v;
-    else out[key] = value;
-  }
-  return out;
-}

@@ -4,7 +4,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ProgramRun, RecordedResource } from "../helpers/program";
+import { ProgramRun, RecordedResource } from "../../harness/program";
 
 export interface Manifest {
   apiVersion: string;

@@ -3,7 +3,7 @@
 // second apply changes nothing, and everything deletes cleanly. Needs KUBECONFIG of a throw-away
 // control plane: run through `npm run test:e2e` (scripts/e2e.sh).
 import * as assert from "assert";
-import { runProgram } from "../helpers/program";
+import { runProgram } from "../../harness/program";
 import { apply, kubectl, remove } from "./kubectl";
 import { describeManifest, Manifest, stackManifests } from "./manifests";
 

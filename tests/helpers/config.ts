@@ -1,7 +1,7 @@
 // StackConfig from a real stack file plus `--path` overrides, without running the program.
 import * as assert from "assert";
 import { ConfigValidationError, parseStackConfig, StackConfig } from "../../config";
-import { readStackFile, setPath } from "./stackFile";
+import { readStackFile, setPath } from "../../harness/stackFile";
 
 /** The validated config of `stack` with `set` applied like `pulumi config set --path`. */
 export function loadConfig(stack: string, set: Record<string, unknown> = {}): StackConfig {

@@ -8,7 +8,7 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import type { ProgramRun, RecordedResource } from "./program";
+import type { ProgramRun, RecordedResource } from "../../harness/program";
 
 export interface FakeResource {
   readonly type: string;
@@ -17,7 +17,7 @@ export interface FakeResource {
   readonly urn?: string;
   readonly protect?: boolean;
   /** URNs of resources this one depends on (stack policies). */
-  readonly dependencies?: string[];
+  readonly dependencies?: readonly string[];
   /** URN of the parent (component) resource. */
   readonly parent?: string;
 }

@@ -1,11 +1,15 @@
 // Runs the real program (index.ts) under Pulumi mocks for a named stack and records every
 // resource registration with its inputs and the options the engine would receive.
 import * as pulumi from "@pulumi/pulumi";
+import { deepFreeze, frozenSet } from "./freeze";
 import { StackMocks } from "./mocks";
+import { skipSdkStackCaptures } from "./stacks";
 import { PROJECT, projectDefaults, readStackFile, setPath } from "./stackFile";
 
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-
+/**
+ * One registration, as the engine would receive it. Recorded runs are shared by every test of a
+ * process, so they are deep-frozen: a test that needs to change something works on a copy.
+ */
 export interface RecordedResource {
   readonly type: string;
   readonly name: string;
@@ -14,7 +18,7 @@ export interface RecordedResource {
   /** Inputs with secret wrappers removed. */
   readonly inputs: Record<string, any>;
   /** Dotted input paths that arrived as secrets ("" = the whole object). */
-  readonly secretPaths: string[];
+  readonly secretPaths: readonly string[];
   /** Inputs with every secret part replaced by "[secret]": what could leak in plain text. */
   readonly plainInputs: Record<string, any>;
   /** Outputs as the mocks computed them (e.g. the autonamed metadata.name), secrets unwrapped. */
@@ -22,22 +26,23 @@ export interface RecordedResource {
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
   readonly deleteBeforeReplace: boolean;
-  readonly ignoreChanges: string[];
+  readonly ignoreChanges: readonly string[];
   /** Former identities (aliases) as "<name> under <parent URN>": the engine adopts those instead of replacing. */
-  readonly aliases: string[];
+  readonly aliases: readonly string[];
   readonly parent: string;
-  readonly dependencies: string[];
+  readonly dependencies: readonly string[];
   readonly provider: string;
 }
 
+/** Everything one evaluation of the program registered and exported; deep-frozen. */
 export interface ProgramRun {
   readonly stack: string;
-  readonly resources: RecordedResource[];
+  readonly resources: readonly RecordedResource[];
   /** Stack outputs, resolved. */
-  readonly outputs: Record<string, unknown>;
+  readonly outputs: Readonly<Record<string, unknown>>;
   /** Names of stack outputs that are secrets. */
-  readonly secretOutputs: Set<string>;
-  /** Resources of a type (e.g. "kubernetes:apps/v1:Deployment"). */
+  readonly secretOutputs: ReadonlySet<string>;
+  /** Resources of a type (e.g. T.Deployment). */
   ofType(type: string): RecordedResource[];
   /** The one resource of a type and logical name; throws if absent. */
   get(type: string, name: string): RecordedResource;
@@ -52,15 +57,23 @@ export interface RunOptions {
   readonly withoutStackFile?: boolean;
   /** Evaluate as `pulumi preview` (the default, as a pull request check does) or, with false, as `pulumi up`. */
   readonly preview?: boolean;
+  /** The program module to run: the real index.ts unless given (benchmarks pass FLOOR_PROGRAM). */
+  readonly program?: string;
 }
 
-const PROGRAM = require.resolve("../../index");
+// Pulumi's own stack captures cost most of an evaluation and nothing reads them under mocks (stacks.ts).
+skipSdkStackCaptures();
+
+const PROGRAM = require.resolve("../index");
+/** The smallest program (one Namespace, one ConfigMap): what every evaluation pays, for comparison. */
+export const FLOOR_PROGRAM = require.resolve("./floor");
 
 const runs = new Map<string, Promise<ProgramRun>>();
 
 /**
  * Runs the program for `stack`, from the real Pulumi.<stack>.yaml plus `options`. A run is pure
- * data, so identical runs are evaluated once per test process and shared (treat it as read-only).
+ * data, so identical runs are evaluated once per process and shared; it is deep-frozen, so a test
+ * that mutated it by mistake fails instead of changing what later tests see.
  */
 export function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
   const key = JSON.stringify([stack, options]);
@@ -74,14 +87,16 @@ async function evaluate(stack: string, options: RunOptions): Promise<ProgramRun>
   recordRegistrations(recorded);
   setConfig(stack, options);
 
-  delete require.cache[PROGRAM]; // index.ts is the only module with top-level effects
-  const program: Record<string, unknown> = require(PROGRAM);
+  const main = options.program ?? PROGRAM;
+  delete require.cache[main]; // the program module is the only one with top-level effects
+  const program: Record<string, unknown> = require(main);
   const outputs: Record<string, unknown> = {};
   const secretOutputs = new Set<string>();
   for (const [name, value] of Object.entries(program)) {
     if (pulumi.Output.isInstance(value)) {
       if (await pulumi.isSecret(value)) secretOutputs.add(name);
-      outputs[name] = await promiseOf(value);
+      // A copy: the run owns its data, and freezing it must not freeze the program's own objects.
+      outputs[name] = structuredClone(await promiseOf(value));
     } else outputs[name] = value;
   }
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
@@ -89,17 +104,21 @@ async function evaluate(stack: string, options: RunOptions): Promise<ProgramRun>
 }
 
 /** Runs the program expecting it to throw; returns the error and what was registered before it. */
-export async function runProgramError(stack: string, options: RunOptions = {}): Promise<{ error: Error; resources: RecordedResource[] }> {
+export async function runProgramError(
+  stack: string,
+  options: RunOptions = {},
+): Promise<{ error: Error; resources: readonly RecordedResource[] }> {
   const recorded: RecordedResource[] = [];
   await pulumi.runtime.setMocks(new StackMocks(), PROJECT, stack, options.preview ?? true);
   recordRegistrations(recorded);
   setConfig(stack, options);
-  delete require.cache[PROGRAM]; // index.ts is the only module with top-level effects
+  const main = options.program ?? PROGRAM;
+  delete require.cache[main]; // the program module is the only one with top-level effects
   try {
-    require(PROGRAM);
+    require(main);
   } catch (error) {
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-    return { error: error as Error, resources: recorded };
+    return { error: error as Error, resources: deepFreeze(recorded) };
   }
   throw new Error(`program for stack ${stack} did not fail`);
 }
@@ -134,43 +153,83 @@ function recordRegistrations(into: RecordedResource[]): void {
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req: any, callback: (err: any, res: any) => void) =>
     register(req, (err: any, res: any) => {
-      if (!err) {
-        const raw = req.getObject()?.toJavaScript() ?? {};
-        const secretPaths: string[] = [];
-        into.push({
-          type: req.getType(),
-          name: req.getName(),
-          urn: res.getUrn(),
-          custom: req.getCustom(),
-          inputs: unwrap(raw, "", secretPaths),
-          plainInputs: redact(raw),
-          state: unwrap(res.getObject()?.toJavaScript() ?? {}, "", []),
-          secretPaths,
-          protect: req.getProtect() === true,
-          retainOnDelete: req.getRetainondelete() === true,
-          deleteBeforeReplace: req.getDeletebeforereplace() === true,
-          ignoreChanges: req.getIgnorechangesList(),
-          aliases: [
-            ...req.getAliasurnsList(),
-            ...req
-              .getAliasesList()
-              .map((a: any) =>
-                a.getUrn()
-                  ? a.getUrn()
-                  : `${a.getSpec().getType() || req.getType()}::${a.getSpec().getName() || req.getName()}` +
-                    ` under ${a.getSpec().getParenturn()}`,
-              ),
-          ],
-          parent: req.getParent(),
-          dependencies: req.getDependenciesList(),
-          provider: req.getProvider(),
-        });
-      }
+      if (!err) into.push(new Recorded(req, res));
       callback(err, res);
     });
 }
 
-const isSecretWrapper = (v: any) => v !== null && typeof v === "object" && v[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270";
+/**
+ * A registration; inputs and state are converted from the request's protobuf Structs when a test
+ * first reads them (most tests read a few resources of a run), then kept, deep-frozen.
+ */
+class Recorded implements RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  readonly custom: boolean;
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  readonly deleteBeforeReplace: boolean;
+  readonly ignoreChanges: readonly string[];
+  readonly aliases: readonly string[];
+  readonly parent: string;
+  readonly dependencies: readonly string[];
+  readonly provider: string;
+  #request: { object: any; state: any };
+  #inputs?: { inputs: Record<string, any>; secretPaths: string[] };
+  #plainInputs?: Record<string, any>;
+  #state?: Record<string, any>;
+
+  constructor(req: any, res: any) {
+    this.type = req.getType();
+    this.name = req.getName();
+    this.urn = res.getUrn();
+    this.custom = req.getCustom();
+    this.protect = req.getProtect() === true;
+    this.retainOnDelete = req.getRetainondelete() === true;
+    this.deleteBeforeReplace = req.getDeletebeforereplace() === true;
+    this.ignoreChanges = req.getIgnorechangesList();
+    this.aliases = [
+      ...req.getAliasurnsList(),
+      ...req
+        .getAliasesList()
+        .map((a: any) =>
+          a.getUrn()
+            ? a.getUrn()
+            : `${a.getSpec().getType() || req.getType()}::${a.getSpec().getName() || req.getName()} under ${a.getSpec().getParenturn()}`,
+        ),
+    ];
+    this.parent = req.getParent();
+    this.dependencies = req.getDependenciesList();
+    this.provider = req.getProvider();
+    this.#request = { object: req.getObject(), state: res.getObject() };
+  }
+
+  get inputs(): Record<string, any> {
+    return this.#unwrapped().inputs;
+  }
+  get secretPaths(): readonly string[] {
+    return this.#unwrapped().secretPaths;
+  }
+  get plainInputs(): Record<string, any> {
+    return (this.#plainInputs ??= deepFreeze(redact(this.#request.object?.toJavaScript() ?? {})));
+  }
+  get state(): Record<string, any> {
+    return (this.#state ??= deepFreeze(unwrap(this.#request.state?.toJavaScript() ?? {}, "", [])));
+  }
+  #unwrapped(): { inputs: Record<string, any>; secretPaths: string[] } {
+    if (!this.#inputs) {
+      const secretPaths: string[] = [];
+      const inputs = unwrap(this.#request.object?.toJavaScript() ?? {}, "", secretPaths);
+      this.#inputs = { inputs: deepFreeze(inputs), secretPaths: deepFreeze(secretPaths) };
+    }
+    return this.#inputs;
+  }
+}
+
+// How the SDK marks a secret value in serialized inputs: { [specialSigKey]: specialSecretSig, value }.
+const isSecretWrapper = (v: any) =>
+  v !== null && typeof v === "object" && v[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
 
 function unwrap(value: any, at: string, secretPaths: string[]): any {
   if (isSecretWrapper(value)) {
@@ -192,11 +251,13 @@ function redact(value: any): any {
 }
 
 function makeRun(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>, secretOutputs: Set<string>): ProgramRun {
-  return {
+  deepFreeze(resources);
+  deepFreeze(outputs);
+  return Object.freeze<ProgramRun>({
     stack,
     resources,
     outputs,
-    secretOutputs,
+    secretOutputs: frozenSet(secretOutputs),
     ofType: (type) => resources.filter((r) => r.type === type),
     get: (type, name) => {
       const found = resources.find((r) => r.type === type && r.name === name);
@@ -211,5 +272,5 @@ function makeRun(stack: string, resources: RecordedResource[], outputs: Record<s
         );
       return found;
     },
-  };
+  });
 }

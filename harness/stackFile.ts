@@ -3,9 +3,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { deepFreeze } from "./freeze";
 
 export const PROJECT = "ape-2026";
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export const REPO_ROOT = path.resolve(__dirname, "..");
 
 export interface StackSettings {
   /** Top-level settings of this project, as structured values. */
@@ -19,9 +20,16 @@ export interface StackSettings {
 /** A test stand-in for a `secure:` value; tests search for this prefix to find leaks. */
 export const TEST_SECRET_PREFIX = "test-secret:";
 
+// Parsed YAML documents by path: every evaluation reads the same few files, and a file does not
+// change during a test run. Readers below build fresh objects from a document, never hand it out.
+const documents = new Map<string, any>();
+function readYaml(file: string): any {
+  if (!documents.has(file)) documents.set(file, deepFreeze(fs.existsSync(file) ? (parse(fs.readFileSync(file, "utf8")) ?? {}) : {}));
+  return documents.get(file);
+}
+
 export function readStackFile(stack: string): StackSettings {
-  const file = path.join(REPO_ROOT, `Pulumi.${stack}.yaml`);
-  const doc = fs.existsSync(file) ? (parse(fs.readFileSync(file, "utf8")) ?? {}) : {};
+  const doc = readYaml(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`));
   const settings: Record<string, unknown> = {};
   const foreign: Record<string, unknown> = {};
   const secretKeys = new Set<string>();
@@ -29,7 +37,7 @@ export function readStackFile(stack: string): StackSettings {
     const [ns, ...rest] = key.split(":");
     const name = rest.join(":");
     if (ns !== PROJECT) {
-      foreign[key] = value;
+      foreign[key] = structuredClone(value);
       continue;
     }
     let secret = false;
@@ -52,11 +60,11 @@ function replaceSecure(value: unknown, at: string, found: () => void): unknown {
 
 /** Defaults of the config keys Pulumi.yaml declares, as the CLI passes them to every stack. */
 export function projectDefaults(): Record<string, unknown> {
-  const project = parse(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) ?? {};
+  const project = readYaml(path.join(REPO_ROOT, "Pulumi.yaml"));
   const out: Record<string, unknown> = {};
   for (const [key, decl] of Object.entries<any>(project.config ?? {})) {
     const name = key.startsWith(`${PROJECT}:`) ? key.slice(PROJECT.length + 1) : key;
-    if (decl && typeof decl === "object" && "default" in decl) out[name] = decl.default;
+    if (decl && typeof decl === "object" && "default" in decl) out[name] = structuredClone(decl.default);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // Type-aware Pulumi mocks: computed outputs that the real providers would return.
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { T } from "./types";
 
 const short = (text: string) => crypto.createHash("sha256").update(text).digest("hex").slice(0, 8);
 
@@ -12,23 +13,23 @@ export class StackMocks implements pulumi.runtime.Mocks {
     const inputs = args.inputs;
     const state: Record<string, any> = { ...inputs };
     switch (args.type) {
-      case "random:index/randomPassword:RandomPassword":
+      case T.RandomPassword:
         state.result = `${MOCK_PASSWORD_PREFIX}${args.name}`;
         state.bcryptHash = `$2a$10$mock${short(args.name)}`;
         break;
-      case "tls:index/privateKey:PrivateKey":
+      case T.PrivateKey:
         state.privateKeyPem = `-----BEGIN PRIVATE KEY-----\nmock-key-${args.name}\n-----END PRIVATE KEY-----\n`;
         state.publicKeyPem = `-----BEGIN PUBLIC KEY-----\nmock-${args.name}\n-----END PUBLIC KEY-----\n`;
         break;
-      case "tls:index/selfSignedCert:SelfSignedCert":
-      case "tls:index/locallySignedCert:LocallySignedCert":
+      case T.SelfSignedCert:
+      case T.LocallySignedCert:
         state.certPem = `-----BEGIN CERTIFICATE-----\nmock-cert-${args.name}\n-----END CERTIFICATE-----\n`;
         state.validityEndTime = "2027-01-01T00:00:00Z";
         break;
-      case "tls:index/certRequest:CertRequest":
+      case T.CertRequest:
         state.certRequestPem = `-----BEGIN CERTIFICATE REQUEST-----\nmock-${args.name}\n-----END CERTIFICATE REQUEST-----\n`;
         break;
-      case "kubernetes:helm.sh/v3:Release":
+      case T.Release:
         state.name = inputs.name ?? `${args.name}-${short(args.name)}`;
         state.status = {
           name: state.name,
@@ -40,7 +41,7 @@ export class StackMocks implements pulumi.runtime.Mocks {
         };
         break;
       default:
-        if (args.type.startsWith("kubernetes:") && args.custom && args.type !== "pulumi:providers:kubernetes") {
+        if (args.type.startsWith("kubernetes:") && args.custom && args.type !== T.KubernetesProvider) {
           // Autonaming: the provider adds a random suffix when metadata.name is unset.
           const metadata = { ...(inputs.metadata ?? {}) };
           metadata.name = metadata.name ?? `${args.name}-${short(JSON.stringify(inputs))}`;

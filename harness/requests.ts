@@ -1,8 +1,11 @@
 // What every container the stack runs requests, from the objects the program defines itself and
 // from the chart values (which container each chart renders, and how many replicas, per the
 // pinned charts' templates: see README "Resource budget").
-import { parseQuantity } from "../../config";
+import { GRAFANA, PROMETHEUS, prometheusServerService } from "../components/monitoring";
+import { POSTGRESQL, REDIS } from "../components/data";
+import { parseQuantity } from "../config";
 import { ProgramRun } from "./program";
+import { T } from "./types";
 
 export interface ContainerRequests {
   readonly workload: string;
@@ -19,62 +22,66 @@ const c = (workload: string, container: string, replicas: number, resources: Res
   requests: resources?.requests,
 });
 
+// Workload names derive from the release name (the charts' fullname); container names are the charts' own.
 function chartContainers(release: string, v: any): ContainerRequests[] {
   switch (release) {
-    case "postgresql": {
-      const out = [c("postgresql-primary", "postgresql", 1, v.primary?.resources)];
-      if (v.metrics?.enabled) out.push(c("postgresql-primary", "metrics", 1, v.metrics.resources));
+    case POSTGRESQL.release: {
+      const [primary, read] = [`${release}-primary`, `${release}-read`];
+      const out = [c(primary, "postgresql", 1, v.primary?.resources)];
+      if (v.metrics?.enabled) out.push(c(primary, "metrics", 1, v.metrics.resources));
       if (v.architecture === "replication") {
         const n = v.readReplicas?.replicaCount ?? 1;
-        out.push(c("postgresql-read", "postgresql", n, v.readReplicas?.resources));
-        if (v.metrics?.enabled) out.push(c("postgresql-read", "metrics", n, v.metrics.resources));
+        out.push(c(read, "postgresql", n, v.readReplicas?.resources));
+        if (v.metrics?.enabled) out.push(c(read, "metrics", n, v.metrics.resources));
       }
       return out;
     }
-    case "redis": {
+    case REDIS.release: {
       const n = v.replica?.replicaCount ?? 3;
+      const [master, replicas, node] = [`${release}-master`, `${release}-replicas`, `${release}-node`];
       const pods: Array<[string, number, Res]> =
         v.architecture === "standalone"
-          ? [["redis-master", 1, v.master?.resources]]
+          ? [[master, 1, v.master?.resources]]
           : v.sentinel?.enabled
-            ? [["redis-node", n, v.replica?.resources]]
+            ? [[node, n, v.replica?.resources]]
             : [
-                ["redis-master", 1, v.master?.resources],
-                ["redis-replicas", n, v.replica?.resources],
+                [master, 1, v.master?.resources],
+                [replicas, n, v.replica?.resources],
               ];
       const out = pods.map(([w, r, res]) => c(w, "redis", r, res));
-      if (v.sentinel?.enabled) out.push(c("redis-node", "sentinel", n, v.sentinel.resources));
+      if (v.sentinel?.enabled) out.push(c(node, "sentinel", n, v.sentinel.resources));
       if (v.metrics?.enabled) for (const [w, r] of pods) out.push(c(w, "metrics", r, v.metrics.resources));
       return out;
     }
-    case "prometheus": {
+    case PROMETHEUS.release: {
       const n = v.server?.replicaCount ?? 1;
+      const server = prometheusServerService(release); // the server Deployment shares the Service's name
       const out = [
-        c("prometheus-server", "prometheus-server", n, v.server?.resources),
-        c("prometheus-server", "configmap-reload", n, v.configmapReload?.prometheus?.resources),
+        c(server, "prometheus-server", n, v.server?.resources),
+        c(server, "configmap-reload", n, v.configmapReload?.prometheus?.resources),
       ];
       if (v.alertmanager?.enabled !== false)
-        out.push(c("prometheus-alertmanager", "alertmanager", v.alertmanager?.replicaCount ?? 1, v.alertmanager?.resources));
+        out.push(c(`${release}-alertmanager`, "alertmanager", v.alertmanager?.replicaCount ?? 1, v.alertmanager?.resources));
       if (v["kube-state-metrics"]?.enabled !== false)
-        out.push(c("prometheus-kube-state-metrics", "kube-state-metrics", 1, v["kube-state-metrics"]?.resources));
+        out.push(c(`${release}-kube-state-metrics`, "kube-state-metrics", 1, v["kube-state-metrics"]?.resources));
       if (v["prometheus-pushgateway"]?.enabled)
-        out.push(c("prometheus-pushgateway", "pushgateway", 1, v["prometheus-pushgateway"]?.resources));
+        out.push(c(`${release}-pushgateway`, "pushgateway", 1, v["prometheus-pushgateway"]?.resources));
       return out;
     }
-    case "grafana": {
+    case GRAFANA.release: {
       const n = v.replicas ?? 1;
-      return [c("grafana", "grafana", n, v.resources), c("grafana", "grafana-sc-dashboard", n, v.sidecar?.resources)];
+      return [c(release, "grafana", n, v.resources), c(release, "grafana-sc-dashboard", n, v.sidecar?.resources)];
     }
     default:
-      throw new Error(`no container table for release ${release}: add it to tests/helpers/requests.ts`);
+      throw new Error(`no container table for release ${release}: add it to harness/requests.ts`);
   }
 }
 
 /** Every container of the stack with its replica count and requests. */
 export function stackContainers(run: ProgramRun): ContainerRequests[] {
   const out: ContainerRequests[] = [];
-  const hpas = run.ofType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler").map((h) => h.inputs.spec);
-  for (const type of ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"]) {
+  const hpas = run.ofType(T.HorizontalPodAutoscaler).map((h) => h.inputs.spec);
+  for (const type of [T.Deployment, T.StatefulSet]) {
     for (const w of run.ofType(type)) {
       const name = w.inputs.metadata?.name ?? w.state.metadata?.name;
       const hpa = hpas.find((h) => h.scaleTargetRef?.name === name);
@@ -82,8 +89,7 @@ export function stackContainers(run: ProgramRun): ContainerRequests[] {
       for (const container of w.inputs.spec.template.spec.containers) out.push(c(name, container.name, replicas, container.resources));
     }
   }
-  for (const release of run.ofType("kubernetes:helm.sh/v3:Release"))
-    out.push(...chartContainers(release.inputs.name, release.inputs.values ?? {}));
+  for (const release of run.ofType(T.Release)) out.push(...chartContainers(release.inputs.name, release.inputs.values ?? {}));
   return out;
 }
 
