@@ -30,6 +30,14 @@ export const E2E_OVERRIDES: Record<string, unknown> = {
   "grafana.enabled": false,
 };
 
+/**
+ * Production's stack file names a placeholder API image that `pulumi up` refuses (config/placeholders.ts):
+ * the e2e points it at a registry of its own, as an operator must.
+ */
+const STACK_OVERRIDES: Record<string, Record<string, unknown>> = {
+  production: { "api.image.repository": "registry.e2e.internal/ape-2026/api" },
+};
+
 /** Set by scripts/e2e.sh when the engine binaries (CLI, language host, providers) are built. */
 export const ENGINE_ENABLED = process.env.APE_E2E_ENGINE === "1";
 
@@ -79,7 +87,7 @@ export function ok(run: PulumiRun, what: string): PulumiRun {
 export function initStack(projectDir: string, stack: string): void {
   fs.copyFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), path.join(projectDir, `Pulumi.${stack}.yaml`));
   ok(pulumi(projectDir, stack, ["stack", "init"]), `stack init ${stack}`);
-  for (const [key, value] of Object.entries(flatten(E2E_OVERRIDES)))
+  for (const [key, value] of Object.entries({ ...flatten(E2E_OVERRIDES), ...(STACK_OVERRIDES[stack] ?? {}) }))
     ok(pulumi(projectDir, stack, ["config", "set", "--path", key, String(value)]), `config set ${key}`);
 }
 
