@@ -4,7 +4,17 @@ import * as crypto from "crypto";
 import type * as Input from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
 import { ApiConfig, ApiVolume, resolvePort } from "../../config/sections/api";
-import { DatabaseEndpoint, RedisEndpoint, ResolvedDatabase, ResolvedRedis, resolveDatabase, resolveRedis } from "../data/endpoints";
+import {
+  DatabaseEndpoint,
+  Neo4jEndpoint,
+  RedisEndpoint,
+  ResolvedDatabase,
+  ResolvedNeo4j,
+  ResolvedRedis,
+  resolveDatabase,
+  resolveNeo4j,
+  resolveRedis,
+} from "../data/endpoints";
 import { API_NAME, API_PORT_NAMES, API_UID, apiLabels, apiSelectorLabels } from "./api.contract";
 
 /** The image reference: [registry/]repository:tag, or repository@digest for a sha256 "tag". */
@@ -18,10 +28,18 @@ function imageRef(image: ApiConfig["image"]): string {
 export interface ResolvedEndpoints {
   readonly database: ResolvedDatabase;
   readonly redis: ResolvedRedis;
+  /** Undefined when the stack has no Neo4j. */
+  readonly neo4j?: ResolvedNeo4j;
 }
 
-export function resolveEndpoints(database: DatabaseEndpoint, redis: RedisEndpoint): pulumi.Output<ResolvedEndpoints> {
-  return pulumi.all([resolveDatabase(database), resolveRedis(redis)]).apply(([db, r]) => ({ database: db, redis: r }));
+export function resolveEndpoints(
+  database: DatabaseEndpoint,
+  redis: RedisEndpoint,
+  neo4j?: Neo4jEndpoint,
+): pulumi.Output<ResolvedEndpoints> {
+  return pulumi
+    .all([resolveDatabase(database), resolveRedis(redis), neo4j ? resolveNeo4j(neo4j) : undefined])
+    .apply(([db, r, graph]) => ({ database: db, redis: r, ...(graph ? { neo4j: graph } : {}) }));
 }
 
 /**
@@ -43,6 +61,10 @@ export function configData(env: ApiConfig["env"], endpoints: ResolvedEndpoints):
   if (redis.mode === "sentinel" && redis.sentinel) {
     data.REDIS_SENTINEL_HOSTS = redis.sentinel.hosts.map((h) => `${h}:${redis.sentinel!.port}`).join(",");
     data.REDIS_SENTINEL_MASTER_SET = redis.sentinel.masterSet;
+  }
+  if (endpoints.neo4j) {
+    data.NEO4J_URI = endpoints.neo4j.uri;
+    data.NEO4J_USERNAME = endpoints.neo4j.username;
   }
   return data;
 }
@@ -98,8 +120,10 @@ export function secretData(
  * Container env for credentials that live in someone else's Secret (no password Output given):
  * secretKeyRef, and DATABASE_URL assembled by the kubelet via $(DATABASE_PASSWORD) expansion,
  * so the password is never copied into a spec. Empty where the Secret already carries them.
+ * NEO4J_PASSWORD always comes by secretKeyRef: from the Secret the Neo4j chart reads, or the
+ * external one.
  */
-export function credentialEnv(database: DatabaseEndpoint, redis: RedisEndpoint): Input.core.v1.EnvVar[] {
+export function credentialEnv(database: DatabaseEndpoint, redis: RedisEndpoint, neo4j?: Neo4jEndpoint): Input.core.v1.EnvVar[] {
   const env: Input.core.v1.EnvVar[] = [];
   if (database.password === undefined) {
     env.push({
@@ -114,6 +138,9 @@ export function credentialEnv(database: DatabaseEndpoint, redis: RedisEndpoint):
   }
   if (redis.password === undefined && redis.passwordSecret) {
     env.push({ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: redis.passwordSecret.name, key: redis.passwordSecret.key } } });
+  }
+  if (neo4j) {
+    env.push({ name: "NEO4J_PASSWORD", valueFrom: { secretKeyRef: { name: neo4j.passwordSecret.name, key: neo4j.passwordSecret.key } } });
   }
   return env;
 }

@@ -4,7 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ApiConfig } from "../../config/sections/api";
-import { DatabaseEndpoint, RedisEndpoint } from "../data/endpoints";
+import { DatabaseEndpoint, Neo4jEndpoint, RedisEndpoint } from "../data/endpoints";
 import { statefulOptions } from "../shared/options";
 import {
   checksum,
@@ -29,6 +29,8 @@ export interface ApiArgs {
   readonly database: DatabaseEndpoint;
   /** Where Redis (or its Sentinels) is and which Secret holds its password. */
   readonly redis: RedisEndpoint;
+  /** Where Neo4j is and which Secret holds its password; undefined when the stack has none. */
+  readonly neo4j?: Neo4jEndpoint;
   /** Protect the PVCs (production). */
   readonly isProduction: boolean;
 }
@@ -67,7 +69,7 @@ export class Api extends pulumi.ComponentResource {
     // enableConfigMapMutable is on, which alone would not restart anything). Auto-naming means a
     // replacement is created before the old one is deleted, so no pod ever references a missing
     // ConfigMap (a fixed name would be delete-before-replace).
-    const data = resolveEndpoints(args.database, args.redis).apply((endpoints) => configData(api.env, endpoints));
+    const data = resolveEndpoints(args.database, args.redis, args.neo4j).apply((endpoints) => configData(api.env, endpoints));
     this.configMap = new k8s.core.v1.ConfigMap(`${name}-config`, { metadata: meta(), data }, { parent: this });
 
     // Auto-named too: new credentials or API keys replace the Secret under a new name, which
@@ -107,7 +109,7 @@ export class Api extends pulumi.ComponentResource {
           configMapName: this.configMap.metadata.name,
           secretName: this.secret?.metadata.name,
           configChecksum: data.apply(checksum),
-          credentialEnv: credentialEnv(args.database, args.redis),
+          credentialEnv: credentialEnv(args.database, args.redis, args.neo4j),
         }),
       },
       { parent: this, dependsOn: this.pvcs },

@@ -73,6 +73,9 @@ export const RESERVED_ENV_NAMES: readonly string[] = [
   "REDIS_PASSWORD",
   "REDIS_SENTINEL_HOSTS",
   "REDIS_SENTINEL_MASTER_SET",
+  "NEO4J_URI",
+  "NEO4J_USERNAME",
+  "NEO4J_PASSWORD",
 ];
 
 /** The smallest and largest replica count the API runs with (the HPA's range, or replicaCount). */
@@ -246,7 +249,7 @@ function crossFieldRules(api: ApiShape, c: z.RefinementCtx): void {
           code: "custom",
           path: [section, key],
           input: section === "secrets" ? "<secret>" : api[section][key],
-          message: "is set by the stack from the database/Redis endpoints; choose another name",
+          message: "is set by the stack from the database/Redis/Neo4j endpoints; choose another name",
         });
       }
     }

@@ -12,14 +12,50 @@ export const clusterSchema = () =>
 export type ClusterConfig = z.infer<ReturnType<typeof clusterSchema>>;
 
 const EXACT_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+const CHART_URL = /^(oci|https?):\/\/\S+$/;
+const CHART_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const version = () => z.string().regex(EXACT_VERSION, { error: "must be an exact chart version such as 16.7.27 (no ranges)" });
+
+/** A chart by URL: an OCI reference or a chart archive's https URL. */
 const chart = z.strictObject({
-  chart: z
-    .string()
-    .regex(/^(oci|https?):\/\/\S+$/, { error: "must be a chart URL such as oci://registry-1.docker.io/bitnamicharts/postgresql" }),
-  version: z.string().regex(EXACT_VERSION, { error: "must be an exact chart version such as 16.7.27 (no ranges)" }),
+  chart: z.string().regex(CHART_URL, { error: "must be a chart URL such as oci://registry-1.docker.io/bitnamicharts/postgresql" }),
+  version: version(),
 });
 
-export const chartsSchema = () => z.strictObject({ postgresql: chart, redis: chart, prometheus: chart, grafana: chart });
+/**
+ * A chart served from a classic (index.yaml) Helm repository: `repo` is the repository URL and
+ * `chart` the chart's name in it, as in `helm install --repo <repo> <chart> --version <version>`.
+ * With `repo` unset or "", `chart` is a URL as above (e.g. a mirror's OCI copy of the chart).
+ */
+const repoChart = z
+  .strictObject({
+    repo: z
+      .string()
+      .regex(/^(https?:\/\/\S+)?$/, { error: 'must be a Helm repository URL such as https://helm.neo4j.com/neo4j, or "" for none' })
+      .optional()
+      .meta({ description: 'URL of the classic Helm repository that serves the chart ("": none, `chart` is then a chart URL)' }),
+    chart: z
+      .string({ error: "must be a chart name (with repo) or a chart URL" })
+      .meta({ description: "The chart's name in `repo`, or without `repo` a chart URL (oci:// or https://)" }),
+    version: version().meta({ description: "Exact chart version; for Neo4j it is also the Neo4j version the pods run" }),
+  })
+  .superRefine((c, ctx) => {
+    const repo = c.repo !== undefined && c.repo !== "";
+    const ok = repo ? CHART_NAME.test(c.chart) : CHART_URL.test(c.chart);
+    if (!ok) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["chart"],
+        input: c.chart,
+        message: repo
+          ? `must be the chart's name in the repository given by repo (${c.repo}), such as neo4j;` +
+            ' for a chart URL instead, set repo beside it to ""'
+          : "must be a chart URL (oci:// or https://), or a chart name together with repo",
+      });
+    }
+  });
+
+export const chartsSchema = () => z.strictObject({ postgresql: chart, redis: chart, prometheus: chart, grafana: chart, neo4j: repoChart });
 export type ChartsConfig = z.infer<ReturnType<typeof chartsSchema>>;
 
 export const imagesSchema = () =>
@@ -44,6 +80,9 @@ export const chartsDefaults = {
   redis: { chart: "oci://registry-1.docker.io/bitnamicharts/redis", version: "22.0.7" },
   prometheus: { chart: "oci://ghcr.io/prometheus-community/charts/prometheus", version: "29.27.0" },
   grafana: { chart: "oci://ghcr.io/grafana-community/helm-charts/grafana", version: "12.11.1" },
+  // Neo4j's own Helm repository (not OCI). 5.26 is Neo4j's long-term-support line; the chart's
+  // appVersion equals its version, so this pin also pins the image (neo4j:5.26.30[-enterprise]).
+  neo4j: { repo: "https://helm.neo4j.com/neo4j", chart: "neo4j", version: "5.26.30" },
 };
 
 export const imagesDefaults = { pullSecrets: [] };
