@@ -11,14 +11,17 @@ import {
   configData,
   credentialEnv,
   deploymentSpec,
+  externalSecretSpec,
   hasSecretData,
   hpaSpec,
   pdbSpec,
   pvcName,
+  reloaderAnnotations,
   resolveEndpoints,
   secretData,
 } from "./api.build";
-import { API_NAME, API_PORT_NAMES, apiLabels, apiSelectorLabels } from "./api.contract";
+import { API_EXTERNAL_SECRET, API_NAME, API_PORT_NAMES, apiLabels, apiSelectorLabels } from "./api.contract";
+import { EXTERNAL_SECRETS } from "./external-secrets.contract";
 
 export interface ApiArgs {
   /** The validated `api` section of StackConfig. */
@@ -40,6 +43,8 @@ export class Api extends pulumi.ComponentResource {
   public readonly configMap: k8s.core.v1.ConfigMap;
   /** API keys and generated credentials; absent when there are none. */
   public readonly secret?: k8s.core.v1.Secret;
+  /** The ExternalSecret that fills the API's external Secret (api.externalSecrets); absent without one. */
+  public readonly externalSecret?: k8s.apiextensions.CustomResource;
   public readonly deployment: k8s.apps.v1.Deployment;
   public readonly service: k8s.core.v1.Service;
   public readonly hpa?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
@@ -82,6 +87,21 @@ export class Api extends pulumi.ComponentResource {
       );
     }
 
+    // Variables from an external secret manager: the External Secrets Operator (a cluster add-on this
+    // program does not install) reads them from the store and writes the Secret the pods read.
+    if (api.externalSecrets) {
+      this.externalSecret = new k8s.apiextensions.CustomResource(
+        `${name}-external-secrets`,
+        {
+          apiVersion: EXTERNAL_SECRETS.apiVersion,
+          kind: EXTERNAL_SECRETS.kind,
+          metadata: meta({ name: API_EXTERNAL_SECRET }),
+          spec: externalSecretSpec(api.externalSecrets),
+        },
+        { parent: this },
+      );
+    }
+
     for (const [volume, v] of Object.entries(api.volumes)) {
       if (v.type !== "pvc") continue;
       this.pvcs.push(
@@ -103,16 +123,17 @@ export class Api extends pulumi.ComponentResource {
     this.deployment = new k8s.apps.v1.Deployment(
       name,
       {
-        metadata: meta({ name: API_NAME }),
+        metadata: { ...meta({ name: API_NAME }), ...(api.reloadOnSecretChange ? { annotations: reloaderAnnotations(api) } : {}) },
         spec: deploymentSpec(api, {
           serviceAccountName: this.serviceAccount.metadata.name,
           configMapName: this.configMap.metadata.name,
           secretName: this.secret?.metadata.name,
+          externalSecretName: this.externalSecret ? API_EXTERNAL_SECRET : undefined,
           configChecksum: data.apply(checksum),
           credentialEnv: credentialEnv(args.database, args.redis, args.neo4j),
         }),
       },
-      { parent: this, dependsOn: this.pvcs },
+      { parent: this, dependsOn: [...this.pvcs, ...(this.externalSecret ? [this.externalSecret] : [])] },
     );
 
     this.httpPort = api.ports.http;
