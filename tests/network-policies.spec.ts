@@ -308,7 +308,7 @@ describe("network policies: flows follow the config", () => {
     check(dev, [["api", "neo4j", 7687]], false);
   });
 
-  it("Neo4j Enterprise: members talk on the cluster ports and to the Kubernetes API; Prometheus scrapes 2004; still closed to the rest", () => {
+  it("Neo4j Enterprise: members talk on cluster ports and to the Kubernetes API; Prometheus scrapes 2004; closed to the rest", () => {
     const ent = docs(load("production", { "neo4j.edition": "enterprise", "neo4j.acceptLicenseAgreement": true }));
     const members: Flow[] = [5000, 6000, 7000, 7688, 7687].flatMap((port): Flow[] => [
       ["neo4j", "neo4jB", port],
