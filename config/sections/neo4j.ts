@@ -103,7 +103,8 @@ export const neo4jSchema = () =>
         });
       }
       checkResources(n, c);
-    });
+    })
+    .meta({ description: "Neo4j graph database (official chart), off by default; or an external Neo4j for the API" });
 export type Neo4jConfig = z.infer<ReturnType<typeof neo4jSchema>>;
 
 function checkResources(
@@ -160,7 +161,7 @@ function checkResources(
   }
 }
 
-/** Neo4j is off by default; the figures are the seed design's (2Gi memory, 50Gi storage). */
+/** Neo4j is off by default; switched on it requests 2Gi of memory and 500m CPU and a 50Gi volume. */
 export const neo4jDefaults = {
   enabled: false,
   edition: "community",

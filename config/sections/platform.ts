@@ -55,7 +55,14 @@ const repoChart = z
     }
   });
 
-export const chartsSchema = () => z.strictObject({ postgresql: chart, redis: chart, prometheus: chart, grafana: chart, neo4j: repoChart });
+export const chartsSchema = () =>
+  z.strictObject({
+    postgresql: chart,
+    redis: chart,
+    prometheus: chart,
+    grafana: chart,
+    neo4j: repoChart.meta({ description: "Neo4j's chart: repository URL, chart name and exact version (its LTS line, 5.26)" }),
+  });
 export type ChartsConfig = z.infer<ReturnType<typeof chartsSchema>>;
 
 export const imagesSchema = () =>
