@@ -16,7 +16,7 @@ const REPO = path.resolve(__dirname, "..", "..");
 
 /**
  * What the e2e changes in the real stack files, and why: charts cannot be downloaded here, so the
- * four releases are off (the data services become external endpoints, which is also how a stack
+ * five releases are off (the data services become external endpoints, which is also how a stack
  * without them runs). The Ingress keeps the dev stack's self-signed chain: the offline tls plugin
  * implements PrivateKey, SelfSignedCert, CertRequest and LocallySignedCert.
  */
@@ -34,6 +34,8 @@ export const E2E_OVERRIDES: Record<string, unknown> = {
   "redis.external": { host: "cache.e2e.internal", port: 6379, existingSecret: "e2e-cache", passwordKey: "redis-password" },
   "prometheus.enabled": false,
   "grafana.enabled": false,
+  "neo4j.enabled": false,
+  "neo4j.external": { host: "graph.e2e.internal", port: 7687, username: "ape", existingSecret: "e2e-graph", passwordKey: "password" },
 };
 
 const enabled = process.env.APE_E2E_ENGINE === "1";
