@@ -3,7 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./config";
-import { resolveDatabase, resolveRedis } from "./components/data";
+import { resolveDatabase, resolveNeo4j, resolveRedis } from "./components/data";
 import { ApeStack } from "./components/stack";
 
 const config = loadStackConfig();
@@ -22,6 +22,8 @@ export const namespace = stack.namespace;
 export const database = resolveDatabase(stack.database);
 /** Redis endpoint (Sentinel hosts and master set in production) and its password Secret. */
 export const redis = resolveRedis(stack.redis);
+/** Neo4j's bolt URI, user and the Secret holding the password; undefined when the stack has no Neo4j. */
+export const neo4j = stack.neo4j ? resolveNeo4j(stack.neo4j) : undefined;
 /** The API's public URL (https://<first Ingress host>). */
 export const url = stack.url;
 /** Self-signed stacks: the CA certificate to trust, e.g. `pulumi stack output caCertificate > ca.crt`. */

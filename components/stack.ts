@@ -3,7 +3,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isProduction, StackConfig } from "../config";
 import { Api, API_NAME } from "./app";
-import { DatabaseEndpoint, externalDatabaseEndpoint, externalRedisEndpoint, Postgresql, Redis, REDIS, RedisEndpoint } from "./data";
+import {
+  DatabaseEndpoint,
+  externalDatabaseEndpoint,
+  externalNeo4jEndpoint,
+  externalRedisEndpoint,
+  Neo4j,
+  Neo4jEndpoint,
+  Postgresql,
+  Redis,
+  REDIS,
+  RedisEndpoint,
+} from "./data";
 import { ApiIngress, NetworkFacts, NetworkPolicies, StackNamespace } from "./edge";
 import { Monitoring } from "./monitoring";
 import { ChartServiceArgs } from "./shared";
@@ -47,6 +58,11 @@ export function stackNetworkFacts(c: StackConfig): NetworkFacts {
               ? [redisExternal.port, redisExternal.sentinel.port ?? REDIS.ports.sentinel]
               : [redisExternal.port],
           },
+    neo4j: c.neo4j.enabled
+      ? { inCluster: true, enterprise: c.neo4j.edition === "enterprise" }
+      : c.neo4j.external
+        ? { inCluster: false, port: c.neo4j.external.port }
+        : undefined,
     prometheus: c.prometheus.enabled
       ? {
           kubeStateMetrics: c.prometheus.kubeStateMetrics.enabled,
@@ -67,6 +83,8 @@ export class ApeStack extends pulumi.ComponentResource {
   public readonly database: DatabaseEndpoint;
   /** Redis for the API: the chart's (Sentinel in production), or the external one. */
   public readonly redis: RedisEndpoint;
+  /** Neo4j for the API: the chart's, the external one, or undefined when the stack has none. */
+  public readonly neo4j?: Neo4jEndpoint;
   /** https://<first Ingress host>, undefined when the Ingress is off. */
   public readonly url?: string;
   /** The self-signed CA certificate (PEM) to trust, when `ingress.tls.mode` is self-signed. */
@@ -89,6 +107,9 @@ export class ApeStack extends pulumi.ComponentResource {
     this.redis = config.redis.enabled
       ? new Redis("redis", { ...charts, config: config.redis }, { parent: this }).endpoint
       : externalRedisEndpoint(config.redis);
+    this.neo4j = config.neo4j.enabled
+      ? new Neo4j("neo4j", { ...charts, config: config.neo4j }, { parent: this }).endpoint
+      : externalNeo4jEndpoint(config.neo4j);
 
     this.api = new Api(
       "api",
@@ -97,6 +118,7 @@ export class ApeStack extends pulumi.ComponentResource {
         namespace: ns.name,
         database: this.database,
         redis: this.redis,
+        neo4j: this.neo4j,
         isProduction: production,
       },
       { parent: this },

@@ -7,6 +7,7 @@ import { deepMerge, isPlainObject } from "./merge";
 import { SECRET_PATHS } from "./secrets";
 import { apiDefaults, apiSchema } from "./sections/api";
 import { postgresqlDefaults, postgresqlSchema, redisDefaults, redisSchema } from "./sections/data";
+import { neo4jDefaults, neo4jSchema } from "./sections/neo4j";
 import {
   ingressDefaults,
   ingressSchema,
@@ -40,6 +41,7 @@ export const stackSchema = (ctx: SchemaContext) =>
       api: apiSchema(ctx),
       postgresql: postgresqlSchema(ctx),
       redis: redisSchema(ctx),
+      neo4j: neo4jSchema(),
       prometheus: prometheusSchema(),
       grafana: grafanaSchema(),
       ingress: ingressSchema(),
@@ -60,6 +62,7 @@ export const defaults = {
   api: apiDefaults,
   postgresql: postgresqlDefaults,
   redis: redisDefaults,
+  neo4j: neo4jDefaults,
   prometheus: prometheusDefaults,
   grafana: grafanaDefaults,
   ingress: ingressDefaults,

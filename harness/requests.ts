@@ -72,6 +72,12 @@ function chartContainers(release: string, v: any): ContainerRequests[] {
       const n = v.replicas ?? 1;
       return [c(release, "grafana", n, v.resources), c(release, "grafana-sc-dashboard", n, v.sidecar?.resources)];
     }
+    case "neo4j":
+    case "neo4j-1":
+    case "neo4j-2":
+    case "neo4j-3":
+      // One StatefulSet of one pod per release (a standalone server, or one cluster member).
+      return [c(release, "neo4j", 1, v.neo4j?.resources)];
     default:
       throw new Error(`no container table for release ${release}: add it to harness/requests.ts`);
   }

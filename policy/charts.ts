@@ -62,13 +62,26 @@ export function missingMemoryLimits(values: unknown): string[] {
 }
 
 /**
+ * Writable roots accepted for a chart at exactly one values path, each with the reason. neo4j: the
+ * official image's entrypoint writes the effective neo4j.conf into /var/lib/neo4j/conf and removes
+ * a pid file under /var/lib/neo4j/run at every start, so its container cannot run read-only.
+ */
+export const WRITABLE_ROOT_EXCEPTIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  neo4j: {
+    "containerSecurityContext.readOnlyRootFilesystem": "the image's entrypoint rewrites neo4j.conf under /var/lib/neo4j at every start",
+  },
+};
+
+/**
  * Container security contexts that leave the root filesystem writable: any explicit
- * `readOnlyRootFilesystem: false`, and the container contexts of charts whose own default is
- * writable (grafana and its sidecar) when they do not set it to true.
+ * `readOnlyRootFilesystem: false` (except a documented WRITABLE_ROOT_EXCEPTIONS entry), and the
+ * container contexts of charts whose own default is writable (grafana and its sidecar) when they
+ * do not set it to true.
  */
 export function writableRootFilesystems(chart: string, values: Record<string, any>): string[] {
+  const excepted = WRITABLE_ROOT_EXCEPTIONS[chart] ?? {};
   const explicit = findKey(values, "readOnlyRootFilesystem")
-    .filter(({ value }) => value === false)
+    .filter(({ value, path }) => value === false && !(path in excepted))
     .map(({ path }) => path);
   const required: Record<string, string[]> = {
     grafana: ["containerSecurityContext", "sidecar.securityContext"],

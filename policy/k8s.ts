@@ -83,7 +83,7 @@ export function secretLookingEntry(key: string, value: unknown): string | undefi
 }
 
 /** Charts whose releases hold data (database, cache, metrics, dashboards). */
-export const STATEFUL_CHART = /(^|[/:])(postgresql|postgresql-ha|timescaledb[^/]*|redis|redis-cluster|prometheus|grafana)$/;
+export const STATEFUL_CHART = /(^|[/:])(postgresql|postgresql-ha|timescaledb[^/]*|redis|redis-cluster|neo4j|prometheus|grafana)$/;
 
 /** The stack name in a URN (`urn:pulumi:<stack>::<project>::...`). */
 export function stackOfUrn(urn: string): string | undefined {

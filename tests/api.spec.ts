@@ -330,7 +330,12 @@ describe("api: settings and secrets", () => {
           `${POSTGRESQL.ports.postgresql}/ape_timeseries$`,
       ),
     );
-    assert.strictEqual(c.env, undefined, "the generated credentials come through the Secret, not env values");
+    // The generated database and Redis credentials come through the Secret, not env values; only
+    // Neo4j's password is referenced from the Secret its chart reads (production runs Neo4j).
+    assert.deepStrictEqual(
+      c.env.map((e: any) => [e.name, e.value, e.valueFrom?.secretKeyRef]),
+      [["NEO4J_PASSWORD", undefined, { name: "neo4j-auth", key: "password" }]],
+    );
   });
 
   it("external databases: credentials by secretKeyRef, DATABASE_URL expanded by the kubelet", async () => {

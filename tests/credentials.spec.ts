@@ -121,11 +121,17 @@ describe("credentials: production data safety", () => {
       ...run.ofType(T.RandomPassword),
       secretNamed(run, PG_SECRET)!,
       secretNamed(run, REDIS.secret.name)!,
+      ...[secretNamed(run, "neo4j-auth")].filter((s) => s !== undefined),
       run.get(T.Release, "postgresql"),
       run.get(T.Release, "redis"),
+      ...run.ofType(T.Release).filter((r) => r.name === "neo4j"),
       ...run.ofType(T.Namespace),
     ];
-    assert.strictEqual(stateful(prod).length, 9, "4 passwords (3 data, 1 Grafana admin), 2 Secrets, 2 releases, 1 Namespace");
+    assert.strictEqual(
+      stateful(prod).length,
+      12,
+      "5 passwords (3 data, 1 Neo4j, 1 Grafana admin), 3 Secrets, 3 releases (with Neo4j), 1 Namespace",
+    );
     for (const r of stateful(prod)) assert.strictEqual(r.protect, true, `${r.type} ${r.name} must be protected in production`);
     for (const r of stateful(dev)) assert.strictEqual(r.protect, false, `${r.type} ${r.name} must stay disposable in dev`);
   });

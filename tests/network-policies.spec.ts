@@ -28,6 +28,18 @@ const helm = (chart: string, version: string) => ({
   "helm.sh/chart": chart,
 });
 
+// Labels of a Neo4j pod as the neo4j chart's StatefulSet template sets them (plus the stack's neo4j.labels).
+const neo4jLabels = (release: string, clustering: boolean) => ({
+  app: "neo4j",
+  "helm.neo4j.com/neo4j.name": "neo4j",
+  "helm.neo4j.com/clustering": String(clustering),
+  "helm.neo4j.com/pod_category": "neo4j-instance",
+  "helm.neo4j.com/neo4j.loadbalancer": "include",
+  "helm.neo4j.com/instance": release,
+  "app.kubernetes.io/name": "neo4j",
+  "app.kubernetes.io/part-of": "ape-2026",
+});
+
 // Pod labels as the workloads really carry them. The labels the policies select on come from the
 // contracts (one fact, one place); the rest are what the rendered charts add (chart and app
 // versions, components), kept so that a selector that matched too much would show.
@@ -59,6 +71,8 @@ const P = {
     ...helm("kube-state-metrics-8.4.0", "2.20.0"),
   }),
   grafana: pod("grafana", { ...grafanaPodLabels(), "app.kubernetes.io/version": "13.2.0", "helm.sh/chart": "grafana-12.11.1" }),
+  neo4j: pod("neo4j server", neo4jLabels("neo4j", false)),
+  neo4jB: pod("neo4j cluster member 2", neo4jLabels("neo4j-2", true)),
   stray: pod("stray pod in the namespace", { run: "debug" }),
   ingressNginx: pod(
     "ingress-nginx controller",
@@ -158,6 +172,16 @@ const forbidden = (http: number, metrics: number): Flow[] => [
   ["grafana", "internet", 443],
   ["stray", "internet", 443],
   ["api", "dns", 5353, "UDP"],
+  // Nothing but the API reaches Neo4j, and only over bolt; Neo4j itself reaches nothing but DNS.
+  ...(["stray", "otherNs", "ingressNginx", "prometheus", "grafana", "pgPrimary", "redisA"] as Name[]).map((s): Flow => [s, "neo4j", 7687]),
+  ["api", "neo4j", 7474],
+  ["api", "neo4j", 6362],
+  ["prometheus", "neo4j", 2004],
+  ["neo4j", "internet", 443],
+  ["neo4j", "kubeApi", 6443],
+  ["neo4j", "pgPrimary", 5432],
+  ["neo4j", "api", http],
+  ["neo4j", "neo4jB", 6000],
 ];
 
 for (const stack of ["dev", "production"]) {
@@ -252,6 +276,63 @@ describe("network policies: flows follow the config", () => {
       false,
     );
     check(repl, [["prometheus", "pgRead", PG_METRICS]], true);
+  });
+
+  it("Neo4j (on in production): the API reaches bolt 7687, Neo4j reaches DNS only; dev has no Neo4j to reach", async () => {
+    const prod = policiesOf(await runProgram("production"));
+    check(
+      prod,
+      [
+        ["api", "neo4j", 7687],
+        ["neo4j", "dns", 53, "UDP"],
+        ["neo4j", "dns", 53, "TCP"],
+      ],
+      true,
+    );
+    const dev = docs(load("dev"));
+    assert.ok(!dev.some((p) => p.name === "neo4j"));
+    check(dev, [["api", "neo4j", 7687]], false);
+  });
+
+  it("Neo4j Enterprise: members talk on cluster ports and to the Kubernetes API; Prometheus scrapes 2004; closed to the rest", () => {
+    const ent = docs(load("production", { "neo4j.edition": "enterprise", "neo4j.acceptLicenseAgreement": true }));
+    const members: Flow[] = [5000, 6000, 7000, 7688, 7687].flatMap((port): Flow[] => [
+      ["neo4j", "neo4jB", port],
+      ["neo4jB", "neo4j", port],
+    ]);
+    check(ent, [...members, ["neo4j", "kubeApi", 6443], ["prometheus", "neo4jB", 2004], ["api", "neo4jB", 7687]], true);
+    check(
+      ent,
+      [
+        ["api", "neo4jB", 6000],
+        ["stray", "neo4jB", 5000],
+        ["prometheus", "neo4jB", 7687],
+        ["neo4jB", "neo4j", 2004],
+        ["neo4j", "neo4jB", 6362],
+        ["neo4j", "internet", 443],
+        ["neo4jB", "api", 9898],
+      ],
+      false,
+    );
+    // Community has no metrics endpoint: no scrape rule either way.
+    check(docs(load("production")), [["prometheus", "neo4j", 2004]], false);
+  });
+
+  it("an external Neo4j: no Neo4j policy; the API reaches it on its port only", () => {
+    const c = load("dev", {
+      "neo4j.external": { host: "graph.example.net", port: 7688, username: "ape", existingSecret: "graph", passwordKey: "password" },
+    });
+    const policies = docs(c);
+    assert.ok(!policies.some((p) => p.name === "neo4j"));
+    check(policies, [["api", "internet", 7688]], true);
+    check(
+      policies,
+      [
+        ["api", "internet", 7687],
+        ["api", "neo4j", 7687],
+      ],
+      false,
+    );
   });
 
   it("no Redis policy without Redis; an external Redis is reached only on its port", () => {

@@ -3,9 +3,20 @@
 import * as crypto from "crypto";
 import type * as Input from "@pulumi/kubernetes/types/input";
 import * as pulumi from "@pulumi/pulumi";
-import { ApiConfig, ApiVolume, EMPTY_DIR_SIZE_LIMIT, resolvePort } from "../../config/sections/api";
-import { DatabaseEndpoint, RedisEndpoint, ResolvedDatabase, ResolvedRedis, resolveDatabase, resolveRedis } from "../data/endpoints";
-import { API_NAME, API_PORT_NAMES, API_UID, apiLabels, apiSelectorLabels } from "./api.contract";
+import { ApiConfig, ApiVolume, EMPTY_DIR_SIZE_LIMIT, ExternalSecretsConfig, resolvePort } from "../../config/sections/api";
+import {
+  DatabaseEndpoint,
+  Neo4jEndpoint,
+  RedisEndpoint,
+  ResolvedDatabase,
+  ResolvedNeo4j,
+  ResolvedRedis,
+  resolveDatabase,
+  resolveNeo4j,
+  resolveRedis,
+} from "../data/endpoints";
+import { API_EXTERNAL_SECRET, API_NAME, API_PORT_NAMES, API_UID, apiLabels, apiSelectorLabels } from "./api.contract";
+import { RELOADER } from "./external-secrets.contract";
 
 /** The image reference: [registry/]repository:tag, or repository@digest for a sha256 "tag". */
 function imageRef(image: ApiConfig["image"]): string {
@@ -18,10 +29,18 @@ function imageRef(image: ApiConfig["image"]): string {
 export interface ResolvedEndpoints {
   readonly database: ResolvedDatabase;
   readonly redis: ResolvedRedis;
+  /** Undefined when the stack has no Neo4j. */
+  readonly neo4j?: ResolvedNeo4j;
 }
 
-export function resolveEndpoints(database: DatabaseEndpoint, redis: RedisEndpoint): pulumi.Output<ResolvedEndpoints> {
-  return pulumi.all([resolveDatabase(database), resolveRedis(redis)]).apply(([db, r]) => ({ database: db, redis: r }));
+export function resolveEndpoints(
+  database: DatabaseEndpoint,
+  redis: RedisEndpoint,
+  neo4j?: Neo4jEndpoint,
+): pulumi.Output<ResolvedEndpoints> {
+  return pulumi
+    .all([resolveDatabase(database), resolveRedis(redis), neo4j ? resolveNeo4j(neo4j) : undefined])
+    .apply(([db, r, graph]) => ({ database: db, redis: r, ...(graph ? { neo4j: graph } : {}) }));
 }
 
 /**
@@ -43,6 +62,10 @@ export function configData(env: ApiConfig["env"], endpoints: ResolvedEndpoints):
   if (redis.mode === "sentinel" && redis.sentinel) {
     data.REDIS_SENTINEL_HOSTS = redis.sentinel.hosts.map((h) => `${h}:${redis.sentinel!.port}`).join(",");
     data.REDIS_SENTINEL_MASTER_SET = redis.sentinel.masterSet;
+  }
+  if (endpoints.neo4j) {
+    data.NEO4J_URI = endpoints.neo4j.uri;
+    data.NEO4J_USERNAME = endpoints.neo4j.username;
   }
   return data;
 }
@@ -98,8 +121,10 @@ export function secretData(
  * Container env for credentials that live in someone else's Secret (no password Output given):
  * secretKeyRef, and DATABASE_URL assembled by the kubelet via $(DATABASE_PASSWORD) expansion,
  * so the password is never copied into a spec. Empty where the Secret already carries them.
+ * NEO4J_PASSWORD always comes by secretKeyRef: from the Secret the Neo4j chart reads, or the
+ * external one.
  */
-export function credentialEnv(database: DatabaseEndpoint, redis: RedisEndpoint): Input.core.v1.EnvVar[] {
+export function credentialEnv(database: DatabaseEndpoint, redis: RedisEndpoint, neo4j?: Neo4jEndpoint): Input.core.v1.EnvVar[] {
   const env: Input.core.v1.EnvVar[] = [];
   if (database.password === undefined) {
     env.push({
@@ -114,6 +139,9 @@ export function credentialEnv(database: DatabaseEndpoint, redis: RedisEndpoint):
   }
   if (redis.password === undefined && redis.passwordSecret) {
     env.push({ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: redis.passwordSecret.name, key: redis.passwordSecret.key } } });
+  }
+  if (neo4j) {
+    env.push({ name: "NEO4J_PASSWORD", valueFrom: { secretKeyRef: { name: neo4j.passwordSecret.name, key: neo4j.passwordSecret.key } } });
   }
   return env;
 }
@@ -174,9 +202,58 @@ export interface PodRefs {
   readonly configMapName: pulumi.Input<string>;
   /** The API's own Secret; undefined when it has nothing to hold (see hasSecretData). */
   readonly secretName?: pulumi.Input<string>;
+  /** The Secret the External Secrets Operator writes (api.externalSecrets); undefined without one. */
+  readonly externalSecretName?: pulumi.Input<string>;
   /** checksum() of the ConfigMap data: a change rolls the pods. */
   readonly configChecksum: pulumi.Input<string>;
   readonly credentialEnv: Input.core.v1.EnvVar[];
+}
+
+/**
+ * The sources of the API's environment, in precedence order: a key in a later source wins over the
+ * same key in an earlier one (and `env`, the credential references, wins over all). api.existingSecret
+ * comes first, since the program cannot see its keys: whatever the stack file sets (api.env, the
+ * endpoints, api.externalSecrets, api.secrets and the generated credentials) takes precedence.
+ */
+export function envFrom(
+  api: Pick<ApiConfig, "existingSecret">,
+  refs: Pick<PodRefs, "configMapName" | "secretName" | "externalSecretName">,
+): Input.core.v1.EnvFromSource[] {
+  return [
+    ...(api.existingSecret !== undefined ? [{ secretRef: { name: api.existingSecret } }] : []),
+    { configMapRef: { name: refs.configMapName } },
+    ...(refs.externalSecretName ? [{ secretRef: { name: refs.externalSecretName } }] : []),
+    ...(refs.secretName ? [{ secretRef: { name: refs.secretName } }] : []),
+  ];
+}
+
+/** The ExternalSecret's spec: read each mapped variable from the store into the API's external Secret. */
+export function externalSecretSpec(cfg: ExternalSecretsConfig, targetName: string = API_EXTERNAL_SECRET): Record<string, unknown> {
+  return {
+    secretStoreRef: { name: cfg.storeRef.name, kind: cfg.storeRef.kind },
+    refreshInterval: cfg.refreshInterval,
+    // Owner: the Secret belongs to the ExternalSecret and goes away with it.
+    target: { name: targetName, creationPolicy: "Owner" },
+    data: Object.keys(cfg.data)
+      .sort()
+      .map((env) => ({
+        secretKey: env,
+        remoteRef: { key: cfg.data[env].key, ...(cfg.data[env].property !== undefined ? { property: cfg.data[env].property } : {}) },
+      })),
+  };
+}
+
+/**
+ * Deployment annotations for Stakater Reloader when api.reloadOnSecretChange is on: roll the pods
+ * when the data of the externally managed Secrets changes. Off, nothing rolls them: a refresh that
+ * finds the same values changes nothing, and changed values reach the pods at their next restart.
+ */
+export function reloaderAnnotations(
+  api: Pick<ApiConfig, "reloadOnSecretChange" | "externalSecrets" | "existingSecret">,
+): Record<string, string> {
+  if (!api.reloadOnSecretChange) return {};
+  const watched = [api.externalSecrets ? API_EXTERNAL_SECRET : undefined, api.existingSecret].filter((n): n is string => n !== undefined);
+  return watched.length > 0 ? { [RELOADER.secretReload]: watched.join(",") } : {};
 }
 
 function podTemplate(api: ApiConfig, refs: PodRefs): Input.core.v1.PodTemplateSpec {
@@ -213,7 +290,7 @@ function podTemplate(api: ApiConfig, refs: PodRefs): Input.core.v1.PodTemplateSp
             { name: API_PORT_NAMES.http, containerPort: api.ports.http, protocol: "TCP" },
             { name: API_PORT_NAMES.metrics, containerPort: api.ports.metrics, protocol: "TCP" },
           ],
-          envFrom: [{ configMapRef: { name: refs.configMapName } }, ...(refs.secretName ? [{ secretRef: { name: refs.secretName } }] : [])],
+          envFrom: envFrom(api, refs),
           ...(refs.credentialEnv.length > 0 ? { env: refs.credentialEnv } : {}),
           resources: api.resources,
           startupProbe: httpProbe(api.probes.startup, probePort),

@@ -6,6 +6,12 @@ import { selectorLabels, standardLabels } from "../shared/labels";
 /** Name of the API's Deployment, Service, ServiceAccount, HPA, PDB and Ingress. */
 export const API_NAME = "api";
 
+/**
+ * The Secret the External Secrets Operator writes from api.externalSecrets (and the ExternalSecret's
+ * own name). Fixed, because the Deployment references it before the operator has created it.
+ */
+export const API_EXTERNAL_SECRET = "api-external-secrets";
+
 /** The uid/gid the API container runs as (the image must work as this user). */
 export const API_UID = 1000;
 

@@ -4,21 +4,24 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ApiConfig } from "../../config/sections/api";
-import { DatabaseEndpoint, RedisEndpoint } from "../data/endpoints";
+import { DatabaseEndpoint, Neo4jEndpoint, RedisEndpoint } from "../data/endpoints";
 import { statefulOptions } from "../shared/options";
 import {
   checksum,
   configData,
   credentialEnv,
   deploymentSpec,
+  externalSecretSpec,
   hasSecretData,
   hpaSpec,
   pdbSpec,
   pvcName,
+  reloaderAnnotations,
   resolveEndpoints,
   secretData,
 } from "./api.build";
-import { API_NAME, API_PORT_NAMES, apiLabels, apiSelectorLabels } from "./api.contract";
+import { API_EXTERNAL_SECRET, API_NAME, API_PORT_NAMES, apiLabels, apiSelectorLabels } from "./api.contract";
+import { EXTERNAL_SECRETS } from "./external-secrets.contract";
 
 export interface ApiArgs {
   /** The validated `api` section of StackConfig. */
@@ -29,6 +32,8 @@ export interface ApiArgs {
   readonly database: DatabaseEndpoint;
   /** Where Redis (or its Sentinels) is and which Secret holds its password. */
   readonly redis: RedisEndpoint;
+  /** Where Neo4j is and which Secret holds its password; undefined when the stack has none. */
+  readonly neo4j?: Neo4jEndpoint;
   /** Protect the PVCs (production). */
   readonly isProduction: boolean;
 }
@@ -38,6 +43,8 @@ export class Api extends pulumi.ComponentResource {
   public readonly configMap: k8s.core.v1.ConfigMap;
   /** API keys and generated credentials; absent when there are none. */
   public readonly secret?: k8s.core.v1.Secret;
+  /** The ExternalSecret that fills the API's external Secret (api.externalSecrets); absent without one. */
+  public readonly externalSecret?: k8s.apiextensions.CustomResource;
   public readonly deployment: k8s.apps.v1.Deployment;
   public readonly service: k8s.core.v1.Service;
   public readonly hpa?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
@@ -67,7 +74,7 @@ export class Api extends pulumi.ComponentResource {
     // enableConfigMapMutable is on, which alone would not restart anything). Auto-naming means a
     // replacement is created before the old one is deleted, so no pod ever references a missing
     // ConfigMap (a fixed name would be delete-before-replace).
-    const data = resolveEndpoints(args.database, args.redis).apply((endpoints) => configData(api.env, endpoints));
+    const data = resolveEndpoints(args.database, args.redis, args.neo4j).apply((endpoints) => configData(api.env, endpoints));
     this.configMap = new k8s.core.v1.ConfigMap(`${name}-config`, { metadata: meta(), data }, { parent: this });
 
     // Auto-named too: new credentials or API keys replace the Secret under a new name, which
@@ -76,6 +83,21 @@ export class Api extends pulumi.ComponentResource {
       this.secret = new k8s.core.v1.Secret(
         `${name}-secrets`,
         { metadata: meta(), type: "Opaque", stringData: secretData(api.secrets, args.database, args.redis) },
+        { parent: this },
+      );
+    }
+
+    // Variables from an external secret manager: the External Secrets Operator (a cluster add-on this
+    // program does not install) reads them from the store and writes the Secret the pods read.
+    if (api.externalSecrets) {
+      this.externalSecret = new k8s.apiextensions.CustomResource(
+        `${name}-external-secrets`,
+        {
+          apiVersion: EXTERNAL_SECRETS.apiVersion,
+          kind: EXTERNAL_SECRETS.kind,
+          metadata: meta({ name: API_EXTERNAL_SECRET }),
+          spec: externalSecretSpec(api.externalSecrets),
+        },
         { parent: this },
       );
     }
@@ -101,16 +123,17 @@ export class Api extends pulumi.ComponentResource {
     this.deployment = new k8s.apps.v1.Deployment(
       name,
       {
-        metadata: meta({ name: API_NAME }),
+        metadata: { ...meta({ name: API_NAME }), ...(api.reloadOnSecretChange ? { annotations: reloaderAnnotations(api) } : {}) },
         spec: deploymentSpec(api, {
           serviceAccountName: this.serviceAccount.metadata.name,
           configMapName: this.configMap.metadata.name,
           secretName: this.secret?.metadata.name,
+          externalSecretName: this.externalSecret ? API_EXTERNAL_SECRET : undefined,
           configChecksum: data.apply(checksum),
-          credentialEnv: credentialEnv(args.database, args.redis),
+          credentialEnv: credentialEnv(args.database, args.redis, args.neo4j),
         }),
       },
-      { parent: this, dependsOn: this.pvcs },
+      { parent: this, dependsOn: [...this.pvcs, ...(this.externalSecret ? [this.externalSecret] : [])] },
     );
 
     this.httpPort = api.ports.http;

@@ -1,4 +1,5 @@
 // The app domain (`ape:app`): the APE 2026 API workload.
 export { Api, ApiArgs } from "./api";
-export { API_NAME, API_PORT_NAMES, API_UID, apiLabels, apiSelectorLabels } from "./api.contract";
-export { checksum, configData, credentialEnv, secretData } from "./api.build";
+export { API_EXTERNAL_SECRET, API_NAME, API_PORT_NAMES, API_UID, apiLabels, apiSelectorLabels } from "./api.contract";
+export { checksum, configData, credentialEnv, envFrom, externalSecretSpec, reloaderAnnotations, secretData } from "./api.build";
+export { EXTERNAL_SECRETS, RELOADER } from "./external-secrets.contract";

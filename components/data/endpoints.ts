@@ -32,10 +32,28 @@ export interface RedisEndpoint {
   readonly password?: pulumi.Output<string>;
 }
 
+/**
+ * Neo4j for the API. No password Output: clients read it from `passwordSecret` by secretKeyRef,
+ * whether this program generated it or someone else manages it.
+ */
+export interface Neo4jEndpoint {
+  /** bolt://<host>:<port> (or the scheme configured for an external Neo4j). */
+  readonly uri: pulumi.Input<string>;
+  /** Service DNS name, e.g. neo4j.ape-2026.svc.cluster.local. */
+  readonly host: pulumi.Input<string>;
+  readonly port: number;
+  readonly username: string;
+  /** The user's password in a Secret of the stack's namespace. */
+  readonly passwordSecret: SecretKeyRef;
+}
+
 /** Where the database is, resolved: no password, only which Secret holds it. */
 export type ResolvedDatabase = pulumi.Unwrap<Omit<DatabaseEndpoint, "password">>;
 /** Where Redis is, resolved: no password, only which Secret holds it. */
 export type ResolvedRedis = pulumi.Unwrap<Omit<RedisEndpoint, "password">>;
+
+/** Where Neo4j is, resolved: the bolt URI and which Secret holds the password. */
+export type ResolvedNeo4j = pulumi.Unwrap<Neo4jEndpoint>;
 
 /** The database endpoint as one Output of plain values (the password left out). */
 export function resolveDatabase(e: DatabaseEndpoint): pulumi.Output<ResolvedDatabase> {
@@ -47,4 +65,9 @@ export function resolveDatabase(e: DatabaseEndpoint): pulumi.Output<ResolvedData
 export function resolveRedis(e: RedisEndpoint): pulumi.Output<ResolvedRedis> {
   const { password: _password, ...address } = e;
   return pulumi.output(address) as pulumi.Output<ResolvedRedis>;
+}
+
+/** The Neo4j endpoint as one Output of plain values (it carries no password). */
+export function resolveNeo4j(e: Neo4jEndpoint): pulumi.Output<ResolvedNeo4j> {
+  return pulumi.output(e) as pulumi.Output<ResolvedNeo4j>;
 }

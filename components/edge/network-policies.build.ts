@@ -11,6 +11,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { NetworkPolicyConfig } from "../../config/sections/edge";
 import { apiSelectorLabels } from "../app/api.contract";
+import { NEO4J, neo4jPodLabels } from "../data/neo4j.contract";
 import { POSTGRESQL, postgresqlBackupPodLabels, postgresqlPodLabels } from "../data/postgresql.contract";
 import { REDIS, redisPodLabels } from "../data/redis.contract";
 import { GRAFANA, grafanaPodLabels } from "../monitoring/grafana.contract";
@@ -54,6 +55,12 @@ export interface NetworkFacts {
     | { readonly inCluster: true; readonly metrics: boolean; readonly replication: boolean; readonly sentinel: boolean }
     | { readonly inCluster: false; readonly ports: readonly number[] };
   /**
+   * Neo4j in the namespace (the chart: a standalone server, or an Enterprise cluster whose members
+   * talk to each other and to the Kubernetes API, and serve metrics), an external Neo4j on `port`,
+   * or undefined when the stack has none.
+   */
+  readonly neo4j?: { readonly inCluster: true; readonly enterprise: boolean } | { readonly inCluster: false; readonly port: number };
+  /**
    * Prometheus in the namespace and which of its parts run; undefined when it does not.
    * `notifyPorts`: ports Alertmanager's receivers need besides networkPolicy.alertmanagerEgress.ports
    * (the e-mail smarthost's).
@@ -73,6 +80,7 @@ const PODS = {
   api: apiSelectorLabels,
   postgresql: () => postgresqlPodLabels(),
   redis: () => redisPodLabels(),
+  neo4j: () => neo4jPodLabels(),
   prometheus: () => prometheusPodLabels("server"),
   alertmanager: () => prometheusPodLabels("alertmanager"),
   kubeStateMetrics: () => prometheusPodLabels("kubeStateMetrics"),
@@ -114,9 +122,10 @@ function ipBlocks(cidrs: string[], except: string[] = []): Peer[] {
 /** Every NetworkPolicy of the namespace; empty when `networkPolicy.enabled` is false. */
 export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFacts): PolicyDoc[] {
   if (!np.enabled) return [];
-  const { api, postgresql: pgFacts, redis: redisFacts } = facts;
+  const { api, postgresql: pgFacts, redis: redisFacts, neo4j: neo4jFacts } = facts;
   const pg = pgFacts.inCluster ? pgFacts : undefined;
   const redis = redisFacts.inCluster ? redisFacts : undefined;
+  const neo4j = neo4jFacts?.inCluster ? neo4jFacts : undefined;
   const prom = facts.prometheus;
   const grafana = facts.grafana;
   const redisPorts = redis?.sentinel ? tcp(REDIS.ports.redis, REDIS.ports.sentinel) : tcp(REDIS.ports.redis);
@@ -161,6 +170,8 @@ export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFact
   else apiEgress.push({ to: ipBlocks(np.externalData.cidrs), ports: tcp(pgFacts.port) });
   if (redisFacts.inCluster) apiEgress.push({ to: [pods(PODS.redis())], ports: redisPorts });
   else apiEgress.push({ to: ipBlocks(np.externalData.cidrs), ports: tcp(...redisFacts.ports) });
+  if (neo4j) apiEgress.push({ to: [pods(PODS.neo4j())], ports: tcp(NEO4J.ports.bolt) });
+  else if (neo4jFacts && !neo4jFacts.inCluster) apiEgress.push({ to: ipBlocks(np.externalData.cidrs), ports: tcp(neo4jFacts.port) });
   apiEgress.push({ to: ipBlocks(np.apiEgress.cidrs, np.apiEgress.except), ports: tcp(...np.apiEgress.ports) });
   docs.push({
     name: "api",
@@ -220,12 +231,30 @@ export function buildNetworkPolicies(np: NetworkPolicyConfig, facts: NetworkFact
     docs.push({ name: "redis", spec: { podSelector: { matchLabels: PODS.redis() }, policyTypes: ["Ingress", "Egress"], ingress, egress } });
   }
 
+  // --- Neo4j: the API over bolt; an Enterprise cluster's members with each other -----------------
+  if (neo4j) {
+    const ingress: IngressRule[] = [{ from: [pods(PODS.api())], ports: tcp(NEO4J.ports.bolt) }];
+    const egress: EgressRule[] = [];
+    if (neo4j.enterprise) {
+      const p = NEO4J.ports;
+      const members = tcp(p.discovery, p.transaction, p.raft, p.routing, p.bolt);
+      ingress.push({ from: [pods(PODS.neo4j())], ports: members });
+      egress.push({ to: [pods(PODS.neo4j())], ports: members });
+      // Members find each other through the Kubernetes API (the chart's K8S discovery resolver).
+      egress.push({ to: kubeApi, ports: tcp(...np.kubernetesApi.ports) });
+      if (prom) ingress.push({ from: [pods(PODS.prometheus())], ports: tcp(p.metrics) });
+    }
+    docs.push({ name: "neo4j", spec: { podSelector: { matchLabels: PODS.neo4j() }, policyTypes: ["Ingress", "Egress"], ingress, egress } });
+  }
+
   // --- Monitoring ----------------------------------------------------------------------------
   if (prom) {
     const scrape: EgressRule[] = [];
     if (scrapeApi) scrape.push({ to: [pods(PODS.api())], ports: tcp(api.metricsPort) });
     if (pg?.metrics) scrape.push({ to: [pods(PODS.postgresql())], ports: tcp(POSTGRESQL.ports.exporter) });
     if (redis?.metrics) scrape.push({ to: [pods(PODS.redis())], ports: tcp(REDIS.ports.exporter) });
+    // Only Enterprise has a metrics endpoint; Community exposes none.
+    if (neo4j?.enterprise) scrape.push({ to: [pods(PODS.neo4j())], ports: tcp(NEO4J.ports.metrics) });
     if (prom.kubeStateMetrics) scrape.push({ to: [pods(PODS.kubeStateMetrics())], ports: tcp(PROMETHEUS.ports.kubeStateMetrics) });
     if (prom.alertmanager) scrape.push({ to: [pods(PODS.alertmanager())], ports: tcp(PROMETHEUS.ports.alertmanager) });
     if (grafana) scrape.push({ to: [pods(PODS.grafana())], ports: tcp(GRAFANA.ports.grafana) });

@@ -28,6 +28,11 @@ export interface CredentialsArgs {
   readonly keys: readonly string[];
   /** Non-secret entries stored beside the passwords (e.g. a user name the chart reads from the Secret). */
   readonly plain?: Readonly<Record<string, string>>;
+  /**
+   * Entries computed from one of the generated passwords, for charts that want the password inside
+   * a larger value (e.g. Neo4j's NEO4J_AUTH = "neo4j/<password>"). Secret like the passwords.
+   */
+  readonly derived?: Readonly<Record<string, { readonly from: string; readonly format: (password: string) => string }>>;
   /** The name label of the Secret (e.g. "postgresql"). */
   readonly component: string;
   /** Protect the passwords and the Secret (production). */
@@ -71,6 +76,11 @@ export class Credentials extends pulumi.ComponentResource {
       // additionalSecretOutputs are not applied (mocks, older SDKs).
       this.passwords[key] = pulumi.secret(password.result);
       stringData[key] = this.passwords[key];
+    }
+    for (const [key, { from, format }] of Object.entries(args.derived ?? {})) {
+      const source = this.passwords[from];
+      if (!source) throw new Error(`Credentials: derived key ${key} reads ${from}, which is not one of the generated keys`);
+      stringData[key] = pulumi.secret(source.apply(format));
     }
     this.secret = new k8s.core.v1.Secret(
       name,

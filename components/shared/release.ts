@@ -7,14 +7,23 @@ import * as pulumi from "@pulumi/pulumi";
 import { ChartsConfig, ImagesConfig } from "../../config/sections/platform";
 
 export interface PinnedChart {
+  /** A chart URL, or the chart's name in `repo`. */
   readonly chart: string;
   readonly version: string;
   readonly releaseName: string;
+  /** A classic Helm repository serving `chart` by name (unset for OCI and chart-archive URLs). */
+  readonly repo?: string;
 }
 
 /** The configured chart of `key` under its fixed release name. */
 export function pinnedChart(charts: ChartsConfig, key: keyof ChartsConfig, releaseName: string): PinnedChart {
-  return { chart: charts[key].chart, version: charts[key].version, releaseName };
+  const configured: { chart: string; version: string; repo?: string } = charts[key];
+  return {
+    chart: configured.chart,
+    version: configured.version,
+    releaseName,
+    ...(configured.repo ? { repo: configured.repo } : {}),
+  };
 }
 
 /** How long Helm may take and how much history it keeps, per kind of release. */
@@ -67,6 +76,7 @@ export function releaseArgs(
     name: chart.releaseName,
     chart: chart.chart,
     version: chart.version,
+    ...(chart.repo !== undefined ? { repositoryOpts: { repo: chart.repo } } : {}),
     namespace,
     ...settings.explicit,
     values,

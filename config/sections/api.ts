@@ -86,6 +86,74 @@ const scalingPolicy = z
     }
   });
 
+/** A Kubernetes object name (DNS subdomain): what a Secret or a SecretStore may be called. */
+const objectName = (what: string) =>
+  z
+    .string({ error: `must be ${what}` })
+    .max(253, { error: `must be ${what} (at most 253 characters)` })
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+      error: `must be ${what}: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit`,
+    });
+
+/** A Go duration as the External Secrets Operator reads refreshInterval ("0s": fetch once). */
+const goDuration = () =>
+  z.string({ error: "must be a duration such as 1h, 15m or 1h30m" }).regex(/^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/, {
+    error: "must be a duration such as 1h, 15m or 1h30m (units h, m, s, ms; 0s = fetch once, never refresh)",
+  });
+
+/**
+ * API environment variables from an external secret manager through the External Secrets Operator
+ * (installed in the cluster separately): the program creates an ExternalSecret that reads each
+ * variable from the store and writes the API's external Secret, which the Deployment reads.
+ */
+const externalSecrets = z.strictObject(
+  {
+    storeRef: z
+      .strictObject(
+        {
+          name: objectName("the name of a SecretStore or ClusterSecretStore").meta({
+            description: "Name of the (Cluster)SecretStore the operator reads from (created outside this program)",
+          }),
+          kind: z
+            .enum(["ClusterSecretStore", "SecretStore"], { error: "must be ClusterSecretStore or SecretStore" })
+            .meta({ description: "ClusterSecretStore (cluster-wide) or SecretStore (in the stack's namespace)" }),
+        },
+        { error: "must name the store: api.externalSecrets.storeRef.name and api.externalSecrets.storeRef.kind" },
+      )
+      .meta({ description: "The store the External Secrets Operator reads the API's variables from" }),
+    refreshInterval: goDuration()
+      .default("1h")
+      .meta({ description: "How often the operator re-reads the store (Go duration; 0s = once). Default 1h" }),
+    data: z
+      .record(
+        z.string().regex(ENV_NAME, envName),
+        z.strictObject(
+          {
+            key: nonEmpty("the remote key (secret name or path in the store)").meta({
+              description: "The secret's name or path in the store",
+            }),
+            property: nonEmpty("a property of the remote secret")
+              .optional()
+              .meta({ description: "A field of a structured (JSON, Vault KV) secret; unset = the whole value" }),
+          },
+          { error: "must be an object with key (and optional property)" },
+        ),
+        {
+          error: (issue) =>
+            issue.code === "invalid_key"
+              ? envName.error
+              : "must map each API environment variable to a remote key: api.externalSecrets.data.<ENV_NAME>.key",
+        },
+      )
+      .refine((d) => Object.keys(d).length > 0, {
+        error: "must map at least one API environment variable: api.externalSecrets.data.<ENV_NAME>.key",
+      })
+      .meta({ description: "API environment variable -> remote key (and property) in the store" }),
+  },
+  { error: "must be an object with storeRef, data and optional refreshInterval" },
+);
+export type ExternalSecretsConfig = z.infer<typeof externalSecrets>;
+
 /** Names the stack sets itself from the data endpoints; api.env / api.secrets may not reuse them. */
 export const RESERVED_ENV_NAMES: readonly string[] = [
   "DATABASE_HOST",
@@ -100,6 +168,9 @@ export const RESERVED_ENV_NAMES: readonly string[] = [
   "REDIS_PASSWORD",
   "REDIS_SENTINEL_HOSTS",
   "REDIS_SENTINEL_MASTER_SET",
+  "NEO4J_URI",
+  "NEO4J_USERNAME",
+  "NEO4J_PASSWORD",
 ];
 
 /** The smallest and largest replica count the API runs with (the HPA's range, or replicaCount). */
@@ -260,6 +331,17 @@ export const apiSchema = (ctx: SchemaContext) =>
             "Secret environment variables of the API (NAME: value), e.g. API keys, kept only in its Kubernetes Secret." +
             " Set each encrypted: pulumi config set --secret --path api.secrets.NAME; plain-text values are refused.",
         }),
+      externalSecrets: externalSecrets.optional().meta({
+        description:
+          "API variables from an external secret manager via an ExternalSecret (External Secrets Operator, installed separately).",
+      }),
+      existingSecret: objectName("a Secret name")
+        .optional()
+        .meta({ description: "A Secret managed outside this program whose every key becomes an API environment variable (envFrom)." }),
+      reloadOnSecretChange: bool().meta({
+        description:
+          "Annotate the Deployment for Stakater Reloader so it rolls when the externalSecrets/existingSecret Secret's data changes.",
+      }),
       volumes: z
         .strictObject({
           data: volume.meta({ description: volumeHelp("/app/data") }),
@@ -330,6 +412,9 @@ type ApiShape = {
   preStopSleepSeconds: number;
   env: Record<string, unknown>;
   secrets: Record<string, unknown>;
+  externalSecrets?: { data: Record<string, unknown> };
+  existingSecret?: string;
+  reloadOnSecretChange: boolean;
   volumes: Record<string, ApiVolume>;
 };
 
@@ -404,11 +489,12 @@ function crossFieldRules(api: ApiShape, c: z.RefinementCtx): void {
           code: "custom",
           path: [section, key],
           input: section === "secrets" ? "<secret>" : api[section][key],
-          message: "is set by the stack from the database/Redis endpoints; choose another name",
+          message: "is set by the stack from the database/Redis/Neo4j endpoints; choose another name",
         });
       }
     }
   }
+  externalSecretRules(api, c);
   for (const key of Object.keys(api.secrets)) {
     if (key in api.env) {
       c.addIssue({
@@ -418,6 +504,42 @@ function crossFieldRules(api: ApiShape, c: z.RefinementCtx): void {
         message: `is also set in api.secrets.${key}; set it in one place only`,
       });
     }
+  }
+}
+
+/** api.externalSecrets and api.existingSecret: each variable has one source; the reload switch needs a Secret to watch. */
+function externalSecretRules(api: ApiShape, c: z.RefinementCtx): void {
+  for (const key of Object.keys(api.externalSecrets?.data ?? {})) {
+    const path = ["externalSecrets", "data", key];
+    if (RESERVED_ENV_NAMES.includes(key)) {
+      c.addIssue({
+        code: "custom",
+        path,
+        input: api.externalSecrets!.data[key],
+        message: "is set by the stack from the database/Redis/Neo4j endpoints; choose another name",
+      });
+    }
+    for (const other of ["secrets", "env"] as const) {
+      if (!(key in api[other])) continue;
+      c.addIssue({
+        code: "custom",
+        path,
+        input: api.externalSecrets!.data[key],
+        message:
+          `is also set in api.${other}.${key}: each variable comes from one source;` +
+          ` remove api.${other}.${key} or api.externalSecrets.data.${key}`,
+      });
+    }
+  }
+  if (api.reloadOnSecretChange && !api.externalSecrets && api.existingSecret === undefined) {
+    c.addIssue({
+      code: "custom",
+      path: ["reloadOnSecretChange"],
+      input: true,
+      message:
+        "watches the Secret of api.externalSecrets or api.existingSecret, and neither is set; leave it false" +
+        " (the Secret this program writes from api.secrets already rolls the pods when it changes)",
+    });
   }
 }
 
@@ -459,6 +581,7 @@ export const apiDefaults = {
   topologySpread: { enabled: true, maxSkew: 1, whenUnsatisfiable: "ScheduleAnyway" },
   env: {},
   secrets: {},
+  reloadOnSecretChange: false,
   volumes: {
     data: { type: "emptyDir", mountPath: "/app/data" },
     logs: { type: "emptyDir", mountPath: "/app/logs" },

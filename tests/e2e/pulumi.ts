@@ -28,6 +28,8 @@ export const E2E_OVERRIDES: Record<string, unknown> = {
   "redis.external": { host: "cache.e2e.internal", port: 6379, existingSecret: "e2e-cache", passwordKey: "redis-password" },
   "prometheus.enabled": false,
   "grafana.enabled": false,
+  "neo4j.enabled": false,
+  "neo4j.external": { host: "graph.e2e.internal", port: 7687, username: "ape", existingSecret: "e2e-graph", passwordKey: "password" },
 };
 
 /**
