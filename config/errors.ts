@@ -31,7 +31,7 @@ function describeValue(problem: ConfigProblem): string {
   return ` (given: ${text.length > 80 ? text.slice(0, 77) + "..." : text})`;
 }
 
-export function joinPath(path: ReadonlyArray<PropertyKey>): string {
+function joinPath(path: ReadonlyArray<PropertyKey>): string {
   return path.map(String).join(".");
 }
 

@@ -15,7 +15,6 @@ export interface SchemaContext {
 const numericString = (v: unknown) => (typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v);
 const booleanString = (v: unknown) => (v === "true" ? true : v === "false" ? false : v);
 
-export const num = () => z.preprocess(numericString, z.number({ error: "must be a number" }));
 export const int = () => z.preprocess(numericString, z.number({ error: "must be an integer" }).int({ error: "must be an integer" }));
 export const bool = () => z.preprocess(booleanString, z.boolean({ error: "must be true or false" }));
 export const intAtLeast = (min: number) =>
@@ -150,7 +149,6 @@ export const resources = () =>
       }
     }
   });
-export type Resources = z.infer<ReturnType<typeof resources>>;
 
 const imageFields = (help: { registry: string; repository: string; tag: string }) => ({
   registry: z.string().optional().meta({ description: help.registry }),
@@ -159,7 +157,7 @@ const imageFields = (help: { registry: string; repository: string; tag: string }
 });
 
 /** Refuses an unpinned tag ("" or "latest") in production. */
-export const pinnedTag = (ctx: SchemaContext) => (img: { tag: string }, c: z.RefinementCtx) => {
+const pinnedTag = (ctx: SchemaContext) => (img: { tag: string }, c: z.RefinementCtx) => {
   if (ctx.environment === "production" && (img.tag.trim() === "" || img.tag === "latest")) {
     c.addIssue({
       code: "custom",

@@ -1,6 +1,5 @@
-export { ConfigValidationError, ConfigProblem } from "./errors";
-export { Environment } from "./fields";
-export { loadStackConfig, projectSettings } from "./load";
-export { defaults, defaultEnvironment, isProduction, parseStackConfig, StackConfig } from "./schema";
-export { parseQuantity, sumQuantities } from "./quantity";
+export { ConfigValidationError } from "./errors";
+export { loadStackConfig } from "./load";
+export { defaults, isProduction, parseStackConfig, StackConfig } from "./schema";
+export { parseQuantity } from "./quantity";
 export { parseDuration } from "./duration";

@@ -30,7 +30,7 @@ function unwrap(node: z.ZodType): z.ZodType {
 }
 
 /** The schema of the key at `path` as declared (outermost wrapper), or undefined when there is none. */
-export function schemaAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): z.ZodType | undefined {
+function schemaAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): z.ZodType | undefined {
   let node: z.ZodType | undefined = schema;
   for (const key of path) {
     const def = defOf(unwrap(node));

@@ -9,7 +9,7 @@ import { isProduction, parseStackConfig, StackConfig } from "./schema";
 const runtime = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
 
 /** Top-level settings of `project` from a flat "<project>:<key>" -> string map. */
-export function projectSettings(all: Record<string, string>, project: string): Record<string, unknown> {
+function projectSettings(all: Record<string, string>, project: string): Record<string, unknown> {
   const settings: Record<string, unknown> = {};
   for (const [key, text] of Object.entries(all)) {
     if (!key.startsWith(`${project}:`)) continue;

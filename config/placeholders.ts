@@ -6,7 +6,7 @@ import { ConfigProblem } from "./errors";
 import { StackConfig } from "./schema";
 
 /** The organisation name the template stack files use for images that must be replaced. */
-export const PLACEHOLDER_ORG = "yourorg";
+const PLACEHOLDER_ORG = "yourorg";
 
 interface ConfiguredImage {
   readonly key: string;

@@ -33,8 +33,3 @@ export function parseQuantity(value: string | number): number | undefined {
   if (exponent) return base * 10 ** Number(exponent.slice(1));
   return base * MULTIPLIERS[suffix ?? ""];
 }
-
-/** Sum of quantities in base units; undefined entries count as zero. */
-export function sumQuantities(values: Array<string | number | undefined>): number {
-  return values.reduce<number>((total, v) => total + (v === undefined ? 0 : (parseQuantity(v) ?? 0)), 0);
-}

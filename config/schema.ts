@@ -77,7 +77,7 @@ export interface ParseContext {
 }
 
 /** Default environment for a stack that does not set one. */
-export function defaultEnvironment(stack: string): Environment {
+function defaultEnvironment(stack: string): Environment {
   return /^prod/i.test(stack) ? "production" : "development";
 }
 

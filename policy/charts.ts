@@ -11,7 +11,7 @@ export function chartName(chart: unknown): string {
 const isObject = (v: unknown): v is Record<string, any> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Every value under `key` anywhere in `values`, with its dotted path. */
-export function findKey(values: unknown, key: string, at = ""): { path: string; value: unknown }[] {
+function findKey(values: unknown, key: string, at = ""): { path: string; value: unknown }[] {
   if (Array.isArray(values)) return values.flatMap((v, i) => findKey(v, key, `${at}[${i}]`));
   if (!isObject(values)) return [];
   return Object.entries(values).flatMap(([k, v]) => {
@@ -66,7 +66,7 @@ export function missingMemoryLimits(values: unknown): string[] {
  * official image's entrypoint writes the effective neo4j.conf into /var/lib/neo4j/conf and removes
  * a pid file under /var/lib/neo4j/run at every start, so its container cannot run read-only.
  */
-export const WRITABLE_ROOT_EXCEPTIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+const WRITABLE_ROOT_EXCEPTIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   neo4j: {
     "containerSecurityContext.readOnlyRootFilesystem": "the image's entrypoint rewrites neo4j.conf under /var/lib/neo4j at every start",
   },

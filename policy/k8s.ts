@@ -2,7 +2,7 @@
 // pinned, what looks like a secret. No Pulumi engine needed; tests call them directly.
 
 /** Pulumi type tokens of the workloads whose pod templates the policies inspect. */
-export const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
+const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
   "kubernetes:core/v1:Pod": ["spec"],
   "kubernetes:apps/v1:Deployment": ["spec", "template", "spec"],
   "kubernetes:apps/v1:StatefulSet": ["spec", "template", "spec"],
@@ -86,13 +86,13 @@ export function secretLookingEntry(key: string, value: unknown): string | undefi
 export const STATEFUL_CHART = /(^|[/:])(postgresql|postgresql-ha|timescaledb[^/]*|redis|redis-cluster|neo4j|prometheus|grafana)$/;
 
 /** The stack name in a URN (`urn:pulumi:<stack>::<project>::...`). */
-export function stackOfUrn(urn: string): string | undefined {
+function stackOfUrn(urn: string): string | undefined {
   const m = /^urn:pulumi:([^:]+)::/.exec(urn);
   return m?.[1];
 }
 
 /** Stacks named prod* are production: the same default the program's config uses. */
-export const PRODUCTION_STACK = /^prod/i;
+const PRODUCTION_STACK = /^prod/i;
 
 /**
  * Whether the policies treat the stack as production: pack config `production` when given

@@ -27,7 +27,7 @@ import { alertmanagerWithoutReceiver, chartName, clusterSecretAccess, missingMem
 export const PACK_NAME = "ape-2026-guardrails";
 
 /** Config of the production-only rules: `production` overrides the stack-name rule (prod*). */
-export interface ProductionConfig {
+interface ProductionConfig {
   readonly production?: boolean;
 }
 const productionSchema = {
@@ -40,7 +40,7 @@ const productionSchema = {
 };
 
 /** Config of the Service exposure rule. */
-export interface ServiceExposureConfig {
+interface ServiceExposureConfig {
   readonly allowLoadBalancer?: boolean;
   readonly allowNodePort?: boolean;
 }
@@ -239,7 +239,7 @@ export const alertmanagerReceiversInProduction: ResourceValidationPolicy = {
 };
 
 /** Why a resource holds data that must survive `pulumi destroy`, or undefined. */
-export function statefulReason(r: PolicyResource): string | undefined {
+function statefulReason(r: PolicyResource): string | undefined {
   if (r.isType(k8s.core.v1.Namespace)) return "the Namespace (deleting it deletes every PVC in it)";
   if (r.isType(k8s.core.v1.PersistentVolumeClaim)) return "a PersistentVolumeClaim";
   if (r.isType(random.RandomPassword)) return "a generated credential";
@@ -259,7 +259,7 @@ export function statefulReason(r: PolicyResource): string | undefined {
  * API's env Secret) are not: they are rebuilt from the RandomPassword, and protecting them would
  * block every change to their data (Secret data changes replace the Secret).
  */
-export function isCredentialSecret(r: PolicyResource): boolean {
+function isCredentialSecret(r: PolicyResource): boolean {
   const parentOf = (x: PolicyResource) => x.opts.parent ?? x.parent?.urn;
   const deps = [...r.dependencies, ...Object.values(r.propertyDependencies ?? {}).flat()];
   return deps.some((d) => d.isType(random.RandomPassword) && parentOf(d) !== undefined && parentOf(d) === parentOf(r));
@@ -290,6 +290,7 @@ export const statefulProtectedInProduction: StackValidationPolicy = {
   },
 };
 
+/** @public The pack's resource rules (tests run them through the whole module). */
 export const resourcePolicies: ResourceValidationPolicy[] = [
   containersNonRoot,
   containersResources,
@@ -304,6 +305,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   alertmanagerReceiversInProduction,
 ];
 
+/** @public The pack's stack rules (tests run them through the whole module). */
 export const stackPolicies: StackValidationPolicy[] = [statefulProtectedInProduction];
 
 export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [...resourcePolicies, ...stackPolicies];

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 /** A key in a Kubernetes Secret of the stack's namespace. */
-export interface SecretKeyRef {
+interface SecretKeyRef {
   readonly name: pulumi.Input<string>;
   readonly key: string;
 }

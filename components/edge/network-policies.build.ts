@@ -20,7 +20,7 @@ import { PROMETHEUS, prometheusPodLabels } from "../monitoring/prometheus.contra
 type Labels = Record<string, string>;
 type Selector = pulumi.Unwrap<k8s.types.input.meta.v1.LabelSelector>;
 /** A NetworkPolicy spec as plain data (the SDK's input type with every Input resolved). */
-export type PolicySpec = pulumi.Unwrap<k8s.types.input.networking.v1.NetworkPolicySpec>;
+type PolicySpec = pulumi.Unwrap<k8s.types.input.networking.v1.NetworkPolicySpec>;
 type Port = pulumi.Unwrap<k8s.types.input.networking.v1.NetworkPolicyPort>;
 type Peer = pulumi.Unwrap<k8s.types.input.networking.v1.NetworkPolicyPeer>;
 type IngressRule = pulumi.Unwrap<k8s.types.input.networking.v1.NetworkPolicyIngressRule>;

@@ -8,7 +8,7 @@ import type { IngressConfig } from "../../config/sections/edge";
 import { API_NAME } from "../app/api.contract";
 import { PART_OF, standardLabels } from "../shared/labels";
 
-export type SelfSignedConfig = IngressConfig["tls"]["selfSigned"];
+type SelfSignedConfig = IngressConfig["tls"]["selfSigned"];
 
 /** PrivateKey inputs for the configured algorithm: ECDSA P-256 or RSA with rsaBits (>= 2048). */
 function privateKeyArgs(config: SelfSignedConfig): tls.PrivateKeyArgs {

@@ -4,7 +4,7 @@
 import { PrometheusConfig } from "../../config/sections/monitoring";
 import { API_NAME } from "../app/api.contract";
 
-export interface AlertRule {
+interface AlertRule {
   readonly alert: string;
   readonly expr: string;
   readonly for: string;

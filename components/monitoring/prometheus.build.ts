@@ -22,7 +22,7 @@ export const RECEIVER_KEYS = {
 type ReceiverSecret = keyof typeof RECEIVER_KEYS;
 const secretFile = (key: ReceiverSecret) => `${RECEIVER_SECRET_MOUNT}/${RECEIVER_KEYS[key]}`;
 /** The receiver every alert goes to when no route matches it: it notifies no one. */
-export const DEFAULT_RECEIVER = "default-receiver";
+const DEFAULT_RECEIVER = "default-receiver";
 
 /** Restricted-PSS pod context (the chart's uid/gid, plus seccomp). */
 const RESTRICTED_POD = {
@@ -45,7 +45,7 @@ export interface PrometheusValuesArgs {
 }
 
 /** Which receiver integrations are configured, in routing order. */
-export function configuredReceivers(prometheus: PrometheusConfig): ReceiverKind[] {
+function configuredReceivers(prometheus: PrometheusConfig): ReceiverKind[] {
   const r = prometheus.alertmanager.receivers;
   return RECEIVER_KINDS.filter((kind) => r[kind] !== undefined);
 }
@@ -98,7 +98,7 @@ function receiverEntries(receivers: ReceiversConfig): Record<ReceiverKind, Recor
  * the severities it takes. Every route continues, so an alert reaches every receiver that takes
  * its severity; an alert no route takes ends at the default receiver, which notifies no one.
  */
-export function alertmanagerConfig(prometheus: PrometheusConfig): Record<string, unknown> {
+function alertmanagerConfig(prometheus: PrometheusConfig): Record<string, unknown> {
   const receivers = prometheus.alertmanager.receivers;
   const entries = receiverEntries(receivers);
   const kinds = configuredReceivers(prometheus);
@@ -139,7 +139,7 @@ const RETENTION_SHARE = 0.8;
  * volume, so that old blocks are dropped before the volume fills whatever `retention` says.
  * Without a volume (emptyDir) only the time-based retention applies.
  */
-export function retentionSize(server: PrometheusConfig["server"]): { retentionSize?: string } {
+function retentionSize(server: PrometheusConfig["server"]): { retentionSize?: string } {
   const configured = server.retentionSize ? parseQuantity(server.retentionSize) : undefined;
   const volume = server.persistentVolume.enabled ? parseQuantity(server.persistentVolume.size) : undefined;
   const bytes = configured ?? (volume !== undefined ? volume * RETENTION_SHARE : undefined);

@@ -11,7 +11,7 @@ import { statefulOptions } from "./options";
  * Where resources lived before they were children of a Credentials component, so that the engine
  * adopts them (aliases) instead of replacing them, which would rotate a password.
  */
-export interface CredentialsOrigin {
+interface CredentialsOrigin {
   readonly parent: pulumi.Resource;
   /** Former logical name of the Secret. */
   readonly secret: string;

@@ -155,7 +155,7 @@ const externalSecrets = z.strictObject(
 export type ExternalSecretsConfig = z.infer<typeof externalSecrets>;
 
 /** Names the stack sets itself from the data endpoints; api.env / api.secrets may not reuse them. */
-export const RESERVED_ENV_NAMES: readonly string[] = [
+const RESERVED_ENV_NAMES: readonly string[] = [
   "DATABASE_HOST",
   "DATABASE_PORT",
   "DATABASE_NAME",
@@ -174,7 +174,7 @@ export const RESERVED_ENV_NAMES: readonly string[] = [
 ];
 
 /** The smallest and largest replica count the API runs with (the HPA's range, or replicaCount). */
-export function replicaRange(api: { replicaCount: number; autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number } }): {
+function replicaRange(api: { replicaCount: number; autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number } }): {
   min: number;
   max: number;
 } {

@@ -4,7 +4,7 @@ import { bool, dnsLabel, hostName, intAtLeast, intBetween, nonEmpty, port } from
 
 const NGINX = "nginx.ingress.kubernetes.io";
 /** The annotation cert-manager reads to pick the ClusterIssuer of an Ingress's certificate. */
-export const CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer";
+const CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer";
 
 /**
  * Ingress annotations the program sets from dedicated settings, each with the setting to use.
@@ -52,8 +52,7 @@ const pathRule = z.strictObject({
     .meta({ description: "How the path matches: Prefix, Exact or ImplementationSpecific." }),
 });
 
-export const TLS_MODES = ["cert-manager", "self-signed", "existing-secret"] as const;
-export type TlsMode = (typeof TLS_MODES)[number];
+const TLS_MODES = ["cert-manager", "self-signed", "existing-secret"] as const;
 
 export const ingressSchema = () =>
   z

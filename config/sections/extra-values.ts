@@ -56,7 +56,7 @@ const CREDENTIAL_KEY = /(password|passwd|secret|token|apikey|api_key|privatekey|
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Problems of one chart's extra values: (path inside extraValues, message). */
-export function extraValuesProblems(chart: ChartWithExtraValues, values: Record<string, unknown>): { path: string[]; message: string }[] {
+function extraValuesProblems(chart: ChartWithExtraValues, values: Record<string, unknown>): { path: string[]; message: string }[] {
   const owned = [...COMMON, ...OWNED[chart]];
   const problems: { path: string[]; message: string }[] = [];
   const walk = (node: Record<string, unknown>, at: string[]) => {

@@ -30,7 +30,7 @@ const labelMap = () =>
 const labelName = () => z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "must be a Prometheus label name" });
 
 /** The severities the stack's alerts carry (alerts.build.ts); receivers are routed by them. */
-export const SEVERITIES = ["critical", "warning"] as const;
+const SEVERITIES = ["critical", "warning"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 const RECEIVERS_PATH = "prometheus.alertmanager.receivers";

@@ -6,7 +6,7 @@ import { parseQuantity } from "../quantity";
 const MiB = 2 ** 20;
 
 /** The chart refuses a Neo4j pod that requests less (its resources check). */
-export const NEO4J_MIN_REQUESTS = { memory: 2 * 2 ** 30, cpu: 0.5 } as const;
+const NEO4J_MIN_REQUESTS = { memory: 2 * 2 ** 30, cpu: 0.5 } as const;
 
 /** Memory the JVM's native allocations, transaction state outside the heap and the OS keep at least. */
 const MIN_RESERVE = 512 * MiB;

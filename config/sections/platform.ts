@@ -15,7 +15,6 @@ export const clusterSchema = () =>
         .meta({ description: "Path to a kubeconfig file, or the kubeconfig itself; unset = $KUBECONFIG, else ~/.kube/config." }),
     })
     .meta({ description: "The Kubernetes cluster: every object goes through one explicit provider built from these settings." });
-export type ClusterConfig = z.infer<ReturnType<typeof clusterSchema>>;
 
 /** A remote chart (oci://, https://) or a local chart directory or package (absolute or ./ path). */
 const CHART_REF = /^((oci|https?):\/\/\S+|\/\S+|\.\.?\/\S+)$/;

@@ -10,8 +10,8 @@
 // Endpoints outside the cluster (no namespace) have no policies of their own. ipBlocks are also
 // matched against pod IPs, as several CNIs do (the stricter reading for deny checks).
 
-export type Labels = Record<string, string>;
-export interface LabelSelector {
+type Labels = Record<string, string>;
+interface LabelSelector {
   matchLabels?: Labels;
   matchExpressions?: { key: string; operator: string; values?: string[] }[];
 }
@@ -25,12 +25,12 @@ export interface NetworkPolicy {
     egress?: { to?: Peer[]; ports?: PolicyPort[] }[];
   };
 }
-export interface Peer {
+interface Peer {
   podSelector?: LabelSelector;
   namespaceSelector?: LabelSelector;
   ipBlock?: { cidr: string; except?: string[] };
 }
-export interface PolicyPort {
+interface PolicyPort {
   protocol?: string;
   port?: number | string;
   endPort?: number;
@@ -45,7 +45,7 @@ export interface Endpoint {
   readonly labels?: Labels;
 }
 
-export function selectorMatches(selector: LabelSelector | undefined, labels: Labels): boolean {
+function selectorMatches(selector: LabelSelector | undefined, labels: Labels): boolean {
   if (!selector) return true;
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
   for (const e of selector.matchExpressions ?? []) {
@@ -76,7 +76,7 @@ function ipv4(text: string): number | undefined {
   return parts.reduce((a, p) => a * 256 + Number(p), 0);
 }
 
-export function inCidr(ip: string, cidr: string): boolean {
+function inCidr(ip: string, cidr: string): boolean {
   const [net, bitsText] = cidr.split("/");
   const [a, n, bits] = [ipv4(ip), ipv4(net), Number(bitsText)];
   if (a === undefined || n === undefined) return false; // IPv6 blocks never match IPv4 endpoints
