@@ -1,7 +1,7 @@
 // Writes the values of every helm.v3.Release that the program registers for a stack (under the
 // test mocks) to <outdir>/<release>.json, for rendering the real charts locally, e.g.
-//   npx ts-node -T scripts/dump-values.ts production /tmp/ape-values/production [key=value ...]
-//   /work/charts/render.sh postgresql /tmp/ape-values/production/postgresql.json postgresql ape-2026
+//   node -r ./harness/register.js scripts/dump-values.ts production /tmp/ape-values/production [key=value ...]
+//   helm template postgresql <chart dir> -n ape-2026 -f /tmp/ape-values/production/postgresql.json
 // key=value pairs are `pulumi config set --path` overrides (values parsed as JSON when they parse).
 // The output contains no passwords (charts get Secret names only); still, keep it out of the repo.
 import * as fs from "fs";

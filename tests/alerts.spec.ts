@@ -12,7 +12,7 @@ const rulesOf = (set: Record<string, unknown> = {}) => {
 const byName = (groups: ReturnType<typeof rulesOf>) => new Map(groups.groups.flatMap((g) => g.rules).map((r) => [r.alert, r]));
 
 describe("alert rules", () => {
-  it("are the seed's four alerts, each with severity, summary and description", () => {
+  it("are the stack's four alerts, each with severity, summary and description", () => {
     const rules = byName(rulesOf());
     assert.deepStrictEqual([...rules.keys()].sort(), ["HighErrorRate", "HighLatencyP95", "LowDiskSpace", "PodCrashLooping"]);
     for (const r of rules.values()) {
@@ -40,7 +40,7 @@ describe("alert rules", () => {
     }
   });
 
-  it("seed thresholds: 5xx share > 0.05 over 5m, p95 > 1s, free < 0.1, 3 restarts", () => {
+  it("default thresholds: 5xx share > 0.05 over 5m, p95 > 1s, free < 0.1, 3 restarts", () => {
     const rules = byName(rulesOf());
     assert.match(
       rules.get("HighErrorRate")!.expr,

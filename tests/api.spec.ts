@@ -28,7 +28,7 @@ function accepted(stack: string, set: Record<string, unknown>): void {
   assert.doesNotThrow(() => loadConfig(stack, set));
 }
 
-describe("api: seed figures reach the objects", () => {
+describe("api: the default and stack figures reach the objects", () => {
   it("code defaults (values.yaml): image, resources, HPA 2..10 at 70% CPU / 80% memory, PDB", async () => {
     const run = await defaults();
     assert.strictEqual(container(run).image, "ghcr.io/yourorg/ape-2026/api:latest");
@@ -246,7 +246,7 @@ describe("api: replicas and the HPA", () => {
     assert.deepStrictEqual(prod.ofType(T.HorizontalPodAutoscaler), []);
   });
 
-  it("behaviour from the seed: up 100% and 2 pods per 30 s (Max), down 50% per 60 s after 300 s; configurable", async () => {
+  it("default behaviour: up 100% and 2 pods per 30 s (Max), down 50% per 60 s after 300 s; configurable", async () => {
     const behavior = (await program("production")).get(T.HorizontalPodAutoscaler, "api").inputs.spec.behavior;
     assert.deepStrictEqual(behavior, {
       scaleUp: {

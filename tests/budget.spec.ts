@@ -28,7 +28,7 @@ describe("resource budget", () => {
     assert.ok(memory <= 4 * GiB, `dev requests ${(memory / GiB).toFixed(2)} GiB`);
   });
 
-  it("production is sized by the seed (requests counted with the HPA minimum and every Redis node)", async () => {
+  it("production is sized for production (requests counted with the HPA minimum and every Redis node)", async () => {
     const containers = stackContainers(await runProgram("production"));
     const pg = containers.find((x) => x.workload === PG_PRIMARY && x.container === "postgresql");
     assert.deepStrictEqual(pg?.requests, { memory: "8Gi", cpu: "4000m", "ephemeral-storage": "256Mi" });

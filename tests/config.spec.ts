@@ -9,7 +9,7 @@ import { configProblems as problems, loadConfig as load } from "./helpers/config
 import { T } from "../harness/types";
 import { CODE_DEFAULTS } from "../harness/variants";
 
-describe("config: defaults are the seed values.yaml", () => {
+describe("config: the code defaults", () => {
   const c = load("no-such-stack");
 
   it("API figures", () => {
@@ -44,7 +44,7 @@ describe("config: defaults are the seed values.yaml", () => {
 describe("config: Pulumi.production.yaml carries values-production.yaml", () => {
   const c = load("production");
 
-  it("is production with the seed's API figures", () => {
+  it("is production with the production API figures", () => {
     assert.strictEqual(c.environment, "production");
     assert.strictEqual(c.api.replicaCount, 5);
     assert.deepStrictEqual(c.api.resources, {
@@ -58,7 +58,7 @@ describe("config: Pulumi.production.yaml carries values-production.yaml", () => 
     assert.strictEqual(c.api.autoscaling.targetMemoryUtilizationPercentage, 80, "memory target keeps the default");
   });
 
-  it("has the seed's data and monitoring figures", () => {
+  it("has the production data and monitoring figures", () => {
     assert.strictEqual(c.postgresql.primary.persistence.size, "200Gi");
     assert.deepStrictEqual(c.postgresql.primary.resources.requests, { memory: "8Gi", cpu: "4000m", "ephemeral-storage": "256Mi" });
     assert.deepStrictEqual(c.postgresql.primary.configuration, {

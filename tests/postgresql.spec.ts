@@ -6,7 +6,7 @@ import { CODE_DEFAULTS, PG_REPLICATION } from "../harness/variants";
 
 const values = (run: ProgramRun) => run.get(T.Release, "postgresql").inputs.values;
 
-describe("postgresql: seed figures reach the chart values", () => {
+describe("postgresql: the default and stack figures reach the chart values", () => {
   let defaults: ProgramRun;
   let prod: ProgramRun;
   let dev: ProgramRun;

@@ -28,7 +28,7 @@ describe("prometheus release", () => {
     assert.ok(r.maxHistory > 0 && r.maxHistory <= 10);
   });
 
-  it("seed figures: 30d retention by default, 90d in production, 50Gi volume", async () => {
+  it("figures: 30d retention by default, 90d in production, 50Gi volume", async () => {
     const defaults = await runProgram(CODE_DEFAULTS.stack, CODE_DEFAULTS.options);
     assert.strictEqual(promRelease(defaults).inputs.values.server.retention, "30d");
     assert.strictEqual(promRelease(defaults).inputs.values.server.persistentVolume.size, "50Gi");

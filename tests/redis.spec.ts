@@ -15,7 +15,7 @@ function images(node: unknown, at = ""): [string, Record<string, unknown>][] {
   });
 }
 
-describe("redis: seed figures reach the chart values", () => {
+describe("redis: the default and stack figures reach the chart values", () => {
   let dev: ProgramRun;
   let prod: ProgramRun;
   before(async () => {

@@ -52,7 +52,14 @@ describe("the pinned charts rendered with the program's values", function () {
 
       before(async function () {
         if (missing.length > 0) this.skip();
-        const set = Object.fromEntries(CHARTS.map((c) => [`charts.${c}.chart`, chartDir(c)]));
+        const set: Record<string, unknown> = Object.fromEntries(CHARTS.map((c) => [`charts.${c}.chart`, chartDir(c)]));
+        // Neo4j's pinned chart (served by Neo4j's own repository) renders when the cache holds it.
+        const neo4jDir = path.join(CACHE, `neo4j-${defaults.charts.neo4j.version}`);
+        if (fs.existsSync(neo4jDir)) Object.assign(set, { "charts.neo4j.repo": "", "charts.neo4j.chart": neo4jDir });
+        else {
+          console.log(`      neo4j not rendered: ${neo4jDir} is not in the chart cache`);
+          set["neo4j.enabled"] = false;
+        }
         const run = await runProgram(stack, { set });
         for (const release of run.ofType("kubernetes:helm.sh/v3:Release")) {
           const { name, chart, namespace, values } = release.inputs;
