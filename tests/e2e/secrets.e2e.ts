@@ -17,6 +17,7 @@ import * as path from "path";
 import { runProgram } from "../../harness/program";
 import { apply, kubectl, remove } from "./kubectl";
 import { Manifest, stackManifests } from "./manifests";
+import { E2E_OVERRIDES } from "./pulumi";
 
 const CRD_FILE_NAME = "external-secrets.io_externalsecrets.yaml";
 const CRD_NAME = "externalsecrets.external-secrets.io";
@@ -44,21 +45,7 @@ function findCrd(): { file?: string; reason?: string } {
  * Reloader switch.
  */
 export const SECRETS_E2E: Record<string, unknown> = {
-  "postgresql.enabled": false,
-  "postgresql.external": {
-    host: "db.e2e.internal",
-    port: 5432,
-    database: "ape_timeseries",
-    username: "ape",
-    existingSecret: "e2e-database",
-    passwordKey: "password",
-  },
-  "redis.enabled": false,
-  "redis.external": { host: "cache.e2e.internal", port: 6379, existingSecret: "e2e-cache", passwordKey: "redis-password" },
-  "prometheus.enabled": false,
-  "grafana.enabled": false,
-  "neo4j.enabled": false,
-  "neo4j.external": { host: "graph.e2e.internal", port: 7687, username: "ape", existingSecret: "e2e-graph", passwordKey: "password" },
+  ...E2E_OVERRIDES,
   "api.externalSecrets": {
     storeRef: { name: "e2e-store", kind: "ClusterSecretStore" },
     refreshInterval: "15m",
