@@ -85,13 +85,21 @@ function defaultEnvironment(stack: string): Environment {
  * Merges `settings` (top-level key -> value, as in the stack file) over the defaults and validates
  * the result. Throws ConfigValidationError listing every problem.
  */
+/** The schema depends only on the environment: built once per environment and process. */
+const schemas = new Map<Environment, ReturnType<typeof stackSchema>>();
+function schemaFor(environment: Environment): ReturnType<typeof stackSchema> {
+  let schema = schemas.get(environment);
+  if (!schema) schemas.set(environment, (schema = stackSchema({ environment })));
+  return schema;
+}
+
 export function parseStackConfig(settings: Record<string, unknown>, context: ParseContext): StackConfig {
   // Unset or "" (Pulumi.yaml's declared default, which the CLI passes to every stack): by stack name.
   const environment =
     settings.environment === undefined || settings.environment === "" ? defaultEnvironment(context.stack) : settings.environment;
   const merged = deepMerge(defaults as Record<string, unknown>, { ...settings, environment });
   const ctx: SchemaContext = { environment: environment === "production" ? "production" : "development" };
-  const schema = stackSchema(ctx);
+  const schema = schemaFor(ctx.environment);
   const result = schema.safeParse(merged, { reportInput: true });
   const problems: ConfigProblem[] = [
     ...(result.success ? [] : problemsFromIssues(result.error.issues, schema)),

@@ -9,7 +9,7 @@ import { Credentials } from "../shared/credentials";
 import { standardLabels } from "../shared/labels";
 import { statefulOptions } from "../shared/options";
 import { ChartServiceArgs, MONITORING_RELEASE, pinnedChart, releaseArgs, withExtraValues } from "../shared/release";
-import { buildDashboards, DASHBOARD_FILES } from "./dashboards";
+import { DASHBOARD_FILES } from "./dashboards/files";
 import { grafanaValues } from "./grafana.build";
 import { GRAFANA } from "./grafana.contract";
 
@@ -55,6 +55,8 @@ export class Grafana extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // Loaded here, not at the top: the dashboard SDK is large and only a stack with Grafana needs it.
+    const { buildDashboards } = require("./dashboards") as typeof import("./dashboards");
     const dashboards = args.namespace.apply((namespace) =>
       buildDashboards({
         namespace,

@@ -4,9 +4,7 @@ import { apiOverviewDashboard } from "./api-overview";
 import { DashboardModel } from "./common";
 import { dataServicesDashboard } from "./data-services";
 
-/** The dashboard files; buildDashboards returns exactly these. */
-export const DASHBOARD_FILES = ["api-overview.json", "data-services.json"] as const;
-export type DashboardFile = (typeof DASHBOARD_FILES)[number];
+import { DashboardFile } from "./files";
 
 export interface DashboardsArgs {
   readonly namespace: string;
