@@ -309,15 +309,23 @@ export function describeEvidence(e: Evidence): string {
 }
 
 /**
- * The stack's state with secrets decrypted and the manifest's time left out: what a comparison
- * before and after a run must look at, since every write of the state encrypts each secret again
- * (new ciphertext for the same value) and stamps a new time. Stays in this process; never printed.
+ * The stack's state with secrets decrypted, the manifest's time left out and empty dependency lists
+ * dropped: what a comparison before and after a run must look at, since every write of the state
+ * encrypts each secret again (new ciphertext for the same value) and stamps a new time. Stays in
+ * this process; never printed.
  */
 export function decryptedState(pulumi: Pulumi, stack: string): unknown {
   const run = pulumi.run(stack, ["stack", "export", "--show-secrets"]);
   assert.strictEqual(run.code, 0, "pulumi stack export --show-secrets failed");
   const deployment = JSON.parse(run.out.slice(run.out.indexOf("{"))).deployment;
   delete deployment.manifest.time;
+  // A rewrite after a refresh also drops the empty entries of propertyDependencies (a property that
+  // depends on nothing); they say the same thing as no entry.
+  for (const r of deployment.resources ?? []) {
+    if (!r.propertyDependencies) continue;
+    for (const [k, deps] of Object.entries(r.propertyDependencies)) if ((deps as unknown[]).length === 0) delete r.propertyDependencies[k];
+    if (Object.keys(r.propertyDependencies).length === 0) delete r.propertyDependencies;
+  }
   return deployment;
 }
 
