@@ -8,10 +8,15 @@ import { ApeStack } from "./components/stack";
 
 const config = loadStackConfig();
 
+// enablePatchForce: a field this program declares and someone changed with kubectl (kubectl set
+// image, scale, edit) belongs to that field manager afterwards; without force every server-side
+// apply of it fails with a field conflict, so `pulumi up --refresh` could not restore the declared
+// state. Fields the program leaves out (spec.replicas under an HPA) stay with whoever sets them.
 const provider = new k8s.Provider("kubernetes", {
   context: config.cluster.context,
   kubeconfig: config.cluster.kubeconfig,
   namespace: config.namespace.name,
+  enablePatchForce: true,
 });
 
 const stack = new ApeStack("ape-2026", { config }, { providers: { kubernetes: provider } });

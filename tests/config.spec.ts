@@ -211,6 +211,11 @@ describe("config: through the program", () => {
       );
       assert.match(readFileSync(join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8"), /pulumi:disable-default-providers: \["kubernetes"\]/);
     });
+
+    it(`${stack}: the provider takes back fields changed behind its back (server-side apply with force)`, async () => {
+      const provider = (await runProgram(stack)).get("pulumi:providers:kubernetes", "kubernetes");
+      assert.strictEqual(String(provider.inputs.enablePatchForce), "true");
+    });
   }
 
   it("stacks named prod* default to production", async () => {
