@@ -32,7 +32,6 @@ SERVICE_CIDR=10.0.0.0/24
 DNS_IP=10.0.0.10
 BRIDGE=ape0
 FENCE_TABLE=ape_node_fence
-OUTSIDE_NS=ape-outside
 OUTSIDE_LINK=ape-o0
 OUTSIDE_TABLE=2026
 ND=$DIR/node
@@ -41,7 +40,7 @@ SOCK=$ND/containerd.sock
 # Stop order (reverse of start).
 NODE_COMPONENTS=(local-path-provisioner metrics-server kube-router kube-proxy kubelet kcm-node kube-scheduler
   apiserver-relay containerd)
-NODE_TOOLS=(containerd containerd-shim-runc-v2 runc ctr iptables ipset nft conntrack ip)
+NODE_TOOLS=(containerd containerd-shim-runc-v2 runc ctr iptables ipset nft conntrack ip unshare nsenter)
 
 kc() { "$ENGINE_BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 nrunning() { [[ -f $ND/$1.pid ]] && kill -0 "$(cat "$ND/$1.pid")" 2>/dev/null; }
@@ -131,7 +130,7 @@ node_network() {
   for k in net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables; do
     echo "$k=$(sysctl -n "$k")" >>"$ND/sysctl.saved"
   done
-  ls /var/run/netns 2>/dev/null >"$ND/netns.before" || true
+  ls /run/netns 2>/dev/null >"$ND/netns.before" || true
   nft list tables >"$ND/nft-tables.before"
   ip link add "$BRIDGE" type bridge
   ip addr add "$NODE_IP/24" dev "$BRIDGE"
@@ -275,7 +274,7 @@ node_addons() {
   coredns=$(node_images coredns)
   client=$(node_images client)
   ca=$(base64 -w0 <"$DIR/pki/ca.crt")
-  mkdir -p "$ND/local-path"
+  mkdir -p "$ND/local-path" "$ND/local-path-shared"
   kc apply --server-side --field-manager=ape-node -f - >"$ND/addons.log" 2>&1 <<EOF || { cat "$ND/addons.log" >&2; die "addon objects"; }
 apiVersion: v1
 kind: List
@@ -386,7 +385,10 @@ items:
   kind: ConfigMap
   metadata: { name: local-path-config, namespace: local-path-storage }
   data:
-    config.json: '{"nodePathMap": [{"node": "DEFAULT_PATH_FOR_NON_LISTED_NODES", "paths": ["$ND/local-path"]}]}'
+    config.json: |
+      {"storageClassConfigs": {
+        "local-path": {"nodePathMap": [{"node": "DEFAULT_PATH_FOR_NON_LISTED_NODES", "paths": ["$ND/local-path"]}]},
+        "local-path-shared": {"sharedFileSystemPath": "$ND/local-path-shared"}}}
     setup: |
       #!/bin/sh
       set -eu
@@ -410,6 +412,14 @@ items:
     annotations: { storageclass.kubernetes.io/is-default-class: "true" }
   provisioner: rancher.io/local-path
   volumeBindingMode: WaitForFirstConsumer
+  reclaimPolicy: Delete
+# ReadWriteMany: a directory all pods share (one node: the node's own filesystem is that shared
+# filesystem), for volumes that several replicas of a Deployment mount.
+- apiVersion: storage.k8s.io/v1
+  kind: StorageClass
+  metadata: { name: local-path-shared }
+  provisioner: rancher.io/local-path
+  volumeBindingMode: Immediate
   reclaimPolicy: Delete
 EOF
   kc get configmap local-path-config -n local-path-storage -o jsonpath='{.data.config\.json}' >"$ND/local-path.json"
@@ -526,8 +536,8 @@ node_stop() {
   while read -r m; do umount -l "$m" 2>/dev/null || true; done < <(awk -v d="$ND/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r)
   # Network namespaces left by sandboxes that crictl could not remove (only ones created since start).
   if [[ -f $ND/netns.before ]]; then
-    for ns in $(ls /var/run/netns 2>/dev/null); do
-      [[ $ns == cni-* ]] && ! grep -qx "$ns" "$ND/netns.before" && { ip netns delete "$ns" 2>/dev/null || true; }
+    for ns in /run/netns/cni-*; do
+      [[ -e $ns ]] && ! grep -qx "${ns##*/}" "$ND/netns.before" && { umount -l "$ns" 2>/dev/null; rm -f "$ns"; }
     done
   fi
   ip link delete "$BRIDGE" 2>/dev/null || true
@@ -557,34 +567,35 @@ node_status() {
 # Stand-ins for addresses outside the cluster (a cloud metadata server, the internet, a private
 # host): a network namespace owning those addresses, answering on the given ports. Only traffic
 # that arrives from the pod bridge is routed there (its own routing table), so the machine's own
-# traffic to those addresses is unaffected.
+# traffic to those addresses is unaffected. The namespace belongs to the nettool process (unshare),
+# not to "ip netns add": that would turn /run/netns into a bind mount of itself and hide the pods'
+# namespaces from containerd.
+own_netns() { [[ $(readlink "/proc/$1/ns/net") != "$(readlink /proc/self/ns/net)" ]]; }
 node_outside_start() {
-  local ips=${1:?IP list} ports=${2:?port list} ip
+  local ips=${1:?IP list} ports=${2:?port list} ip pid
   [[ -d $ND ]] || die "no node running"
-  ip netns add "$OUTSIDE_NS"
-  ip link add "$OUTSIDE_LINK" type veth peer name ape-o1 netns "$OUTSIDE_NS"
+  nspawn outside unshare --net -- "$ENGINE_BIN/nettool" serve --tcp "$ports" --udp "$ports"
+  pid=$(cat "$ND/outside.pid")
+  nwait "outside network namespace" outside own_netns "$pid"
+  ip link add "$OUTSIDE_LINK" type veth peer name ape-o1 netns "$pid"
   ip addr add 100.64.255.1/30 dev "$OUTSIDE_LINK"
   ip link set "$OUTSIDE_LINK" up
-  ip -n "$OUTSIDE_NS" addr add 100.64.255.2/30 dev ape-o1
-  ip -n "$OUTSIDE_NS" link set lo up
-  ip -n "$OUTSIDE_NS" link set ape-o1 up
-  ip -n "$OUTSIDE_NS" route add default via 100.64.255.1
+  nsenter -t "$pid" -n ip addr add 100.64.255.2/30 dev ape-o1
+  nsenter -t "$pid" -n ip link set lo up
+  nsenter -t "$pid" -n ip link set ape-o1 up
+  nsenter -t "$pid" -n ip route add default via 100.64.255.1
   for ip in ${ips//,/ }; do
-    ip -n "$OUTSIDE_NS" addr add "$ip/32" dev lo
+    nsenter -t "$pid" -n ip addr add "$ip/32" dev lo
     ip route add "$ip/32" via 100.64.255.2 table "$OUTSIDE_TABLE"
   done
   ip rule add iif "$BRIDGE" lookup "$OUTSIDE_TABLE" pref "$OUTSIDE_TABLE"
-  nspawn outside ip netns exec "$OUTSIDE_NS" "$ENGINE_BIN/nettool" serve --tcp "$ports" --udp "$ports"
-  sleep 0.5
-  nrunning outside || { cat "$ND/outside.log" >&2; die "outside stand-in did not start"; }
 }
 
 node_outside_stop() {
-  node_stop_proc outside 2>/dev/null || true
+  node_stop_proc outside 2>/dev/null || true # its network namespace and the veth pair go with it
   ip rule del pref "$OUTSIDE_TABLE" 2>/dev/null || true
   ip route flush table "$OUTSIDE_TABLE" 2>/dev/null || true
   ip link delete "$OUTSIDE_LINK" 2>/dev/null || true
-  ip netns delete "$OUTSIDE_NS" 2>/dev/null || true
 }
 
 node_main() {

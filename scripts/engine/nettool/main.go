@@ -5,8 +5,8 @@
 //	nettool probe  [--timeout D] tcp:HOST:PORT|udp:HOST:PORT...   one JSON line per target: open, timeout, refused,
 //	                                                  unreachable, error (TCP open = established; UDP open = a reply)
 //	nettool http   [--timeout D] URL                 one GET; JSON line with the status code (exit 1 unless 2xx)
-//	nettool load   --url URL [--concurrency N] [--duration D] [--stop-file F]
-//	                                                  GETs in a loop on fresh connections; JSON summary at the end
+//	nettool load   --url URL [--concurrency N] [--duration D] [--stop-file F] [--interval D] [--reuse N]
+//	                                                  GETs in a loop (fresh connections unless --reuse); JSON summary at the end
 //	nettool resolve NAME                              the pod's resolver (resolv.conf); JSON line with the addresses
 //	nettool forward --listen ADDR --to ADDR           plain TCP relay (lets pods reach an API server bound to loopback)
 //
@@ -31,6 +31,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 func main() {
@@ -124,24 +125,44 @@ func serve(args []string) error {
 		}()
 	}
 	for _, p := range udp {
-		pc, err := net.ListenPacket("udp", fmt.Sprintf(":%d", p))
+		pc, err := net.ListenUDP("udp4", &net.UDPAddr{Port: p})
 		if err != nil {
 			return err
 		}
-		go func() {
-			buf := make([]byte, 2048)
-			for {
-				_, from, err := pc.ReadFrom(buf)
-				if err != nil {
-					continue
-				}
-				_, _ = pc.WriteTo(reply, from)
-			}
-		}()
+		go serveUDP(pc, reply)
 	}
 	fmt.Fprintf(os.Stderr, "serving tcp %v udp %v as %s\n", tcp, udp, host)
 	waitSignal()
 	return nil
+}
+
+// serveUDP answers each datagram from the address it was sent to (IP_PKTINFO): with several
+// addresses on one host, the routing table would otherwise pick another source, and the client's
+// connected socket would drop the reply.
+func serveUDP(pc *net.UDPConn, reply []byte) {
+	if raw, err := pc.SyscallConn(); err == nil {
+		_ = raw.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IP, syscall.IP_PKTINFO, 1) })
+	}
+	buf, oob := make([]byte, 2048), make([]byte, 512)
+	for {
+		_, oobn, _, from, err := pc.ReadMsgUDP(buf, oob)
+		if err != nil {
+			continue
+		}
+		var answer []byte
+		msgs, _ := syscall.ParseSocketControlMessage(oob[:oobn])
+		for _, m := range msgs {
+			// struct in_pktinfo { int ifindex; struct in_addr spec_dst; struct in_addr addr; }
+			if m.Header.Level == syscall.IPPROTO_IP && m.Header.Type == syscall.IP_PKTINFO && len(m.Data) >= 12 {
+				answer = make([]byte, syscall.CmsgSpace(12))
+				h := (*syscall.Cmsghdr)(unsafe.Pointer(&answer[0]))
+				h.Level, h.Type = syscall.IPPROTO_IP, syscall.IP_PKTINFO
+				h.SetLen(syscall.CmsgLen(12))
+				copy(answer[syscall.CmsgLen(0)+4:], m.Data[8:12]) // spec_dst = the datagram's destination
+			}
+		}
+		_, _, _ = pc.WriteMsgUDP(reply, answer, from)
+	}
 }
 
 func waitSignal() {
@@ -287,6 +308,7 @@ func load(args []string) error {
 	stopFile := fs.String("stop-file", "", "stop as soon as this file exists")
 	interval := fs.Duration("interval", 0, "pause between requests of one loop")
 	timeout := fs.Duration("timeout", 5*time.Second, "request timeout")
+	reuse := fs.Int("reuse", 0, "requests per connection (0: a fresh connection for every request)")
 	_ = fs.Parse(args)
 	if *url == "" {
 		return errors.New("load: --url is required")
@@ -316,17 +338,28 @@ func load(args []string) error {
 	var requests, ok, failed atomic.Int64
 	var mu sync.Mutex
 	statuses := map[string]int{}
-	var errs []string
+	errs := []string{}
 	start := time.Now()
 	c := client(*timeout)
+	if *reuse > 0 {
+		// Kept-alive connections, each closed after --reuse requests: new pods behind a Service get
+		// their share of a long run, and the client does not run out of ports.
+		c = &http.Client{Timeout: *timeout, Transport: &http.Transport{MaxIdleConnsPerHost: *conc}}
+	}
 	var wg sync.WaitGroup
 	for range *conc {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
+			for n := 0; ctx.Err() == nil; n++ {
 				requests.Add(1)
-				resp, err := c.Get(*url)
+				req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, *url, nil)
+				if err != nil {
+					failed.Add(1)
+					return
+				}
+				req.Close = *reuse == 0 || n%*reuse == *reuse-1
+				resp, err := c.Do(req)
 				mu.Lock()
 				if err != nil {
 					failed.Add(1)
