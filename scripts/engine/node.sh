@@ -99,7 +99,9 @@ node_preflight() {
   engine_check controlplane kubectl kubenode || die "missing: $ENGINE_MISSING (run scripts/engine/build.sh controlplane kubenode)"
   for t in "${NODE_TOOLS[@]}"; do command -v "$t" >/dev/null || missing="$missing $t"; done
   [[ -z $missing ]] || die "missing tools:$missing (apt-get install containerd runc iptables ipset nftables conntrack iproute2)"
-  running kube-apiserver && apicurl /readyz >/dev/null 2>&1 || die "the control plane is not running (cluster.sh start first)"
+  if ! running kube-apiserver || ! apicurl /readyz >/dev/null 2>&1; then
+    die "the control plane is not running (cluster.sh start first)"
+  fi
   ! ip link show "$BRIDGE" >/dev/null 2>&1 || die "bridge $BRIDGE exists: a node is running or was not stopped (cluster.sh node stop)"
   for t in "${NODE_COMPONENTS[@]}"; do nrunning "$t" && die "$t already running; cluster.sh node stop first"; done
   grep -q ' /sys/fs/cgroup/cpu ' /proc/mounts || grep -q ' /sys/fs/cgroup cgroup2 ' /proc/mounts || die "no cgroup hierarchy mounted"
