@@ -28,6 +28,27 @@ else
   echo "e2e stage 2 (Pulumi engine) SKIPPED: missing $ENGINE_MISSING in $ENGINE_BIN; build with scripts/engine/build.sh pulumi providers"
 fi
 
+# Stage 3 (a real node beside the control plane: tests/e2e/node.e2e.ts) needs stage 2, root, the
+# kubenode build and Debian's containerd, runc, iptables, ipset, nftables and conntrack.
+node_skip=""
+if [[ ${APE_E2E_ENGINE:-} != 1 ]]; then
+  node_skip="needs the Pulumi engine of stage 2"
+elif [[ $(id -u) != 0 ]]; then
+  node_skip="needs root (containerd, kubelet, pod network)"
+elif ! engine_check kubenode; then
+  node_skip="missing $ENGINE_MISSING; build with scripts/engine/build.sh kubenode"
+elif ! node_started=$(scripts/engine/cluster.sh node start 2>"$APE_CLUSTER_DIR/node-start.log"); then
+  tail -n 40 "$APE_CLUSTER_DIR/node-start.log"
+  node_skip="cluster.sh node start failed: $(grep -m1 ERROR "$APE_CLUSTER_DIR/node-start.log" || echo "see the log above")"
+else
+  eval "$node_started"
+  export APE_E2E_NODE=1 APE_NODE_CLIENT_IMAGE
+fi
+if [[ -n $node_skip ]]; then
+  echo "e2e stage 3 (node) SKIPPED: $node_skip"
+  export APE_E2E_NODE_SKIP=$node_skip
+fi
+
 start=$(date +%s)
 # Test files given as arguments run alone (npm run test:e2e -- tests/e2e/floor.e2e.ts); else all of them.
 spec=("tests/e2e/**/*.e2e.ts")

@@ -2,7 +2,7 @@
 # Build the offline engine (Kubernetes control plane + Pulumi CLI, language host and providers)
 # from the Go module proxy into a cache outside the repository.
 #
-#   scripts/engine/build.sh [all|controlplane|pulumi|providers|BINARY...]   (default: all)
+#   scripts/engine/build.sh [all|controlplane|pulumi|providers|kubenode|TARGET...]   (default: all)
 #
 # Output:  ${APE_ENGINE_CACHE:-$HOME/.cache/ape-2026-engine}/<fingerprint>/bin/
 #          .../<fingerprint>/build-report.tsv   (binary, version, status, seconds, bytes, detail)
@@ -376,6 +376,208 @@ build_pulumi-resource-tls() {
   "${GOBUILD[@]}" -ldflags "-s -w -X main.Version=$TLS_PROVIDER_VERSION" -o "$BIN/pulumi-resource-tls" .
 }
 
+# ---------------------------------------------------------------- a node (target "kubenode"; not in "all")
+# Everything a single node beside the control plane needs (scripts/engine/cluster.sh node ...):
+# kubelet, kube-proxy and kube-scheduler from the control plane's wrapper module; CNI plugins; the
+# NetworkPolicy enforcer; metrics-server; the local-path provisioner; CoreDNS; our nettool; and
+# images built here, never pulled (docker-archive tarballs for `ctr images import`).
+NODEK=$ENGINE/kubenode # cni/ (CNI plugins), images/ (tarballs)
+NETTOOL_SRC=$HERE/nettool
+PAUSE_SRC=$HERE/pause/pause.c
+NODE_SRC_HASH=$(cat "$NETTOOL_SRC"/*.go "$PAUSE_SRC" | sha256sum | cut -c1-12)
+# The API image ref the dev stack names (api.image.repository:tag in Pulumi.dev.yaml): the podinfo
+# image is tagged with exactly this, so imagePullPolicy IfNotPresent finds it and never pulls.
+api_image_ref() {
+  awk '/^  ape-2026:api:/{a=1; next} a && /^  [^ ]/{a=0} a && /^    image:/{i=1; next}
+       i && /^    [^ ]/{i=0} i && /repository:/{r=$2} i && /tag:/{t=$2} END{print r ":" t}' "$HERE/../../Pulumi.dev.yaml"
+}
+PODINFO_REF=$(api_image_ref)
+PODINFO_COMMIT=${PODINFO_MODULE##*-}
+CLIENT_REF=ape.local/client:$NODE_SRC_HASH
+PAUSE_REF=ape.local/pause:$NODE_SRC_HASH
+COREDNS_REF=ape.local/coredns:$COREDNS_VERSION
+
+prep_kube_node() {
+  local key="kube-node $K8S_VERSION $K8S_STAGING_VERSION"
+  prep_kube
+  if ! prepared kube-node "$key"; then
+    go get -tool "k8s.io/kubernetes/cmd/kubelet@$K8S_VERSION" "k8s.io/kubernetes/cmd/kube-proxy@$K8S_VERSION" \
+      "k8s.io/kubernetes/cmd/kube-scheduler@$K8S_VERSION"
+    go mod tidy
+    mkdir -p "$WORK/kube-node" && mark_prepared kube-node "$key"
+  fi
+}
+build_kube_node() {
+  prep_kube_node
+  "${GOBUILD[@]}" -ldflags "$(kube_ldflags)" -o "$BIN/$1" "k8s.io/kubernetes/cmd/$1"
+}
+build_kubelet() { build_kube_node kubelet; }
+build_kube-proxy() { build_kube_node kube-proxy; }
+build_kube-scheduler() { build_kube_node kube-scheduler; }
+
+# gomod_tool GROUP MODULE VERSION PACKAGE: a wrapper module requiring MODULE@VERSION (its version
+# replaces restated) with PACKAGE as a tool; leaves the shell in it.
+gomod_tool() {
+  local group=$1 mod=$2 ver=$3 pkg=$4 key="$1 $2@$3 $4"
+  if ! prepared "$group" "$key"; then
+    new_module "$WORK/$group" "local.test/engine-$group"
+    restate_replaces "$mod@$ver"
+    go get -tool "$pkg@$ver"
+    go mod tidy
+    mark_prepared "$group" "$key"
+  fi
+  cd "$WORK/$group"
+}
+
+build_cni-plugins() {
+  local m=github.com/containernetworking/plugins p
+  gomod_tool cni "$m" "$CNI_PLUGINS_VERSION" "$m/plugins/main/bridge"
+  for p in main/loopback ipam/host-local meta/portmap; do go get -tool "$m/plugins/$p@$CNI_PLUGINS_VERSION"; done
+  mkdir -p "$NODEK/cni"
+  for p in main/bridge main/loopback ipam/host-local meta/portmap; do
+    "${GOBUILD[@]}" -ldflags "-s -w -X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=$CNI_PLUGINS_VERSION" \
+      -o "$NODEK/cni/${p#*/}" "$m/plugins/$p"
+  done
+}
+
+build_kube-router() {
+  local m=github.com/cloudnativelabs/kube-router/v2
+  gomod_tool kube-router "$m" "$KUBE_ROUTER_VERSION" "$m/cmd/kube-router"
+  "${GOBUILD[@]}" -ldflags "-s -w -X $m/pkg/version.Version=$KUBE_ROUTER_VERSION" -o "$BIN/kube-router" "$m/cmd/kube-router"
+}
+
+# Built so that its fitness can be checked here; it needs the nftables "queue" expression, which
+# this kernel lacks (CONFIG_NFT_QUEUE), so cluster.sh runs kube-router as the enforcer.
+build_kube-network-policies() {
+  gomod_tool knp sigs.k8s.io/kube-network-policies "$KNP_VERSION" sigs.k8s.io/kube-network-policies/cmd
+  "${GOBUILD[@]}" -ldflags "-s -w" -o "$BIN/kube-network-policies" sigs.k8s.io/kube-network-policies/cmd
+}
+
+build_metrics-server() {
+  local m=sigs.k8s.io/metrics-server
+  gomod_tool metrics-server "$m" "$METRICS_SERVER_VERSION" "$m/cmd/metrics-server"
+  "${GOBUILD[@]}" -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$METRICS_SERVER_VERSION" \
+    -o "$BIN/metrics-server" "$m/cmd/metrics-server"
+}
+
+build_local-path-provisioner() {
+  local m=github.com/rancher/local-path-provisioner
+  gomod_tool local-path "$m" "$LOCAL_PATH_VERSION" "$m"
+  "${GOBUILD[@]}" -ldflags "-s -w -X main.VERSION=$LOCAL_PATH_VERSION" -o "$BIN/local-path-provisioner" "$m"
+}
+
+build_crictl() {
+  gomod_tool crictl sigs.k8s.io/cri-tools "$CRICTL_VERSION" sigs.k8s.io/cri-tools/cmd/crictl
+  "${GOBUILD[@]}" -ldflags "-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION" -o "$BIN/crictl" \
+    sigs.k8s.io/cri-tools/cmd/crictl
+}
+
+# CoreDNS with only the plugins a cluster DNS uses (the upstream main links ~60, cloud DNS backends
+# included): our own main imports them and runs coremain. No "forward": names outside the cluster
+# domain are not resolved, so no query ever leaves the machine.
+build_coredns() {
+  local key="coredns $COREDNS_VERSION" p
+  if ! prepared coredns "$key"; then
+    new_module "$WORK/coredns" local.test/engine-coredns
+    restate_replaces "github.com/coredns/coredns@$COREDNS_VERSION"
+    {
+      echo '// Generated by scripts/engine/build.sh: CoreDNS with the plugins of a cluster DNS only.'
+      echo 'package main'
+      echo
+      echo 'import ('
+      echo '	"github.com/coredns/coredns/coremain"'
+      for p in cache errors health kubernetes loadbalance log ready reload whoami; do
+        echo "	_ \"github.com/coredns/coredns/plugin/$p\""
+      done
+      echo ')'
+      echo
+      echo 'func main() { coremain.Run() }'
+    } >main.go
+    go get "github.com/coredns/coredns@$COREDNS_VERSION"
+    go mod tidy
+    mark_prepared coredns "$key"
+  fi
+  cd "$WORK/coredns"
+  "${GOBUILD[@]}" -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=$COREDNS_VERSION" -o "$BIN/coredns" .
+}
+
+build_nettool() {
+  new_module "$WORK/nettool" local.test/nettool
+  install -m644 "$NETTOOL_SRC"/*.go .
+  "${GOBUILD[@]}" -ldflags "-s -w" -o "$BIN/nettool" .
+}
+
+# docker_archive OUT REF ROOTFS CONFIG_JSON: a one-layer docker-archive tarball of ROOTFS tagged REF
+# (what `ctr -n k8s.io images import` reads); CONFIG_JSON is the image config's "config" object.
+docker_archive() {
+  local out=$1 ref=$2 root=$3 cfg=$4 t diff csum
+  t=$(mktemp -d)
+  tar --numeric-owner --owner=0 --group=0 --mtime=@0 --sort=name -C "$root" -cf "$t/layer.tar" .
+  diff=$(sha256sum "$t/layer.tar" | cut -d' ' -f1)
+  jq -n --arg d "sha256:$diff" --argjson c "$cfg" \
+    '{architecture: "amd64", os: "linux", config: $c, rootfs: {type: "layers", diff_ids: [$d]}}' >"$t/config.json"
+  csum=$(sha256sum "$t/config.json" | cut -d' ' -f1)
+  mv "$t/config.json" "$t/$csum.json"
+  jq -n --arg c "$csum.json" --arg r "$ref" '[{Config: $c, RepoTags: [$r], Layers: ["layer.tar"]}]' >"$t/manifest.json"
+  mkdir -p "$(dirname "$out")"
+  tar -C "$t" -cf "$out.tmp" manifest.json "$csum.json" layer.tar
+  mv "$out.tmp" "$out"
+  rm -rf "$t"
+  echo "$out: $ref ($(stat -c %s "$out") bytes)"
+}
+rootfs() { rm -rf "$WORK/rootfs/$1" && mkdir -p "$WORK/rootfs/$1" && echo "$WORK/rootfs/$1"; }
+
+# The pod sandbox: our static C program (containerd's sandbox_image).
+build_image-pause() {
+  local r
+  r=$(rootfs pause)
+  gcc -static -O2 -Wall -o "$r/pause" "$PAUSE_SRC"
+  strip "$r/pause"
+  docker_archive "$NODEK/images/pause.tar" "$PAUSE_REF" "$r" '{"Entrypoint": ["/pause"], "User": "65535:65535"}'
+}
+
+# The API stand-in: podinfo from its Go source, laid out as its own image is (./podinfo and ./ui in
+# /home/app), run as uid 1000; tagged as Pulumi.dev.yaml names the API image.
+build_image-podinfo() {
+  local m=github.com/stefanprodan/podinfo r dir
+  [[ $PODINFO_REF == *:* && $PODINFO_REF != ":" ]] || { echo "no api.image in Pulumi.dev.yaml"; return 1; }
+  gomod_tool podinfo "$m" "$PODINFO_MODULE" "$m/cmd/podinfo"
+  r=$(rootfs podinfo)
+  mkdir -p "$r/home/app" "$r/tmp" "$r/data"
+  chmod 1777 "$r/tmp"
+  "${GOBUILD[@]}" -ldflags "-s -w -X $m/pkg/version.REVISION=$PODINFO_COMMIT" -o "$r/home/app/podinfo" "$m/cmd/podinfo"
+  dir=$(go list -m -f '{{.Dir}}' "$m")
+  cp -r "$dir/ui" "$r/home/app/ui" && chmod -R u+w,go-w "$r/home/app/ui"
+  docker_archive "$NODEK/images/podinfo.tar" "$PODINFO_REF" "$r" "$(jq -nc --arg c "$PODINFO_COMMIT" \
+    '{Entrypoint: ["./podinfo"], WorkingDir: "/home/app", User: "1000:1000",
+      Labels: {"org.opencontainers.image.source": "github.com/stefanprodan/podinfo", "org.opencontainers.image.revision": $c}}')"
+}
+
+# The client/stand-in image: nettool plus Debian's busybox-static (a shell and coreutils for the
+# local-path helper pods and for debugging).
+build_image-client() {
+  local r a bb
+  bb=$(command -v busybox) || { echo "busybox not found (apt-get install busybox-static)"; return 1; }
+  file -L "$bb" | grep -q 'statically linked' || { echo "$bb is not static (apt-get install busybox-static)"; return 1; }
+  [[ -x $BIN/nettool ]] || build_nettool
+  r=$(rootfs client)
+  mkdir -p "$r/bin" "$r/tmp" "$r/etc"
+  chmod 1777 "$r/tmp"
+  install -m755 "$BIN/nettool" "$r/bin/nettool"
+  install -m755 "$bb" "$r/bin/busybox"
+  for a in $("$bb" --list); do [[ -e $r/bin/$a ]] || ln -s busybox "$r/bin/$a"; done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$r/etc/passwd"
+  docker_archive "$NODEK/images/client.tar" "$CLIENT_REF" "$r" '{"Entrypoint": ["/bin/nettool"], "Env": ["PATH=/bin"]}'
+}
+
+build_image-coredns() {
+  local r
+  [[ -x $BIN/coredns ]] || { echo "coredns binary missing: build target coredns first"; return 1; }
+  r=$(rootfs coredns)
+  install -m755 "$BIN/coredns" "$r/coredns"
+  docker_archive "$NODEK/images/coredns.tar" "$COREDNS_REF" "$r" '{"Entrypoint": ["/coredns"]}'
+}
+
 # ---------------------------------------------------------------- driver
 
 declare -A VERSION_OF=(
@@ -390,9 +592,39 @@ declare -A VERSION_OF=(
   [pulumi-resource-kubernetes]=$K8S_PROVIDER_VERSION
   [pulumi-resource-random]=$RANDOM_PROVIDER_VERSION
   [pulumi-resource-tls]=$TLS_PROVIDER_VERSION+standin.$TLS_STANDIN_HASH # stamp: pin + source hash
+  [kubelet]=$K8S_VERSION
+  [kube-proxy]=$K8S_VERSION
+  [kube-scheduler]=$K8S_VERSION
+  [cni-plugins]=$CNI_PLUGINS_VERSION
+  [kube-router]=$KUBE_ROUTER_VERSION
+  [kube-network-policies]=$KNP_VERSION
+  [metrics-server]=$METRICS_SERVER_VERSION
+  [local-path-provisioner]=$LOCAL_PATH_VERSION
+  [coredns]=$COREDNS_VERSION
+  [crictl]=$CRICTL_VERSION
+  [nettool]=src.$NODE_SRC_HASH
+  [image-pause]=$PAUSE_REF
+  [image-podinfo]="$PODINFO_REF $PODINFO_MODULE" # re-tagged when Pulumi.dev.yaml names another image
+  [image-client]=$CLIENT_REF
+  [image-coredns]=$COREDNS_REF
 )
 ORDER=(etcd kube-apiserver kube-controller-manager kubectl pulumi pulumi-language-nodejs
   pulumi-resource-pulumi-nodejs node pulumi-resource-kubernetes pulumi-resource-random pulumi-resource-tls)
+# Target "kubenode": not part of "all" (the e2e of stages 1-2 never needs it).
+KUBENODE=(kubelet kube-proxy kube-scheduler cni-plugins kube-router kube-network-policies metrics-server
+  local-path-provisioner coredns crictl nettool image-pause image-podinfo image-client image-coredns)
+
+# artifact NAME: the file that proves NAME is built (most are $BIN/NAME).
+artifact() {
+  case $1 in
+    cni-plugins) echo "$NODEK/cni/portmap" ;;
+    image-*) echo "$NODEK/images/${1#image-}.tar" ;;
+    *) echo "$BIN/$1" ;;
+  esac
+}
+have() { [[ $1 == image-* && -s $(artifact "$1") ]] || [[ -x $(artifact "$1") ]]; }
+# bytes NAME: size on disk (all four plugins for cni-plugins)
+bytes() { if [[ $1 == cni-plugins ]]; then du -cb "$NODEK/cni"/* | tail -n1 | cut -f1; else stat -L -c %s "$(artifact "$1")"; fi; }
 
 row() { # binary version status seconds bytes detail
   local detail=${6//$'\t'/ }
@@ -401,9 +633,9 @@ row() { # binary version status seconds bytes detail
 
 build_one() {
   local name=$1 version=${VERSION_OF[$1]} start secs bytes logf=$LOGS/$1.log err
-  if [[ -x $BIN/$name && -f $STAMPS/$name && $(cat "$STAMPS/$name") == "$version" ]]; then
+  if have "$name" && [[ -f $STAMPS/$name && $(cat "$STAMPS/$name") == "$version" ]]; then
     log "skip $name $version (already built)"
-    [[ -f $REPD/$name.tsv ]] || row "$name" "$version" built "?" "$(stat -L -c %s "$BIN/$name")" "built earlier"
+    [[ -f $REPD/$name.tsv ]] || row "$name" "$version" built "?" "$(bytes "$name")" "built earlier"
     return 0
   fi
   log "build $name $version (log: $logf)"
@@ -415,9 +647,9 @@ build_one() {
   (set -euo pipefail; "build_$name") >"$logf" 2>&1
   rc=$?
   set -e
-  if [[ $rc == 0 && -x $BIN/$name ]]; then
+  if [[ $rc == 0 ]] && have "$name"; then
     secs=$(($(date +%s) - start))
-    bytes=$(stat -L -c %s "$BIN/$name")
+    bytes=$(bytes "$name")
     printf '%s' "$version" >"$STAMPS/$name"
     row "$name" "$version" built "$secs" "$bytes" "go $(go env GOVERSION)"
     log "done  $name $version in ${secs}s, $bytes bytes"
@@ -435,6 +667,7 @@ expand() {
     controlplane) printf '%s\n' etcd kube-apiserver kube-controller-manager kubectl ;;
     pulumi) printf '%s\n' pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs node ;;
     providers) printf '%s\n' pulumi-resource-kubernetes pulumi-resource-random pulumi-resource-tls ;;
+    kubenode) printf '%s\n' "${KUBENODE[@]}" ;;
     *) [[ -n ${VERSION_OF[$1]:-} ]] || { echo "unknown target: $1" >&2; exit 2; }; echo "$1" ;;
   esac
 }
@@ -454,14 +687,14 @@ main() {
   REPORT=$ENGINE/build-report.tsv
   {
     printf 'binary\tversion\tstatus\tseconds\tbytes\tdetail\n'
-    for t in "${ORDER[@]}"; do [[ -f $REPD/$t.tsv ]] && cat "$REPD/$t.tsv"; done
+    for t in "${ORDER[@]}" "${KUBENODE[@]}"; do [[ -f $REPD/$t.tsv ]] && cat "$REPD/$t.tsv"; done
   } >"$REPORT"
   log "finished in $(($(date +%s) - T0))s; report: $REPORT"
   cut -f1-5 "$REPORT" | column -t -s $'\t'
   log "disk: bin $(du -sh "$BIN" | cut -f1), work $(du -sh "$WORK" | cut -f1)"
 
   missing=0
-  for t in "${TARGETS[@]}"; do [[ -x $BIN/$t ]] || missing=1; done
+  for t in "${TARGETS[@]}"; do have "$t" || missing=1; done
   exit $missing
 }
 

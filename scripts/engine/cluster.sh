@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Local Kubernetes control plane (etcd + kube-apiserver + kube-controller-manager) on 127.0.0.1,
-# built by scripts/engine/build.sh. No nodes, no scheduler, no kubelet: objects are stored and
-# garbage-collected, namespaces finalised, default service accounts created; pods never run.
+# built by scripts/engine/build.sh. Alone it has no nodes, no scheduler, no kubelet: objects are
+# stored and garbage-collected, namespaces finalised, default service accounts created; pods never
+# run. `node start` adds a real node (scheduler, workload controllers, kubelet; see node.sh).
 #
 #   scripts/engine/cluster.sh start     # prints "export KUBECONFIG=..." on success
 #   scripts/engine/cluster.sh stop      # stops what start started (pid files); --purge removes the dir
 #   scripts/engine/cluster.sh status
+#   scripts/engine/cluster.sh node start|stop|status|outside ...   a node beside it (see node.sh)
 #
 # Env: APE_CLUSTER_DIR   work dir (certs, etcd data, logs, pids, kubeconfig);
 #                        default ${TMPDIR:-/tmp}/ape-2026-cluster
@@ -60,25 +62,36 @@ spawn() {
   log "started $name (pid $!, log $DIR/$name.log)"
 }
 
-gen_pki() {
+# cert NAME SUBJECT EXTENSIONS: a key pair + certificate signed by the cluster CA (kept if present)
+cert() {
   local p=$DIR/pki
-  [[ -f $p/admin.crt ]] && return 0
-  mkdir -p "$p"
-  log "generating certificates in $p"
+  [[ -f $p/$1.crt ]] && return 0
   (
     cd "$p"
-    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -keyout ca.key -out ca.crt -subj /CN=ape-test-ca
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default\nextendedKeyUsage=serverAuth\n' >server.ext
-    openssl req -newkey rsa:2048 -nodes -keyout apiserver.key -out apiserver.csr -subj /CN=kube-apiserver
-    openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 \
-      -out apiserver.crt -extfile server.ext
-    printf 'extendedKeyUsage=clientAuth\n' >client.ext
-    openssl req -newkey rsa:2048 -nodes -keyout admin.key -out admin.csr -subj '/O=system:masters/CN=admin'
-    openssl x509 -req -in admin.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 \
-      -out admin.crt -extfile client.ext
-    openssl genrsa -out sa.key 2048
-    openssl rsa -in sa.key -pubout -out sa.pub
-  ) >"$DIR/pki.log" 2>&1 || { cat "$DIR/pki.log" >&2; die "openssl failed"; }
+    printf '%b\n' "$3" >"$1.ext"
+    openssl req -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.csr" -subj "$2"
+    openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 -out "$1.crt" -extfile "$1.ext"
+  ) >>"$DIR/pki.log" 2>&1 || { cat "$DIR/pki.log" >&2; die "openssl failed for $1"; }
+}
+
+gen_pki() {
+  local p=$DIR/pki
+  mkdir -p "$p"
+  if [[ ! -f $p/ca.crt ]]; then
+    log "generating certificates in $p"
+    (
+      cd "$p"
+      openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -keyout ca.key -out ca.crt -subj /CN=ape-test-ca
+      openssl genrsa -out sa.key 2048
+      openssl rsa -in sa.key -pubout -out sa.pub
+    ) >"$DIR/pki.log" 2>&1 || { cat "$DIR/pki.log" >&2; die "openssl failed"; }
+  fi
+  cert apiserver /CN=kube-apiserver \
+    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default\nextendedKeyUsage=serverAuth'
+  cert admin '/O=system:masters/CN=admin' 'extendedKeyUsage=clientAuth'
+  # The API server's identity towards kubelets (exec, logs) and towards aggregated APIs (metrics-server).
+  cert kubelet-client '/O=system:masters/CN=kube-apiserver-kubelet-client' 'extendedKeyUsage=clientAuth'
+  cert front-proxy-client /CN=front-proxy-client 'extendedKeyUsage=clientAuth'
 }
 
 write_kubeconfig() {
@@ -127,6 +140,9 @@ start() {
 
   # Flags as envtest: RBAC, ServiceAccount admission off (no token controller), SA issuer + keys.
   # endpoint-reconciler none: a 127.x address is not a valid endpoint of the kubernetes Service.
+  # For "node start": the Node authorizer + NodeRestriction (a kubelet joins as system:node:<name>),
+  # client certificates towards kubelets and aggregated APIs (metrics.k8s.io), which are reached at
+  # their endpoints' addresses (aggregator routing), not through a Service IP.
   spawn kube-apiserver "$ENGINE_BIN/kube-apiserver" \
     --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
     --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$API_PORT" \
@@ -135,8 +151,14 @@ start() {
     --service-account-issuer="https://127.0.0.1:$API_PORT" \
     --service-account-key-file="$DIR/pki/sa.pub" --service-account-signing-key-file="$DIR/pki/sa.key" \
     --service-cluster-ip-range=10.0.0.0/24 \
-    --authorization-mode=RBAC --allow-privileged=true \
-    --disable-admission-plugins=ServiceAccount \
+    --authorization-mode=Node,RBAC --allow-privileged=true \
+    --disable-admission-plugins=ServiceAccount --enable-admission-plugins=NodeRestriction \
+    --kubelet-client-certificate="$DIR/pki/kubelet-client.crt" --kubelet-client-key="$DIR/pki/kubelet-client.key" \
+    --kubelet-certificate-authority="$DIR/pki/ca.crt" --kubelet-preferred-address-types=InternalIP \
+    --proxy-client-cert-file="$DIR/pki/front-proxy-client.crt" --proxy-client-key-file="$DIR/pki/front-proxy-client.key" \
+    --requestheader-client-ca-file="$DIR/pki/ca.crt" --requestheader-allowed-names=front-proxy-client \
+    --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
+    --requestheader-extra-headers-prefix=X-Remote-Extra- \
     --enable-aggregator-routing=true --endpoint-reconciler-type=none
   wait_for "kube-apiserver /readyz" kube-apiserver apicurl /readyz
 
@@ -154,6 +176,11 @@ start() {
 
 stop() {
   local c pid i
+  if [[ -d $DIR/node ]]; then # a node first: it cleans up through the API server while that still runs
+    # shellcheck source=node.sh
+    source "$HERE/node.sh"
+    node_stop
+  fi
   for c in "${COMPONENTS[@]}"; do
     [[ -f $DIR/$c.pid ]] || continue
     pid=$(cat "$DIR/$c.pid")
@@ -184,5 +211,10 @@ case ${1:-} in
   start) start ;;
   stop) stop "${2:-}" ;;
   status) status ;;
-  *) echo "usage: $0 start|stop [--purge]|status" >&2; exit 2 ;;
+  node)
+    # shellcheck source=node.sh
+    source "$HERE/node.sh"
+    node_main "${@:2}"
+    ;;
+  *) echo "usage: $0 start|stop [--purge]|status|node start|stop|status|outside ..." >&2; exit 2 ;;
 esac

@@ -7,7 +7,8 @@
 #
 # GROUPs: controlplane (etcd kube-apiserver kube-controller-manager), kubectl, pulumi (pulumi
 # pulumi-language-nodejs), kubernetes, random, tls (the pulumi-resource-* plugins), node (node >= 22),
-# all. Default: controlplane pulumi kubernetes.
+# all, kubenode (a Kubernetes node: kubelet and its neighbours, CNI plugins, images; not in "all").
+# Default: controlplane pulumi kubernetes.
 # Nothing here starts anything or touches the network.
 
 _engine_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -36,6 +37,9 @@ _engine_group() {
     pulumi) echo pulumi pulumi-language-nodejs ;;
     kubernetes | random | tls) echo "pulumi-resource-$1" ;;
     node) echo node ;;
+    kubenode) echo kubelet kube-proxy kube-scheduler kube-router metrics-server local-path-provisioner coredns \
+      crictl nettool cni/bridge cni/host-local cni/loopback cni/portmap \
+      images/pause.tar images/podinfo.tar images/client.tar images/coredns.tar ;;
     all) echo etcd kube-apiserver kube-controller-manager kubectl pulumi pulumi-language-nodejs \
       pulumi-resource-kubernetes pulumi-resource-random pulumi-resource-tls node ;;
     *) echo "$1" ;;
@@ -54,6 +58,8 @@ engine_check() {
         [[ $major -ge 22 ]] || ENGINE_MISSING="$ENGINE_MISSING node>=22"
       elif [[ $b == kubectl ]]; then
         command -v kubectl >/dev/null || ENGINE_MISSING="$ENGINE_MISSING kubectl"
+      elif [[ $b == */* ]]; then # artifacts of the kubenode build
+        [[ -s $ENGINE/kubenode/$b ]] || ENGINE_MISSING="$ENGINE_MISSING $b"
       else
         [[ -x $ENGINE_BIN/$b ]] || ENGINE_MISSING="$ENGINE_MISSING $b"
       fi

@@ -43,3 +43,18 @@ engine_fingerprint() {
   local v
   for v in $ENGINE_VERSION_VARS; do printf '%s=%s\n' "$v" "${!v}"; done | sha256sum | cut -c1-12
 }
+
+# --- a Kubernetes node beside the control plane (build.sh kubenode; cluster.sh node).
+# NOT part of the fingerprint (not in ENGINE_VERSION_VARS): each artifact is stamped with its own pin,
+# so changing one of these rebuilds that artifact only and never the control plane or Pulumi.
+# kubelet, kube-proxy and kube-scheduler come from the control plane's K8S_VERSION.
+CNI_PLUGINS_VERSION=v1.10.0           # github.com/containernetworking/plugins (bridge, host-local, loopback, portmap)
+KUBE_ROUTER_VERSION=v2.1.0            # github.com/cloudnativelabs/kube-router/v2: the NetworkPolicy enforcer
+KNP_VERSION=v0.8.0                    # sigs.k8s.io/kube-network-policies: built and probed; needs nft "queue" (see README)
+METRICS_SERVER_VERSION=v0.9.0         # sigs.k8s.io/metrics-server
+LOCAL_PATH_VERSION=v0.0.30            # github.com/rancher/local-path-provisioner
+CRICTL_VERSION=v1.36.0                # sigs.k8s.io/cri-tools: crictl, to stop and remove pod sandboxes on "node stop"
+COREDNS_VERSION=v1.15.0               # github.com/coredns/coredns (own main with the plugins a cluster DNS needs)
+# podinfo has no module-compatible tags: this pseudo-version is commit e86405a8674e, whose
+# pkg/version says 6.9.2 (the tag Pulumi.dev.yaml names).
+PODINFO_MODULE=v1.8.1-0.20250910200901-e86405a8674e
