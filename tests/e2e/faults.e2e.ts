@@ -212,6 +212,8 @@ const DOC_LOCK = new RegExp(
         "charts.redis.chart": charts.url(redis),
         "prometheus.enabled": "false",
         "grafana.enabled": "false",
+        // Neo4j's chart is served by its own repository, which cannot be reached here.
+        "neo4j.enabled": "false",
         "api.volumes.data.type": "pvc",
         "api.volumes.data.size": "1Gi",
         "api.volumes.data.accessModes[0]": "ReadWriteOnce",
