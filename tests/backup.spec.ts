@@ -40,6 +40,35 @@ describe("postgresql backups", () => {
     assert.strictEqual(on.get(PVC, "postgresql-backups").protect, false);
   });
 
+  it("a claim on the cluster's default class survives being read back from the cluster (import after a lost state)", async () => {
+    // The API server writes the default class's name into such a claim and the field is
+    // immutable: unless the program ignores it while no class is configured, an imported claim
+    // differs from the program and the plan replaces it, volume and all.
+    const claims = ["api-data", "postgresql-backups"];
+    const onDefault = await runProgram("production", {
+      set: { "api.volumes.data": { type: "pvc", size: "20Gi", accessModes: ["ReadWriteMany"] } },
+    });
+    for (const name of claims) {
+      const pvc = onDefault.get(PVC, name);
+      assert.ok(!("storageClassName" in pvc.inputs.spec), `${name}: no class declared`);
+      assert.deepStrictEqual(pvc.ignoreChanges, ["spec.storageClassName"], `${name}: the server-filled class is ignored`);
+    }
+    const named = await runProgram("production", {
+      set: {
+        "api.volumes.data": { type: "pvc", size: "20Gi", storageClass: "fast-ssd", accessModes: ["ReadWriteMany"] },
+        "postgresql.backup.persistence.storageClass": "backup-hdd",
+      },
+    });
+    for (const [name, cls] of [
+      ["api-data", "fast-ssd"],
+      ["postgresql-backups", "backup-hdd"],
+    ]) {
+      const pvc = named.get(PVC, name);
+      assert.strictEqual(pvc.inputs.spec.storageClassName, cls);
+      assert.deepStrictEqual(pvc.ignoreChanges, [], `${name}: a configured class is a change like any other`);
+    }
+  });
+
   it("the backup pod reaches PostgreSQL on 5432 and nothing else; no other stray pod does", async () => {
     const run = await runProgram("production");
     const policies: NetworkPolicy[] = run

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ApiConfig } from "../../config/sections/api";
 import { DatabaseEndpoint, Neo4jEndpoint, RedisEndpoint } from "../data/endpoints";
 import { statefulOptions } from "../shared/options";
+import { claimClass } from "../shared/persistence";
 import {
   checksum,
   configData,
@@ -104,6 +105,7 @@ export class Api extends pulumi.ComponentResource {
 
     for (const [volume, v] of Object.entries(api.volumes)) {
       if (v.type !== "pvc") continue;
+      const storage = claimClass(v.storageClass);
       this.pvcs.push(
         new k8s.core.v1.PersistentVolumeClaim(
           `${name}-${volume}`,
@@ -112,10 +114,10 @@ export class Api extends pulumi.ComponentResource {
             spec: {
               accessModes: v.accessModes,
               resources: { requests: { storage: v.size } },
-              ...(v.storageClass ? { storageClassName: v.storageClass } : {}),
+              ...storage.spec,
             },
           },
-          statefulOptions(args.isProduction, this),
+          statefulOptions(args.isProduction, this, storage.options),
         ),
       );
     }

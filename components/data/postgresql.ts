@@ -6,6 +6,7 @@ import { PostgresqlConfig } from "../../config/sections/data";
 import { Credentials } from "../shared/credentials";
 import { PART_OF, standardLabels } from "../shared/labels";
 import { statefulOptions } from "../shared/options";
+import { claimClass } from "../shared/persistence";
 import { ChartServiceArgs, DATA_RELEASE, pinnedChart, releaseArgs, withExtraValues } from "../shared/release";
 import { DatabaseEndpoint } from "./endpoints";
 import { postgresqlSecretKeys, postgresqlValues } from "./postgresql.build";
@@ -57,6 +58,7 @@ export class Postgresql extends pulumi.ComponentResource {
     // The backup volume outlives the release (its own resource, protected in production): a
     // `helm uninstall` or a replaced release never takes the backups with it.
     if (cfg.backup.enabled) {
+      const storage = claimClass(cfg.backup.persistence.storageClass);
       this.backupVolume = new k8s.core.v1.PersistentVolumeClaim(
         `${name}-backups`,
         {
@@ -71,10 +73,10 @@ export class Postgresql extends pulumi.ComponentResource {
           spec: {
             accessModes: ["ReadWriteOnce"],
             resources: { requests: { storage: cfg.backup.persistence.size } },
-            ...(cfg.backup.persistence.storageClass ? { storageClassName: cfg.backup.persistence.storageClass } : {}),
+            ...storage.spec,
           },
         },
-        statefulOptions(isProduction, this),
+        statefulOptions(isProduction, this, storage.options),
       );
     }
 

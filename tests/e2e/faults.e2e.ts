@@ -556,11 +556,7 @@ const DOC_LOCK = new RegExp(
         note(`6 lost: restored with pulumi stack init + pulumi stack import --file in ${since(t0).toFixed(1)} s (incl. checks)`);
       });
 
-      // Known failure, kept visible rather than deleted: with a default StorageClass on the cluster
-      // (the node stage installs one), an imported PersistentVolumeClaim carries the
-      // storageClassName the API server filled in, the program does not declare it, and the plan
-      // replaces the claim. The documented no-backup import path needs a fix for that first.
-      it.skip("6. without a backup, importing the protected objects brings the stack back without replacing or rotating anything", () => {
+      it("6. without a backup, importing the protected objects brings the stack back without replacing or rotating anything", () => {
         const known = pulumi.export("production");
         for (const f of fs.readdirSync(path.dirname(checkpoint("production"))))
           if (f.startsWith("production.json")) fs.rmSync(path.join(path.dirname(checkpoint("production")), f));
@@ -585,10 +581,12 @@ const DOC_LOCK = new RegExp(
         note(`6 no backup: pulumi import --file: exit ${imported.code} in ${imported.seconds.toFixed(1)} s: ${seen(imported)}`);
         ok(imported, "pulumi import --file");
         const after = pulumi.run("production", ["preview", "--json"]).out;
-        const afterSteps: Array<{ op: string; urn: string; newState?: PlannedState }> = JSON.parse(after.slice(after.indexOf("{"))).steps;
+        const afterSteps: Array<{ op: string; urn: string; newState?: PlannedState; diffReasons?: string[] }> = JSON.parse(
+          after.slice(after.indexOf("{")),
+        ).steps;
         const bad = afterSteps.filter((s) => /replace|delete/.test(s.op) || (s.op === "create" && s.newState?.protect));
         assert.deepStrictEqual(
-          bad.map((s) => `${s.op} ${s.urn}`),
+          bad.map((s) => `${s.op} ${s.urn}${s.diffReasons?.length ? ` (${s.diffReasons.join(", ")})` : ""}`),
           [],
           "after the import the plan still replaces, deletes or creates a protected resource",
         );
