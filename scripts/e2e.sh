@@ -53,5 +53,7 @@ start=$(date +%s)
 # Test files given as arguments run alone (npm run test:e2e -- tests/e2e/floor.e2e.ts); else all of them.
 spec=("tests/e2e/**/*.e2e.ts")
 for arg in "$@"; do [[ $arg == *.ts ]] && spec=(); done
+# .mocharc.e2e.json sets `exit`: a process a fault test kills can leave a grandchild holding one of
+# mocha's pipes, and mocha would then wait for it forever instead of reaching the cleanup trap.
 npx mocha --config .mocharc.e2e.json "${spec[@]}" "$@"
 echo "e2e wall time: $(( $(date +%s) - start )) s"

@@ -11,6 +11,7 @@ import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { defaults } from "../../config";
 import { runProgram } from "../../harness/program";
+import { podSpecOf } from "./manifests";
 
 const CACHE = process.env.APE_CHART_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-charts");
 const TOOLS = path.join(process.env.APE_TOOLS_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-tools"), "bin");
@@ -20,12 +21,6 @@ const tool = (name: string) =>
   [path.join(TOOLS, name), ...(process.env.PATH ?? "").split(":").map((d) => path.join(d, name))].find((p) => fs.existsSync(p));
 
 type Doc = Record<string, any>;
-const podSpecOf = (d: Doc): Doc | undefined =>
-  d.kind === "CronJob"
-    ? d.spec?.jobTemplate?.spec?.template?.spec
-    : ["Deployment", "StatefulSet", "DaemonSet", "Job"].includes(d.kind)
-      ? d.spec?.template?.spec
-      : undefined;
 
 describe("the pinned charts rendered with the program's values", function () {
   this.timeout(300_000);

@@ -28,6 +28,12 @@ export function toManifest(r: RecordedResource): Manifest {
   return { ...inputs, metadata: { ...inputs.metadata, name } };
 }
 
+/** The pod spec a workload object runs (Deployment, StatefulSet, DaemonSet, Job, CronJob), else undefined. */
+export function podSpecOf(d: Record<string, any>): Record<string, any> | undefined {
+  if (d.kind === "CronJob") return d.spec?.jobTemplate?.spec?.template?.spec;
+  return ["Deployment", "StatefulSet", "DaemonSet", "Job"].includes(d.kind) ? d.spec?.template?.spec : undefined;
+}
+
 export function stackManifests(run: ProgramRun): Manifest[] {
   return run.resources.filter(isKubernetesObject).map(toManifest).map(withRealTlsMaterial);
 }

@@ -33,11 +33,15 @@ export const E2E_OVERRIDES: Record<string, unknown> = {
 };
 
 /**
- * Production's stack file names a placeholder API image that `pulumi up` refuses (config/placeholders.ts):
- * the e2e points it at a registry of its own, as an operator must.
+ * Production names placeholder images (its API image; TimescaleDB's by default) that `pulumi up`
+ * refuses (config/placeholders.ts): the e2e points them at a registry of its own, as an operator must.
  */
 const STACK_OVERRIDES: Record<string, Record<string, unknown>> = {
-  production: { "api.image.repository": "registry.e2e.internal/ape-2026/api" },
+  production: {
+    "api.image.repository": "registry.e2e.internal/ape-2026/api",
+    "postgresql.timescaledbImage.registry": "registry.e2e.internal",
+    "postgresql.timescaledbImage.repository": "ape-2026/postgresql-timescaledb",
+  },
 };
 
 /** Set by scripts/e2e.sh when the engine binaries (CLI, language host, providers) are built. */
@@ -85,11 +89,14 @@ export function ok(run: PulumiRun, what: string): PulumiRun {
   return run;
 }
 
-/** Creates `stack` of the project in `projectDir` from the real Pulumi.<stack>.yaml plus the e2e overrides. */
-export function initStack(projectDir: string, stack: string): void {
+/**
+ * Creates `stack` of the project in `projectDir` from the real Pulumi.<stack>.yaml plus `overrides`
+ * (the e2e overrides unless told otherwise) and the stack's own e2e settings.
+ */
+export function initStack(projectDir: string, stack: string, overrides: Record<string, unknown> = E2E_OVERRIDES): void {
   fs.copyFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), path.join(projectDir, `Pulumi.${stack}.yaml`));
   ok(pulumi(projectDir, stack, ["stack", "init"]), `stack init ${stack}`);
-  for (const [key, value] of Object.entries({ ...flatten(E2E_OVERRIDES), ...(STACK_OVERRIDES[stack] ?? {}) }))
+  for (const [key, value] of Object.entries({ ...flatten(overrides), ...(STACK_OVERRIDES[stack] ?? {}) }))
     ok(pulumi(projectDir, stack, ["config", "set", "--path", key, String(value)]), `config set ${key}`);
 }
 
