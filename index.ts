@@ -5,7 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./config";
 import { resolveDatabase, resolveNeo4j, resolveRedis } from "./components/data";
 import { ApeStack } from "./components/stack";
+import { capturePromiseStacksOnlyWhenDebugging } from "./runtime/promise-stacks";
 
+capturePromiseStacksOnlyWhenDebugging();
 const config = loadStackConfig();
 
 // enablePatchForce: a field this program declares and someone changed with kubectl (kubectl set

@@ -8,6 +8,7 @@
 // Every other stack (a failed assertion, an error thrown by the program or by the SDK) is captured
 // and source-mapped as before. tests/harness.spec.ts checks both.
 import { sep } from "path";
+import { capturePromiseStacksOnlyWhenDebugging } from "../runtime/promise-stacks";
 
 const SDK = `${sep}@pulumi${sep}pulumi${sep}`;
 
@@ -18,19 +19,8 @@ export function skipSdkStackCaptures(): void {
   if (installed) return;
   installed = true;
 
-  // Callers reach it through the module object (`debuggable_1.debuggablePromise(...)`), so replacing
-  // the export takes effect everywhere in the SDK.
-  const debuggable = require("@pulumi/pulumi/runtime/debuggable");
-  const track = debuggable.debuggablePromise;
-  debuggable.debuggablePromise = (promise: Promise<unknown>, ctx: unknown) => {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      return track(promise, ctx);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
-  };
+  // The same switch the program uses (PULUMI_DEBUG_PROMISE_LEAKS is never set under the tests).
+  capturePromiseStacksOnlyWhenDebugging();
 
   const format = Error.prepareStackTrace;
   Error.prepareStackTrace = (error, frames) => {
