@@ -15,6 +15,7 @@ import { chartsDefaults } from "../../config/sections/platform";
 import { POSTGRESQL } from "../../components/data/postgresql.contract";
 import { REDIS } from "../../components/data/redis.contract";
 import { kubectl } from "./kubectl";
+import { pulumiEnv } from "./pulumi";
 import {
   ApiServer,
   ChartServer,
@@ -54,12 +55,7 @@ const skipReason =
 const work = path.join(os.tmpdir(), `ape-e2e-faults-${process.pid}`);
 const stateDir = path.join(work, "state");
 const pulumi = new Pulumi(PROJECT_DIR, {
-  ...process.env,
-  PULUMI_BACKEND_URL: `file://${stateDir}`,
-  PULUMI_HOME: `${work}/home`,
-  PULUMI_CONFIG_PASSPHRASE: "e2e-only",
-  PULUMI_SKIP_UPDATE_CHECK: "true",
-  PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+  ...pulumiEnv(work),
   // The program sets enablePatchForce on its provider; the provider binary built here (4.25.0)
   // reads that switch only from this variable (newer providers read the provider setting), so the
   // engine behaves as the provider the program declares.

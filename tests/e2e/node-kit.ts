@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { kubectl } from "./kubectl";
+import { pulumiEnv } from "./pulumi";
 
 const REPO = path.resolve(__dirname, "..", "..");
 
@@ -69,14 +70,7 @@ export class NodeProject {
     );
     fs.writeFileSync(path.join(this.dir, "program.ts"), 'module.exports = require("../../tests/e2e/node.program");\n');
     fs.copyFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), path.join(this.dir, `Pulumi.${stack}.yaml`));
-    this.env = {
-      ...process.env,
-      PULUMI_BACKEND_URL: `file://${this.dir}/state`,
-      PULUMI_HOME: `${this.dir}/home`,
-      PULUMI_CONFIG_PASSPHRASE: "e2e-only",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    };
+    this.env = pulumiEnv(this.dir);
   }
 
   private args(args: string[]): string[] {

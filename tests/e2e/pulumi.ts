@@ -50,14 +50,22 @@ export const ENGINE_ENABLED = process.env.APE_E2E_ENGINE === "1";
 /** Where this process keeps its state and Pulumi home (removed by the specs' after hooks). */
 export const WORK = path.join(os.tmpdir(), `ape-e2e-pulumi-${process.pid}`);
 
-const ENV = {
-  ...process.env,
-  PULUMI_BACKEND_URL: `file://${WORK}/state`,
-  PULUMI_HOME: `${WORK}/home`,
-  PULUMI_CONFIG_PASSPHRASE: "e2e-only",
-  PULUMI_SKIP_UPDATE_CHECK: "true",
-  PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-};
+/**
+ * The environment of every e2e `pulumi` command: a file backend and a Pulumi home under `workDir`,
+ * a fixed passphrase, no update check and no plugin downloads (the plugins are the built ones on PATH).
+ */
+export function pulumiEnv(workDir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PULUMI_BACKEND_URL: `file://${workDir}/state`,
+    PULUMI_HOME: `${workDir}/home`,
+    PULUMI_CONFIG_PASSPHRASE: "e2e-only",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+  };
+}
+
+const ENV = pulumiEnv(WORK);
 
 /** How the CI workflows and deploy:dev run Pulumi after a type-check: transpile-only, through SWC. */
 export const TRANSPILE_ONLY = {
@@ -72,7 +80,7 @@ export interface PulumiRun {
 }
 
 /** Runs `pulumi <args> --stack <stack>` for the project in `projectDir`, timing it. */
-export function pulumi(projectDir: string, stack: string, args: string[], env: Record<string, string> = {}): PulumiRun {
+export function pulumi(projectDir: string, stack: string, args: string[], env: NodeJS.ProcessEnv = {}): PulumiRun {
   const start = process.hrtime.bigint();
   const res = spawnSync("pulumi", [...args, "--stack", stack, "--non-interactive", "--cwd", projectDir], {
     env: { ...ENV, ...env },

@@ -10,14 +10,13 @@
 // under $APE_CHART_CACHE/external-secrets-crds, APE_CHART_CACHE defaulting to
 // $HOME/.cache/ape-2026-charts). Without it every test here is skipped, saying why.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { runProgram } from "../../harness/program";
 import { apply, kubectl, remove } from "./kubectl";
 import { Manifest, stackManifests } from "./manifests";
-import { E2E_OVERRIDES } from "./pulumi";
+import { E2E_OVERRIDES, ok, pulumi as pulumiIn, pulumiEnv } from "./pulumi";
 
 const CRD_FILE_NAME = "external-secrets.io_externalsecrets.yaml";
 const CRD_NAME = "externalsecrets.external-secrets.io";
@@ -131,26 +130,7 @@ const engine = process.env.APE_E2E_ENGINE === "1";
 const PROJECT_DIR = path.join(__dirname, "engine");
 const REPO = path.resolve(__dirname, "..", "..");
 const work = path.join(os.tmpdir(), `ape-e2e-secrets-${process.pid}`);
-const env = {
-  ...process.env,
-  PULUMI_BACKEND_URL: `file://${work}/state`,
-  PULUMI_HOME: `${work}/home`,
-  PULUMI_CONFIG_PASSPHRASE: "e2e-only",
-  PULUMI_SKIP_UPDATE_CHECK: "true",
-  PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-};
-
-function pulumi(...args: string[]): { code: number; out: string } {
-  const res = spawnSync("pulumi", [...args, "--stack", "dev", "--non-interactive", "--cwd", PROJECT_DIR], {
-    env,
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  if (res.error) throw res.error;
-  return { code: res.status ?? -1, out: `${res.stdout}\n${res.stderr}` };
-}
-const ok = (run: { code: number; out: string }, what: string) =>
-  assert.strictEqual(run.code, 0, `${what} failed:\n${run.out.slice(-4000)}`);
+const pulumi = (...args: string[]) => pulumiIn(PROJECT_DIR, "dev", args, pulumiEnv(work));
 
 (engine ? describe : describe.skip)("e2e secrets: pulumi up and destroy with an ExternalSecret and an external Neo4j", function () {
   this.timeout(900_000);
