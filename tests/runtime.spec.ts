@@ -8,18 +8,32 @@ import { capturePromiseStacksOnlyWhenDebugging } from "../runtime/promise-stacks
 
 const ROOT = path.resolve(__dirname, "..");
 
-/** What a fresh Node.js process (no harness) sees after loading the SDK and calling the switch with `env`. */
-function probe(env: Record<string, string>): { switchedOff: boolean; frames: boolean; tracked: boolean } {
+interface Seen {
+  switchedOff: boolean;
+  frames: boolean;
+  tracked: boolean;
+}
+
+/**
+ * What a fresh Node.js process (no harness) sees when the SDK tracks a promise after the switch is
+ * called, first with PULUMI_DEBUG_PROMISE_LEAKS set, then without it (one process for both: each
+ * start-up costs a few hundred milliseconds).
+ */
+function probe(): { debugging: Seen; normal: Seen } {
   const script = `
     const { capturePromiseStacksOnlyWhenDebugging } = require("./runtime/promise-stacks");
     const debuggable = require("@pulumi/pulumi/runtime/debuggable");
-    const switchedOff = capturePromiseStacksOnlyWhenDebugging();
-    const p = Promise.resolve(1);
-    debuggable.debuggablePromise(p, "probe");
-    console.log(JSON.stringify({ switchedOff, frames: /\\n\\s+at /.test(String(p._debugStackTrace)), tracked: p._debugCtx === "probe" }));`;
+    const seen = (env) => {
+      const switchedOff = capturePromiseStacksOnlyWhenDebugging(env);
+      const p = Promise.resolve(1);
+      debuggable.debuggablePromise(p, "probe");
+      return { switchedOff, frames: /\\n\\s+at /.test(String(p._debugStackTrace)), tracked: p._debugCtx === "probe" };
+    };
+    const debugging = seen({ PULUMI_DEBUG_PROMISE_LEAKS: "1" });
+    console.log(JSON.stringify({ debugging, normal: seen({}) }));`;
   const res = spawnSync(process.execPath, ["-r", path.join(ROOT, "harness", "register.js"), "-e", script], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, ...env },
+    env: { PATH: process.env.PATH },
     encoding: "utf8",
   });
   assert.strictEqual(res.status, 0, res.stderr);
@@ -27,19 +41,23 @@ function probe(env: Record<string, string>): { switchedOff: boolean; frames: boo
 }
 
 describe("runtime: Pulumi's promise stack captures", () => {
+  let seen: { debugging: Seen; normal: Seen };
+  before(() => (seen = probe()));
+
   it("are off by default; the SDK still tracks every promise for its leak report", () => {
-    assert.deepStrictEqual(probe({}), { switchedOff: true, frames: false, tracked: true });
+    assert.deepStrictEqual(seen.normal, { switchedOff: true, frames: false, tracked: true });
   });
 
   it("are captured as the SDK does when PULUMI_DEBUG_PROMISE_LEAKS asks for them", () => {
-    assert.deepStrictEqual(probe({ PULUMI_DEBUG_PROMISE_LEAKS: "1" }), { switchedOff: false, frames: true, tracked: true });
+    assert.deepStrictEqual(seen.debugging, { switchedOff: false, frames: true, tracked: true });
   });
 
   it("a second call changes nothing, and index.ts makes the call before it registers anything", () => {
     const debuggable = require("@pulumi/pulumi/runtime/debuggable");
-    const before = debuggable.debuggablePromise;
-    assert.strictEqual(capturePromiseStacksOnlyWhenDebugging(), true);
-    assert.strictEqual(debuggable.debuggablePromise, before, "wrapped twice");
+    assert.strictEqual(capturePromiseStacksOnlyWhenDebugging({}), true);
+    const once = debuggable.debuggablePromise;
+    assert.strictEqual(capturePromiseStacksOnlyWhenDebugging({}), true);
+    assert.strictEqual(debuggable.debuggablePromise, once, "wrapped twice");
     const program = require("fs").readFileSync(path.join(ROOT, "index.ts"), "utf8") as string;
     assert.ok(program.indexOf("capturePromiseStacksOnlyWhenDebugging();") < program.indexOf("new k8s.Provider("));
   });
