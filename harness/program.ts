@@ -71,13 +71,28 @@ export const FLOOR_PROGRAM = require.resolve("./floor");
 const runs = new Map<string, Promise<ProgramRun>>();
 
 /**
+ * Evaluations share the SDK's global runtime state (mocks, config, the registration hook), so they
+ * run one at a time even when several are asked for at once (specs that start work early).
+ */
+let evaluating: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+  const turn = evaluating.then(work);
+  evaluating = turn.catch(() => undefined);
+  return turn;
+}
+
+/**
  * Runs the program for `stack`, from the real Pulumi.<stack>.yaml plus `options`. A run is pure
  * data, so identical runs are evaluated once per process and shared; it is deep-frozen, so a test
  * that mutated it by mistake fails instead of changing what later tests see.
  */
 export function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
   const key = JSON.stringify([stack, options]);
-  if (!runs.has(key)) runs.set(key, evaluate(stack, options));
+  if (!runs.has(key))
+    runs.set(
+      key,
+      oneAtATime(() => evaluate(stack, options)),
+    );
   return runs.get(key)!;
 }
 
@@ -104,10 +119,14 @@ async function evaluate(stack: string, options: RunOptions): Promise<ProgramRun>
 }
 
 /** Runs the program expecting it to throw; returns the error and what was registered before it. */
-export async function runProgramError(
+export function runProgramError(
   stack: string,
   options: RunOptions = {},
 ): Promise<{ error: Error; resources: readonly RecordedResource[] }> {
+  return oneAtATime(() => evaluateError(stack, options));
+}
+
+async function evaluateError(stack: string, options: RunOptions): Promise<{ error: Error; resources: readonly RecordedResource[] }> {
   const recorded: RecordedResource[] = [];
   await pulumi.runtime.setMocks(new StackMocks(), PROJECT, stack, options.preview ?? true);
   recordRegistrations(recorded);

@@ -3,7 +3,6 @@
 // the alert rules select on; and the NetworkPolicies that admit the operator's Prometheus from its
 // own namespace to the metrics ports, and nothing else of it. Both stacks from their real files.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -16,6 +15,7 @@ import { stackNetworkFacts } from "../components/stack";
 import { StackConfig } from "../config";
 import { configProblems, loadConfig } from "./helpers/config";
 import { allows, Endpoint, NetworkPolicy } from "./helpers/netpol";
+import { findTool, inBackground, startEarly } from "./helpers/tools";
 import { ProgramRun, runProgram, RunOptions } from "../harness/program";
 
 const NS = "ape-2026";
@@ -105,43 +105,47 @@ describe("operator mode: ServiceMonitors and PrometheusRule", () => {
 
 // --- The chart's metrics Services are what the contracts say -------------------------------------
 
-const TOOLS = process.env.APE_TOOLS_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-tools");
 const CHARTS = process.env.APE_CHARTS_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-charts");
-const helm = [path.join(TOOLS, "bin", "helm"), ...(process.env.PATH ?? "").split(":").map((d) => path.join(d, "helm"))].find((c) =>
-  fs.existsSync(c),
-);
+const helm = findTool("helm");
 
 describe("operator mode: the charts render the metrics Services the ServiceMonitors select", function () {
-  let dir: string;
+  const chartDir = (chart: "postgresql" | "redis") => path.join(CHARTS, `${chart}-${loadConfig("dev").charts[chart].version}`);
+  const missing = [...(helm ? [] : ["helm"]), ...(["postgresql", "redis"] as const).map(chartDir).filter((d) => !fs.existsSync(d))];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ape-operator-"));
   before(function () {
-    const missing = [...(helm ? [] : ["helm"]), ...["postgresql", "redis"].map(chartDir).filter((d) => !fs.existsSync(d))];
     if (missing.length > 0) {
       console.log(`      ${missing.join(", ")} not found: metrics Services not rendered`);
       this.skip();
     }
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ape-operator-"));
   });
-  after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
-  function chartDir(chart: "postgresql" | "redis" | string): string {
-    return path.join(CHARTS, `${chart}-${(loadConfig("dev").charts as Record<string, { version: string }>)[chart].version}`);
-  }
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  for (const stack of STACKS) {
+  /** Each stack's run in operator mode and the helm renders of its two data releases, queued while mocha loads this file. */
+  const renders = STACKS.map((stack) =>
+    missing.length > 0
+      ? undefined
+      : startEarly(async () => {
+          const run = await runProgram(stack, OPERATOR);
+          const rendered = (["postgresql", "redis"] as const).map((chart) => {
+            const release = run.get("kubernetes:helm.sh/v3:Release", chart).inputs;
+            const values = path.join(dir, `${stack}-${chart}.json`);
+            fs.writeFileSync(values, JSON.stringify(release.values));
+            return inBackground(helm!, ["template", release.name, chartDir(chart), "-n", release.namespace, "-f", values]);
+          });
+          return { run, postgresql: await rendered[0], redis: await rendered[1] };
+        }),
+  );
+
+  STACKS.forEach((stack, i) => {
     it(`${stack}: postgresql-metrics and redis-metrics carry the selected labels and the named port on the exporter port`, async () => {
-      const run = await runProgram(stack, OPERATOR);
-      const sms = serviceMonitors(run);
+      const rendered = await renders[i]!;
+      const sms = serviceMonitors(rendered.run);
       for (const [chart, service, port] of [
         ["postgresql", postgresqlMetricsService(), POSTGRESQL.ports.exporter],
         ["redis", redisMetricsService(), REDIS.ports.exporter],
       ] as const) {
-        const release = run.get("kubernetes:helm.sh/v3:Release", chart).inputs;
-        const values = path.join(dir, `${stack}-${chart}.json`);
-        fs.writeFileSync(values, JSON.stringify(release.values));
-        const r = spawnSync(helm!, ["template", release.name, chartDir(chart), "-n", release.namespace, "-f", values], {
-          encoding: "utf8",
-          maxBuffer: 64 * 1024 * 1024,
-        });
-        assert.strictEqual(r.status, 0, r.stderr);
+        const r = rendered[chart];
+        assert.strictEqual(r.status, 0, r.output);
         const services = parseAllDocuments(r.stdout)
           .map((d) => d.toJS())
           .filter((o) => o?.kind === "Service");
@@ -158,7 +162,7 @@ describe("operator mode: the charts render the metrics Services the ServiceMonit
         assert.strictEqual(named.port, port, `${service.name} serves the exporter port`);
       }
     });
-  }
+  });
 });
 
 // --- NetworkPolicies: the operator's Prometheus in another namespace ------------------------------

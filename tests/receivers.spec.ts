@@ -6,7 +6,6 @@
 // skipped with a reason.
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -20,6 +19,7 @@ import { ProgramRun, runProgram, runProgramError, RunOptions } from "../harness/
 import { configProblems, loadConfig } from "./helpers/config";
 import { allows, NetworkPolicy } from "./helpers/netpol";
 import { readStackFile, setPath } from "../harness/stackFile";
+import { findTool, inBackground, startEarly, ToolRun } from "./helpers/tools";
 
 const R = "prometheus.alertmanager.receivers";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -346,64 +346,70 @@ describe("policy: alertmanager-receivers-in-production (advisory)", () => {
 
 // --- amtool on the configuration the chart renders --------------------------------------------
 
-const TOOLS = process.env.APE_TOOLS_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-tools");
 const CHARTS = process.env.APE_CHARTS_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-charts");
-function findTool(name: string): string | undefined {
-  const candidates = [path.join(TOOLS, "bin", name), ...(process.env.PATH ?? "").split(":").map((d) => path.join(d, name))];
-  return candidates.find((c) => fs.existsSync(c));
-}
-function exec(cmd: string, args: string[], cwd?: string): { status: number | null; output: string; stdout: string } {
-  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  return { status: r.status, output: `${r.stdout}${r.stderr}`, stdout: r.stdout };
+
+/** What amtool made of the configuration the chart rendered for one run. */
+interface Verdict {
+  /** helm template of the release values. */
+  readonly render: ToolRun;
+  /** The chart's alertmanager.yml, when the render succeeded. */
+  readonly config?: string;
+  /** amtool check-config on it. */
+  readonly check?: ToolRun;
+  /** The receivers `amtool config routes test` picks per severity. */
+  readonly routes: Record<string, ToolRun>;
 }
 
-/** The chart's rendering (helm template) of the release values: every document, and alertmanager.yml. */
-function render(helm: string, run: ProgramRun, dir: string): { manifest: string; config: string } {
+/**
+ * Renders the prometheus release of `run` with the chart (helm template), writes its
+ * alertmanager.yml under `dir` and has amtool check it and route each of `severities`; the
+ * processes run on the background lane (tests/helpers/tools.ts).
+ */
+async function judge(
+  tools: { helm: string; amtool: string },
+  run: ProgramRun,
+  dir: string,
+  name: string,
+  severities: string[],
+): Promise<Verdict> {
   const release = run.get(RELEASE, "prometheus").inputs;
-  const chartDir = path.join(CHARTS, `prometheus-${release.version}`);
-  const values = path.join(dir, "values.json");
+  const values = path.join(dir, `${name}.values.json`);
   fs.writeFileSync(values, JSON.stringify(release.values));
-  const r = exec(helm, ["template", release.name, chartDir, "-n", release.namespace, "-f", values]);
-  assert.strictEqual(r.status, 0, r.output);
-  const configMap = parseAllDocuments(r.stdout)
+  const chartDir = path.join(CHARTS, `prometheus-${release.version}`);
+  const render = await inBackground(tools.helm, ["template", release.name, chartDir, "-n", release.namespace, "-f", values]);
+  if (render.status !== 0) return { render, routes: {} };
+  const configMap = parseAllDocuments(render.stdout)
     .map((d) => d.toJS())
     .find((o) => o?.kind === "ConfigMap" && o.metadata?.name === "prometheus-alertmanager");
-  assert.ok(configMap?.data?.["alertmanager.yml"], "the chart renders ConfigMap prometheus-alertmanager");
-  return { manifest: r.stdout, config: configMap.data["alertmanager.yml"] };
+  const config: string | undefined = configMap?.data?.["alertmanager.yml"];
+  if (!config) return { render, routes: {} };
+  const file = path.join(dir, `${name}.yml`);
+  fs.writeFileSync(file, config);
+  const check = inBackground(tools.amtool, ["check-config", file]);
+  const routes = severities.map((severity) =>
+    inBackground(tools.amtool, ["config", "routes", "test", `--config.file=${file}`, `severity=${severity}`, "alertname=HighErrorRate"]),
+  );
+  const routed = await Promise.all(routes);
+  return { render, config, check: await check, routes: Object.fromEntries(severities.map((severity, i) => [severity, routed[i]])) };
 }
 
 describe("the rendered Alertmanager configuration, checked by amtool", function () {
   const amtool = findTool("amtool");
   const helm = findTool("helm");
-  let dir: string;
+  const chart = path.join(CHARTS, `prometheus-${loadConfig("dev").charts.prometheus.version}`);
+  const missing = [
+    !amtool && "amtool (scripts/tools/install.sh amtool)",
+    !helm && "helm",
+    !fs.existsSync(chart) && `the prometheus chart unpacked at ${chart} (APE_CHARTS_CACHE)`,
+  ].filter(Boolean);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ape-amtool-"));
   before(function () {
-    const chart = path.join(CHARTS, `prometheus-${loadConfig("dev").charts.prometheus.version}`);
-    const missing = [
-      !amtool && "amtool (scripts/tools/install.sh amtool)",
-      !helm && "helm",
-      !fs.existsSync(chart) && `the prometheus chart unpacked at ${chart} (APE_CHARTS_CACHE)`,
-    ].filter(Boolean);
     if (missing.length > 0) {
       console.log(`      ${missing.join(", ")} not found: rendered Alertmanager configuration not checked`);
       this.skip();
     }
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ape-amtool-"));
   });
-  after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
-
-  /** amtool check-config, and the receivers `amtool config routes test` picks for each severity. */
-  function routeOf(config: string, name: string): (severity: string) => string {
-    const file = path.join(dir, `${name}.yml`);
-    fs.writeFileSync(file, config);
-    const check = exec(amtool!, ["check-config", file]);
-    assert.strictEqual(check.status, 0, check.output);
-    assert.match(check.output, /SUCCESS/);
-    return (severity) => {
-      const r = exec(amtool!, ["config", "routes", "test", `--config.file=${file}`, `severity=${severity}`, "alertname=HighErrorRate"]);
-      assert.strictEqual(r.status, 0, r.output);
-      return r.stdout.trim();
-    };
-  }
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const cases: [string, string, RunOptions, Record<string, string>][] = [
     ["dev", "dev", {}, { critical: "default-receiver", warning: "default-receiver" }],
@@ -430,25 +436,45 @@ describe("the rendered Alertmanager configuration, checked by amtool", function 
       { critical: "webhook", warning: "webhook" },
     ],
   ];
-  for (const [label, stack, options, expected] of cases) {
+  // Queued while mocha loads this file (see tests/helpers/tools.ts); each test awaits its own.
+  const tools = missing.length === 0 ? { helm: helm!, amtool: amtool! } : undefined;
+  const verdicts = cases.map(([label, stack, options, expected]) =>
+    tools
+      ? startEarly(async () => judge(tools, await runProgram(stack, options), dir, label.replace(/\W+/g, "-"), Object.keys(expected)))
+      : undefined,
+  );
+
+  cases.forEach(([label, , , expected], i) => {
     it(`${label}: amtool accepts it and routes ${Object.entries(expected)
       .map(([s, r]) => `${s} to ${r}`)
       .join(", ")}`, async () => {
-      const run = await runProgram(stack, options);
-      const { manifest, config } = render(helm!, run, dir);
-      assert.doesNotMatch(manifest, /very-secret|hooks\.slack\.test|pd-key|alerts\.test/, "no secret in the rendered chart");
-      const route = routeOf(config, label.replace(/\W+/g, "-"));
-      for (const [severity, receivers] of Object.entries(expected)) assert.strictEqual(route(severity), receivers, severity);
+      const { render, config, check, routes } = await verdicts[i]!;
+      assert.strictEqual(render.status, 0, render.output);
+      assert.ok(config, "the chart renders ConfigMap prometheus-alertmanager");
+      assert.doesNotMatch(render.stdout, /very-secret|hooks\.slack\.test|pd-key|alerts\.test/, "no secret in the rendered chart");
+      assert.strictEqual(check!.status, 0, check!.output);
+      assert.match(check!.output, /SUCCESS/);
+      for (const [severity, receivers] of Object.entries(expected)) {
+        assert.strictEqual(routes[severity].status, 0, routes[severity].output);
+        assert.strictEqual(routes[severity].stdout.trim(), receivers, severity);
+      }
     });
-  }
+  });
+
+  // The control: the same check on the all-receivers configuration with one route broken.
+  const broken = tools
+    ? startEarly(async () => {
+        const { config } = await verdicts[2]!;
+        const file = path.join(dir, "broken.yml");
+        const edited = (config ?? "").replace("receiver: pagerduty", "receiver: pagerduty-missing");
+        fs.writeFileSync(file, edited);
+        return { edited, original: config, check: await inBackground(tools.amtool, ["check-config", file]) };
+      })
+    : undefined;
 
   it("the check itself fails on a configuration that routes to an undefined receiver", async () => {
-    const { config } = render(helm!, await runProgram("production", ALL), dir);
-    const broken = config.replace("receiver: pagerduty", "receiver: pagerduty-missing");
-    assert.notStrictEqual(broken, config);
-    const file = path.join(dir, "broken.yml");
-    fs.writeFileSync(file, broken);
-    const check = exec(amtool!, ["check-config", file]);
+    const { edited, original, check } = await broken!;
+    assert.notStrictEqual(edited, original);
     assert.notStrictEqual(check.status, 0, check.output);
     assert.match(check.output, /pagerduty-missing/);
   });

@@ -2,9 +2,9 @@
 // per-promise stack captures happen only when PULUMI_DEBUG_PROMISE_LEAKS asks for them, the
 // promise bookkeeping behind the leak report stays, and every other stack is captured as usual.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as path from "path";
 import { capturePromiseStacksOnlyWhenDebugging } from "../runtime/promise-stacks";
+import { inBackground, startEarly } from "./helpers/tools";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -19,7 +19,7 @@ interface Seen {
  * called, first with PULUMI_DEBUG_PROMISE_LEAKS set, then without it (one process for both: each
  * start-up costs a few hundred milliseconds).
  */
-function probe(): { debugging: Seen; normal: Seen } {
+async function probe(): Promise<{ debugging: Seen; normal: Seen }> {
   const script = `
     const { capturePromiseStacksOnlyWhenDebugging } = require("./runtime/promise-stacks");
     const debuggable = require("@pulumi/pulumi/runtime/debuggable");
@@ -31,18 +31,19 @@ function probe(): { debugging: Seen; normal: Seen } {
     };
     const debugging = seen({ PULUMI_DEBUG_PROMISE_LEAKS: "1" });
     console.log(JSON.stringify({ debugging, normal: seen({}) }));`;
-  const res = spawnSync(process.execPath, ["-r", path.join(ROOT, "harness", "register.js"), "-e", script], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH },
-    encoding: "utf8",
+  const res = await inBackground(process.execPath, ["-r", path.join(ROOT, "harness", "register.js"), "-e", script], ROOT, {
+    PATH: process.env.PATH,
   });
-  assert.strictEqual(res.status, 0, res.stderr);
+  assert.strictEqual(res.status, 0, res.output);
   return JSON.parse(res.stdout.trim().split("\n").pop()!);
 }
 
+/** Started while mocha loads this file (tests/helpers/tools.ts). */
+const probed = startEarly(probe);
+
 describe("runtime: Pulumi's promise stack captures", () => {
   let seen: { debugging: Seen; normal: Seen };
-  before(() => (seen = probe()));
+  before(async () => (seen = await probed));
 
   it("are off by default; the SDK still tracks every promise for its leak report", () => {
     assert.deepStrictEqual(seen.normal, { switchedOff: true, frames: false, tracked: true });

@@ -5,10 +5,17 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { findTool, inBackground, startEarly } from "./helpers/tools";
 
 const DIR = path.join(__dirname, "../.github/workflows");
 const text = (file: string) => fs.readFileSync(path.join(DIR, file), "utf8");
 const load = (file: string): any => parse(text(file));
+
+/** actionlint over the workflows, queued while mocha loads this file (tests/helpers/tools.ts). */
+const actionlint = startEarly(async () => {
+  const bin = findActionlint();
+  return bin ? inBackground(bin, ["-no-color"], path.join(__dirname, "..")) : undefined;
+});
 
 type Step = { name?: string; uses?: string; run?: string; with?: Record<string, any>; env?: Record<string, string> };
 const steps = (job: any): Step[] => job.steps ?? [];
@@ -158,17 +165,16 @@ describe("workflows", () => {
     }
   });
 
-  it("pass actionlint", function () {
+  it("pass actionlint", async function () {
     this.timeout(60000);
-    const bin = findActionlint();
-    if (!bin) {
+    const linted = await actionlint;
+    if (!linted) {
       // Pending, not failed: CI (.ci/run) installs it; locally run
       // `go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12`.
-      console.log("      actionlint not installed (PATH or $(go env GOPATH)/bin): check pending");
+      console.log("      actionlint not installed (tools cache, PATH or $(go env GOPATH)/bin): check pending");
       this.skip();
     }
-    const r = spawnSync(bin, ["-no-color"], { cwd: path.join(__dirname, ".."), encoding: "utf8" });
-    assert.equal(r.status, 0, `actionlint found problems:\n${r.stdout}${r.stderr}`);
+    assert.equal(linted.status, 0, `actionlint found problems:\n${linted.output}`);
   });
 });
 
@@ -184,14 +190,15 @@ function assertTranspileOnlyAfterTests(wf: any, job: string): void {
   assert.ok(fs.existsSync(path.join(__dirname, "..", "tsconfig.transpile.json")));
 }
 
-/** actionlint on PATH or in Go's bin directory, else undefined. */
+/** actionlint in the tools cache, on PATH or in Go's bin directory, else undefined. */
 function findActionlint(): string | undefined {
-  const candidates = (process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, "actionlint"));
+  const found = findTool("actionlint");
+  if (found) return found;
   try {
     const gopath = execFileSync("go", ["env", "GOPATH"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    if (gopath) candidates.push(path.join(gopath.split(path.delimiter)[0], "bin", "actionlint"));
+    const candidate = gopath && path.join(gopath.split(path.delimiter)[0], "bin", "actionlint");
+    return candidate && fs.existsSync(candidate) ? candidate : undefined;
   } catch {
-    // no Go toolchain
+    return undefined; // no Go toolchain
   }
-  return candidates.find((c) => fs.existsSync(c));
 }

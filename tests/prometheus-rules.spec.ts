@@ -4,7 +4,6 @@
 // Thresholds and windows come from the stacks' config, so a changed threshold changes the series.
 // promtool is built by scripts/tools/install.sh; without it these tests are skipped with a reason.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -12,15 +11,10 @@ import { stringify } from "yaml";
 import { buildAlertRules } from "../components/monitoring";
 import { parseDuration, StackConfig } from "../config";
 import { loadConfig } from "./helpers/config";
+import { findTool, inBackground, startEarly, ToolRun } from "./helpers/tools";
 
 const NS = "ape-2026";
 const STEP_MINUTES = 1;
-
-function findPromtool(): string | undefined {
-  const cache = process.env.APE_TOOLS_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-tools");
-  const candidates = [path.join(cache, "bin", "promtool"), ...(process.env.PATH ?? "").split(":").map((d) => path.join(d, "promtool"))];
-  return candidates.find((c) => fs.existsSync(c));
-}
 
 const minutes = (d: string): number => Math.ceil(parseDuration(d)! / 60);
 /** A promtool series: `start+step` per minute for `count` minutes, then flat for `flat` minutes. */
@@ -136,13 +130,35 @@ function testFile(p: Prometheus, ruleFile: string, severity: Record<string, stri
   });
 }
 
-function run(promtool: string, args: string[], cwd: string): { status: number | null; output: string } {
-  const r = spawnSync(promtool, args, { cwd, encoding: "utf8" });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+/** The generated rules without annotations: promtool compares those too, and their text is checked elsewhere. */
+function bareRules(rules: ReturnType<typeof buildAlertRules>) {
+  return { groups: rules.groups.map((g) => ({ ...g, rules: g.rules.map(({ annotations: _a, ...r }) => r) })) };
+}
+
+const severities = (rules: ReturnType<typeof buildAlertRules>) =>
+  Object.fromEntries(rules.groups.flatMap((g) => g.rules.map((r) => [r.alert, r.labels.severity])));
+
+/**
+ * promtool's verdicts for the rules built from `rulesFor` and the series written for `seriesFor`,
+ * queued on the background lane: `check rules` on the full rule file, `test rules` on the series.
+ */
+async function evaluate(promtool: string, rulesFor: Prometheus, seriesFor: Prometheus): Promise<{ check: ToolRun; test: ToolRun }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ape-promtool-"));
+  try {
+    const rules = buildAlertRules({ prometheus: rulesFor, namespace: NS });
+    fs.writeFileSync(path.join(dir, "alerting_rules.yml"), stringify(rules));
+    fs.writeFileSync(path.join(dir, "rules-under-test.yml"), stringify(bareRules(rules)));
+    fs.writeFileSync(path.join(dir, "alerts.test.yml"), testFile(seriesFor, "rules-under-test.yml", severities(rules)));
+    const check = inBackground(promtool, ["check", "rules", "alerting_rules.yml"], dir);
+    const test = inBackground(promtool, ["test", "rules", "alerts.test.yml"], dir);
+    return { check: await check, test: await test };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe("alert rules evaluated by promtool", function () {
-  const promtool = findPromtool();
+  const promtool = findTool("promtool");
   before(function () {
     if (!promtool) {
       console.log("      promtool not installed (scripts/tools/install.sh promtool): alert evaluation skipped");
@@ -167,46 +183,28 @@ describe("alert rules evaluated by promtool", function () {
         }).prometheus,
     ],
   ];
+  // Queued while mocha loads this file (see tests/helpers/tools.ts); each test awaits its own.
+  const verdicts = promtool ? configs.map(([, config]) => startEarly(() => evaluate(promtool, config(), config()))) : [];
 
-  for (const [label, config] of configs) {
-    it(`${label}: promtool checks the rules; each alert fires, stays silent and resolves as its thresholds say`, function () {
-      const p = config();
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ape-promtool-"));
-      try {
-        const rules = buildAlertRules({ prometheus: p, namespace: NS });
-        fs.writeFileSync(path.join(dir, "alerting_rules.yml"), stringify(rules));
-        const check = run(promtool!, ["check", "rules", "alerting_rules.yml"], dir);
-        assert.strictEqual(check.status, 0, check.output);
-        assert.match(check.output, /SUCCESS: 4 rules found/);
-        // promtool compares annotations too; their text is checked by `check rules` above and by
-        // tests/alerts.spec.ts, so the behaviour test runs on the same rules without them.
-        const bare = { groups: rules.groups.map((g) => ({ ...g, rules: g.rules.map(({ annotations: _a, ...r }) => r) })) };
-        fs.writeFileSync(path.join(dir, "rules-under-test.yml"), stringify(bare));
-        const severity = Object.fromEntries(rules.groups.flatMap((g) => g.rules.map((r) => [r.alert, r.labels.severity])));
-        fs.writeFileSync(path.join(dir, "alerts.test.yml"), testFile(p, "rules-under-test.yml", severity));
-        const test = run(promtool!, ["test", "rules", "alerts.test.yml"], dir);
-        assert.strictEqual(test.status, 0, test.output);
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
+  configs.forEach(([label], i) => {
+    it(`${label}: promtool checks the rules; each alert fires, stays silent and resolves as its thresholds say`, async function () {
+      const { check, test } = await verdicts[i];
+      assert.strictEqual(check.status, 0, check.output);
+      assert.match(check.output, /SUCCESS: 4 rules found/);
+      assert.strictEqual(test.status, 0, test.output);
     });
-  }
+  });
 
-  it("the test itself fails when a threshold in the rules drifts from the config it was written for", function () {
-    const p = loadConfig("production").prometheus;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ape-promtool-"));
-    try {
-      const drifted = { ...p, alerts: { ...p.alerts, errorRateThreshold: p.alerts.errorRateThreshold * 2 } };
-      const rules = buildAlertRules({ prometheus: drifted, namespace: NS });
-      const bare = { groups: rules.groups.map((g) => ({ ...g, rules: g.rules.map(({ annotations: _a, ...r }) => r) })) };
-      fs.writeFileSync(path.join(dir, "rules-under-test.yml"), stringify(bare));
-      const severity = Object.fromEntries(rules.groups.flatMap((g) => g.rules.map((r) => [r.alert, r.labels.severity])));
-      fs.writeFileSync(path.join(dir, "alerts.test.yml"), testFile(p, "rules-under-test.yml", severity));
-      const test = run(promtool!, ["test", "rules", "alerts.test.yml"], dir);
-      assert.notStrictEqual(test.status, 0, "series written for the configured threshold must not satisfy a doubled one");
-      assert.match(test.output, /HighErrorRate/);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+  const drifted = promtool
+    ? startEarly(() => {
+        const p = loadConfig("production").prometheus;
+        return evaluate(promtool, { ...p, alerts: { ...p.alerts, errorRateThreshold: p.alerts.errorRateThreshold * 2 } }, p);
+      })
+    : undefined;
+
+  it("the test itself fails when a threshold in the rules drifts from the config it was written for", async function () {
+    const { test } = await drifted!;
+    assert.notStrictEqual(test.status, 0, "series written for the configured threshold must not satisfy a doubled one");
+    assert.match(test.output, /HighErrorRate/);
   });
 });
