@@ -15,6 +15,7 @@ import { stackNetworkFacts } from "../components/stack";
 import { StackConfig } from "../config";
 import { configProblems, loadConfig } from "./helpers/config";
 import { allows, Endpoint, NetworkPolicy } from "./helpers/netpol";
+import { cachedChart } from "./helpers/charts";
 import { findTool, inBackground, startEarly } from "./helpers/tools";
 import { ProgramRun, runProgram, RunOptions } from "../harness/program";
 
@@ -105,11 +106,10 @@ describe("operator mode: ServiceMonitors and PrometheusRule", () => {
 
 // --- The chart's metrics Services are what the contracts say -------------------------------------
 
-const CHARTS = process.env.APE_CHARTS_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-charts");
 const helm = findTool("helm");
 
 describe("operator mode: the charts render the metrics Services the ServiceMonitors select", function () {
-  const chartDir = (chart: "postgresql" | "redis") => path.join(CHARTS, `${chart}-${loadConfig("dev").charts[chart].version}`);
+  const chartDir = (chart: "postgresql" | "redis") => cachedChart(chart, loadConfig("dev").charts[chart].version);
   const missing = [...(helm ? [] : ["helm"]), ...(["postgresql", "redis"] as const).map(chartDir).filter((d) => !fs.existsSync(d))];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ape-operator-"));
   before(function () {

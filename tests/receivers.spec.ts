@@ -19,6 +19,7 @@ import { ProgramRun, runProgram, runProgramError, RunOptions } from "../harness/
 import { configProblems, loadConfig } from "./helpers/config";
 import { allows, NetworkPolicy } from "./helpers/netpol";
 import { readStackFile, setPath } from "../harness/stackFile";
+import { cachedChart } from "./helpers/charts";
 import { findTool, inBackground, startEarly, ToolRun } from "./helpers/tools";
 
 const R = "prometheus.alertmanager.receivers";
@@ -346,8 +347,6 @@ describe("policy: alertmanager-receivers-in-production (advisory)", () => {
 
 // --- amtool on the configuration the chart renders --------------------------------------------
 
-const CHARTS = process.env.APE_CHARTS_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-charts");
-
 /** What amtool made of the configuration the chart rendered for one run. */
 interface Verdict {
   /** helm template of the release values. */
@@ -375,7 +374,7 @@ async function judge(
   const release = run.get(RELEASE, "prometheus").inputs;
   const values = path.join(dir, `${name}.values.json`);
   fs.writeFileSync(values, JSON.stringify(release.values));
-  const chartDir = path.join(CHARTS, `prometheus-${release.version}`);
+  const chartDir = cachedChart("prometheus", release.version);
   const render = await inBackground(tools.helm, ["template", release.name, chartDir, "-n", release.namespace, "-f", values]);
   if (render.status !== 0) return { render, routes: {} };
   const configMap = parseAllDocuments(render.stdout)
@@ -396,11 +395,11 @@ async function judge(
 describe("the rendered Alertmanager configuration, checked by amtool", function () {
   const amtool = findTool("amtool");
   const helm = findTool("helm");
-  const chart = path.join(CHARTS, `prometheus-${loadConfig("dev").charts.prometheus.version}`);
+  const chart = cachedChart("prometheus", loadConfig("dev").charts.prometheus.version);
   const missing = [
     !amtool && "amtool (scripts/tools/install.sh amtool)",
     !helm && "helm",
-    !fs.existsSync(chart) && `the prometheus chart unpacked at ${chart} (APE_CHARTS_CACHE)`,
+    !fs.existsSync(chart) && `the prometheus chart unpacked at ${chart} (APE_CHART_CACHE)`,
   ].filter(Boolean);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ape-amtool-"));
   before(function () {

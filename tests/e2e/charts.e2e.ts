@@ -9,25 +9,19 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { defaults } from "../../config";
 import { runProgram } from "../../harness/program";
+import { CACHED_CHARTS, cachedChart } from "../helpers/charts";
+import { findTool } from "../helpers/tools";
 import { podSpecOf } from "./manifests";
-
-const CACHE = process.env.APE_CHART_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-charts");
-const TOOLS = path.join(process.env.APE_TOOLS_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-tools"), "bin");
-const CHARTS = ["postgresql", "redis", "prometheus", "grafana"] as const;
-const chartDir = (name: (typeof CHARTS)[number]) => path.join(CACHE, `${name}-${defaults.charts[name].version}`);
-const tool = (name: string) =>
-  [path.join(TOOLS, name), ...(process.env.PATH ?? "").split(":").map((d) => path.join(d, name))].find((p) => fs.existsSync(p));
 
 type Doc = Record<string, any>;
 
 describe("the pinned charts rendered with the program's values", function () {
   this.timeout(300_000);
-  const helm = tool("helm");
-  const judge = tool("psa-judge");
+  const helm = findTool("helm");
+  const judge = findTool("psa-judge");
   const missing = [
-    ...CHARTS.filter((c) => !fs.existsSync(chartDir(c))).map(chartDir),
+    ...CACHED_CHARTS.map((c) => cachedChart(c)).filter((d) => !fs.existsSync(d)),
     ...(helm ? [] : ["helm"]),
     ...(judge ? [] : ["psa-judge"]),
   ];
@@ -47,9 +41,9 @@ describe("the pinned charts rendered with the program's values", function () {
 
       before(async function () {
         if (missing.length > 0) this.skip();
-        const set: Record<string, unknown> = Object.fromEntries(CHARTS.map((c) => [`charts.${c}.chart`, chartDir(c)]));
+        const set: Record<string, unknown> = Object.fromEntries(CACHED_CHARTS.map((c) => [`charts.${c}.chart`, cachedChart(c)]));
         // Neo4j's pinned chart (served by Neo4j's own repository) renders when the cache holds it.
-        const neo4jDir = path.join(CACHE, `neo4j-${defaults.charts.neo4j.version}`);
+        const neo4jDir = cachedChart("neo4j");
         if (fs.existsSync(neo4jDir)) Object.assign(set, { "charts.neo4j.repo": "", "charts.neo4j.chart": neo4jDir });
         else {
           console.log(`      neo4j not rendered: ${neo4jDir} is not in the chart cache`);

@@ -8,19 +8,15 @@
 // engine or the chart cache is missing.
 import * as assert from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
 import { parseAllDocuments } from "yaml";
-import { defaults } from "../../config";
 import { T } from "../../harness/types";
+import { CACHED_CHARTS, cachedChart } from "../helpers/charts";
 import { kubectl } from "./kubectl";
 import { podSpecOf } from "./manifests";
 import { E2E_OVERRIDES, ENGINE_ENABLED, initStack, ok, pulumi as pulumiIn, WORK } from "./pulumi";
 
-const CACHE = process.env.APE_CHART_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-charts");
-const CHARTS = ["postgresql", "redis", "prometheus", "grafana"] as const;
-const chartDir = (name: (typeof CHARTS)[number]) => path.join(CACHE, `${name}-${defaults.charts[name].version}`);
 const PROJECT_DIR = path.join(__dirname, "releases");
 const NS = "ape-2026";
 const NODE = process.env.APE_E2E_NODE === "1";
@@ -31,12 +27,12 @@ const NODE = process.env.APE_E2E_NODE === "1";
  * as in the other engine tests.
  */
 const OVERRIDES: Record<string, unknown> = {
-  ...Object.fromEntries(CHARTS.map((c) => [`charts.${c}.chart`, chartDir(c)])),
+  ...Object.fromEntries(CACHED_CHARTS.map((c) => [`charts.${c}.chart`, cachedChart(c)])),
   "neo4j.enabled": false,
   "neo4j.external": E2E_OVERRIDES["neo4j.external"],
 };
 
-const missingCharts = CHARTS.map(chartDir).filter((d) => !fs.existsSync(path.join(d, "Chart.yaml")));
+const missingCharts = CACHED_CHARTS.map((c) => cachedChart(c)).filter((d) => !fs.existsSync(path.join(d, "Chart.yaml")));
 const skipReason = !ENGINE_ENABLED
   ? "the Pulumi engine stage is off (scripts/e2e.sh with the engine built)"
   : missingCharts.length
@@ -107,7 +103,7 @@ function podOf(workload: Obj): Obj {
           assert.deepStrictEqual(inState.map((r) => r.outputs.name).sort(), ["grafana", "postgresql", "prometheus", "redis"]);
           for (const r of inState) {
             assert.strictEqual(r.outputs.status.status, "deployed", `${r.outputs.name}: ${JSON.stringify(r.outputs.status)}`);
-            assert.strictEqual(r.outputs.chart, chartDir(r.outputs.name), `${r.outputs.name} was installed from the cache`);
+            assert.strictEqual(r.outputs.chart, cachedChart(r.outputs.name), `${r.outputs.name} was installed from the cache`);
             releases[r.outputs.name] = helmRelease(r.outputs.name);
             assert.strictEqual(releases[r.outputs.name].status, "deployed");
           }

@@ -14,6 +14,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { runProgram } from "../../harness/program";
+import { CHART_CACHE } from "../helpers/charts";
 import { apply, kubectl, remove } from "./kubectl";
 import { Manifest, stackManifests } from "./manifests";
 import { E2E_OVERRIDES, ok, pulumi as pulumiIn, pulumiEnv } from "./pulumi";
@@ -23,8 +24,7 @@ const CRD_NAME = "externalsecrets.external-secrets.io";
 
 /** The ExternalSecret CRD file, or why there is none. */
 function findCrd(): { file?: string; reason?: string } {
-  const cache = process.env.APE_CHART_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-charts");
-  const given = process.env.APE_ESO_CRDS ?? path.join(cache, "external-secrets-crds");
+  const given = process.env.APE_ESO_CRDS ?? path.join(CHART_CACHE, "external-secrets-crds");
   if (!fs.existsSync(given)) return { reason: `no ExternalSecret CRD: ${given} does not exist (set APE_ESO_CRDS)` };
   if (fs.statSync(given).isFile()) return { file: given };
   const direct = path.join(given, CRD_FILE_NAME);
