@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { deepFreeze, frozenSet } from "./freeze";
 import { StackMocks } from "./mocks";
+import { serially } from "./serial";
 import { skipSdkStackCaptures } from "./stacks";
 import { PROJECT, projectDefaults, readStackFile, setPath } from "./stackFile";
 
@@ -74,12 +75,7 @@ const runs = new Map<string, Promise<ProgramRun>>();
  * Evaluations share the SDK's global runtime state (mocks, config, the registration hook), so they
  * run one at a time even when several are asked for at once (specs that start work early).
  */
-let evaluating: Promise<unknown> = Promise.resolve();
-function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
-  const turn = evaluating.then(work);
-  evaluating = turn.catch(() => undefined);
-  return turn;
-}
+const oneAtATime = serially();
 
 /**
  * Runs the program for `stack`, from the real Pulumi.<stack>.yaml plus `options`. A run is pure

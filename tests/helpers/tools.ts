@@ -10,6 +10,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { serially } from "../../harness/serial";
 
 const CACHE = process.env.APE_TOOLS_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-tools");
 
@@ -26,11 +27,11 @@ export interface ToolRun {
   readonly output: string;
 }
 
-let lane: Promise<unknown> = Promise.resolve();
+const lane = serially();
 
 /** Queues `cmd args` on the background lane and resolves with how it ended. */
 export function inBackground(cmd: string, args: string[], cwd?: string, env?: NodeJS.ProcessEnv): Promise<ToolRun> {
-  const run = lane.then(
+  return lane(
     () =>
       new Promise<ToolRun>((resolve, reject) => {
         const child = spawn(cmd, args, { cwd, env: env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
@@ -42,8 +43,6 @@ export function inBackground(cmd: string, args: string[], cwd?: string, env?: No
         child.on("close", (status) => resolve({ status, stdout, output: `${stdout}${stderr}` }));
       }),
   );
-  lane = run.catch(() => undefined);
-  return run;
 }
 
 /**
