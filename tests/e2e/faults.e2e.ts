@@ -246,23 +246,24 @@ const DOC_LOCK = new RegExp(
         note(`baseline dev: ${describeEvidence(baseline)}`);
       });
 
-      it("1. an update killed while replacing the settings ConfigMap is recovered as documented", async () => {
-        ok(pulumi.run("dev", ["config", "set", "--path", "api.env.FAULT_MARK", "k2"]), "config set");
+      /**
+       * A new FAULT_MARK (the settings ConfigMap is replaced, the Deployment updated); `pulumi up`
+       * is killed when its output first matches `at`, then recovered as documented.
+       */
+      async function killUpdate(mark: string, at: RegExp, what: string): Promise<void> {
+        ok(pulumi.run("dev", ["config", "set", "--path", "api.env.FAULT_MARK", mark]), "config set");
         const run = pulumi.start("dev", ["up", "--yes", "--skip-preview"]);
-        await run.waitFor(/creating replacement|updating \(/);
+        await run.waitFor(at);
         await run.kill();
-        await recoverInterrupted("update, killed at the first replace/update");
+        await recoverInterrupted(what);
         baseline = assertConverged("dev", baseline);
-      });
+      }
 
-      it("1. an update killed while deleting the replaced ConfigMap is recovered as documented", async () => {
-        ok(pulumi.run("dev", ["config", "set", "--path", "api.env.FAULT_MARK", "k3"]), "config set");
-        const run = pulumi.start("dev", ["up", "--yes", "--skip-preview"]);
-        await run.waitFor(/deleting original|deleting \(/);
-        await run.kill();
-        await recoverInterrupted("update, killed while deleting the replaced object");
-        baseline = assertConverged("dev", baseline);
-      });
+      it("1. an update killed while replacing the settings ConfigMap is recovered as documented", () =>
+        killUpdate("k2", /creating replacement|updating \(/, "update, killed at the first replace/update"));
+
+      it("1. an update killed while deleting the replaced ConfigMap is recovered as documented", () =>
+        killUpdate("k3", /deleting original|deleting \(/, "update, killed while deleting the replaced object"));
 
       it("2. a second pulumi up of the same stack is refused by the lock and changes nothing", async () => {
         ok(pulumi.run("dev", ["config", "set", "--path", "api.env.FAULT_MARK", "concurrent"]), "config set");
