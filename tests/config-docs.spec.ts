@@ -45,9 +45,14 @@ describe("configuration reference (docs/configuration.md)", () => {
     assert.ok(fs.existsSync(DOC_FILE), "docs/configuration.md exists");
     assert.strictEqual(fs.readFileSync(DOC_FILE, "utf8"), doc, "docs/configuration.md is stale: run npm run docs:config");
     assert.strictEqual(isStale(), false);
-    const stale = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "config-docs-")), "configuration.md");
-    fs.writeFileSync(stale, doc.replace("| `api.replicaCount` |", "| `api.replicas` |"));
-    assert.strictEqual(isStale(stale), true, "--check notices an edited file");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "config-docs-"));
+    try {
+      const stale = path.join(dir, "configuration.md");
+      fs.writeFileSync(stale, doc.replace("| `api.replicaCount` |", "| `api.replicas` |"));
+      assert.strictEqual(isStale(stale), true, "--check notices an edited file");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("starts with how values merge, how to set secrets, and that it is generated", () => {
