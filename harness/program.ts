@@ -98,9 +98,7 @@ async function evaluate(stack: string, options: RunOptions): Promise<ProgramRun>
   recordRegistrations(recorded);
   setConfig(stack, options);
 
-  const main = options.program ?? PROGRAM;
-  delete require.cache[main]; // the program module is the only one with top-level effects
-  const program: Record<string, unknown> = require(main);
+  const program = loadProgram(options.program ?? PROGRAM);
   const outputs: Record<string, unknown> = {};
   const secretOutputs = new Set<string>();
   for (const [name, value] of Object.entries(program)) {
@@ -127,15 +125,30 @@ async function evaluateError(stack: string, options: RunOptions): Promise<{ erro
   await pulumi.runtime.setMocks(new StackMocks(), PROJECT, stack, options.preview ?? true);
   recordRegistrations(recorded);
   setConfig(stack, options);
-  const main = options.program ?? PROGRAM;
-  delete require.cache[main]; // the program module is the only one with top-level effects
   try {
-    require(main);
+    loadProgram(options.program ?? PROGRAM);
   } catch (error) {
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
     return { error: error as Error, resources: deepFreeze(recorded) };
   }
   throw new Error(`program for stack ${stack} did not fail`);
+}
+
+/**
+ * Runs the program module afresh (it is the only module with top-level effects) and returns its
+ * exports. Node keeps every module it loads in its parent's `children` list, even once it is out of
+ * the require cache; left there, each run's exports (and through them every resource object of the
+ * run) would stay reachable for the rest of the suite, about 4 MB a run, which the garbage collector
+ * then walks again and again.
+ */
+function loadProgram(main: string): Record<string, unknown> {
+  delete require.cache[main];
+  try {
+    return require(main);
+  } finally {
+    const loaded = module.children.findIndex((child) => child.id === main);
+    if (loaded !== -1) module.children.splice(loaded, 1);
+  }
 }
 
 export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
@@ -174,8 +187,10 @@ function recordRegistrations(into: RecordedResource[]): void {
 }
 
 /**
- * A registration; inputs and state are converted from the request's protobuf Structs when a test
- * first reads them (most tests read a few resources of a run), then kept, deep-frozen.
+ * A registration. Its inputs and state are kept as the plain data the request and the response
+ * carry (the protobuf messages themselves are many times larger, and a suite keeps every run it
+ * evaluates); secrets are unwrapped or redacted when a test first reads them (most tests read a
+ * few resources of a run), then kept, deep-frozen.
  */
 class Recorded implements RecordedResource {
   readonly type: string;
@@ -190,7 +205,7 @@ class Recorded implements RecordedResource {
   readonly parent: string;
   readonly dependencies: readonly string[];
   readonly provider: string;
-  #request: { object: any; state: any };
+  #wire: { inputs: Record<string, any>; state: Record<string, any> };
   #inputs?: { inputs: Record<string, any>; secretPaths: string[] };
   #plainInputs?: Record<string, any>;
   #state?: Record<string, any>;
@@ -217,7 +232,7 @@ class Recorded implements RecordedResource {
     this.parent = req.getParent();
     this.dependencies = req.getDependenciesList();
     this.provider = req.getProvider();
-    this.#request = { object: req.getObject(), state: res.getObject() };
+    this.#wire = { inputs: req.getObject()?.toJavaScript() ?? {}, state: res.getObject()?.toJavaScript() ?? {} };
   }
 
   get inputs(): Record<string, any> {
@@ -227,15 +242,15 @@ class Recorded implements RecordedResource {
     return this.#unwrapped().secretPaths;
   }
   get plainInputs(): Record<string, any> {
-    return (this.#plainInputs ??= deepFreeze(redact(this.#request.object?.toJavaScript() ?? {})));
+    return (this.#plainInputs ??= deepFreeze(redact(this.#wire.inputs)));
   }
   get state(): Record<string, any> {
-    return (this.#state ??= deepFreeze(unwrap(this.#request.state?.toJavaScript() ?? {}, "", [])));
+    return (this.#state ??= deepFreeze(unwrap(this.#wire.state, "", [])));
   }
   #unwrapped(): { inputs: Record<string, any>; secretPaths: string[] } {
     if (!this.#inputs) {
       const secretPaths: string[] = [];
-      const inputs = unwrap(this.#request.object?.toJavaScript() ?? {}, "", secretPaths);
+      const inputs = unwrap(this.#wire.inputs, "", secretPaths);
       this.#inputs = { inputs: deepFreeze(inputs), secretPaths: deepFreeze(secretPaths) };
     }
     return this.#inputs;

@@ -70,6 +70,17 @@ describe("harness", () => {
     assert.notStrictEqual(dev.get(T.Deployment, "api").inputs.spec.template.spec.containers[0].image, "changed");
   });
 
+  it("keeps no evaluated program module alive (Node lists every loaded module under its parent)", () => {
+    const harness = require.cache[require.resolve("../harness/program")];
+    assert.ok(harness, "the harness module is loaded");
+    const program = require.resolve("../index");
+    assert.strictEqual(
+      harness.children.filter((child) => child.id === program).length,
+      0,
+      "each run's exports (and every resource object behind them) would stay reachable for the whole suite",
+    );
+  });
+
   it("recognises secrets by the SDK's signature (pulumi.runtime.specialSigKey / specialSecretSig)", () => {
     assert.match(pulumi.runtime.specialSigKey, /^[0-9a-f]{32}$/);
     assert.match(pulumi.runtime.specialSecretSig, /^[0-9a-f]{32}$/);
