@@ -43,6 +43,12 @@ export interface ProgramRun {
   readonly outputs: Readonly<Record<string, unknown>>;
   /** Names of stack outputs that are secrets. */
   readonly secretOutputs: ReadonlySet<string>;
+  /**
+   * What the program logged with pulumi.log.warn during the evaluation, in order (the CLI shows
+   * these as warnings). Kept here rather than printed, so that any test can read them from a
+   * shared run and the suite's output stays clean.
+   */
+  readonly warnings: readonly string[];
   /** Resources of a type (e.g. T.Deployment). */
   ofType(type: string): RecordedResource[];
   /** The one resource of a type and logical name; throws if absent. */
@@ -83,7 +89,7 @@ const oneAtATime = serially();
  * that mutated it by mistake fails instead of changing what later tests see.
  */
 export function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
-  const key = JSON.stringify([stack, options]);
+  const key = JSON.stringify([stack, { preview: true, ...options }]); // preview is the default: {} and { preview: true } are one run
   if (!runs.has(key))
     runs.set(
       key,
@@ -98,40 +104,66 @@ async function evaluate(stack: string, options: RunOptions): Promise<ProgramRun>
   recordRegistrations(recorded);
   setConfig(stack, options);
 
-  const program = loadProgram(options.program ?? PROGRAM);
   const outputs: Record<string, unknown> = {};
   const secretOutputs = new Set<string>();
-  for (const [name, value] of Object.entries(program)) {
-    if (pulumi.Output.isInstance(value)) {
-      if (await pulumi.isSecret(value)) secretOutputs.add(name);
-      // A copy: the run owns its data, and freezing it must not freeze the program's own objects.
-      outputs[name] = structuredClone(await promiseOf(value));
-    } else outputs[name] = value;
-  }
-  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-  return makeRun(stack, recorded, outputs, secretOutputs);
+  const warnings = await capturingWarnings(async () => {
+    const program = loadProgram(options.program ?? PROGRAM);
+    for (const [name, value] of Object.entries(program)) {
+      if (pulumi.Output.isInstance(value)) {
+        if (await pulumi.isSecret(value)) secretOutputs.add(name);
+        // A copy: the run owns its data, and freezing it must not freeze the program's own objects.
+        outputs[name] = structuredClone(await promiseOf(value));
+      } else outputs[name] = value;
+    }
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  });
+  return makeRun(stack, recorded, outputs, secretOutputs, warnings);
 }
 
-/** Runs the program expecting it to throw; returns the error and what was registered before it. */
-export function runProgramError(
-  stack: string,
-  options: RunOptions = {},
-): Promise<{ error: Error; resources: readonly RecordedResource[] }> {
+/** Runs `work` with pulumi.log.warn collecting its messages; returns them. Evaluations run one at a time. */
+async function capturingWarnings(work: () => Promise<void>): Promise<string[]> {
+  const warnings: string[] = [];
+  const warn = pulumi.log.warn;
+  pulumi.log.warn = (message: string) => {
+    warnings.push(message);
+    return Promise.resolve();
+  };
+  try {
+    await work();
+  } finally {
+    pulumi.log.warn = warn;
+  }
+  return warnings;
+}
+
+/** A run that failed: the error, what was registered before it, and the warnings logged (as ProgramRun.warnings). */
+export interface FailedRun {
+  readonly error: Error;
+  readonly resources: readonly RecordedResource[];
+  readonly warnings: readonly string[];
+}
+
+/** Runs the program expecting it to throw. */
+export function runProgramError(stack: string, options: RunOptions = {}): Promise<FailedRun> {
   return oneAtATime(() => evaluateError(stack, options));
 }
 
-async function evaluateError(stack: string, options: RunOptions): Promise<{ error: Error; resources: readonly RecordedResource[] }> {
+async function evaluateError(stack: string, options: RunOptions): Promise<FailedRun> {
   const recorded: RecordedResource[] = [];
   await pulumi.runtime.setMocks(new StackMocks(), PROJECT, stack, options.preview ?? true);
   recordRegistrations(recorded);
   setConfig(stack, options);
-  try {
-    loadProgram(options.program ?? PROGRAM);
-  } catch (error) {
-    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-    return { error: error as Error, resources: deepFreeze(recorded) };
-  }
-  throw new Error(`program for stack ${stack} did not fail`);
+  let error: Error | undefined;
+  const warnings = await capturingWarnings(async () => {
+    try {
+      loadProgram(options.program ?? PROGRAM);
+    } catch (thrown) {
+      error = thrown as Error;
+      await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    }
+  });
+  if (!error) throw new Error(`program for stack ${stack} did not fail`);
+  return { error, resources: deepFreeze(recorded), warnings: deepFreeze(warnings) };
 }
 
 /**
@@ -280,7 +312,13 @@ function redact(value: any): any {
   return value;
 }
 
-function makeRun(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>, secretOutputs: Set<string>): ProgramRun {
+function makeRun(
+  stack: string,
+  resources: RecordedResource[],
+  outputs: Record<string, unknown>,
+  secretOutputs: Set<string>,
+  warnings: string[],
+): ProgramRun {
   deepFreeze(resources);
   deepFreeze(outputs);
   return Object.freeze<ProgramRun>({
@@ -288,6 +326,7 @@ function makeRun(stack: string, resources: RecordedResource[], outputs: Record<s
     resources,
     outputs,
     secretOutputs: frozenSet(secretOutputs),
+    warnings: deepFreeze(warnings),
     ofType: (type) => resources.filter((r) => r.type === type),
     get: (type, name) => {
       const found = resources.find((r) => r.type === type && r.name === name);
