@@ -1,5 +1,6 @@
 // Runs the real program (index.ts) under Pulumi mocks for a named stack and records every
 // resource registration with its inputs and the options the engine would receive.
+import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { deepFreeze, frozenSet } from "./freeze";
 import { StackMocks } from "./mocks";
@@ -90,12 +91,24 @@ const oneAtATime = serially();
  */
 export function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
   const key = JSON.stringify([stack, { preview: true, ...options }]); // preview is the default: {} and { preview: true } are one run
-  if (!runs.has(key))
+  if (!runs.has(key)) {
+    logEvaluation("run", key);
     runs.set(
       key,
       oneAtATime(() => evaluate(stack, options)),
     );
+  }
   return runs.get(key)!;
+}
+
+/**
+ * With APE_HARNESS_STATS set to a file, every evaluation appends one line to it ("run" or "refused",
+ * then the stack and options): how many times a suite evaluates the program, and for what
+ * (npm run bench reports it; an evaluation is most of what a unit test costs).
+ */
+function logEvaluation(kind: "run" | "refused", key: string): void {
+  const file = process.env.APE_HARNESS_STATS;
+  if (file) fs.appendFileSync(file, `${kind} ${key}\n`);
 }
 
 async function evaluate(stack: string, options: RunOptions): Promise<ProgramRun> {
@@ -145,6 +158,7 @@ export interface FailedRun {
 
 /** Runs the program expecting it to throw. */
 export function runProgramError(stack: string, options: RunOptions = {}): Promise<FailedRun> {
+  logEvaluation("refused", JSON.stringify([stack, options]));
   return oneAtATime(() => evaluateError(stack, options));
 }
 

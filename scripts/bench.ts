@@ -10,6 +10,7 @@
 //   npm run bench [-- --runs 5] [-- --skip suite,typecheck]     (one evaluation: harness/evaluate.ts)
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { runProgram } from "../harness/program";
 import { stackContainers, totalRequests } from "../harness/requests";
@@ -35,16 +36,24 @@ function childrenCpu(): number {
   }
 }
 
-function timed(command: string, args: string[]): Sample {
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Sample {
   const cpu = childrenCpu();
   const start = process.hrtime.bigint();
-  const res = spawnSync(command, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", maxBuffer: 64 << 20 });
+  const res = spawnSync(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
   if (res.status !== 0) throw new Error(`${command} ${args.join(" ")} failed:\n${res.stdout}\n${res.stderr}`);
   return { wall, cpu: childrenCpu() - cpu };
 }
 
 const node = process.execPath;
+/** Where the suite's evaluations are listed (harness/program.ts, APE_HARNESS_STATS). */
+const SUITE_STATS = path.join(os.tmpdir(), `ape-bench-evaluations-${process.pid}.txt`);
 const register = path.join(ROOT, "harness", "register.js");
 const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
 const evaluate = path.join(ROOT, "harness", "evaluate.ts");
@@ -55,8 +64,12 @@ const measurements: Record<string, () => Sample> = {
   "evaluate production": () => timed(node, ["-r", register, evaluate, "production"]),
   "type-check (cold, as in CI)": () => timed(bin("tsc"), ["--noEmit"]),
   "type-check (warm, npm run typecheck)": () => timed(bin("tsc"), ["--noEmit", "--incremental"]),
-  "unit suite (mocha)": () =>
-    timed(node, [path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"), "tests/**/*.spec.ts", "--reporter", "dot"]),
+  "unit suite (mocha)": () => {
+    fs.rmSync(SUITE_STATS, { force: true });
+    return timed(node, [path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"), "tests/**/*.spec.ts", "--reporter", "dot"], {
+      APE_HARNESS_STATS: SUITE_STATS,
+    });
+  },
 };
 
 async function main(): Promise<void> {
@@ -86,6 +99,17 @@ async function main(): Promise<void> {
       `${name.padEnd(38)} ${`${w.toFixed(2)} s`.padStart(8)} ${`${c.toFixed(2)} s`.padStart(8)} ` +
         `${(w / floor).toFixed(2).padStart(13)} ${(c / floorCpu).toFixed(2).padStart(12)}`,
     );
+  }
+
+  if (fs.existsSync(SUITE_STATS)) {
+    const kinds = fs
+      .readFileSync(SUITE_STATS, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => line.split(" ")[0]);
+    fs.rmSync(SUITE_STATS);
+    const count = (kind: string) => kinds.filter((k) => k === kind).length;
+    console.log(`unit suite: ${count("run")} program evaluations, ${count("refused")} refused configurations (each run once per process)`);
   }
 
   for (const stack of ["dev", "production"]) {
