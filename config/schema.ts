@@ -81,18 +81,18 @@ function defaultEnvironment(stack: string): Environment {
   return /^prod/i.test(stack) ? "production" : "development";
 }
 
-/**
- * Merges `settings` (top-level key -> value, as in the stack file) over the defaults and validates
- * the result. Throws ConfigValidationError listing every problem.
- */
 /** The schema depends only on the environment: built once per environment and process. */
 const schemas = new Map<Environment, ReturnType<typeof stackSchema>>();
-function schemaFor(environment: Environment): ReturnType<typeof stackSchema> {
+export function schemaFor(environment: Environment): ReturnType<typeof stackSchema> {
   let schema = schemas.get(environment);
   if (!schema) schemas.set(environment, (schema = stackSchema({ environment })));
   return schema;
 }
 
+/**
+ * Merges `settings` (top-level key -> value, as in the stack file) over the defaults and validates
+ * the result. Throws ConfigValidationError listing every problem.
+ */
 export function parseStackConfig(settings: Record<string, unknown>, context: ParseContext): StackConfig {
   // Unset or "" (Pulumi.yaml's declared default, which the CLI passes to every stack): by stack name.
   const environment =

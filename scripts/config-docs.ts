@@ -11,7 +11,7 @@ import { parse } from "yaml";
 import { defaults } from "../config";
 import { descriptionAt, keysAt } from "../config/keys";
 import { deepMerge, isPlainObject } from "../config/merge";
-import { stackSchema } from "../config/schema";
+import { schemaFor } from "../config/schema";
 import { isSecretPath, SECRET_PATHS } from "../config/secrets";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -22,7 +22,7 @@ export type Stack = (typeof STACKS)[number];
 /** Top-level settings of each stack (without the project prefix), as in its stack file. */
 export type StackSettings = Record<Stack, Record<string, unknown>>;
 
-const schema = () => stackSchema({ environment: "development" });
+const schema = () => schemaFor("development");
 const project = (): string => parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")).name;
 
 export interface ConfigKey {

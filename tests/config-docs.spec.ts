@@ -7,7 +7,7 @@ import * as path from "path";
 import { z } from "zod";
 import { defaults } from "../config";
 import { descriptionAt, keysAt } from "../config/keys";
-import { stackSchema } from "../config/schema";
+import { schemaFor } from "../config/schema";
 import { isSecretPath, SECRET_PATHS } from "../config/secrets";
 import { configDocs, DOC_FILE, isStale, keyPaths, stackSettings, StackSettings } from "../scripts/config-docs";
 import { readStackFile } from "../harness/stackFile";
@@ -65,7 +65,7 @@ describe("configuration reference (docs/configuration.md)", () => {
 
   for (const environment of ["development", "production"] as const) {
     it(`gives every key and every object of the ${environment} schema a description`, () => {
-      const schema = stackSchema({ environment });
+      const schema = schemaFor(environment);
       const paths = walkSchema(schema);
       const missing = paths.filter((p) => !descriptionAt(schema, p)).map((p) => p.join("."));
       assert.deepStrictEqual(missing, [], "keys without a .meta({ description })");
@@ -85,7 +85,7 @@ describe("configuration reference (docs/configuration.md)", () => {
   });
 
   it("has a section per top-level key and a row per key below it, each with the key's description", () => {
-    const schema = stackSchema({ environment: "development" });
+    const schema = schemaFor("development");
     const lines = doc.split("\n");
     for (const keys of walkSchema(schema)) {
       if (keys.length === 1 && keysAt(schema, keys).length > 0) {
