@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { API_NAME, API_PORT_NAMES, API_UID, apiSelectorLabels, checksum, configData, credentialEnv, secretData } from "../components/app";
+import { deploymentSpec, hpaSpec, PodRefs, ResolvedEndpoints } from "../components/app/api.build";
 import { DatabaseEndpoint, POSTGRESQL, REDIS, RedisEndpoint } from "../components/data";
 import { MOCK_PASSWORD_PREFIX } from "../harness/mocks";
 import { ProgramRun, promiseOf, RecordedResource, runProgram, runProgramError, RunOptions } from "../harness/program";
@@ -27,6 +28,34 @@ const defaults = () => program(CODE_DEFAULTS.stack, CODE_DEFAULTS.options);
 function accepted(stack: string, set: Record<string, unknown>): void {
   assert.doesNotThrow(() => loadConfig(stack, set));
 }
+
+// The pure builders, for a setting that changes one object: the Deployment spec built from the
+// validated config, without evaluating the program. The stack runs above show that the builder's
+// output is what the Api component registers.
+const REFS: PodRefs = { serviceAccountName: API_NAME, configMapName: "api-config", configChecksum: "", credentialEnv: [] };
+const builtDeployment = (stack: string, set: Record<string, unknown>, refs: PodRefs = REFS): any =>
+  deploymentSpec(loadConfig(stack, set).api, refs);
+const builtContainer = (stack: string, set: Record<string, unknown>): any => builtDeployment(stack, set).template.spec.containers[0];
+
+const KEY = `${TEST_SECRET_PREFIX}claude-key`;
+/**
+ * One production evaluation shared by the volumes test, "autoscaling off", the ConfigMap and
+ * no-secret-in-plain-text tests and the schema check. The keys are independent: the volumes (a
+ * ReadWriteMany PVC, so the replica count does not constrain it, and an emptyDir size), autoscaling
+ * off (spec.replicas, no HPA), an image pull secret, the env variables (ConfigMap) and an API key
+ * (the Secret) each reach their own fields, and no validation rule relates one to another.
+ */
+const PRODUCTION_VARIANT: RunOptions = {
+  set: {
+    "api.autoscaling.enabled": false,
+    "api.volumes.data": { type: "pvc", size: "20Gi", storageClass: "shared", accessModes: ["ReadWriteMany"] },
+    "api.volumes.logs.sizeLimit": "1Gi",
+    "api.imagePullSecrets": ["ghcr"],
+    "api.env.LOG_LEVEL": "info",
+    "api.env.FEATURE_X": true,
+  },
+  setSecret: { "api.secrets.CLAUDE_API_KEY": KEY },
+};
 
 describe("api: the default and stack figures reach the objects", () => {
   it("code defaults (values.yaml): image, resources, HPA 2..10 at 70% CPU / 80% memory, PDB", async () => {
@@ -154,7 +183,7 @@ describe("api: pod security and shape", () => {
     for (const k of ["name", "instance", "component", "part-of", "managed-by"]) assert.ok(labels[`app.kubernetes.io/${k}`], k);
   });
 
-  it("startup, liveness and readiness probes on the http port; paths configurable", async () => {
+  it("startup, liveness and readiness probes on the http port; paths and port configurable (pod spec builder)", async () => {
     const c = container(await defaults());
     assert.deepStrictEqual(
       [c.startupProbe, c.livenessProbe, c.readinessProbe].map((p) => [p.httpGet.path, p.httpGet.port, p.periodSeconds, p.failureThreshold]),
@@ -164,17 +193,17 @@ describe("api: pod security and shape", () => {
         ["/readyz", 8000, 5, 3],
       ],
     );
-    const changed = container(await program("dev", { set: { "api.probes.readiness.path": "/ready", "api.probes.port": "metrics" } }));
+    const changed = builtContainer("dev", { "api.probes.readiness.path": "/ready", "api.probes.port": "metrics" });
     assert.deepStrictEqual(changed.readinessProbe.httpGet, { path: "/ready", port: 9797 });
   });
 
-  it("zero-downtime rollout: maxUnavailable 0 and a configurable surge", async () => {
+  it("zero-downtime rollout: maxUnavailable 0 and a configurable surge (Deployment spec builder)", async () => {
     assert.deepStrictEqual(deployment(await defaults()).spec.strategy, {
       type: "RollingUpdate",
       rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" },
     });
-    const surge2 = deployment(await program("dev", { set: { "api.rollingUpdate.maxSurge": 2 } }));
-    assert.deepStrictEqual(surge2.spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 2 });
+    const surge2 = builtDeployment("dev", { "api.rollingUpdate.maxSurge": 2 });
+    assert.deepStrictEqual(surge2.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 2 });
   });
 
   it("graceful shutdown, topology spread over nodes and zones", async () => {
@@ -200,12 +229,7 @@ describe("api: pod security and shape", () => {
         ["vee", "emptyDir"],
       ],
     );
-    const run = await program("production", {
-      set: {
-        "api.volumes.data": { type: "pvc", size: "20Gi", storageClass: "shared", accessModes: ["ReadWriteMany"] },
-        "api.volumes.logs.sizeLimit": "1Gi",
-      },
-    });
+    const run = await program("production", PRODUCTION_VARIANT);
     const pvc = run.get(T.PersistentVolumeClaim, "api-data");
     assert.deepStrictEqual(pvc.inputs.spec, {
       accessModes: ["ReadWriteMany"],
@@ -241,12 +265,12 @@ describe("api: replicas and the HPA", () => {
     const dev = await program("dev");
     assert.strictEqual(deployment(dev).spec.replicas, 1);
     assert.deepStrictEqual(dev.ofType(T.HorizontalPodAutoscaler), []);
-    const prod = await program("production", { set: { "api.autoscaling.enabled": false } });
+    const prod = await program("production", PRODUCTION_VARIANT);
     assert.strictEqual(deployment(prod).spec.replicas, 5);
     assert.deepStrictEqual(prod.ofType(T.HorizontalPodAutoscaler), []);
   });
 
-  it("default behaviour: up 100% and 2 pods per 30 s (Max), down 50% per 60 s after 300 s; configurable", async () => {
+  it("default behaviour: up 100% and 2 pods per 30 s (Max), down 50% per 60 s after 300 s; configurable (HPA spec builder)", async () => {
     const behavior = (await program("production")).get(T.HorizontalPodAutoscaler, "api").inputs.spec.behavior;
     assert.deepStrictEqual(behavior, {
       scaleUp: {
@@ -259,11 +283,13 @@ describe("api: replicas and the HPA", () => {
       },
       scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: "Max", policies: [{ type: "Percent", value: 50, periodSeconds: 60 }] },
     });
-    const tuned = (
-      await program("production", {
-        set: { "api.autoscaling.behavior.scaleUp.pods": 4, "api.autoscaling.behavior.scaleDown.stabilizationWindowSeconds": 600 },
-      })
-    ).get(T.HorizontalPodAutoscaler, "api").inputs.spec.behavior;
+    const tuned: any = hpaSpec(
+      loadConfig("production", {
+        "api.autoscaling.behavior.scaleUp.pods": 4,
+        "api.autoscaling.behavior.scaleDown.stabilizationWindowSeconds": 600,
+      }).api,
+      API_NAME,
+    ).behavior;
     assert.strictEqual(tuned.scaleUp.policies[1].value, 4);
     assert.strictEqual(tuned.scaleDown.stabilizationWindowSeconds, 600);
   });
@@ -276,8 +302,7 @@ describe("api: replicas and the HPA", () => {
 });
 
 describe("api: settings and secrets", () => {
-  const KEY = `${TEST_SECRET_PREFIX}claude-key`;
-  const withKey = () => program("production", { setSecret: { "api.secrets.CLAUDE_API_KEY": KEY }, set: { "api.env.LOG_LEVEL": "info" } });
+  const withKey = () => program("production", PRODUCTION_VARIANT);
 
   it("the ConfigMap holds api.env and the endpoints (Sentinel hosts and master set in production)", async () => {
     const data = apiConfigMap(await withKey()).data;
@@ -338,22 +363,23 @@ describe("api: settings and secrets", () => {
     );
   });
 
+  // PostgreSQL and Redis run elsewhere: no password generated by this program.
+  const external = {
+    "postgresql.enabled": false,
+    "postgresql.external": {
+      host: "pg.example.com",
+      port: 5432,
+      database: "ape",
+      username: "ape",
+      existingSecret: "ext-pg",
+      passwordKey: "pw",
+    },
+    "redis.enabled": false,
+    "redis.external": { host: "cache.example.com", port: 6380, existingSecret: "ext-redis", passwordKey: "pw" },
+  };
+
   it("external databases: credentials by secretKeyRef, DATABASE_URL expanded by the kubelet", async () => {
-    const run = await program("dev", {
-      set: {
-        "postgresql.enabled": false,
-        "postgresql.external": {
-          host: "pg.example.com",
-          port: 5432,
-          database: "ape",
-          username: "ape",
-          existingSecret: "ext-pg",
-          passwordKey: "pw",
-        },
-        "redis.enabled": false,
-        "redis.external": { host: "cache.example.com", port: 6380, existingSecret: "ext-redis", passwordKey: "pw" },
-      },
-    });
+    const run = await program("dev", { set: external });
     const c = container(run);
     assert.deepStrictEqual(
       c.env.filter((e: any) => e.valueFrom).map((e: any) => [e.name, e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key]),
@@ -371,19 +397,6 @@ describe("api: settings and secrets", () => {
   });
 
   it("no empty Secret: with external databases and no API keys there is none (and no secretRef); an API key brings it back", async () => {
-    const external = {
-      "postgresql.enabled": false,
-      "postgresql.external": {
-        host: "pg.example.com",
-        port: 5432,
-        database: "ape",
-        username: "ape",
-        existingSecret: "ext-pg",
-        passwordKey: "pw",
-      },
-      "redis.enabled": false,
-      "redis.external": { host: "cache.example.com", port: 6380, existingSecret: "ext-redis", passwordKey: "pw" },
-    };
     const bare = await program("dev", { set: external });
     assert.deepStrictEqual(
       apiChildren(bare).filter((r) => r.type === T.Secret),
@@ -438,8 +451,25 @@ describe("api: settings and secrets", () => {
   });
 
   it("a ConfigMap change rolls the pods; an unchanged config leaves the pod template alone", async () => {
-    const template = async (level: string) => deployment(await runProgram("dev", { set: { "api.env.LOG_LEVEL": level } })).spec.template;
-    const [info, debug, infoAgain] = [await template("info"), await template("debug"), await template("info")];
+    // The registered pod template carries the checksum of the registered ConfigMap's data.
+    const dev = await program("dev");
+    assert.strictEqual(deployment(dev).spec.template.metadata.annotations["checksum/config"], checksum(apiConfigMap(dev).data));
+    // The builders, from the config to the pod template: ConfigMap data, its checksum, the Deployment spec.
+    const endpoints: ResolvedEndpoints = {
+      database: {
+        host: "pg",
+        port: 5432,
+        database: "ape_timeseries",
+        username: "ape",
+        passwordSecret: { name: "pg-auth", key: "password" },
+      },
+      redis: { mode: "standalone", host: "redis-master", port: 6379 },
+    };
+    const template = (level: string) => {
+      const api = loadConfig("dev", { "api.env.LOG_LEVEL": level }).api;
+      return deploymentSpec(api, { ...REFS, configChecksum: checksum(configData(api.env, endpoints)) }).template as any;
+    };
+    const [info, debug, infoAgain] = [template("info"), template("debug"), template("info")];
     assert.notDeepStrictEqual(info, debug);
     assert.notStrictEqual(info.metadata.annotations["checksum/config"], debug.metadata.annotations["checksum/config"]);
     assert.deepStrictEqual(info, infoAgain);
@@ -548,19 +578,7 @@ describe("api: every object validates against the Kubernetes schemas (kubernetes
     ["defaults", CODE_DEFAULTS.stack, CODE_DEFAULTS.options],
     ["dev", "dev", {}],
     ["production", "production", {}],
-    [
-      "production with PVCs, secrets and autoscaling off",
-      "production",
-      {
-        set: {
-          "api.autoscaling.enabled": false,
-          "api.volumes.data": { type: "pvc", size: "5Gi", accessModes: ["ReadWriteMany"] },
-          "api.imagePullSecrets": ["ghcr"],
-          "api.env.FEATURE_X": true,
-        },
-        setSecret: { "api.secrets.CLAUDE_API_KEY": `${TEST_SECRET_PREFIX}k` },
-      },
-    ],
+    ["production with PVCs, secrets and autoscaling off", "production", PRODUCTION_VARIANT],
   ];
   for (const [label, stack, options] of variants) {
     it(label, async () => {
