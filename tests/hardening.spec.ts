@@ -3,11 +3,53 @@
 // volume re-owning, unbounded TSDB, blocked certificate challenges).
 import * as assert from "assert";
 import { allows, Endpoint, NetworkPolicy } from "./helpers/netpol";
-import { ProgramRun, runProgram, runProgramError } from "../harness/program";
+import { deploymentSpec, PodRefs } from "../components/app/api.build";
+import { postgresqlValues } from "../components/data/postgresql.build";
+import { redisValues } from "../components/data/redis.build";
+import { POSTGRESQL, REDIS } from "../components/data";
+import { prometheusValues } from "../components/monitoring/prometheus.build";
+import { ProgramRun, RunOptions, runProgram, runProgramError } from "../harness/program";
+import { loadConfig } from "./helpers/config";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const values = (run: ProgramRun, release: string): any => run.get(RELEASE, release).inputs.values;
 const stacks = async (): Promise<ProgramRun[]> => [await runProgram("dev"), await runProgram("production")];
+
+/** The prometheus release values the builder gives for `stack` with `set` applied, without running the program. */
+const builtPrometheusValues = (stack: string, set: Record<string, unknown>): any => {
+  const cfg = loadConfig(stack, set);
+  return prometheusValues({ prometheus: cfg.prometheus, images: cfg.images, namespace: "ape-2026", receiversSecretName: "receivers" });
+};
+
+/** The API container's image as the Deployment builder gives it (the refs do not affect the image). */
+const builtApiImage = (stack: string, set: Record<string, unknown> = {}): string => {
+  const refs: PodRefs = { serviceAccountName: "api", configMapName: "api", configChecksum: "", credentialEnv: [] };
+  return (deploymentSpec(loadConfig(stack, set).api, refs).template as any).spec.containers[0].image;
+};
+
+/**
+ * production with the API's scheduling settings (the scheduling test here), the Ingress off
+ * (ingress.spec.ts) and storage classes named for the API volume and the backups (backup.spec.ts).
+ * A run is cached by its options, so this set must stay identical (keys in the same order) in every
+ * file that defines it. The pod's scheduling fields follow the four api.* keys alone.
+ */
+const PROD_VARIANTS_B: RunOptions = {
+  set: {
+    "ingress.enabled": false,
+    "api.volumes.data": { type: "pvc", size: "20Gi", storageClass: "fast-ssd", accessModes: ["ReadWriteMany"] },
+    "postgresql.backup.persistence.storageClass": "backup-hdd",
+    "api.nodeSelector": { "node-pool": "api" },
+    "api.tolerations": [{ key: "dedicated", operator: "Equal", value: "api", effect: "NoSchedule" }],
+    "api.affinity": {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: "pool", operator: "In", values: ["api"] }] }],
+        },
+      },
+    },
+    "api.priorityClassName": "ape-critical",
+  },
+};
 
 describe("hardening: Grafana's Kubernetes API access", () => {
   it("the chart creates no ClusterRole and binds to a Role that reads ConfigMaps of the namespace only", async () => {
@@ -68,10 +110,11 @@ describe("hardening: the prometheus release", () => {
     const devVolume = dev.get(RELEASE, "prometheus").inputs.values.server.persistentVolume.size;
     assert.match(devVolume, /^\d+Gi$/);
     assert.strictEqual(values(dev, "prometheus").server.retentionSize, `${Math.floor(parseInt(devVolume, 10) * 1024 * 0.8)}MB`);
-    const explicit = await runProgram("production", { set: { "prometheus.server.retentionSize": "30Gi" } });
-    assert.strictEqual(values(explicit, "prometheus").server.retentionSize, "30720MB", "Kubernetes quantities become Prometheus' units");
-    const noVolume = await runProgram("dev", { set: { "prometheus.server.persistentVolume.enabled": false } });
-    assert.strictEqual(values(noVolume, "prometheus").server.retentionSize, undefined, "no volume: time retention only");
+    // The runs above show the builder's retentionSize in the registered release; the settings below need its output only.
+    const explicit = builtPrometheusValues("production", { "prometheus.server.retentionSize": "30Gi" });
+    assert.strictEqual(explicit.server.retentionSize, "30720MB", "Kubernetes quantities become Prometheus' units");
+    const noVolume = builtPrometheusValues("dev", { "prometheus.server.persistentVolume.enabled": false });
+    assert.strictEqual(noVolume.server.retentionSize, undefined, "no volume: time retention only");
   });
 });
 
@@ -229,14 +272,8 @@ describe("escape hatch: API scheduling", () => {
         },
       },
     };
-    const run = await runProgram("production", {
-      set: {
-        "api.nodeSelector": { "node-pool": "api" },
-        "api.tolerations": [{ key: "dedicated", operator: "Equal", value: "api", effect: "NoSchedule" }],
-        "api.affinity": affinity,
-        "api.priorityClassName": "ape-critical",
-      },
-    });
+    // nodeSelector node-pool=api, the toleration and the affinity below, priorityClassName ape-critical.
+    const run = await runProgram("production", PROD_VARIANTS_B);
     const pod = run.get("kubernetes:apps/v1:Deployment", "api").inputs.spec.template.spec;
     assert.deepStrictEqual(pod.nodeSelector, { "node-pool": "api" });
     assert.deepStrictEqual(pod.tolerations, [{ key: "dedicated", operator: "Equal", value: "api", effect: "NoSchedule" }]);
@@ -262,13 +299,26 @@ describe("escape hatch: API scheduling", () => {
 describe("images: digests pin what runs", () => {
   const digest = `sha256:${"ab12".repeat(16)}`;
   it("an image digest as the tag reaches the API as repository@digest and the Bitnami charts as their digest key", async () => {
-    const run = await runProgram("production", {
-      set: { "api.image.tag": digest, "redis.image.tag": digest, "postgresql.timescaledbImage.tag": digest },
-    });
-    const api = run.get("kubernetes:apps/v1:Deployment", "api").inputs.spec.template.spec.containers[0].image;
-    assert.strictEqual(api, `ghcr.io/yourorg/ape-2026/api@${digest}`);
-    assert.deepStrictEqual(values(run, "redis").image, { registry: "docker.io", repository: "bitnamilegacy/redis", digest });
-    assert.strictEqual(values(run, "postgresql").image.digest, digest);
-    assert.strictEqual(values(run, "postgresql").image.tag, undefined, "a digest replaces the tag");
+    // The builders' output for the digests; the production run shows the same builders' images reaching the resources.
+    const set = { "api.image.tag": digest, "redis.image.tag": digest, "postgresql.timescaledbImage.tag": digest };
+    const cfg = loadConfig("production", set);
+    assert.strictEqual(builtApiImage("production", set), `ghcr.io/yourorg/ape-2026/api@${digest}`);
+    const redis: any = redisValues(cfg.redis, cfg.images, REDIS.secret.name);
+    assert.deepStrictEqual(redis.image, { registry: "docker.io", repository: "bitnamilegacy/redis", digest });
+    const postgresql: any = postgresqlValues(cfg.postgresql, cfg.images, POSTGRESQL.secret.name);
+    assert.strictEqual(postgresql.image.digest, digest);
+    assert.strictEqual(postgresql.image.tag, undefined, "a digest replaces the tag");
+
+    const run = await runProgram("production");
+    const plain = loadConfig("production");
+    assert.strictEqual(
+      run.get("kubernetes:apps/v1:Deployment", "api").inputs.spec.template.spec.containers[0].image,
+      builtApiImage("production"),
+    );
+    assert.deepStrictEqual(values(run, "redis").image, (redisValues(plain.redis, plain.images, REDIS.secret.name) as any).image);
+    assert.deepStrictEqual(
+      values(run, "postgresql").image,
+      (postgresqlValues(plain.postgresql, plain.images, POSTGRESQL.secret.name) as any).image,
+    );
   });
 });

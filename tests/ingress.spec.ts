@@ -4,11 +4,77 @@ import { API_NAME } from "../components/app";
 import { ingressAnnotations, publicUrl } from "../components/edge";
 import { parseStackConfig } from "../config";
 import { ConfigValidationError } from "../config/errors";
-import { ProgramRun, runProgram, runProgramError } from "../harness/program";
+import { ProgramRun, RunOptions, runProgram, runProgramError } from "../harness/program";
 import { readStackFile, setPath } from "../harness/stackFile";
 import { T } from "../harness/types";
+import { loadConfig } from "./helpers/config";
 
 const NGINX = "nginx.ingress.kubernetes.io";
+
+// Option sets shared with other spec files: a run is cached by its options, so each set below must
+// stay identical (keys in the same order) in every file that defines it, or each file pays its own
+// evaluation. Each set combines switches of different components; every test reads only what its
+// own switch decides.
+
+/**
+ * dev with a self-signed RSA chain for two hosts (the key settings test here), Neo4j on
+ * (neo4j.spec.ts), backups on (backup.spec.ts) and Redis auth off (credentials.spec.ts). The TLS
+ * chain and the Ingress follow the ingress section alone.
+ */
+const DEV_VARIANTS: RunOptions = {
+  set: {
+    "neo4j.enabled": true,
+    "ingress.tls.selfSigned.algorithm": "RSA",
+    "ingress.tls.selfSigned.rsaBits": 3072,
+    "ingress.tls.selfSigned.validityHours": 720,
+    "ingress.hosts": [
+      { host: "api.ape-2026.localhost", paths: [{ path: "/", pathType: "Prefix" }] },
+      { host: "*.ape.test", paths: [{ path: "/v1", pathType: "Prefix" }] },
+    ],
+    "postgresql.backup.enabled": true,
+    "postgresql.backup.schedule": "30 1 * * 0",
+    "postgresql.backup.retentionDays": 2,
+    "redis.auth.enabled": false,
+  },
+};
+
+/**
+ * production with the Ingress on an existing TLS Secret (the existing-secret test here), the Neo4j
+ * Enterprise cluster (neo4j.spec.ts) and an API volume claim on the cluster's default class
+ * (backup.spec.ts). The Ingress and its TLS follow the ingress section alone.
+ */
+const PROD_VARIANTS_A: RunOptions = {
+  set: {
+    "neo4j.edition": "enterprise",
+    "neo4j.acceptLicenseAgreement": true,
+    "ingress.tls.mode": "existing-secret",
+    "ingress.tls.secretName": "wildcard-tls",
+    "api.volumes.data": { type: "pvc", size: "20Gi", accessModes: ["ReadWriteMany"] },
+  },
+};
+
+/**
+ * production with the Ingress off (the ingress.enabled test here), storage classes named for the API
+ * volume and the backups (backup.spec.ts) and the API's scheduling settings (hardening.spec.ts).
+ * Whether an Ingress and a URL exist follows ingress.enabled alone.
+ */
+const PROD_VARIANTS_B: RunOptions = {
+  set: {
+    "ingress.enabled": false,
+    "api.volumes.data": { type: "pvc", size: "20Gi", storageClass: "fast-ssd", accessModes: ["ReadWriteMany"] },
+    "postgresql.backup.persistence.storageClass": "backup-hdd",
+    "api.nodeSelector": { "node-pool": "api" },
+    "api.tolerations": [{ key: "dedicated", operator: "Equal", value: "api", effect: "NoSchedule" }],
+    "api.affinity": {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: "pool", operator: "In", values: ["api"] }] }],
+        },
+      },
+    },
+    "api.priorityClassName": "ape-critical",
+  },
+};
 
 const onlyIngress = (run: ProgramRun) => {
   const all = run.ofType(T.Ingress);
@@ -82,17 +148,8 @@ describe("ingress: dev stack (self-signed TLS)", () => {
   });
 
   it("follows the key settings: RSA size, validity and every host", async () => {
-    const rsa = await runProgram("dev", {
-      set: {
-        "ingress.tls.selfSigned.algorithm": "RSA",
-        "ingress.tls.selfSigned.rsaBits": 3072,
-        "ingress.tls.selfSigned.validityHours": 720,
-        "ingress.hosts": [
-          { host: "api.ape-2026.localhost", paths: [{ path: "/", pathType: "Prefix" }] },
-          { host: "*.ape.test", paths: [{ path: "/v1", pathType: "Prefix" }] },
-        ],
-      },
-    });
+    // RSA 3072 bits, 720 hours, hosts api.ape-2026.localhost and *.ape.test.
+    const rsa = await runProgram("dev", DEV_VARIANTS);
     for (const k of rsa.ofType(T.PrivateKey)) assert.deepStrictEqual([k.inputs.algorithm, k.inputs.rsaBits], ["RSA", 3072]);
     assert.deepStrictEqual(rsa.ofType(T.CertRequest)[0].inputs.dnsNames, ["api.ape-2026.localhost", "*.ape.test"]);
     assert.strictEqual(rsa.ofType(T.LocallySignedCert)[0].inputs.validityPeriodHours, 720);
@@ -118,31 +175,29 @@ describe("ingress: production stack (cert-manager)", () => {
   });
 
   it("existing-secret mode references the operator's Secret only", async () => {
-    const own = await runProgram("production", {
-      set: { "ingress.tls.mode": "existing-secret", "ingress.tls.secretName": "wildcard-tls" },
-    });
+    // ingress.tls.mode existing-secret, ingress.tls.secretName wildcard-tls.
+    const own = await runProgram("production", PROD_VARIANTS_A);
     const ing = onlyIngress(own);
     assert.strictEqual(ing.spec.tls[0].secretName, "wildcard-tls");
     assert.ok(!("cert-manager.io/cluster-issuer" in ing.metadata.annotations));
     assert.deepStrictEqual(tlsResources(own), []);
   });
 
-  it("merges custom annotations and takes rate limit and burst from config", async () => {
-    const custom = await runProgram("production", {
-      set: {
-        "ingress.annotations": { [`${NGINX}/enable-cors`]: "true" },
-        "ingress.rateLimit.requestsPerMinute": 600,
-        "ingress.rateLimit.burstMultiplier": 2,
-      },
+  it("merges custom annotations and takes rate limit and burst from config", () => {
+    // The builder's annotations; the tests above show them on the registered Ingress of both stacks.
+    const custom = loadConfig("production", {
+      "ingress.annotations": { [`${NGINX}/enable-cors`]: "true" },
+      "ingress.rateLimit.requestsPerMinute": 600,
+      "ingress.rateLimit.burstMultiplier": 2,
     });
-    const a = onlyIngress(custom).metadata.annotations;
+    const a = ingressAnnotations(custom.ingress);
     assert.strictEqual(a[`${NGINX}/enable-cors`], "true");
     assert.strictEqual(a[`${NGINX}/limit-rpm`], "600");
     assert.strictEqual(a[`${NGINX}/limit-burst-multiplier`], "2");
   });
 
   it("no Ingress and no URL when ingress.enabled is false", async () => {
-    const off = await runProgram("production", { set: { "ingress.enabled": false } });
+    const off = await runProgram("production", PROD_VARIANTS_B);
     assert.deepStrictEqual(off.ofType(T.Ingress), []);
     assert.strictEqual(off.outputs.url, undefined);
   });

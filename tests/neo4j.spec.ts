@@ -2,12 +2,14 @@
 // API's wiring and the policy pack's view, for both stacks from their real stack files.
 import * as assert from "assert";
 import { NEO4J, neo4jPodLabels, neo4jSettings } from "../components/data";
+import { DATA_RELEASE, pinnedChart, releaseArgs } from "../components/shared/release";
 import { neo4jMemory } from "../config/sections/neo4j";
 import * as rules from "../policy/policies";
 import { configProblems as problems, loadConfig } from "./helpers/config";
 import { MOCK_PASSWORD_PREFIX } from "../harness/mocks";
 import { checkPack, checkResource, checkStack, fakeResources } from "./helpers/policyArgs";
-import { ProgramRun, RecordedResource, runProgram, runProgramError } from "../harness/program";
+import { ProgramRun, RecordedResource, RunOptions, runProgram, runProgramError } from "../harness/program";
+import { MIRROR, MIRROR_REGISTRY } from "../harness/variants";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -16,6 +18,87 @@ const MiB = 2 ** 20;
 const GiB = 2 ** 30;
 
 const ENTERPRISE = { "neo4j.edition": "enterprise", "neo4j.acceptLicenseAgreement": true };
+
+// Option sets shared with other spec files: a run is cached by its options, so each set below must
+// stay identical (keys in the same order) in every file that defines it, or each file pays its own
+// evaluation. Each set combines switches of different components; every test reads only what its
+// own switch decides.
+
+/**
+ * dev with Neo4j on (the Community tests here), a self-signed RSA chain for two hosts
+ * (ingress.spec.ts), backups on (backup.spec.ts) and Redis auth off (credentials.spec.ts). Neo4j's
+ * release, Secret and API settings do not depend on the Ingress's TLS, the backup CronJob or Redis's
+ * password.
+ */
+const DEV_VARIANTS: RunOptions = {
+  set: {
+    "neo4j.enabled": true,
+    "ingress.tls.selfSigned.algorithm": "RSA",
+    "ingress.tls.selfSigned.rsaBits": 3072,
+    "ingress.tls.selfSigned.validityHours": 720,
+    "ingress.hosts": [
+      { host: "api.ape-2026.localhost", paths: [{ path: "/", pathType: "Prefix" }] },
+      { host: "*.ape.test", paths: [{ path: "/v1", pathType: "Prefix" }] },
+    ],
+    "postgresql.backup.enabled": true,
+    "postgresql.backup.schedule": "30 1 * * 0",
+    "postgresql.backup.retentionDays": 2,
+    "redis.auth.enabled": false,
+  },
+};
+
+/**
+ * production with the Neo4j Enterprise cluster (the Enterprise and policy-pack tests here), the
+ * Ingress on an existing TLS Secret (ingress.spec.ts) and an API volume claim on the cluster's
+ * default class (backup.spec.ts). Neo4j's releases and client Service do not depend on the Ingress's
+ * TLS or on the API's volumes.
+ */
+const PROD_VARIANTS_A: RunOptions = {
+  set: {
+    "neo4j.edition": "enterprise",
+    "neo4j.acceptLicenseAgreement": true,
+    "ingress.tls.mode": "existing-secret",
+    "ingress.tls.secretName": "wildcard-tls",
+    "api.volumes.data": { type: "pvc", size: "20Gi", accessModes: ["ReadWriteMany"] },
+  },
+};
+
+/**
+ * Production with PostgreSQL, Redis and Neo4j all external: one evaluation for the "external
+ * endpoint" tests of postgresql.spec.ts, redis.spec.ts and neo4j.spec.ts. Each store's switch and
+ * endpoint only decide that store's release, Secret and endpoint, and each test reads only its own
+ * store's. Production runs Neo4j in the cluster, so the set switches it off beside the endpoint.
+ */
+const EXTERNAL_DATA: RunOptions = {
+  set: {
+    "postgresql.enabled": false,
+    "postgresql.external": {
+      host: "pg.example.com",
+      port: 5433,
+      database: "ape",
+      username: "app",
+      existingSecret: "pg-external",
+      passwordKey: "pw",
+    },
+    "redis.enabled": false,
+    "redis.external": {
+      host: "redis.example.com",
+      port: 6379,
+      existingSecret: "redis-external",
+      passwordKey: "pw",
+      sentinel: { hosts: ["s1.example.com", "s2.example.com"], masterSet: "main" },
+    },
+    "neo4j.enabled": false,
+    "neo4j.external": {
+      host: "graph.example.net",
+      port: 7687,
+      scheme: "neo4j+s",
+      username: "ape",
+      existingSecret: "graph-credentials",
+      passwordKey: "pw",
+    },
+  },
+};
 const releases = (run: ProgramRun) => run.ofType(RELEASE).filter((r) => /^neo4j(-\d)?$/.test(r.inputs.name));
 const values = (run: ProgramRun, name = "neo4j") => run.get(RELEASE, name).inputs.values;
 const authSecret = (run: ProgramRun) => run.ofType(SECRET).find((s) => s.inputs.metadata?.name === NEO4J.secret.name);
@@ -110,7 +193,7 @@ describe("neo4j: Community (dev switched on, production)", () => {
   let dev: ProgramRun;
   let prod: ProgramRun;
   before(async () => {
-    dev = await runProgram("dev", { set: { "neo4j.enabled": true } });
+    dev = await runProgram("dev", DEV_VARIANTS);
     prod = await runProgram("production");
   });
 
@@ -235,12 +318,10 @@ describe("neo4j: Community (dev switched on, production)", () => {
   });
 
   it("a mirror registry and pull secrets reach the image (same repository and tag below the mirror)", async () => {
-    const run = await runProgram("production", {
-      set: { "images.registry": "registry.example.com/mirror", "images.pullSecrets": ["regcred"] },
-    });
+    const run = await runProgram("production", MIRROR);
     assert.deepStrictEqual(values(run).image, {
       imagePullPolicy: "IfNotPresent",
-      customImage: "registry.example.com/mirror/neo4j:5.26.30",
+      customImage: `${MIRROR_REGISTRY}/neo4j:5.26.30`,
       imagePullSecrets: ["regcred"],
     });
     assert.strictEqual(values(prod).image.customImage, undefined, "without a mirror the chart picks neo4j:<appVersion>");
@@ -249,7 +330,7 @@ describe("neo4j: Community (dev switched on, production)", () => {
 
 describe("neo4j: Enterprise cluster", () => {
   let run: ProgramRun;
-  before(async () => (run = await runProgram("production", { set: ENTERPRISE })));
+  before(async () => (run = await runProgram("production", PROD_VARIANTS_A)));
 
   it("three releases neo4j-1..3 with identical values: cluster of 3, license accepted, metrics on 0.0.0.0:2004", () => {
     const rs = releases(run);
@@ -308,18 +389,7 @@ describe("neo4j: Enterprise cluster", () => {
 
 describe("neo4j: external endpoint", () => {
   it("no release or Secret; the API gets the external URI and user, and the password from the named Secret", async () => {
-    const run = await runProgram("dev", {
-      set: {
-        "neo4j.external": {
-          host: "graph.example.net",
-          port: 7687,
-          scheme: "neo4j+s",
-          username: "ape",
-          existingSecret: "graph-credentials",
-          passwordKey: "pw",
-        },
-      },
-    });
+    const run = await runProgram("production", EXTERNAL_DATA);
     assert.deepStrictEqual(releases(run), []);
     assert.strictEqual(authSecret(run), undefined);
     assert.deepStrictEqual([apiData(run).NEO4J_URI, apiData(run).NEO4J_USERNAME], ["neo4j+s://graph.example.net:7687", "ape"]);
@@ -331,11 +401,13 @@ describe("neo4j: external endpoint", () => {
 });
 
 describe("neo4j: charts.neo4j", () => {
-  it("a mirror's chart URL replaces the repository; a bare name without repo is refused", async () => {
-    const run = await runProgram("production", {
-      set: { "charts.neo4j": { repo: "", chart: "oci://registry.example.com/charts/neo4j", version: "5.26.29" } },
-    });
-    const r = releases(run)[0].inputs;
+  it("a mirror's chart URL replaces the repository; a bare name without repo is refused", () => {
+    // The component passes pinnedChart(charts, "neo4j", ...) to releaseArgs; the Community release
+    // test shows the configured chart, version and repository arriving in the registered releases.
+    const charts = loadConfig("production", {
+      "charts.neo4j": { repo: "", chart: "oci://registry.example.com/charts/neo4j", version: "5.26.29" },
+    }).charts;
+    const r = releaseArgs(pinnedChart(charts, "neo4j", NEO4J.release), DATA_RELEASE, "ape-2026", {});
     assert.deepStrictEqual([r.chart, r.version, r.repositoryOpts], ["oci://registry.example.com/charts/neo4j", "5.26.29", undefined]);
     const p = problems("production", { "charts.neo4j.repo": "" });
     assert.match(p.get("charts.neo4j.chart")!, /chart URL .* or a chart name together with repo/);
@@ -347,7 +419,7 @@ describe("neo4j: charts.neo4j", () => {
 
 describe("neo4j: policy pack", () => {
   it("accepts the program's Neo4j values: memory limits, the documented writable root, protected in production", async () => {
-    const run = await runProgram("production", { set: ENTERPRISE });
+    const run = await runProgram("production", PROD_VARIANTS_A);
     for (const r of releases(run)) {
       const resource = { type: RELEASE, name: r.name, props: r.inputs };
       assert.deepStrictEqual(await checkResource(rules.chartMemoryLimits, resource), []);

@@ -1,10 +1,57 @@
 import * as assert from "assert";
 import { extendedConfiguration, POSTGRESQL, postgresqlServiceName } from "../components/data";
-import { ProgramRun, runProgram, runProgramError } from "../harness/program";
+import { postgresqlValues } from "../components/data/postgresql.build";
+import { DATA_RELEASE, pinnedChart, releaseArgs } from "../components/shared/release";
+import { ProgramRun, RunOptions, runProgram, runProgramError } from "../harness/program";
 import { T } from "../harness/types";
 import { CODE_DEFAULTS, PG_REPLICATION } from "../harness/variants";
+import { loadConfig } from "./helpers/config";
 
 const values = (run: ProgramRun) => run.get(T.Release, "postgresql").inputs.values;
+
+/** The chart values the builder gives for `stack` with `set` applied, without running the program. */
+const builtValues = (stack: string, set: Record<string, unknown>): any => {
+  const cfg = loadConfig(stack, set);
+  return postgresqlValues(cfg.postgresql, cfg.images, POSTGRESQL.secret.name);
+};
+
+/**
+ * Production with PostgreSQL, Redis and Neo4j all external: one evaluation for the "external
+ * endpoint" tests of postgresql.spec.ts, redis.spec.ts and neo4j.spec.ts, which define this same set
+ * (the run is cached by its options, so the three must stay identical to share it). Each store's
+ * switch and endpoint only decide that store's release, Secret and endpoint, and each test reads
+ * only its own store's.
+ */
+const EXTERNAL_DATA: RunOptions = {
+  set: {
+    "postgresql.enabled": false,
+    "postgresql.external": {
+      host: "pg.example.com",
+      port: 5433,
+      database: "ape",
+      username: "app",
+      existingSecret: "pg-external",
+      passwordKey: "pw",
+    },
+    "redis.enabled": false,
+    "redis.external": {
+      host: "redis.example.com",
+      port: 6379,
+      existingSecret: "redis-external",
+      passwordKey: "pw",
+      sentinel: { hosts: ["s1.example.com", "s2.example.com"], masterSet: "main" },
+    },
+    "neo4j.enabled": false,
+    "neo4j.external": {
+      host: "graph.example.net",
+      port: 7687,
+      scheme: "neo4j+s",
+      username: "ape",
+      existingSecret: "graph-credentials",
+      passwordKey: "pw",
+    },
+  },
+};
 
 describe("postgresql: the default and stack figures reach the chart values", () => {
   let defaults: ProgramRun;
@@ -82,11 +129,14 @@ describe("postgresql: the default and stack figures reach the chart values", () 
     assert.strictEqual(v.volumePermissions.enabled, false);
   });
 
-  it("a chart location override per stack reaches the release", async () => {
-    const run = await runProgram("dev", {
-      set: { "charts.postgresql.chart": "oci://registry.example.com/charts/postgresql", "charts.postgresql.version": "16.7.26" },
-    });
-    const r = run.get(T.Release, "postgresql").inputs;
+  it("a chart location override per stack reaches the release arguments", () => {
+    // The component passes pinnedChart(charts, "postgresql", ...) to releaseArgs; the release test
+    // above shows the configured chart arriving in the registered release.
+    const charts = loadConfig("dev", {
+      "charts.postgresql.chart": "oci://registry.example.com/charts/postgresql",
+      "charts.postgresql.version": "16.7.26",
+    }).charts;
+    const r = releaseArgs(pinnedChart(charts, "postgresql", POSTGRESQL.release), DATA_RELEASE, "ape-2026", {});
     assert.deepStrictEqual([r.chart, r.version, r.name], ["oci://registry.example.com/charts/postgresql", "16.7.26", POSTGRESQL.release]);
   });
 
@@ -111,15 +161,7 @@ describe("postgresql: switches", () => {
   });
 
   it("enabled false with an external endpoint: no release, no generated credentials, the API gets the external one", async () => {
-    const external = {
-      host: "pg.example.com",
-      port: 5433,
-      database: "ape",
-      username: "app",
-      existingSecret: "pg-external",
-      passwordKey: "pw",
-    };
-    const run = await runProgram("production", { set: { "postgresql.enabled": false, "postgresql.external": external } });
+    const run = await runProgram("production", EXTERNAL_DATA);
     assert.strictEqual(run.ofType(T.Release).filter((r) => r.name === "postgresql").length, 0);
     assert.strictEqual(run.ofType(T.Secret).filter((s) => s.inputs.metadata?.name === POSTGRESQL.secret.name).length, 0);
     assert.deepStrictEqual(run.outputs.database, {
@@ -139,8 +181,9 @@ describe("postgresql: switches", () => {
     assert.match(error.message, /no TimescaleDB/);
   });
 
-  it("timescaledb off uses the stock image even in production", async () => {
-    const v = values(await runProgram("production", { set: { "postgresql.timescaledb": false } }));
+  it("timescaledb off uses the stock image even in production", () => {
+    // The default-stack tests above show the builder's image and preload libraries reaching the release.
+    const v = builtValues("production", { "postgresql.timescaledb": false });
     assert.strictEqual(v.image.repository, POSTGRESQL.images.server);
     assert.strictEqual(v.postgresqlSharedPreloadLibraries, "pgaudit");
   });
