@@ -12,6 +12,105 @@ export const MIRROR: RunOptions = { set: { "images.registry": MIRROR_REGISTRY, "
 /** PostgreSQL with read replicas (production runs it standalone). */
 export const PG_REPLICATION: RunOptions = { set: { "postgresql.architecture": "replication" } };
 
+/**
+ * dev with several independent switches, one evaluation for the specs that each read one of them:
+ * Neo4j on (neo4j.spec.ts, Community), a self-signed RSA chain for two hosts (ingress.spec.ts),
+ * backups on (backup.spec.ts) and Redis auth off (credentials.spec.ts). Neo4j's release, the
+ * Ingress's TLS chain, the backup CronJob and Redis's password do not depend on one another.
+ */
+export const DEV_VARIANTS: RunOptions = {
+  set: {
+    "neo4j.enabled": true,
+    "ingress.tls.selfSigned.algorithm": "RSA",
+    "ingress.tls.selfSigned.rsaBits": 3072,
+    "ingress.tls.selfSigned.validityHours": 720,
+    "ingress.hosts": [
+      { host: "api.ape-2026.localhost", paths: [{ path: "/", pathType: "Prefix" }] },
+      { host: "*.ape.test", paths: [{ path: "/v1", pathType: "Prefix" }] },
+    ],
+    "postgresql.backup.enabled": true,
+    "postgresql.backup.schedule": "30 1 * * 0",
+    "postgresql.backup.retentionDays": 2,
+    "redis.auth.enabled": false,
+  },
+};
+
+/**
+ * production with the Neo4j Enterprise cluster (neo4j.spec.ts), the Ingress on an existing TLS
+ * Secret (ingress.spec.ts) and a 20Gi API volume claim on the cluster's default class
+ * (backup.spec.ts). Neo4j's releases, the Ingress's TLS and the API's claims do not depend on one
+ * another.
+ */
+export const PROD_VARIANTS_A: RunOptions = {
+  set: {
+    "neo4j.edition": "enterprise",
+    "neo4j.acceptLicenseAgreement": true,
+    "ingress.tls.mode": "existing-secret",
+    "ingress.tls.secretName": "wildcard-tls",
+    "api.volumes.data": { type: "pvc", size: "20Gi", accessModes: ["ReadWriteMany"] },
+  },
+};
+
+/**
+ * production with the Ingress off (ingress.spec.ts), the API volume on fast-ssd and the backups on
+ * backup-hdd (backup.spec.ts), and the API's scheduling settings (hardening.spec.ts). The claims
+ * follow api.volumes and postgresql.backup alone; scheduling only shapes the API's pod spec.
+ */
+export const PROD_VARIANTS_B: RunOptions = {
+  set: {
+    "ingress.enabled": false,
+    "api.volumes.data": { type: "pvc", size: "20Gi", storageClass: "fast-ssd", accessModes: ["ReadWriteMany"] },
+    "postgresql.backup.persistence.storageClass": "backup-hdd",
+    "api.nodeSelector": { "node-pool": "api" },
+    "api.tolerations": [{ key: "dedicated", operator: "Equal", value: "api", effect: "NoSchedule" }],
+    "api.affinity": {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: "pool", operator: "In", values: ["api"] }] }],
+        },
+      },
+    },
+    "api.priorityClassName": "ape-critical",
+  },
+};
+
+/**
+ * production with PostgreSQL, Redis and Neo4j all external, for the external-endpoint tests of
+ * postgresql.spec.ts, redis.spec.ts and neo4j.spec.ts. Each store's switch and endpoint decide only
+ * that store's release, Secret and endpoint. Production runs Neo4j in the cluster, so the set
+ * switches it off beside its endpoint.
+ */
+export const EXTERNAL_DATA: RunOptions = {
+  set: {
+    "postgresql.enabled": false,
+    "postgresql.external": {
+      host: "pg.example.com",
+      port: 5433,
+      database: "ape",
+      username: "app",
+      existingSecret: "pg-external",
+      passwordKey: "pw",
+    },
+    "redis.enabled": false,
+    "redis.external": {
+      host: "redis.example.com",
+      port: 6379,
+      existingSecret: "redis-external",
+      passwordKey: "pw",
+      sentinel: { hosts: ["s1.example.com", "s2.example.com"], masterSet: "main" },
+    },
+    "neo4j.enabled": false,
+    "neo4j.external": {
+      host: "graph.example.net",
+      port: 7687,
+      scheme: "neo4j+s",
+      username: "ape",
+      existingSecret: "graph-credentials",
+      passwordKey: "pw",
+    },
+  },
+};
+
 interface Variant {
   readonly stack: string;
   readonly options: RunOptions;

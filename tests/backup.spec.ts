@@ -4,76 +4,11 @@
 // tests/e2e/backup.e2e.ts, together with the documented restore.
 import * as assert from "assert";
 import { allows, Endpoint, NetworkPolicy } from "./helpers/netpol";
-import { RunOptions, runProgram, runProgramError } from "../harness/program";
+import { runProgram, runProgramError } from "../harness/program";
+import { DEV_VARIANTS, PROD_VARIANTS_A, PROD_VARIANTS_B } from "../harness/variants";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const PVC = "kubernetes:core/v1:PersistentVolumeClaim";
-
-// Option sets shared with other spec files: a run is cached by its options, so each set below must
-// stay identical (keys in the same order) in every file that defines it, or each file pays its own
-// evaluation. Each set combines switches of different components; every test reads only what its
-// own switch decides.
-
-/**
- * dev with backups on, nightly at 01:30 on Sundays, 2 days kept (the dev test here), Neo4j on
- * (neo4j.spec.ts), a self-signed RSA chain for two hosts (ingress.spec.ts) and Redis auth off
- * (credentials.spec.ts). The backup CronJob and its claim follow postgresql.backup alone.
- */
-const DEV_VARIANTS: RunOptions = {
-  set: {
-    "neo4j.enabled": true,
-    "ingress.tls.selfSigned.algorithm": "RSA",
-    "ingress.tls.selfSigned.rsaBits": 3072,
-    "ingress.tls.selfSigned.validityHours": 720,
-    "ingress.hosts": [
-      { host: "api.ape-2026.localhost", paths: [{ path: "/", pathType: "Prefix" }] },
-      { host: "*.ape.test", paths: [{ path: "/v1", pathType: "Prefix" }] },
-    ],
-    "postgresql.backup.enabled": true,
-    "postgresql.backup.schedule": "30 1 * * 0",
-    "postgresql.backup.retentionDays": 2,
-    "redis.auth.enabled": false,
-  },
-};
-
-/**
- * production with a 20Gi API volume claim on the cluster's default class (the claim test here; the
- * backup claim names no class in production either), the Neo4j Enterprise cluster (neo4j.spec.ts)
- * and the Ingress on an existing TLS Secret (ingress.spec.ts). The claims follow api.volumes and
- * postgresql.backup alone.
- */
-const PROD_VARIANTS_A: RunOptions = {
-  set: {
-    "neo4j.edition": "enterprise",
-    "neo4j.acceptLicenseAgreement": true,
-    "ingress.tls.mode": "existing-secret",
-    "ingress.tls.secretName": "wildcard-tls",
-    "api.volumes.data": { type: "pvc", size: "20Gi", accessModes: ["ReadWriteMany"] },
-  },
-};
-
-/**
- * production with the API volume on fast-ssd and the backups on backup-hdd (the claim test here),
- * the Ingress off (ingress.spec.ts) and the API's scheduling settings (hardening.spec.ts). The
- * claims follow api.volumes and postgresql.backup alone.
- */
-const PROD_VARIANTS_B: RunOptions = {
-  set: {
-    "ingress.enabled": false,
-    "api.volumes.data": { type: "pvc", size: "20Gi", storageClass: "fast-ssd", accessModes: ["ReadWriteMany"] },
-    "postgresql.backup.persistence.storageClass": "backup-hdd",
-    "api.nodeSelector": { "node-pool": "api" },
-    "api.tolerations": [{ key: "dedicated", operator: "Equal", value: "api", effect: "NoSchedule" }],
-    "api.affinity": {
-      nodeAffinity: {
-        requiredDuringSchedulingIgnoredDuringExecution: {
-          nodeSelectorTerms: [{ matchExpressions: [{ key: "pool", operator: "In", values: ["api"] }] }],
-        },
-      },
-    },
-    "api.priorityClassName": "ape-critical",
-  },
-};
 
 describe("postgresql backups", () => {
   it("production: nightly, a week kept, onto a protected 200Gi PVC that the release waits for", async () => {

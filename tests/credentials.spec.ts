@@ -2,35 +2,12 @@ import * as assert from "assert";
 import { POSTGRESQL, REDIS } from "../components/data";
 import { passwordArgs } from "../components/shared";
 import { MOCK_PASSWORD_PREFIX } from "../harness/mocks";
-import { ProgramRun, RecordedResource, RunOptions, runProgram } from "../harness/program";
+import { ProgramRun, RecordedResource, runProgram } from "../harness/program";
 import { T } from "../harness/types";
-import { PG_REPLICATION } from "../harness/variants";
+import { DEV_VARIANTS, PG_REPLICATION } from "../harness/variants";
 
 const PG_SECRET = POSTGRESQL.secret.name;
 const PG_KEYS = POSTGRESQL.secret.keys;
-
-/**
- * dev with Redis auth off (the Redis-without-auth test here), Neo4j on (neo4j.spec.ts), a self-signed
- * RSA chain for two hosts (ingress.spec.ts) and backups on (backup.spec.ts). A run is cached by its
- * options, so this set must stay identical (keys in the same order) in every file that defines it.
- * Redis's Secret, password and auth values follow redis.auth alone; the test reads only those.
- */
-const DEV_VARIANTS: RunOptions = {
-  set: {
-    "neo4j.enabled": true,
-    "ingress.tls.selfSigned.algorithm": "RSA",
-    "ingress.tls.selfSigned.rsaBits": 3072,
-    "ingress.tls.selfSigned.validityHours": 720,
-    "ingress.hosts": [
-      { host: "api.ape-2026.localhost", paths: [{ path: "/", pathType: "Prefix" }] },
-      { host: "*.ape.test", paths: [{ path: "/v1", pathType: "Prefix" }] },
-    ],
-    "postgresql.backup.enabled": true,
-    "postgresql.backup.schedule": "30 1 * * 0",
-    "postgresql.backup.retentionDays": 2,
-    "redis.auth.enabled": false,
-  },
-};
 
 const secretNamed = (run: ProgramRun, name: string): RecordedResource | undefined =>
   run.ofType(T.Secret).find((s) => s.inputs.metadata?.name === name);

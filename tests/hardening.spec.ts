@@ -8,7 +8,8 @@ import { postgresqlValues } from "../components/data/postgresql.build";
 import { redisValues } from "../components/data/redis.build";
 import { POSTGRESQL, REDIS } from "../components/data";
 import { prometheusValues } from "../components/monitoring/prometheus.build";
-import { ProgramRun, RunOptions, runProgram, runProgramError } from "../harness/program";
+import { ProgramRun, runProgram, runProgramError } from "../harness/program";
+import { PROD_VARIANTS_B } from "../harness/variants";
 import { loadConfig } from "./helpers/config";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -25,30 +26,6 @@ const builtPrometheusValues = (stack: string, set: Record<string, unknown>): any
 const builtApiImage = (stack: string, set: Record<string, unknown> = {}): string => {
   const refs: PodRefs = { serviceAccountName: "api", configMapName: "api", configChecksum: "", credentialEnv: [] };
   return (deploymentSpec(loadConfig(stack, set).api, refs).template as any).spec.containers[0].image;
-};
-
-/**
- * production with the API's scheduling settings (the scheduling test here), the Ingress off
- * (ingress.spec.ts) and storage classes named for the API volume and the backups (backup.spec.ts).
- * A run is cached by its options, so this set must stay identical (keys in the same order) in every
- * file that defines it. The pod's scheduling fields follow the four api.* keys alone.
- */
-const PROD_VARIANTS_B: RunOptions = {
-  set: {
-    "ingress.enabled": false,
-    "api.volumes.data": { type: "pvc", size: "20Gi", storageClass: "fast-ssd", accessModes: ["ReadWriteMany"] },
-    "postgresql.backup.persistence.storageClass": "backup-hdd",
-    "api.nodeSelector": { "node-pool": "api" },
-    "api.tolerations": [{ key: "dedicated", operator: "Equal", value: "api", effect: "NoSchedule" }],
-    "api.affinity": {
-      nodeAffinity: {
-        requiredDuringSchedulingIgnoredDuringExecution: {
-          nodeSelectorTerms: [{ matchExpressions: [{ key: "pool", operator: "In", values: ["api"] }] }],
-        },
-      },
-    },
-    "api.priorityClassName": "ape-critical",
-  },
 };
 
 describe("hardening: Grafana's Kubernetes API access", () => {

@@ -4,77 +4,13 @@ import { API_NAME } from "../components/app";
 import { ingressAnnotations, publicUrl } from "../components/edge";
 import { parseStackConfig } from "../config";
 import { ConfigValidationError } from "../config/errors";
-import { ProgramRun, RunOptions, runProgram, runProgramError } from "../harness/program";
+import { ProgramRun, runProgram, runProgramError } from "../harness/program";
+import { DEV_VARIANTS, PROD_VARIANTS_A, PROD_VARIANTS_B } from "../harness/variants";
 import { readStackFile, setPath } from "../harness/stackFile";
 import { T } from "../harness/types";
 import { loadConfig } from "./helpers/config";
 
 const NGINX = "nginx.ingress.kubernetes.io";
-
-// Option sets shared with other spec files: a run is cached by its options, so each set below must
-// stay identical (keys in the same order) in every file that defines it, or each file pays its own
-// evaluation. Each set combines switches of different components; every test reads only what its
-// own switch decides.
-
-/**
- * dev with a self-signed RSA chain for two hosts (the key settings test here), Neo4j on
- * (neo4j.spec.ts), backups on (backup.spec.ts) and Redis auth off (credentials.spec.ts). The TLS
- * chain and the Ingress follow the ingress section alone.
- */
-const DEV_VARIANTS: RunOptions = {
-  set: {
-    "neo4j.enabled": true,
-    "ingress.tls.selfSigned.algorithm": "RSA",
-    "ingress.tls.selfSigned.rsaBits": 3072,
-    "ingress.tls.selfSigned.validityHours": 720,
-    "ingress.hosts": [
-      { host: "api.ape-2026.localhost", paths: [{ path: "/", pathType: "Prefix" }] },
-      { host: "*.ape.test", paths: [{ path: "/v1", pathType: "Prefix" }] },
-    ],
-    "postgresql.backup.enabled": true,
-    "postgresql.backup.schedule": "30 1 * * 0",
-    "postgresql.backup.retentionDays": 2,
-    "redis.auth.enabled": false,
-  },
-};
-
-/**
- * production with the Ingress on an existing TLS Secret (the existing-secret test here), the Neo4j
- * Enterprise cluster (neo4j.spec.ts) and an API volume claim on the cluster's default class
- * (backup.spec.ts). The Ingress and its TLS follow the ingress section alone.
- */
-const PROD_VARIANTS_A: RunOptions = {
-  set: {
-    "neo4j.edition": "enterprise",
-    "neo4j.acceptLicenseAgreement": true,
-    "ingress.tls.mode": "existing-secret",
-    "ingress.tls.secretName": "wildcard-tls",
-    "api.volumes.data": { type: "pvc", size: "20Gi", accessModes: ["ReadWriteMany"] },
-  },
-};
-
-/**
- * production with the Ingress off (the ingress.enabled test here), storage classes named for the API
- * volume and the backups (backup.spec.ts) and the API's scheduling settings (hardening.spec.ts).
- * Whether an Ingress and a URL exist follows ingress.enabled alone.
- */
-const PROD_VARIANTS_B: RunOptions = {
-  set: {
-    "ingress.enabled": false,
-    "api.volumes.data": { type: "pvc", size: "20Gi", storageClass: "fast-ssd", accessModes: ["ReadWriteMany"] },
-    "postgresql.backup.persistence.storageClass": "backup-hdd",
-    "api.nodeSelector": { "node-pool": "api" },
-    "api.tolerations": [{ key: "dedicated", operator: "Equal", value: "api", effect: "NoSchedule" }],
-    "api.affinity": {
-      nodeAffinity: {
-        requiredDuringSchedulingIgnoredDuringExecution: {
-          nodeSelectorTerms: [{ matchExpressions: [{ key: "pool", operator: "In", values: ["api"] }] }],
-        },
-      },
-    },
-    "api.priorityClassName": "ape-critical",
-  },
-};
 
 const onlyIngress = (run: ProgramRun) => {
   const all = run.ofType(T.Ingress);

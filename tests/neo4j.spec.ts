@@ -8,8 +8,8 @@ import * as rules from "../policy/policies";
 import { configProblems as problems, loadConfig } from "./helpers/config";
 import { MOCK_PASSWORD_PREFIX } from "../harness/mocks";
 import { checkPack, checkResource, checkStack, fakeResources } from "./helpers/policyArgs";
-import { ProgramRun, RecordedResource, RunOptions, runProgram, runProgramError } from "../harness/program";
-import { MIRROR, MIRROR_REGISTRY } from "../harness/variants";
+import { ProgramRun, RecordedResource, runProgram, runProgramError } from "../harness/program";
+import { DEV_VARIANTS, EXTERNAL_DATA, MIRROR, MIRROR_REGISTRY, PROD_VARIANTS_A } from "../harness/variants";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -19,86 +19,6 @@ const GiB = 2 ** 30;
 
 const ENTERPRISE = { "neo4j.edition": "enterprise", "neo4j.acceptLicenseAgreement": true };
 
-// Option sets shared with other spec files: a run is cached by its options, so each set below must
-// stay identical (keys in the same order) in every file that defines it, or each file pays its own
-// evaluation. Each set combines switches of different components; every test reads only what its
-// own switch decides.
-
-/**
- * dev with Neo4j on (the Community tests here), a self-signed RSA chain for two hosts
- * (ingress.spec.ts), backups on (backup.spec.ts) and Redis auth off (credentials.spec.ts). Neo4j's
- * release, Secret and API settings do not depend on the Ingress's TLS, the backup CronJob or Redis's
- * password.
- */
-const DEV_VARIANTS: RunOptions = {
-  set: {
-    "neo4j.enabled": true,
-    "ingress.tls.selfSigned.algorithm": "RSA",
-    "ingress.tls.selfSigned.rsaBits": 3072,
-    "ingress.tls.selfSigned.validityHours": 720,
-    "ingress.hosts": [
-      { host: "api.ape-2026.localhost", paths: [{ path: "/", pathType: "Prefix" }] },
-      { host: "*.ape.test", paths: [{ path: "/v1", pathType: "Prefix" }] },
-    ],
-    "postgresql.backup.enabled": true,
-    "postgresql.backup.schedule": "30 1 * * 0",
-    "postgresql.backup.retentionDays": 2,
-    "redis.auth.enabled": false,
-  },
-};
-
-/**
- * production with the Neo4j Enterprise cluster (the Enterprise and policy-pack tests here), the
- * Ingress on an existing TLS Secret (ingress.spec.ts) and an API volume claim on the cluster's
- * default class (backup.spec.ts). Neo4j's releases and client Service do not depend on the Ingress's
- * TLS or on the API's volumes.
- */
-const PROD_VARIANTS_A: RunOptions = {
-  set: {
-    "neo4j.edition": "enterprise",
-    "neo4j.acceptLicenseAgreement": true,
-    "ingress.tls.mode": "existing-secret",
-    "ingress.tls.secretName": "wildcard-tls",
-    "api.volumes.data": { type: "pvc", size: "20Gi", accessModes: ["ReadWriteMany"] },
-  },
-};
-
-/**
- * Production with PostgreSQL, Redis and Neo4j all external: one evaluation for the "external
- * endpoint" tests of postgresql.spec.ts, redis.spec.ts and neo4j.spec.ts. Each store's switch and
- * endpoint only decide that store's release, Secret and endpoint, and each test reads only its own
- * store's. Production runs Neo4j in the cluster, so the set switches it off beside the endpoint.
- */
-const EXTERNAL_DATA: RunOptions = {
-  set: {
-    "postgresql.enabled": false,
-    "postgresql.external": {
-      host: "pg.example.com",
-      port: 5433,
-      database: "ape",
-      username: "app",
-      existingSecret: "pg-external",
-      passwordKey: "pw",
-    },
-    "redis.enabled": false,
-    "redis.external": {
-      host: "redis.example.com",
-      port: 6379,
-      existingSecret: "redis-external",
-      passwordKey: "pw",
-      sentinel: { hosts: ["s1.example.com", "s2.example.com"], masterSet: "main" },
-    },
-    "neo4j.enabled": false,
-    "neo4j.external": {
-      host: "graph.example.net",
-      port: 7687,
-      scheme: "neo4j+s",
-      username: "ape",
-      existingSecret: "graph-credentials",
-      passwordKey: "pw",
-    },
-  },
-};
 const releases = (run: ProgramRun) => run.ofType(RELEASE).filter((r) => /^neo4j(-\d)?$/.test(r.inputs.name));
 const values = (run: ProgramRun, name = "neo4j") => run.get(RELEASE, name).inputs.values;
 const authSecret = (run: ProgramRun) => run.ofType(SECRET).find((s) => s.inputs.metadata?.name === NEO4J.secret.name);

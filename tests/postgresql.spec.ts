@@ -2,9 +2,9 @@ import * as assert from "assert";
 import { extendedConfiguration, POSTGRESQL, postgresqlServiceName } from "../components/data";
 import { postgresqlValues } from "../components/data/postgresql.build";
 import { DATA_RELEASE, pinnedChart, releaseArgs } from "../components/shared/release";
-import { ProgramRun, RunOptions, runProgram, runProgramError } from "../harness/program";
+import { ProgramRun, runProgram, runProgramError } from "../harness/program";
 import { T } from "../harness/types";
-import { CODE_DEFAULTS, PG_REPLICATION } from "../harness/variants";
+import { CODE_DEFAULTS, EXTERNAL_DATA, PG_REPLICATION } from "../harness/variants";
 import { loadConfig } from "./helpers/config";
 
 const values = (run: ProgramRun) => run.get(T.Release, "postgresql").inputs.values;
@@ -13,44 +13,6 @@ const values = (run: ProgramRun) => run.get(T.Release, "postgresql").inputs.valu
 const builtValues = (stack: string, set: Record<string, unknown>): any => {
   const cfg = loadConfig(stack, set);
   return postgresqlValues(cfg.postgresql, cfg.images, POSTGRESQL.secret.name);
-};
-
-/**
- * Production with PostgreSQL, Redis and Neo4j all external: one evaluation for the "external
- * endpoint" tests of postgresql.spec.ts, redis.spec.ts and neo4j.spec.ts, which define this same set
- * (the run is cached by its options, so the three must stay identical to share it). Each store's
- * switch and endpoint only decide that store's release, Secret and endpoint, and each test reads
- * only its own store's.
- */
-const EXTERNAL_DATA: RunOptions = {
-  set: {
-    "postgresql.enabled": false,
-    "postgresql.external": {
-      host: "pg.example.com",
-      port: 5433,
-      database: "ape",
-      username: "app",
-      existingSecret: "pg-external",
-      passwordKey: "pw",
-    },
-    "redis.enabled": false,
-    "redis.external": {
-      host: "redis.example.com",
-      port: 6379,
-      existingSecret: "redis-external",
-      passwordKey: "pw",
-      sentinel: { hosts: ["s1.example.com", "s2.example.com"], masterSet: "main" },
-    },
-    "neo4j.enabled": false,
-    "neo4j.external": {
-      host: "graph.example.net",
-      port: 7687,
-      scheme: "neo4j+s",
-      username: "ape",
-      existingSecret: "graph-credentials",
-      passwordKey: "pw",
-    },
-  },
 };
 
 describe("postgresql: the default and stack figures reach the chart values", () => {

@@ -1,48 +1,10 @@
 import * as assert from "assert";
 import { REDIS } from "../components/data";
-import { ProgramRun, RunOptions, runProgram, runProgramError } from "../harness/program";
+import { ProgramRun, runProgram, runProgramError } from "../harness/program";
 import { T } from "../harness/types";
-import { MIRROR, MIRROR_REGISTRY } from "../harness/variants";
+import { EXTERNAL_DATA, MIRROR, MIRROR_REGISTRY } from "../harness/variants";
 
 const values = (run: ProgramRun, name = "redis") => run.get(T.Release, name).inputs.values;
-
-/**
- * Production with PostgreSQL, Redis and Neo4j all external: one evaluation for the "external
- * endpoint" tests of postgresql.spec.ts, redis.spec.ts and neo4j.spec.ts, which define this same set
- * (the run is cached by its options, so the three must stay identical to share it). Each store's
- * switch and endpoint only decide that store's release, Secret and endpoint, and each test reads
- * only its own store's.
- */
-const EXTERNAL_DATA: RunOptions = {
-  set: {
-    "postgresql.enabled": false,
-    "postgresql.external": {
-      host: "pg.example.com",
-      port: 5433,
-      database: "ape",
-      username: "app",
-      existingSecret: "pg-external",
-      passwordKey: "pw",
-    },
-    "redis.enabled": false,
-    "redis.external": {
-      host: "redis.example.com",
-      port: 6379,
-      existingSecret: "redis-external",
-      passwordKey: "pw",
-      sentinel: { hosts: ["s1.example.com", "s2.example.com"], masterSet: "main" },
-    },
-    "neo4j.enabled": false,
-    "neo4j.external": {
-      host: "graph.example.net",
-      port: 7687,
-      scheme: "neo4j+s",
-      username: "ape",
-      existingSecret: "graph-credentials",
-      passwordKey: "pw",
-    },
-  },
-};
 
 /** Every `image` object in a values tree, with its path. */
 function images(node: unknown, at = ""): [string, Record<string, unknown>][] {
