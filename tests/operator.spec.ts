@@ -9,8 +9,10 @@ import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { buildNetworkPolicies } from "../components/edge";
 import { POSTGRESQL, postgresqlMetricsService, REDIS, redisMetricsService } from "../components/data";
+import { API_NAME } from "../components/app";
 import { alertExpressions } from "../components/monitoring";
-import { POD_TARGET_LABELS } from "../components/monitoring/operator.build";
+import { operatorObjectLabels, POD_TARGET_LABELS } from "../components/monitoring/operator.build";
+import { standardLabels } from "../components/shared/labels";
 import { stackNetworkFacts } from "../components/stack";
 import { StackConfig } from "../config";
 import { configProblems, loadConfig } from "./helpers/config";
@@ -22,7 +24,44 @@ import { ProgramRun, runProgram, RunOptions } from "../harness/program";
 const NS = "ape-2026";
 const SM = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor";
 const RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
-const OPERATOR: RunOptions = { set: { "prometheus.operator.enabled": true } };
+/**
+ * Operator mode, plus two Alertmanager receivers (Slack and a webhook, secret URLs) and a custom
+ * Grafana admin user, on either stack. Written out identically in operator.spec.ts,
+ * prometheus.spec.ts and grafana.spec.ts, so that their tests share one evaluation per stack (a run
+ * is cached by its exact options: keep the copies identical). Used here by every test of operator
+ * mode, in prometheus.spec by "receiver URLs go to a Secret mounted as files" and "operator objects
+ * only when prometheus.operator.enabled", in grafana.spec by "admin credentials". The keys are
+ * independent: the operator objects read only the prometheus.operator and scrape settings, and the
+ * NetworkPolicies are the same with these receivers (Slack and webhooks are reached on 443, open to
+ * Alertmanager either way); the receivers Secret and the Alertmanager values do not read operator
+ * mode or Grafana; the Grafana admin Secret reads only grafana.adminUser.
+ */
+const MONITORING_VARIANT: RunOptions = {
+  set: {
+    "prometheus.operator.enabled": true,
+    "prometheus.alertmanager.receivers.slack.channel": "#alerts",
+    "grafana.adminUser": "ops-admin",
+  },
+  setSecret: {
+    "prometheus.alertmanager.receivers.slack.webhookUrl": "https://hooks.slack.test/T0/B0/very-secret",
+    "prometheus.alertmanager.receivers.webhook.url": "https://alerts.test/hook?token=very-secret",
+  },
+};
+/**
+ * Production with operator mode on and Alertmanager and both exporters off: "an exporter that does
+ * not run gets no ServiceMonitor" below and, written out identically in receivers.spec.ts, "warns
+ * when Alertmanager is off in production" share this one evaluation (keep the copies identical).
+ * The keys are independent: the ServiceMonitors read only operator mode and the exporters, the
+ * warning only prometheus.enabled and prometheus.alertmanager.
+ */
+const OPERATOR_NO_ALERTMANAGER_NO_EXPORTERS: RunOptions = {
+  set: {
+    "prometheus.alertmanager.enabled": false,
+    "prometheus.operator.enabled": true,
+    "postgresql.metrics.enabled": false,
+    "redis.metrics.enabled": false,
+  },
+};
 const STACKS = ["dev", "production"];
 
 const serviceMonitors = (run: ProgramRun) => Object.fromEntries(run.ofType(SM).map((r) => [r.name.replace(/^operator-/, ""), r.inputs]));
@@ -39,7 +78,7 @@ describe("operator mode: ServiceMonitors and PrometheusRule", () => {
 
   for (const stack of STACKS) {
     it(`${stack}: a ServiceMonitor each for the API and the PostgreSQL and Redis exporters, selecting their Services`, async () => {
-      const run = await runProgram(stack, OPERATOR);
+      const run = await runProgram(stack, MONITORING_VARIANT);
       const sms = serviceMonitors(run);
       assert.deepStrictEqual(Object.keys(sms).sort(), ["api", "postgresql", "redis"]);
       const api = run.get("kubernetes:core/v1:Service", "api").inputs;
@@ -61,7 +100,7 @@ describe("operator mode: ServiceMonitors and PrometheusRule", () => {
   }
 
   it("every ServiceMonitor copies the pod label the alert rules select the API by", async () => {
-    const run = await runProgram("production", OPERATOR);
+    const run = await runProgram("production", MONITORING_VARIANT);
     const sms = serviceMonitors(run);
     for (const [name, sm] of Object.entries(sms)) assert.deepStrictEqual(sm.spec.podTargetLabels, ["app.kubernetes.io/name"], name);
     // The API pods carry the label, and the rules select on its Prometheus form.
@@ -73,24 +112,31 @@ describe("operator mode: ServiceMonitors and PrometheusRule", () => {
   });
 
   it("the objects carry the labels the operator selects on (kube-prometheus-stack's by default, or from config)", async () => {
-    const byDefault = await runProgram("production", OPERATOR);
+    const byDefault = await runProgram("production", MONITORING_VARIANT);
     for (const r of [...byDefault.ofType(SM), ...byDefault.ofType(RULE)]) {
       assert.strictEqual(r.inputs.metadata.labels.release, "kube-prometheus-stack", r.name);
       assert.strictEqual(r.inputs.metadata.labels["app.kubernetes.io/part-of"], "ape-2026", r.name);
     }
-    const custom = await runProgram("dev", {
-      set: { "prometheus.operator.enabled": true, "prometheus.operator.labels": { release: "monitoring", team: "ape" } },
-    });
-    for (const r of [...custom.ofType(SM), ...custom.ofType(RULE)]) {
-      assert.strictEqual(r.inputs.metadata.labels.release, "monitoring", r.name);
-      assert.strictEqual(r.inputs.metadata.labels.team, "ape", r.name);
+    // The registered labels are operatorObjectLabels' output: the builder stands for them below.
+    const prodConfig = loadConfig("production").prometheus;
+    for (const [name, sm] of Object.entries(serviceMonitors(byDefault)))
+      assert.deepStrictEqual(sm.metadata.labels, operatorObjectLabels(standardLabels(name, "monitoring"), prodConfig), name);
+    const [rule] = byDefault.ofType(RULE);
+    assert.deepStrictEqual(rule.inputs.metadata.labels, operatorObjectLabels(standardLabels(API_NAME, "monitoring"), prodConfig));
+    // Labels from config, for each ServiceMonitor (api, postgresql, redis) and the PrometheusRule (named after the API).
+    const custom = loadConfig("dev", {
+      "prometheus.operator.enabled": true,
+      "prometheus.operator.labels": { release: "monitoring", team: "ape" },
+    }).prometheus;
+    for (const name of ["api", "postgresql", "redis", API_NAME]) {
+      const labels = operatorObjectLabels(standardLabels(name, "monitoring"), custom);
+      assert.strictEqual(labels.release, "monitoring", name);
+      assert.strictEqual(labels.team, "ape", name);
     }
   });
 
   it("an exporter that does not run gets no ServiceMonitor", async () => {
-    const run = await runProgram("production", {
-      set: { "prometheus.operator.enabled": true, "postgresql.metrics.enabled": false, "redis.metrics.enabled": false },
-    });
+    const run = await runProgram("production", OPERATOR_NO_ALERTMANAGER_NO_EXPORTERS);
     assert.deepStrictEqual(Object.keys(serviceMonitors(run)), ["api"]);
   });
 
@@ -125,7 +171,7 @@ describe("operator mode: the charts render the metrics Services the ServiceMonit
     missing.length > 0
       ? undefined
       : startEarly(async () => {
-          const run = await runProgram(stack, OPERATOR);
+          const run = await runProgram(stack, MONITORING_VARIANT);
           const rendered = (["postgresql", "redis"] as const).map((chart) => {
             const release = run.get("kubernetes:helm.sh/v3:Release", chart).inputs;
             const values = path.join(dir, `${stack}-${chart}.json`);
@@ -251,7 +297,7 @@ describe("operator mode: NetworkPolicies admit the operator's Prometheus to the 
     describe(`${stack} stack`, () => {
       let policies: NetworkPolicy[];
       before(async () => {
-        const run = await runProgram(stack, OPERATOR);
+        const run = await runProgram(stack, MONITORING_VARIANT);
         policies = run
           .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
           .map((r) => ({ namespace: r.inputs.metadata.namespace, name: r.inputs.metadata.name, spec: r.inputs.spec }));

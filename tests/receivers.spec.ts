@@ -9,8 +9,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { ConfigValidationError, parseStackConfig } from "../config";
+import { ConfigValidationError, parseStackConfig, StackConfig } from "../config";
+import { alertsReachNoOne } from "../config/sections/monitoring";
 import { buildNetworkPolicies } from "../components/edge";
+import { PROMETHEUS } from "../components/monitoring";
+import { prometheusValues, receiverSecrets } from "../components/monitoring/prometheus.build";
+import { withExtraValues } from "../components/shared/release";
 import { stackNetworkFacts } from "../components/stack";
 import * as rules from "../policy/policies";
 import { checkResource, FakeResource } from "./helpers/policyArgs";
@@ -42,6 +46,27 @@ const ALL: RunOptions = { setSecret: SECRETS, set: { ...EMAIL, [`${R}.slack.chan
 /** One receiver: e-mail without SMTP authentication (so no Secret) and without TLS required. */
 const { [`${R}.email.authUsername`]: _user, ...EMAIL_NO_AUTH } = EMAIL;
 const EMAIL_ONLY: RunOptions = { set: { ...EMAIL_NO_AUTH, [`${R}.email.requireTls`]: false } };
+/** Slack for critical alerts only, PagerDuty for warnings too. */
+const SEVERITIES: RunOptions = {
+  setSecret: { [`${R}.slack.webhookUrl`]: "https://hooks.slack.test/x", [`${R}.pagerduty.routingKey`]: "pd-key" },
+  set: { [`${R}.slack.severities`]: ["critical"], [`${R}.pagerduty.severities`]: ["critical", "warning"] },
+};
+/**
+ * Production with operator mode on and Alertmanager and both exporters off: "warns when Alertmanager
+ * is off" below and, written out identically in operator.spec.ts, "an exporter that does not run
+ * gets no ServiceMonitor" share this one evaluation (a run is cached by its exact options, so the
+ * copies must stay identical). The keys are independent: the warning reads only
+ * prometheus.enabled and prometheus.alertmanager, the ServiceMonitors only operator mode and the
+ * exporters.
+ */
+const OPERATOR_NO_ALERTMANAGER_NO_EXPORTERS: RunOptions = {
+  set: {
+    "prometheus.alertmanager.enabled": false,
+    "prometheus.operator.enabled": true,
+    "postgresql.metrics.enabled": false,
+    "redis.metrics.enabled": false,
+  },
+};
 /** The production stack's images replaced by real ones, so that `pulumi up` goes ahead. */
 const REAL_IMAGES = {
   "api.image.repository": "registry.example.com/ape/api",
@@ -51,8 +76,50 @@ const REAL_IMAGES = {
 
 const alertmanagerValues = (run: ProgramRun) => run.get(RELEASE, "prometheus").inputs.values.alertmanager;
 const receiver = (run: ProgramRun, name: string) => alertmanagerValues(run).config.receivers.find((r: { name: string }) => r.name === name);
-const routes = (run: ProgramRun) =>
-  (alertmanagerValues(run).config.route.routes ?? []).map((r: { receiver: string; matchers: string[] }) => [r.receiver, ...r.matchers]);
+/** The routes of Alertmanager values as [receiver, ...matchers]. */
+const routesOf = (alertmanager: any) =>
+  (alertmanager.config.route.routes ?? []).map((r: { receiver: string; matchers: string[] }) => [r.receiver, ...r.matchers]);
+const routes = (run: ProgramRun) => routesOf(alertmanagerValues(run));
+
+/**
+ * The validated config of `stack` with `options` applied as the harness applies them (`set`, then
+ * `setSecret` stored encrypted, as `pulumi config set --secret` does), without running the program.
+ */
+function configOf(stack: string, options: RunOptions = {}): StackConfig {
+  const { settings, secretKeys } = readStackFile(stack);
+  for (const [key, value] of Object.entries({ ...options.set, ...options.setSecret })) setPath(settings, key, value);
+  const encrypted = Object.keys(options.setSecret ?? {}).map((key) => key.split(".")[0]);
+  return parseStackConfig(settings, { stack, secretKeys: new Set([...secretKeys, ...encrypted]) });
+}
+
+/** The prometheus Release's name, chart version, namespace and values. */
+interface ReleaseInputs {
+  readonly name: string;
+  readonly version: string;
+  readonly namespace: string;
+  readonly values: Record<string, any>;
+}
+
+/**
+ * The prometheus Release as the Prometheus component builds it for `c`, from the pure values
+ * builder. The receivers Secret is auto-named by the engine; `receiversSecretName` stands in for
+ * that name (it only appears in the Secret mount, never in alertmanager.yml).
+ */
+function builtRelease(c: StackConfig, receiversSecretName = "prometheus-alertmanager-receivers-0000000"): ReleaseInputs {
+  const mountsSecret = Object.keys(receiverSecrets(c.prometheus)).length > 0;
+  const values = prometheusValues({
+    prometheus: c.prometheus,
+    images: c.images,
+    namespace: c.namespace.name,
+    receiversSecretName: mountsSecret ? receiversSecretName : undefined,
+  });
+  return {
+    name: PROMETHEUS.release,
+    version: c.charts.prometheus.version,
+    namespace: c.namespace.name,
+    values: withExtraValues(values, c.prometheus.extraValues),
+  };
+}
 
 /** Problems of the production stack with `set` applied, the prometheus key stored encrypted (as --secret does). */
 function problems(set: Record<string, unknown>): Map<string, string> {
@@ -69,8 +136,12 @@ function problems(set: Record<string, unknown>): Map<string, string> {
 
 describe("Alertmanager receivers", () => {
   let all: ProgramRun;
+  let dev: ProgramRun;
+  let prod: ProgramRun;
   before(async () => {
     all = await runProgram("production", ALL);
+    dev = await runProgram("dev");
+    prod = await runProgram("production");
   });
 
   it("every receiver secret goes into one Secret as a Pulumi secret, and nowhere in plain text", () => {
@@ -136,12 +207,28 @@ describe("Alertmanager receivers", () => {
     );
   });
 
-  it("the severities of each receiver come from config", async () => {
-    const run = await runProgram("production", {
-      setSecret: { [`${R}.slack.webhookUrl`]: SECRETS[`${R}.slack.webhookUrl`], [`${R}.pagerduty.routingKey`]: "pd-key" },
-      set: { [`${R}.slack.severities`]: ["critical"], [`${R}.pagerduty.severities`]: ["critical", "warning"] },
-    });
-    assert.deepStrictEqual(routes(run), [
+  it("the Release gets the values builder's output, on both stacks and with all four receivers", () => {
+    // What lets the tests that judge a config variant through the builder (routes by severity,
+    // the amtool cases) stand for the registered Release.
+    for (const [stack, options, run] of [
+      ["dev", {}, dev],
+      ["production", {}, prod],
+      ["production", ALL, all],
+    ] as const) {
+      const registered = run.get(RELEASE, "prometheus").inputs;
+      const secretName = registered.values.alertmanager.extraSecretMounts[0]?.secretName;
+      const built = builtRelease(configOf(stack, options), secretName);
+      assert.deepStrictEqual(
+        { name: registered.name, version: registered.version, namespace: registered.namespace, values: registered.values },
+        JSON.parse(JSON.stringify(built)),
+        `${stack} ${JSON.stringify(options).slice(0, 40)}`,
+      );
+    }
+  });
+
+  it("the severities of each receiver come from config", () => {
+    const { values } = builtRelease(configOf("production", SEVERITIES));
+    assert.deepStrictEqual(routesOf(values.alertmanager), [
       ["slack", 'severity="critical"'],
       ["pagerduty", 'severity=~"critical|warning"'],
     ]);
@@ -288,15 +375,27 @@ describe("a production stack whose alerts reach no one", () => {
   });
 
   it("warns when Alertmanager is off in production", async () => {
-    const found = await warnings("production", { set: { "prometheus.alertmanager.enabled": false } });
+    const found = await warnings("production", OPERATOR_NO_ALERTMANAGER_NO_EXPORTERS);
     assert.strictEqual(found.length, 1);
     assert.match(found[0], /prometheus\.alertmanager\.enabled is false/);
   });
 
   it("is quiet once any receiver is set, and in development", async () => {
-    assert.deepStrictEqual(await warnings("production", { setSecret: { [`${R}.webhook.url`]: "https://alerts.test/x" } }), []);
+    // Whole runs: a single receiver (e-mail, no secret), the four secret-carrying ones, development.
     assert.deepStrictEqual(await warnings("production", EMAIL_ONLY), []);
+    assert.deepStrictEqual(await warnings("production", ALL), []);
     assert.deepStrictEqual(await warnings("dev"), []);
+    // Each receiver on its own (the webhook alone among them), through alertsReachNoOne: the check
+    // whose message the program logs as this warning (config/load.ts).
+    const alone: Record<string, RunOptions> = {
+      webhook: { setSecret: { [`${R}.webhook.url`]: "https://alerts.test/x" } },
+      slack: { setSecret: { [`${R}.slack.webhookUrl`]: "https://hooks.slack.test/x" } },
+      pagerduty: { setSecret: { [`${R}.pagerduty.routingKey`]: "pd-key" } },
+      email: EMAIL_ONLY,
+    };
+    assert.ok(alertsReachNoOne(configOf("production").prometheus), "the check fires without a receiver");
+    for (const [kind, options] of Object.entries(alone))
+      assert.strictEqual(alertsReachNoOne(configOf("production", options).prometheus), undefined, kind);
   });
 });
 
@@ -351,18 +450,17 @@ interface Verdict {
 }
 
 /**
- * Renders the prometheus release of `run` with the chart (helm template), writes its
+ * Renders the prometheus release `release` with the chart (helm template), writes its
  * alertmanager.yml under `dir` and has amtool check it and route each of `severities`; the
  * processes run on the background lane (tests/helpers/tools.ts).
  */
 async function judge(
   tools: { helm: string; amtool: string },
-  run: ProgramRun,
+  release: ReleaseInputs,
   dir: string,
   name: string,
   severities: string[],
 ): Promise<Verdict> {
-  const release = run.get(RELEASE, "prometheus").inputs;
   const values = path.join(dir, `${name}.values.json`);
   fs.writeFileSync(values, JSON.stringify(release.values));
   const chartDir = cachedChart("prometheus", release.version);
@@ -401,40 +499,39 @@ describe("the rendered Alertmanager configuration, checked by amtool", function 
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const cases: [string, string, RunOptions, Record<string, string>][] = [
-    ["dev", "dev", {}, { critical: "default-receiver", warning: "default-receiver" }],
-    ["production template", "production", {}, { critical: "default-receiver", warning: "default-receiver" }],
+  // Where each case's Release comes from: the registered one of a run the suite evaluates anyway,
+  // or, for a variant only this check needs, the values builder (alertmanager.yml depends on the
+  // receivers settings alone, and "the Release gets the values builder's output" above shows the
+  // builder's output is what the Release gets).
+  const registered = (stack: string, options: RunOptions) => async (): Promise<ReleaseInputs> =>
+    (await runProgram(stack, options)).get(RELEASE, "prometheus").inputs as ReleaseInputs;
+  const built = (stack: string, options: RunOptions) => async () => builtRelease(configOf(stack, options));
+  const cases: [string, () => Promise<ReleaseInputs>, Record<string, string>][] = [
+    ["dev", registered("dev", {}), { critical: "default-receiver", warning: "default-receiver" }],
+    ["production template", registered("production", {}), { critical: "default-receiver", warning: "default-receiver" }],
     [
       "production with all four receivers",
-      "production",
-      ALL,
+      registered("production", ALL),
       { critical: "slack,pagerduty,email,webhook", warning: "slack,email,webhook", info: "default-receiver" },
     ],
     [
       "production with PagerDuty for warnings too and Slack for critical only",
-      "production",
-      {
-        setSecret: { [`${R}.slack.webhookUrl`]: "https://hooks.slack.test/x", [`${R}.pagerduty.routingKey`]: "pd-key" },
-        set: { [`${R}.slack.severities`]: ["critical"], [`${R}.pagerduty.severities`]: ["critical", "warning"] },
-      },
+      built("production", SEVERITIES),
       { critical: "slack,pagerduty", warning: "pagerduty", info: "default-receiver" },
     ],
     [
       "dev with a webhook",
-      "dev",
-      { setSecret: { [`${R}.webhook.url`]: "https://alerts.test/x" } },
+      built("dev", { setSecret: { [`${R}.webhook.url`]: "https://alerts.test/x" } }),
       { critical: "webhook", warning: "webhook" },
     ],
   ];
   // Queued while mocha loads this file (see tests/helpers/tools.ts); each test awaits its own.
   const tools = missing.length === 0 ? { helm: helm!, amtool: amtool! } : undefined;
-  const verdicts = cases.map(([label, stack, options, expected]) =>
-    tools
-      ? startEarly(async () => judge(tools, await runProgram(stack, options), dir, label.replace(/\W+/g, "-"), Object.keys(expected)))
-      : undefined,
+  const verdicts = cases.map(([label, release, expected]) =>
+    tools ? startEarly(async () => judge(tools, await release(), dir, label.replace(/\W+/g, "-"), Object.keys(expected))) : undefined,
   );
 
-  cases.forEach(([label, , , expected], i) => {
+  cases.forEach(([label, , expected], i) => {
     it(`${label}: amtool accepts it and routes ${Object.entries(expected)
       .map(([s, r]) => `${s} to ${r}`)
       .join(", ")}`, async () => {
