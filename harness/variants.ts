@@ -111,6 +111,42 @@ export const EXTERNAL_DATA: RunOptions = {
   },
 };
 
+/**
+ * Operator mode, two Alertmanager receivers (Slack and a webhook, secret URLs) and a custom Grafana
+ * admin user, on either stack: every operator-mode test (operator.spec.ts, prometheus.spec.ts), the
+ * receiver Secret test (prometheus.spec.ts) and the admin credentials test (grafana.spec.ts). The
+ * keys are independent: the operator objects read only the prometheus.operator and scrape settings,
+ * and the NetworkPolicies are the same with these receivers (Slack and webhooks are reached on 443,
+ * open to Alertmanager either way); the receivers Secret and the Alertmanager values do not read
+ * operator mode or Grafana; the Grafana admin Secret reads only grafana.adminUser.
+ */
+export const MONITORING_VARIANT: RunOptions = {
+  set: {
+    "prometheus.operator.enabled": true,
+    "prometheus.alertmanager.receivers.slack.channel": "#alerts",
+    "grafana.adminUser": "ops-admin",
+  },
+  setSecret: {
+    "prometheus.alertmanager.receivers.slack.webhookUrl": "https://hooks.slack.test/T0/B0/very-secret",
+    "prometheus.alertmanager.receivers.webhook.url": "https://alerts.test/hook?token=very-secret",
+  },
+};
+
+/**
+ * production with operator mode on and Alertmanager and both exporters off: "an exporter that does
+ * not run gets no ServiceMonitor" (operator.spec.ts) and "warns when Alertmanager is off in
+ * production" (receivers.spec.ts). The ServiceMonitors read only operator mode and the exporters,
+ * the warning only prometheus.enabled and prometheus.alertmanager.
+ */
+export const OPERATOR_NO_ALERTMANAGER_NO_EXPORTERS: RunOptions = {
+  set: {
+    "prometheus.alertmanager.enabled": false,
+    "prometheus.operator.enabled": true,
+    "postgresql.metrics.enabled": false,
+    "redis.metrics.enabled": false,
+  },
+};
+
 interface Variant {
   readonly stack: string;
   readonly options: RunOptions;

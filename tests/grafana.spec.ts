@@ -1,34 +1,14 @@
 import * as assert from "assert";
 import { POSTGRESQL, postgresqlServiceName } from "../components/data";
 import { GRAFANA, PROMETHEUS, prometheusServerService } from "../components/monitoring";
-import { ProgramRun, runProgram, RunOptions } from "../harness/program";
+import { ProgramRun, runProgram } from "../harness/program";
 import { TEST_SECRET_PREFIX } from "../harness/stackFile";
 import { MOCK_PASSWORD_PREFIX } from "../harness/mocks";
 import { T } from "../harness/types";
-import { MIRROR, MIRROR_REGISTRY } from "../harness/variants";
+import { MIRROR, MIRROR_REGISTRY, MONITORING_VARIANT } from "../harness/variants";
 
 const ADMIN_KEYS = GRAFANA.adminSecretKeys;
 const grafana = (run: ProgramRun) => run.get(T.Release, "grafana");
-
-/**
- * A custom Grafana admin user, plus operator mode and two Alertmanager receivers (Slack and a
- * webhook, secret URLs). Written out identically in operator.spec.ts, prometheus.spec.ts and
- * grafana.spec.ts, so that their tests share one evaluation per stack (a run is cached by its exact
- * options: keep the copies identical). Used here by "admin credentials" on dev. The keys are
- * independent: the Grafana admin Secret, its release values and the admin user output read only
- * grafana.adminUser, never the Prometheus settings.
- */
-const MONITORING_VARIANT: RunOptions = {
-  set: {
-    "prometheus.operator.enabled": true,
-    "prometheus.alertmanager.receivers.slack.channel": "#alerts",
-    "grafana.adminUser": "ops-admin",
-  },
-  setSecret: {
-    "prometheus.alertmanager.receivers.slack.webhookUrl": "https://hooks.slack.test/T0/B0/very-secret",
-    "prometheus.alertmanager.receivers.webhook.url": "https://alerts.test/hook?token=very-secret",
-  },
-};
 
 describe("grafana release", () => {
   let dev: ProgramRun;

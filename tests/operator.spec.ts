@@ -19,49 +19,12 @@ import { configProblems, loadConfig } from "./helpers/config";
 import { allows, Endpoint, NetworkPolicy } from "./helpers/netpol";
 import { cachedChart } from "./helpers/charts";
 import { findTool, inBackground, startEarly } from "./helpers/tools";
-import { ProgramRun, runProgram, RunOptions } from "../harness/program";
+import { ProgramRun, runProgram } from "../harness/program";
+import { MONITORING_VARIANT, OPERATOR_NO_ALERTMANAGER_NO_EXPORTERS } from "../harness/variants";
 
 const NS = "ape-2026";
 const SM = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor";
 const RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
-/**
- * Operator mode, plus two Alertmanager receivers (Slack and a webhook, secret URLs) and a custom
- * Grafana admin user, on either stack. Written out identically in operator.spec.ts,
- * prometheus.spec.ts and grafana.spec.ts, so that their tests share one evaluation per stack (a run
- * is cached by its exact options: keep the copies identical). Used here by every test of operator
- * mode, in prometheus.spec by "receiver URLs go to a Secret mounted as files" and "operator objects
- * only when prometheus.operator.enabled", in grafana.spec by "admin credentials". The keys are
- * independent: the operator objects read only the prometheus.operator and scrape settings, and the
- * NetworkPolicies are the same with these receivers (Slack and webhooks are reached on 443, open to
- * Alertmanager either way); the receivers Secret and the Alertmanager values do not read operator
- * mode or Grafana; the Grafana admin Secret reads only grafana.adminUser.
- */
-const MONITORING_VARIANT: RunOptions = {
-  set: {
-    "prometheus.operator.enabled": true,
-    "prometheus.alertmanager.receivers.slack.channel": "#alerts",
-    "grafana.adminUser": "ops-admin",
-  },
-  setSecret: {
-    "prometheus.alertmanager.receivers.slack.webhookUrl": "https://hooks.slack.test/T0/B0/very-secret",
-    "prometheus.alertmanager.receivers.webhook.url": "https://alerts.test/hook?token=very-secret",
-  },
-};
-/**
- * Production with operator mode on and Alertmanager and both exporters off: "an exporter that does
- * not run gets no ServiceMonitor" below and, written out identically in receivers.spec.ts, "warns
- * when Alertmanager is off in production" share this one evaluation (keep the copies identical).
- * The keys are independent: the ServiceMonitors read only operator mode and the exporters, the
- * warning only prometheus.enabled and prometheus.alertmanager.
- */
-const OPERATOR_NO_ALERTMANAGER_NO_EXPORTERS: RunOptions = {
-  set: {
-    "prometheus.alertmanager.enabled": false,
-    "prometheus.operator.enabled": true,
-    "postgresql.metrics.enabled": false,
-    "redis.metrics.enabled": false,
-  },
-};
 const STACKS = ["dev", "production"];
 
 const serviceMonitors = (run: ProgramRun) => Object.fromEntries(run.ofType(SM).map((r) => [r.name.replace(/^operator-/, ""), r.inputs]));

@@ -4,35 +4,13 @@ import { PROMETHEUS } from "../components/monitoring";
 import { prometheusValues } from "../components/monitoring/prometheus.build";
 import { mirrorRepository } from "../components/shared";
 import { withExtraValues } from "../components/shared/release";
-import { ProgramRun, runProgram, runProgramError, RunOptions } from "../harness/program";
+import { ProgramRun, runProgram, runProgramError } from "../harness/program";
 import { configProblems as refusal, loadConfig } from "./helpers/config";
 import { TEST_SECRET_PREFIX } from "../harness/stackFile";
 import { T } from "../harness/types";
-import { CODE_DEFAULTS, MIRROR, MIRROR_REGISTRY } from "../harness/variants";
+import { CODE_DEFAULTS, MIRROR, MIRROR_REGISTRY, MONITORING_VARIANT } from "../harness/variants";
 
 const promRelease = (run: ProgramRun) => run.get(T.Release, "prometheus");
-
-/**
- * Operator mode, plus two Alertmanager receivers (Slack and a webhook, secret URLs) and a custom
- * Grafana admin user, on either stack. Written out identically in operator.spec.ts,
- * prometheus.spec.ts and grafana.spec.ts, so that their tests share one evaluation per stack (a run
- * is cached by its exact options: keep the copies identical). Used here by "receiver URLs go to a
- * Secret mounted as files" (production) and "operator objects only when
- * prometheus.operator.enabled" (dev). The keys are independent: the receivers Secret and the
- * Alertmanager values do not read operator mode or Grafana, the operator objects do not read the
- * receivers or Grafana.
- */
-const MONITORING_VARIANT: RunOptions = {
-  set: {
-    "prometheus.operator.enabled": true,
-    "prometheus.alertmanager.receivers.slack.channel": "#alerts",
-    "grafana.adminUser": "ops-admin",
-  },
-  setSecret: {
-    "prometheus.alertmanager.receivers.slack.webhookUrl": "https://hooks.slack.test/T0/B0/very-secret",
-    "prometheus.alertmanager.receivers.webhook.url": "https://alerts.test/hook?token=very-secret",
-  },
-};
 
 describe("prometheus release", () => {
   let dev: ProgramRun;

@@ -19,6 +19,7 @@ import { stackNetworkFacts } from "../components/stack";
 import * as rules from "../policy/policies";
 import { checkResource, FakeResource } from "./helpers/policyArgs";
 import { ProgramRun, runProgram, runProgramError, RunOptions } from "../harness/program";
+import { OPERATOR_NO_ALERTMANAGER_NO_EXPORTERS } from "../harness/variants";
 import { configProblems, loadConfig } from "./helpers/config";
 import { allows, NetworkPolicy } from "./helpers/netpol";
 import { readStackFile, setPath } from "../harness/stackFile";
@@ -50,22 +51,6 @@ const EMAIL_ONLY: RunOptions = { set: { ...EMAIL_NO_AUTH, [`${R}.email.requireTl
 const SEVERITIES: RunOptions = {
   setSecret: { [`${R}.slack.webhookUrl`]: "https://hooks.slack.test/x", [`${R}.pagerduty.routingKey`]: "pd-key" },
   set: { [`${R}.slack.severities`]: ["critical"], [`${R}.pagerduty.severities`]: ["critical", "warning"] },
-};
-/**
- * Production with operator mode on and Alertmanager and both exporters off: "warns when Alertmanager
- * is off" below and, written out identically in operator.spec.ts, "an exporter that does not run
- * gets no ServiceMonitor" share this one evaluation (a run is cached by its exact options, so the
- * copies must stay identical). The keys are independent: the warning reads only
- * prometheus.enabled and prometheus.alertmanager, the ServiceMonitors only operator mode and the
- * exporters.
- */
-const OPERATOR_NO_ALERTMANAGER_NO_EXPORTERS: RunOptions = {
-  set: {
-    "prometheus.alertmanager.enabled": false,
-    "prometheus.operator.enabled": true,
-    "postgresql.metrics.enabled": false,
-    "redis.metrics.enabled": false,
-  },
 };
 /** The production stack's images replaced by real ones, so that `pulumi up` goes ahead. */
 const REAL_IMAGES = {
