@@ -37,6 +37,12 @@ const builtDeployment = (stack: string, set: Record<string, unknown>, refs: PodR
   deploymentSpec(loadConfig(stack, set).api, refs);
 const builtContainer = (stack: string, set: Record<string, unknown>): any => builtDeployment(stack, set).template.spec.containers[0];
 
+/** In-cluster PostgreSQL and Redis endpoints, for the builders that take resolved endpoints. */
+const IN_CLUSTER_ENDPOINTS: ResolvedEndpoints = {
+  database: { host: "pg", port: 5432, database: "ape_timeseries", username: "ape", passwordSecret: { name: "pg-auth", key: "password" } },
+  redis: { mode: "standalone", host: "redis-master", port: 6379 },
+};
+
 const KEY = `${TEST_SECRET_PREFIX}claude-key`;
 /**
  * One production evaluation shared by the volumes test, "autoscaling off", the ConfigMap and
@@ -434,19 +440,7 @@ describe("api: settings and secrets", () => {
       DATABASE_URL: `postgresql://ape:${encodeURIComponent(`${MOCK_PASSWORD_PREFIX}db/+x`)}@pg:5432/ape_timeseries`,
       REDIS_PASSWORD: "redis-pw",
     });
-    const cm = configData(
-      {},
-      {
-        database: {
-          host: "pg",
-          port: 5432,
-          database: "ape_timeseries",
-          username: "ape",
-          passwordSecret: { name: "pg-auth", key: "password" },
-        },
-        redis: { mode: "standalone", host: "redis-master", port: 6379 },
-      },
-    );
+    const cm = configData({}, IN_CLUSTER_ENDPOINTS);
     assert.ok(!JSON.stringify(cm).includes(MOCK_PASSWORD_PREFIX) && !JSON.stringify(cm).includes("redis-pw"));
   });
 
@@ -455,19 +449,9 @@ describe("api: settings and secrets", () => {
     const dev = await program("dev");
     assert.strictEqual(deployment(dev).spec.template.metadata.annotations["checksum/config"], checksum(apiConfigMap(dev).data));
     // The builders, from the config to the pod template: ConfigMap data, its checksum, the Deployment spec.
-    const endpoints: ResolvedEndpoints = {
-      database: {
-        host: "pg",
-        port: 5432,
-        database: "ape_timeseries",
-        username: "ape",
-        passwordSecret: { name: "pg-auth", key: "password" },
-      },
-      redis: { mode: "standalone", host: "redis-master", port: 6379 },
-    };
     const template = (level: string) => {
       const api = loadConfig("dev", { "api.env.LOG_LEVEL": level }).api;
-      return deploymentSpec(api, { ...REFS, configChecksum: checksum(configData(api.env, endpoints)) }).template as any;
+      return deploymentSpec(api, { ...REFS, configChecksum: checksum(configData(api.env, IN_CLUSTER_ENDPOINTS)) }).template as any;
     };
     const [info, debug, infoAgain] = [template("info"), template("debug"), template("info")];
     assert.notDeepStrictEqual(info, debug);
