@@ -61,8 +61,11 @@ describe("type-check", () => {
     assert.equal(root["ts-node"], undefined, "Pulumi's default runs (tsconfig.json) still type-check");
   });
 
-  it("tsconfig.transpile.json only switches ts-node to SWC for runs after a type-check", () => {
-    assert.deepEqual(tsconfig("tsconfig.transpile.json"), { extends: "./tsconfig.json", "ts-node": { swc: true } });
+  it("tsconfig.transpile.json only switches ts-node to SWC (through the transpile cache) for runs after a type-check", () => {
+    assert.deepEqual(tsconfig("tsconfig.transpile.json"), {
+      extends: "./tsconfig.json",
+      "ts-node": { transpiler: "./runtime/swc-cache.js" },
+    });
   });
 
   it("npm run deploy:dev type-checks before pulumi up, which then skips its own type-check", () => {

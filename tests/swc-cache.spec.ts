@@ -1,0 +1,83 @@
+// The transpile cache (runtime/swc-cache.js) that every transpile-only load of the program goes
+// through: it returns SWC's output, reads it back from disk in the next process instead of
+// transpiling again, and never serves an entry made for other source text or other options.
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as ts from "typescript";
+
+interface Transpiler {
+  transpile(input: string, options: { fileName: string }): { outputText: string; sourceMapText: string };
+}
+const { create } = require("../runtime/swc-cache.js") as { create(options: unknown): Transpiler };
+
+const SOURCE = "export const answer: number = 42;\nexport function twice(n: number): number {\n  return 2 * n;\n}\n";
+const FILE = "/project/answer.ts";
+
+describe("transpile cache (runtime/swc-cache.js)", () => {
+  let dir: string;
+  const saved = process.env.APE_TRANSPILE_CACHE;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ape-swc-cache-"));
+    process.env.APE_TRANSPILE_CACHE = dir;
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.APE_TRANSPILE_CACHE;
+    else process.env.APE_TRANSPILE_CACHE = saved;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A transpiler as ts-node creates one, for the given compiler options. */
+  const transpiler = (options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, sourceMap: true }) =>
+    create({
+      service: { config: { options }, projectLocalResolveHelper: (s: string) => require.resolve(s) },
+      transpilerConfigLocalResolveHelper: (s: string) => require.resolve(s),
+      nodeModuleEmitKind: undefined,
+    });
+  const entries = () => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith(".json")) : []);
+
+  it("returns SWC's CommonJS output with a source map, and stores it", () => {
+    const out = transpiler().transpile(SOURCE, { fileName: FILE });
+    assert.doesNotMatch(out.outputText, /: number/, "types are gone");
+    assert.match(out.outputText, /exports\.answer|answer: function|get answer/);
+    assert.deepStrictEqual(JSON.parse(out.sourceMapText).sources, [FILE]);
+    assert.strictEqual(entries().length, 1);
+  });
+
+  it("a later process reads the stored output instead of transpiling again", () => {
+    transpiler().transpile(SOURCE, { fileName: FILE });
+    const [entry] = entries();
+    const stored = path.join(dir, String(entry));
+    // Mark the stored entry: a second transpiler (a new process would make a new one) must return it as stored.
+    fs.writeFileSync(stored, JSON.stringify({ outputText: "/* from the cache */", sourceMapText: "{}" }));
+    assert.strictEqual(transpiler().transpile(SOURCE, { fileName: FILE }).outputText, "/* from the cache */");
+  });
+
+  it("other source text, another file name or other compiler options never read that entry", () => {
+    transpiler().transpile(SOURCE, { fileName: FILE });
+    const [entry] = entries();
+    fs.writeFileSync(path.join(dir, String(entry)), JSON.stringify({ outputText: "/* stale */", sourceMapText: "{}" }));
+    const outputs = [
+      transpiler().transpile(SOURCE.replace("42", "43"), { fileName: FILE }),
+      transpiler().transpile(SOURCE, { fileName: "/project/other.ts" }),
+      transpiler({ target: ts.ScriptTarget.ES2017, module: ts.ModuleKind.CommonJS, sourceMap: true }).transpile(SOURCE, { fileName: FILE }),
+    ];
+    for (const out of outputs) assert.notStrictEqual(out.outputText, "/* stale */");
+    assert.strictEqual(entries().length, 4);
+  });
+
+  it("an unreadable entry is transpiled again and replaced", () => {
+    transpiler().transpile(SOURCE, { fileName: FILE });
+    const stored = path.join(dir, String(entries()[0]));
+    fs.writeFileSync(stored, "{ not json");
+    assert.match(transpiler().transpile(SOURCE, { fileName: FILE }).outputText, /42/);
+    assert.doesNotThrow(() => JSON.parse(fs.readFileSync(stored, "utf8")));
+  });
+
+  it("APE_TRANSPILE_CACHE=off transpiles without storing anything", () => {
+    process.env.APE_TRANSPILE_CACHE = "off";
+    assert.match(transpiler().transpile(SOURCE, { fileName: FILE }).outputText, /42/);
+    assert.deepStrictEqual(entries(), []);
+  });
+});
