@@ -100,7 +100,9 @@ export function parseStackConfig(settings: Record<string, unknown>, context: Par
   const merged = deepMerge(defaults as Record<string, unknown>, { ...settings, environment });
   const ctx: SchemaContext = { environment: environment === "production" ? "production" : "development" };
   const schema = schemaFor(ctx.environment);
-  const result = schema.safeParse(merged, { reportInput: true });
+  // jitless: zod would otherwise compile a fast parser for every object schema on its first parse
+  // (new Function), which only pays off over many parses; a program run parses its config once.
+  const result = schema.safeParse(merged, { reportInput: true, jitless: true });
   const problems: ConfigProblem[] = [
     ...(result.success ? [] : problemsFromIssues(result.error.issues, schema)),
     ...plainTextSecrets(settings, context.secretKeys ?? new Set()),
