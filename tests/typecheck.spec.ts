@@ -61,10 +61,10 @@ describe("type-check", () => {
     assert.equal(root["ts-node"], undefined, "Pulumi's default runs (tsconfig.json) still type-check");
   });
 
-  it("tsconfig.transpile.json only switches ts-node to SWC (through the transpile cache) for runs after a type-check", () => {
+  it("tsconfig.transpile.json only switches ts-node to SWC (through the compile cache) for runs after a type-check", () => {
     assert.deepEqual(tsconfig("tsconfig.transpile.json"), {
       extends: "./tsconfig.json",
-      "ts-node": { transpiler: "./runtime/swc-cache.js" },
+      "ts-node": { transpiler: "./runtime/compile-cache.js" },
     });
   });
 

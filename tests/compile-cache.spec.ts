@@ -1,4 +1,4 @@
-// The transpile cache (runtime/swc-cache.js) that every transpile-only load of the program goes
+// The transpile cache (runtime/compile-cache.js) that every transpile-only load of the program goes
 // through: it returns SWC's output, reads it back from disk in the next process instead of
 // transpiling again, and never serves an entry made for other source text or other options.
 import * as assert from "assert";
@@ -6,25 +6,45 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
+import { inBackground, startEarly } from "./helpers/tools";
+
+const ROOT = path.resolve(__dirname, "..");
 
 interface Transpiler {
   transpile(input: string, options: { fileName: string }): { outputText: string; sourceMapText: string };
 }
-const { create } = require("../runtime/swc-cache.js") as { create(options: unknown): Transpiler };
+const { create } = require("../runtime/compile-cache.js") as { create(options: unknown): Transpiler };
+
+// Where a fresh process keeps V8's compiled code (queued while mocha loads this file: tests/helpers/tools.ts).
+const V8_PROBE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "ape-compile-cache-probe-"));
+const probe = (setting: string) =>
+  inBackground(
+    process.execPath,
+    ["-r", path.join(ROOT, "harness", "register.js"), "-e", 'console.log(require("module").getCompileCacheDir() ?? "none")'],
+    ROOT,
+    { ...process.env, APE_COMPILE_CACHE: setting },
+  );
+const v8CacheDirs = startEarly(async () => {
+  try {
+    return await Promise.all([probe(V8_PROBE_DIR), probe("off")]);
+  } finally {
+    fs.rmSync(V8_PROBE_DIR, { recursive: true, force: true });
+  }
+});
 
 const SOURCE = "export const answer: number = 42;\nexport function twice(n: number): number {\n  return 2 * n;\n}\n";
 const FILE = "/project/answer.ts";
 
-describe("transpile cache (runtime/swc-cache.js)", () => {
+describe("compile cache (runtime/compile-cache.js)", () => {
   let dir: string;
-  const saved = process.env.APE_TRANSPILE_CACHE;
+  const saved = process.env.APE_COMPILE_CACHE;
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ape-swc-cache-"));
-    process.env.APE_TRANSPILE_CACHE = dir;
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ape-compile-cache-"));
+    process.env.APE_COMPILE_CACHE = dir;
   });
   afterEach(() => {
-    if (saved === undefined) delete process.env.APE_TRANSPILE_CACHE;
-    else process.env.APE_TRANSPILE_CACHE = saved;
+    if (saved === undefined) delete process.env.APE_COMPILE_CACHE;
+    else process.env.APE_COMPILE_CACHE = saved;
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -75,9 +95,18 @@ describe("transpile cache (runtime/swc-cache.js)", () => {
     assert.doesNotThrow(() => JSON.parse(fs.readFileSync(stored, "utf8")));
   });
 
-  it("APE_TRANSPILE_CACHE=off transpiles without storing anything", () => {
-    process.env.APE_TRANSPILE_CACHE = "off";
+  it("APE_COMPILE_CACHE=off transpiles without storing anything", () => {
+    process.env.APE_COMPILE_CACHE = "off";
     assert.match(transpiler().transpile(SOURCE, { fileName: FILE }).outputText, /42/);
     assert.deepStrictEqual(entries(), []);
+  });
+
+  it("a process that loads TypeScript through harness/register.js keeps V8's compiled code there too, unless off", async () => {
+    const [on, off] = await v8CacheDirs;
+    assert.strictEqual(on.status, 0, on.output);
+    // Node keeps one subdirectory per Node version and V8 configuration.
+    assert.strictEqual(path.dirname(on.stdout.trim()), path.join(V8_PROBE_DIR, "v8"));
+    assert.strictEqual(off.status, 0, off.output);
+    assert.strictEqual(off.stdout.trim(), "none");
   });
 });
