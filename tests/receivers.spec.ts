@@ -20,7 +20,7 @@ import * as rules from "../policy/policies";
 import { checkResource, FakeResource } from "./helpers/policyArgs";
 import { ProgramRun, runProgram, runProgramError, RunOptions } from "../harness/program";
 import { OPERATOR_NO_ALERTMANAGER_NO_EXPORTERS } from "../harness/variants";
-import { configProblems, loadConfig } from "./helpers/config";
+import { configOf, configProblems, loadConfig } from "./helpers/config";
 import { allows, NetworkPolicy } from "./helpers/netpol";
 import { readStackFile, setPath } from "../harness/stackFile";
 import { cachedChart } from "./helpers/charts";
@@ -65,17 +65,6 @@ const receiver = (run: ProgramRun, name: string) => alertmanagerValues(run).conf
 const routesOf = (alertmanager: any) =>
   (alertmanager.config.route.routes ?? []).map((r: { receiver: string; matchers: string[] }) => [r.receiver, ...r.matchers]);
 const routes = (run: ProgramRun) => routesOf(alertmanagerValues(run));
-
-/**
- * The validated config of `stack` with `options` applied as the harness applies them (`set`, then
- * `setSecret` stored encrypted, as `pulumi config set --secret` does), without running the program.
- */
-function configOf(stack: string, options: RunOptions = {}): StackConfig {
-  const { settings, secretKeys } = readStackFile(stack);
-  for (const [key, value] of Object.entries({ ...options.set, ...options.setSecret })) setPath(settings, key, value);
-  const encrypted = Object.keys(options.setSecret ?? {}).map((key) => key.split(".")[0]);
-  return parseStackConfig(settings, { stack, secretKeys: new Set([...secretKeys, ...encrypted]) });
-}
 
 /** The prometheus Release's name, chart version, namespace and values. */
 interface ReleaseInputs {

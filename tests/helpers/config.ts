@@ -1,13 +1,23 @@
 // StackConfig from a real stack file plus `--path` overrides, without running the program.
 import * as assert from "assert";
 import { ConfigValidationError, parseStackConfig, StackConfig } from "../../config";
+import type { RunOptions } from "../../harness/program";
 import { readStackFile, setPath } from "../../harness/stackFile";
 
 /** The validated config of `stack` with `set` applied like `pulumi config set --path`. */
 export function loadConfig(stack: string, set: Record<string, unknown> = {}): StackConfig {
+  return configOf(stack, { set });
+}
+
+/**
+ * The validated config a run of `stack` with `options` sees (runProgram's `set`, then `setSecret`
+ * stored encrypted as `pulumi config set --secret` does), without running the program.
+ */
+export function configOf(stack: string, options: Pick<RunOptions, "set" | "setSecret"> = {}): StackConfig {
   const { settings, secretKeys } = readStackFile(stack);
-  for (const [path, value] of Object.entries(set)) setPath(settings, path, value);
-  return parseStackConfig(settings, { stack, secretKeys });
+  for (const [path, value] of Object.entries({ ...options.set, ...options.setSecret })) setPath(settings, path, value);
+  const encrypted = Object.keys(options.setSecret ?? {}).map((path) => path.split(".")[0]);
+  return parseStackConfig(settings, { stack, secretKeys: new Set([...secretKeys, ...encrypted]) });
 }
 
 /** The problems reported for `stack` with `set` applied: key path -> "message <value given>". Fails if accepted. */
