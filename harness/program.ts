@@ -111,12 +111,20 @@ function logEvaluation(kind: "run" | "refused", key: string): void {
   if (file) fs.appendFileSync(file, `${kind} ${key}\n`);
 }
 
-async function evaluate(stack: string, options: RunOptions): Promise<ProgramRun> {
+/** Fresh mocks and config for one evaluation of `stack`; returns where its registrations are recorded. */
+async function prepareEvaluation(stack: string, options: RunOptions): Promise<RecordedResource[]> {
   const recorded: RecordedResource[] = [];
   await pulumi.runtime.setMocks(new StackMocks(), PROJECT, stack, options.preview ?? true);
   recordRegistrations(recorded);
   setConfig(stack, options);
+  return recorded;
+}
 
+/** Waits until every registration the program started has reached the mock monitor. */
+const waitForRPCs = (): Promise<void> => (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+
+async function evaluate(stack: string, options: RunOptions): Promise<ProgramRun> {
+  const recorded = await prepareEvaluation(stack, options);
   const outputs: Record<string, unknown> = {};
   const secretOutputs = new Set<string>();
   const warnings = await capturingWarnings(async () => {
@@ -128,7 +136,7 @@ async function evaluate(stack: string, options: RunOptions): Promise<ProgramRun>
         outputs[name] = structuredClone(await promiseOf(value));
       } else outputs[name] = value;
     }
-    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    await waitForRPCs();
   });
   return makeRun(stack, recorded, outputs, secretOutputs, warnings);
 }
@@ -163,17 +171,14 @@ export function runProgramError(stack: string, options: RunOptions = {}): Promis
 }
 
 async function evaluateError(stack: string, options: RunOptions): Promise<FailedRun> {
-  const recorded: RecordedResource[] = [];
-  await pulumi.runtime.setMocks(new StackMocks(), PROJECT, stack, options.preview ?? true);
-  recordRegistrations(recorded);
-  setConfig(stack, options);
+  const recorded = await prepareEvaluation(stack, options);
   let error: Error | undefined;
   const warnings = await capturingWarnings(async () => {
     try {
       loadProgram(options.program ?? PROGRAM);
     } catch (thrown) {
       error = thrown as Error;
-      await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+      await waitForRPCs();
     }
   });
   if (!error) throw new Error(`program for stack ${stack} did not fail`);
