@@ -1,14 +1,13 @@
-// The transpile cache (runtime/compile-cache.js) that every transpile-only load of the program goes
+// The compile cache (runtime/compile-cache.js) that every transpile-only load of the program goes
 // through: it returns SWC's output, reads it back from disk in the next process instead of
-// transpiling again, and never serves an entry made for other source text or other options.
+// transpiling again, never serves an entry made for other source text or other options, and turns
+// on V8's compile cache in the same directory.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
-import { inBackground, startEarly } from "./helpers/tools";
-
-const ROOT = path.resolve(__dirname, "..");
+import { inFreshNode, startEarly } from "./helpers/tools";
 
 interface Transpiler {
   transpile(input: string, options: { fileName: string }): { outputText: string; sourceMapText: string };
@@ -18,12 +17,7 @@ const { create } = require("../runtime/compile-cache.js") as { create(options: u
 // Where a fresh process keeps V8's compiled code (queued while mocha loads this file: tests/helpers/tools.ts).
 const V8_PROBE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "ape-compile-cache-probe-"));
 const probe = (setting: string) =>
-  inBackground(
-    process.execPath,
-    ["-r", path.join(ROOT, "harness", "register.js"), "-e", 'console.log(require("module").getCompileCacheDir() ?? "none")'],
-    ROOT,
-    { ...process.env, APE_COMPILE_CACHE: setting },
-  );
+  inFreshNode('console.log(require("module").getCompileCacheDir() ?? "none")', { ...process.env, APE_COMPILE_CACHE: setting });
 const v8CacheDirs = startEarly(async () => {
   try {
     return await Promise.all([probe(V8_PROBE_DIR), probe("off")]);

@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { capturePromiseStacksOnlyWhenDebugging } from "../runtime/promise-stacks";
-import { inBackground, startEarly } from "./helpers/tools";
+import { inFreshNode, startEarly } from "./helpers/tools";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -31,9 +31,7 @@ async function probe(): Promise<{ debugging: Seen; normal: Seen }> {
     };
     const debugging = seen({ PULUMI_DEBUG_PROMISE_LEAKS: "1" });
     console.log(JSON.stringify({ debugging, normal: seen({}) }));`;
-  const res = await inBackground(process.execPath, ["-r", path.join(ROOT, "harness", "register.js"), "-e", script], ROOT, {
-    PATH: process.env.PATH,
-  });
+  const res = await inFreshNode(script, { PATH: process.env.PATH });
   assert.strictEqual(res.status, 0, res.output);
   return JSON.parse(res.stdout.trim().split("\n").pop()!);
 }

@@ -45,6 +45,16 @@ export function inBackground(cmd: string, args: string[], cwd?: string, env?: No
   );
 }
 
+const ROOT = path.resolve(__dirname, "..", "..");
+
+/**
+ * Queues a fresh Node.js process that loads TypeScript as the suite does (harness/register.js) and
+ * runs `script` from the repository root, with exactly the environment `env`.
+ */
+export function inFreshNode(script: string, env: NodeJS.ProcessEnv): Promise<ToolRun> {
+  return inBackground(process.execPath, ["-r", path.join(ROOT, "harness", "register.js"), "-e", script], ROOT, env);
+}
+
 /**
  * Starts `work` at once (while mocha loads the spec) for the tests to await later. A failure
  * reaches the tests that await it rather than surfacing as an unhandled rejection.
