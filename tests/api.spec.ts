@@ -1,9 +1,10 @@
 import * as assert from "assert";
 import { API_NAME, API_PORT_NAMES, API_UID, apiSelectorLabels, checksum, configData, credentialEnv, secretData } from "../components/app";
-import { deploymentSpec, hpaSpec, PodRefs, ResolvedEndpoints } from "../components/app/api.build";
+import { deploymentSpec, hpaSpec, ResolvedEndpoints } from "../components/app/api.build";
 import { DatabaseEndpoint, POSTGRESQL, REDIS, RedisEndpoint } from "../components/data";
 import { MOCK_PASSWORD_PREFIX } from "../harness/mocks";
 import { ProgramRun, promiseOf, RecordedResource, runProgram, runProgramError, RunOptions } from "../harness/program";
+import { builtContainer, builtDeployment, PLACEHOLDER_REFS } from "./helpers/api";
 import { configProblems as problems, loadConfig } from "./helpers/config";
 import { TEST_SECRET_PREFIX } from "../harness/stackFile";
 import * as pulumi from "@pulumi/pulumi";
@@ -28,14 +29,6 @@ const defaults = () => program(CODE_DEFAULTS.stack, CODE_DEFAULTS.options);
 function accepted(stack: string, set: Record<string, unknown>): void {
   assert.doesNotThrow(() => loadConfig(stack, set));
 }
-
-// The pure builders, for a setting that changes one object: the Deployment spec built from the
-// validated config, without evaluating the program. The stack runs above show that the builder's
-// output is what the Api component registers.
-const REFS: PodRefs = { serviceAccountName: API_NAME, configMapName: "api-config", configChecksum: "", credentialEnv: [] };
-const builtDeployment = (stack: string, set: Record<string, unknown>, refs: PodRefs = REFS): any =>
-  deploymentSpec(loadConfig(stack, set).api, refs);
-const builtContainer = (stack: string, set: Record<string, unknown>): any => builtDeployment(stack, set).template.spec.containers[0];
 
 /** In-cluster PostgreSQL and Redis endpoints, for the builders that take resolved endpoints. */
 const IN_CLUSTER_ENDPOINTS: ResolvedEndpoints = {
@@ -451,7 +444,8 @@ describe("api: settings and secrets", () => {
     // The builders, from the config to the pod template: ConfigMap data, its checksum, the Deployment spec.
     const template = (level: string) => {
       const api = loadConfig("dev", { "api.env.LOG_LEVEL": level }).api;
-      return deploymentSpec(api, { ...REFS, configChecksum: checksum(configData(api.env, IN_CLUSTER_ENDPOINTS)) }).template as any;
+      return deploymentSpec(api, { ...PLACEHOLDER_REFS, configChecksum: checksum(configData(api.env, IN_CLUSTER_ENDPOINTS)) })
+        .template as any;
     };
     const [info, debug, infoAgain] = [template("info"), template("debug"), template("info")];
     assert.notDeepStrictEqual(info, debug);

@@ -3,13 +3,13 @@
 // volume re-owning, unbounded TSDB, blocked certificate challenges).
 import * as assert from "assert";
 import { allows, Endpoint, NetworkPolicy } from "./helpers/netpol";
-import { deploymentSpec, PodRefs } from "../components/app/api.build";
 import { postgresqlValues } from "../components/data/postgresql.build";
 import { redisValues } from "../components/data/redis.build";
 import { POSTGRESQL, REDIS } from "../components/data";
 import { prometheusValues } from "../components/monitoring/prometheus.build";
 import { ProgramRun, runProgram, runProgramError } from "../harness/program";
 import { PROD_VARIANTS_B } from "../harness/variants";
+import { builtContainer } from "./helpers/api";
 import { loadConfig } from "./helpers/config";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -22,11 +22,8 @@ const builtPrometheusValues = (stack: string, set: Record<string, unknown>): any
   return prometheusValues({ prometheus: cfg.prometheus, images: cfg.images, namespace: "ape-2026", receiversSecretName: "receivers" });
 };
 
-/** The API container's image as the Deployment builder gives it (the refs do not affect the image). */
-const builtApiImage = (stack: string, set: Record<string, unknown> = {}): string => {
-  const refs: PodRefs = { serviceAccountName: "api", configMapName: "api", configChecksum: "", credentialEnv: [] };
-  return (deploymentSpec(loadConfig(stack, set).api, refs).template as any).spec.containers[0].image;
-};
+/** The API container's image as the Deployment builder gives it. */
+const builtApiImage = (stack: string, set: Record<string, unknown> = {}): string => builtContainer(stack, set).image;
 
 describe("hardening: Grafana's Kubernetes API access", () => {
   it("the chart creates no ClusterRole and binds to a Role that reads ConfigMaps of the namespace only", async () => {
