@@ -2,9 +2,9 @@
 // explicit Kubernetes provider. The outputs tell a user where everything is.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig } from "./config";
-import { resolveDatabase, resolveNeo4j, resolveRedis } from "./components/data";
-import { ApeStack } from "./components/stack";
+import { loadStackConfig } from "./stack";
+import { resolveDatabase, resolveNeo4j, resolveRedis } from "./services/postgresql";
+import { ApeStack } from "./stack/stack";
 import { capturePromiseStacksOnlyWhenDebugging } from "./runtime/promise-stacks";
 
 capturePromiseStacksOnlyWhenDebugging();

@@ -285,7 +285,7 @@ export const statefulProtectedInProduction: StackValidationPolicy = {
     for (const r of args.resources) {
       const reason = statefulReason(r);
       if (reason && !r.opts.protect)
-        report(`${r.name} is ${reason} and must be protected in production (statefulOptions in components/shared/options.ts)`, r.urn);
+        report(`${r.name} is ${reason} and must be protected in production (statefulOptions in platform/options.ts)`, r.urn);
     }
   },
 };

@@ -1,6 +1,6 @@
 // How every transpile-only load of the program is cached: a ts-node transpiler (ts-node's own SWC
 // transpiler behind an on-disk cache of its output) that also turns on V8's compile cache. Used by
-// harness/register.js (tests, benchmark, scripts) and by tsconfig.transpile.json (`pulumi preview`
+// testbed/harness/register.js (tests, benchmark, scripts) and by tsconfig.transpile.json (`pulumi preview`
 // and `pulumi up` after a type-check); like them it never type-checks (`npm run typecheck` does).
 //
 // - Transpiled output: a process transpiles only the files that changed since the last one, and

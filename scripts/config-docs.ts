@@ -1,6 +1,6 @@
 // Generates docs/configuration.md, the reference of every configuration key, from the config schema
 // (key paths and their `.meta` descriptions) and the real stack files (the dev and production
-// values), so the reference cannot drift from the code. tests/config-docs.spec.ts fails when the
+// values), so the reference cannot drift from the code. tests/stack/config-docs.spec.ts fails when the
 // file is stale or a key has no description.
 //   npx ts-node -T scripts/config-docs.ts            # print the document
 //   npm run docs:config                              # --write: write docs/configuration.md
@@ -8,10 +8,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { defaults } from "../config";
+import { defaults } from "../stack";
 import { descriptionAt, keysAt } from "../config/keys";
 import { deepMerge, isPlainObject } from "../config/merge";
-import { schemaFor } from "../config/schema";
+import { schemaFor } from "../stack/config";
 import { isSecretPath, SECRET_PATHS } from "../config/secrets";
 
 const ROOT = path.resolve(__dirname, "..");

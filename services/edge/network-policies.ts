@@ -1,0 +1,41 @@
+// The namespace's NetworkPolicies: default deny of ingress and egress, then the flows the stack
+// needs (built by the pure buildNetworkPolicies in ./network-policies.build).
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { stackLabels } from "../../platform/labels";
+import { NetworkPolicyConfig } from "./edge.settings";
+import { buildNetworkPolicies, NetworkFacts } from "./network-policies.build";
+
+export interface NetworkPoliciesArgs {
+  /** The `networkPolicy` section of StackConfig. */
+  readonly config: NetworkPolicyConfig;
+  /** Which workloads run and on which ports (derived by ApeStack from the other sections). */
+  readonly facts: NetworkFacts;
+  /** The stack's namespace. */
+  readonly namespace: pulumi.Input<string>;
+}
+
+export class NetworkPolicies extends pulumi.ComponentResource {
+  public readonly policies: k8s.networking.v1.NetworkPolicy[];
+
+  constructor(name: string, args: NetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("ape:edge:NetworkPolicies", name, {}, opts);
+    this.policies = buildNetworkPolicies(args.config, args.facts).map(
+      (doc) =>
+        new k8s.networking.v1.NetworkPolicy(
+          `${name}-${doc.name}`,
+          {
+            metadata: {
+              name: doc.name,
+              namespace: args.namespace,
+              labels: stackLabels("network-policy"),
+            },
+            // Empty rule lists are already dropped by the builder (the API server would drop them).
+            spec: doc.spec,
+          },
+          { parent: this },
+        ),
+    );
+    this.registerOutputs({ names: this.policies.map((p) => p.metadata.name) });
+  }
+}

@@ -1,0 +1,163 @@
+// Pure value builders for the grafana-community `grafana` chart (12.11.1): admin credentials by
+// Secret name, persistence that passes restricted Pod Security, provisioned data sources whose
+// password comes from the environment, and the dashboard sidecar.
+import { GrafanaConfig } from "../prometheus/prometheus.settings";
+import { ImagesConfig } from "../../platform/platform.settings";
+import { ResolvedDatabase } from "../../platform/endpoints";
+import { imageRegistry, pullSecretNames } from "../../platform/images";
+import { volumeValues } from "../../platform/persistence";
+import { GRAFANA } from "./grafana.contract";
+
+/** The environment variable that carries the TimescaleDB password into the Grafana container. */
+const DB_PASSWORD_ENV = "TIMESCALEDB_PASSWORD";
+/** Stable data source uids the dashboards reference. */
+export const PROMETHEUS_DS_UID = "prometheus";
+const TIMESCALEDB_DS_UID = "timescaledb";
+
+export interface GrafanaValuesArgs {
+  readonly grafana: GrafanaConfig;
+  readonly images: ImagesConfig;
+  /** Secret with admin-user / admin-password. */
+  readonly adminSecretName: string;
+  /** In-cluster URL of the Prometheus server Service. */
+  readonly prometheusUrl: string;
+  /** TimescaleDB to provision as a data source; undefined = none. */
+  readonly database?: ResolvedDatabase;
+  /** Whether the database runs the TimescaleDB extension (Grafana's query editor helpers). */
+  readonly timescaledb: boolean;
+}
+
+/** The provisioned data sources (datasources.yaml). The password is a `$VAR` reference only. */
+function grafanaDatasources(args: Pick<GrafanaValuesArgs, "prometheusUrl" | "database" | "timescaledb">): Record<string, unknown>[] {
+  const sources: Record<string, unknown>[] = [
+    {
+      name: "Prometheus",
+      type: "prometheus",
+      uid: PROMETHEUS_DS_UID,
+      url: args.prometheusUrl,
+      access: "proxy",
+      isDefault: true,
+      editable: false,
+    },
+  ];
+  if (args.database) {
+    const db = args.database;
+    sources.push({
+      name: "TimescaleDB",
+      type: "grafana-postgresql-datasource",
+      uid: TIMESCALEDB_DS_UID,
+      url: `${db.host}:${db.port}`,
+      user: db.username,
+      access: "proxy",
+      editable: false,
+      jsonData: { database: db.database, sslmode: "disable", timescaledb: args.timescaledb, postgresVersion: 1700 },
+      // Grafana expands $VAR from its environment when it provisions the data source.
+      secureJsonData: { password: `$${DB_PASSWORD_ENV}` },
+    });
+  }
+  return sources;
+}
+
+/** Restricted-PSS container context with a read-only root filesystem (Grafana and its sidecar). */
+const RESTRICTED_CONTAINER = {
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+/** Grafana's /tmp: downloads of plugins and rendered images are small and short-lived. */
+const TMP_LIMIT = "256Mi";
+const SIDECAR_TOKEN_VOLUME = "sc-kube-api-access";
+const SIDECAR_TMP_VOLUME = "sc-dashboard-tmp";
+/** The sidecar's dashboard volume and scratch space hold a few JSON files. */
+const SIDECAR_VOLUME_LIMIT = "64Mi";
+
+/**
+ * Kubernetes API access for the dashboard sidecar only. The pod mounts no ServiceAccount token, so
+ * the Grafana server holds none; the sidecar gets a projected one with the CA and namespace files
+ * its Kubernetes client reads. Its ServiceAccount is bound to a Role that can only read the
+ * namespace's ConfigMaps (rbac.useExistingRole): no ClusterRole, no access to Secrets.
+ */
+function sidecarAccess(): Record<string, unknown> {
+  return {
+    rbac: { create: true, namespaced: true, useExistingRole: GRAFANA.dashboardReaderRole },
+    automountServiceAccountToken: false,
+    extraContainerVolumes: [
+      {
+        name: SIDECAR_TOKEN_VOLUME,
+        projected: {
+          defaultMode: 0o644,
+          sources: [
+            { serviceAccountToken: { path: "token", expirationSeconds: 3607 } },
+            { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+            { downwardAPI: { items: [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }] } },
+          ],
+        },
+      },
+      { name: SIDECAR_TMP_VOLUME, emptyDir: { sizeLimit: "16Mi" } },
+    ],
+  };
+}
+
+/** The Release values. Names Secrets only; holds no password. */
+export function grafanaValues(args: GrafanaValuesArgs): Record<string, unknown> {
+  const g = args.grafana;
+  // global.imageRegistry replaces the registry of the grafana and sidecar images (verified render).
+  const mirror = imageRegistry(args.images, undefined);
+  return {
+    global: { ...(mirror ? { imageRegistry: mirror } : {}), imagePullSecrets: pullSecretNames(args.images) },
+    admin: { existingSecret: args.adminSecretName, userKey: GRAFANA.adminSecretKeys.user, passwordKey: GRAFANA.adminSecretKeys.password },
+    persistence: { ...volumeValues(g.persistence, "storageClassName"), type: "pvc", accessModes: ["ReadWriteOnce"] },
+    // The chown init container runs as root (refused by restricted PSS); fsGroup owns the volume.
+    initChownData: { enabled: false },
+    // An RWO volume cannot attach to a second pod during a rolling update.
+    deploymentStrategy: { type: "Recreate" },
+    resources: g.resources,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: GRAFANA.uid,
+      runAsGroup: GRAFANA.uid,
+      fsGroup: GRAFANA.uid,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    containerSecurityContext: RESTRICTED_CONTAINER,
+    // Grafana writes temporary files (plugin and image downloads) under /tmp; everything else it
+    // writes goes to the chart's volumes (/var/lib/grafana, the search index, /tmp/dashboards).
+    extraVolumes: [{ name: "tmp", emptyDir: { sizeLimit: TMP_LIMIT } }],
+    extraVolumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+    ...sidecarAccess(),
+    podAnnotations: {
+      "prometheus.io/scrape": "true",
+      "prometheus.io/port": String(GRAFANA.ports.grafana),
+      "prometheus.io/path": "/metrics",
+    },
+    sidecar: {
+      resources: g.sidecar.resources,
+      securityContext: RESTRICTED_CONTAINER,
+      dashboards: {
+        enabled: true,
+        // ConfigMaps only: the stack ships no dashboard as a Secret, so the sidecar needs no Secret access.
+        resource: "configmap",
+        sizeLimit: SIDECAR_VOLUME_LIMIT,
+        extraMounts: [
+          { name: SIDECAR_TOKEN_VOLUME, mountPath: GRAFANA.serviceAccountMount, readOnly: true },
+          { name: SIDECAR_TMP_VOLUME, mountPath: "/tmp" },
+        ],
+        label: GRAFANA.dashboardLabel.key,
+        labelValue: GRAFANA.dashboardLabel.value,
+        folderAnnotation: "grafana_folder",
+        provider: { foldersFromFilesStructure: true },
+      },
+    },
+    ...(args.database
+      ? {
+          envValueFrom: {
+            [DB_PASSWORD_ENV]: { secretKeyRef: { name: args.database.passwordSecret.name, key: args.database.passwordSecret.key } },
+          },
+        }
+      : {}),
+    datasources: { "datasources.yaml": { apiVersion: 1, datasources: grafanaDatasources(args) } },
+  };
+}

@@ -1,0 +1,143 @@
+// Pure values builder for the Bitnami postgresql chart (16.7.x): config in, chart values out.
+// Passwords never appear here: the chart reads them from the Secret named in auth.existingSecret.
+import { PostgresqlConfig } from "./postgresql.settings";
+import { ImagesConfig } from "../../platform/platform.settings";
+import { ChartImage, chartImage } from "../../platform/images";
+import { volumeValues } from "../../platform/persistence";
+import { BITNAMI_POD_SECURITY, BITNAMI_REGISTRY, bitnamiGlobals, bitnamiImage } from "../../platform/bitnami.build";
+import { POSTGRESQL } from "./postgresql.contract";
+
+const KEYS = POSTGRESQL.secret.keys;
+
+/** Init script (first start only) that creates TimescaleDB in the application database. */
+const TIMESCALEDB_INIT_SCRIPT = "00-timescaledb.sh";
+
+/**
+ * The Bitnami entrypoint runs *.sql init scripts as the application user (POSTGRESQL_USERNAME,
+ * here `ape`), who may not create TimescaleDB (not a trusted extension). A *.sh script is sourced
+ * by the entrypoint with its helpers loaded, so it can run the statement as `postgres`, whose
+ * password the entrypoint has already read from the mounted Secret file. No password in here.
+ */
+function timescaledbInitScript(): string {
+  return [
+    "# Sourced once by the Bitnami entrypoint at first start (data directory just initialised).",
+    'info "Creating extension timescaledb in database ${POSTGRESQL_DATABASE}"',
+    'echo "CREATE EXTENSION IF NOT EXISTS timescaledb;" |',
+    '  postgresql_execute "$POSTGRESQL_DATABASE" "postgres" "$POSTGRESQL_POSTGRES_PASSWORD"',
+    "",
+  ].join("\n");
+}
+
+/** Secret keys the chart needs for this architecture. */
+export function postgresqlSecretKeys(cfg: Pick<PostgresqlConfig, "architecture">): string[] {
+  const keys: string[] = [KEYS.admin, KEYS.user];
+  if (cfg.architecture === "replication") keys.push(KEYS.replication);
+  return keys;
+}
+
+/**
+ * The backup job's script: pg_dumpall of every database (roles included) as postgres, gzip-compressed
+ * into a file named by the UTC time, written under a temporary name and renamed only when complete;
+ * then files older than `retentionDays` are deleted. Runs in the chart's CronJob, which exports
+ * PGDUMP_DIR (the backup volume), PGHOST/PGPORT/PGUSER and PGPASSWORD_FILE.
+ */
+export function backupScript(retentionDays: number): string {
+  const prefix = POSTGRESQL.backup.filePrefix;
+  return [
+    "set -euo pipefail",
+    `rm -f "$PGDUMP_DIR"/${prefix}*.partial`,
+    `file="$PGDUMP_DIR/${prefix}$(date -u '+%Y-%m-%dT%H%M%SZ').sql.gz"`,
+    'PGPASSWORD="${PGPASSWORD:-$(< "$PGPASSWORD_FILE")}" pg_dumpall --clean --if-exists --load-via-partition-root \\',
+    '  --quote-all-identifiers --no-password | gzip > "$file.partial"',
+    'mv "$file.partial" "$file"',
+    `find "$PGDUMP_DIR" -maxdepth 1 -name '${prefix}*.sql.gz' -mmin +${retentionDays * 24 * 60} -print -delete`,
+    'echo "backup written: $file ($(du -h "$file" | cut -f1))"',
+  ].join("\n");
+}
+
+/** The chart's backup CronJob values: our script, our volume, no overlapping runs, no chart NetworkPolicy. */
+function backupValues(backup: PostgresqlConfig["backup"]): Record<string, unknown> {
+  if (!backup.enabled) return { enabled: false };
+  return {
+    enabled: true,
+    cronjob: {
+      schedule: backup.schedule,
+      timeZone: "Etc/UTC",
+      concurrencyPolicy: "Forbid",
+      command: ["/bin/bash", "-c", backupScript(backup.retentionDays)],
+      resources: backup.resources,
+      // The stack's own NetworkPolicies admit the backup pod to PostgreSQL (edge/network-policies).
+      networkPolicy: { enabled: false },
+      storage: { enabled: true, existingClaim: POSTGRESQL.backup.claimName, mountPath: POSTGRESQL.backup.mountPath },
+    },
+  };
+}
+
+/** postgresql.conf lines from the `postgresql.primary.configuration` map (appended by the chart). */
+export function extendedConfiguration(configuration: Record<string, string | number | boolean>): string {
+  return Object.entries(configuration)
+    .map(([name, value]) => `${name} = ${formatParameter(value)}`)
+    .map((line) => `${line}\n`)
+    .join("");
+}
+
+function formatParameter(value: string | number | boolean): string {
+  if (typeof value === "number") return String(value);
+  if (typeof value === "boolean") return value ? "on" : "off";
+  // Plain words and sizes (4GB, 128MB, on) stay bare; anything else is quoted, quotes doubled.
+  return /^[A-Za-z0-9_.-]+$/.test(value) ? value : `'${value.replace(/'/g, "''")}'`;
+}
+
+/** The PostgreSQL server image: the TimescaleDB build when `timescaledb` is on, else the stock one. */
+function postgresqlImage(cfg: PostgresqlConfig, images: ImagesConfig): ChartImage {
+  return cfg.timescaledb ? chartImage(images, cfg.timescaledbImage) : chartImage(images, cfg.image, BITNAMI_REGISTRY);
+}
+
+/** Chart values for the configured PostgreSQL; `secretName` is the credentials Secret. */
+export function postgresqlValues(cfg: PostgresqlConfig, images: ImagesConfig, secretName: string): Record<string, unknown> {
+  const conf = extendedConfiguration(cfg.primary.configuration);
+  // The chart's own NetworkPolicies are open by default (any source, any egress) and would widen
+  // the stack's default-deny policies (edge/network-policies); the stack's are the only ones.
+  const noChartNetworkPolicy = { enabled: false };
+  return {
+    global: bitnamiGlobals(images),
+    architecture: cfg.architecture,
+    auth: {
+      enablePostgresUser: true,
+      username: cfg.auth.username,
+      database: cfg.auth.database,
+      existingSecret: secretName,
+      secretKeys: { adminPasswordKey: KEYS.admin, userPasswordKey: KEYS.user, replicationPasswordKey: KEYS.replication },
+      // Mounted as files, not environment variables (chart default, stated so it stays that way).
+      usePasswordFiles: true,
+    },
+    image: postgresqlImage(cfg, images),
+    // pgaudit is the chart's default; the custom image has no wrapper that adds timescaledb.
+    postgresqlSharedPreloadLibraries: cfg.timescaledb ? "pgaudit,timescaledb" : "pgaudit",
+    primary: {
+      ...(conf ? { extendedConfiguration: conf } : {}),
+      ...(cfg.timescaledb ? { initdb: { scripts: { [TIMESCALEDB_INIT_SCRIPT]: timescaledbInitScript() } } } : {}),
+      persistence: volumeValues(cfg.primary.persistence),
+      resources: cfg.primary.resources,
+      podSecurityContext: BITNAMI_POD_SECURITY,
+      networkPolicy: noChartNetworkPolicy,
+    },
+    readReplicas: {
+      replicaCount: cfg.readReplicas.replicaCount,
+      ...(conf ? { extendedConfiguration: conf } : {}),
+      persistence: volumeValues(cfg.readReplicas.persistence),
+      resources: cfg.readReplicas.resources,
+      podSecurityContext: BITNAMI_POD_SECURITY,
+      networkPolicy: noChartNetworkPolicy,
+    },
+    metrics: {
+      enabled: cfg.metrics.enabled,
+      resources: cfg.metrics.resources,
+      image: bitnamiImage(images, POSTGRESQL.images.exporter),
+    },
+    backup: backupValues(cfg.backup),
+    // Off: its init container runs as root, which Pod Security "restricted" refuses; fsGroup 1001
+    // already makes the volume writable. The image is still set (the chart checks it).
+    volumePermissions: { enabled: false, image: bitnamiImage(images, POSTGRESQL.images.osShell) },
+  };
+}

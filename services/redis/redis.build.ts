@@ -1,0 +1,54 @@
+// Pure values builder for the Bitnami redis chart (22.0.x): config in, chart values out.
+// The password never appears here: the chart reads it from the Secret named in auth.existingSecret.
+import { RedisConfig } from "../postgresql/postgresql.settings";
+import { ImagesConfig } from "../../platform/platform.settings";
+import { chartImage } from "../../platform/images";
+import { volumeValues } from "../../platform/persistence";
+import { BITNAMI_POD_SECURITY, BITNAMI_REGISTRY, bitnamiGlobals, bitnamiImage } from "../../platform/bitnami.build";
+import { REDIS } from "./redis.contract";
+
+/**
+ * Chart values for the configured Redis. `secretName` is the credentials Secret (undefined when
+ * auth is off). With Sentinel the chart runs one `<release>-node` StatefulSet of
+ * replica.replicaCount pods (redis + sentinel each); master.* is then unused.
+ */
+export function redisValues(cfg: RedisConfig, images: ImagesConfig, secretName: string | undefined): Record<string, unknown> {
+  return {
+    global: bitnamiGlobals(images),
+    architecture: cfg.architecture,
+    auth: cfg.auth.enabled
+      ? { enabled: true, sentinel: true, existingSecret: secretName, existingSecretPasswordKey: REDIS.secret.key, usePasswordFiles: true }
+      : { enabled: false, sentinel: false },
+    image: chartImage(images, cfg.image, BITNAMI_REGISTRY),
+    master: {
+      persistence: volumeValues(cfg.master.persistence),
+      resources: cfg.master.resources,
+      podSecurityContext: BITNAMI_POD_SECURITY,
+    },
+    // With Sentinel the redis-node StatefulSet (redis + sentinel containers) takes replica.*.
+    replica: {
+      replicaCount: cfg.replica.replicaCount,
+      persistence: volumeValues(cfg.replica.persistence),
+      resources: cfg.replica.resources,
+      podSecurityContext: BITNAMI_POD_SECURITY,
+      podAntiAffinityPreset: cfg.replica.podAntiAffinity,
+    },
+    sentinel: {
+      enabled: cfg.sentinel.enabled,
+      quorum: cfg.sentinel.quorum,
+      masterSet: cfg.sentinel.masterSet,
+      resources: cfg.sentinel.resources,
+      // Same Redis version as the server image (the chart's default tag matches the pinned redis).
+      image: bitnamiImage(images, REDIS.images.sentinel),
+    },
+    metrics: { enabled: cfg.metrics.enabled, resources: cfg.metrics.resources, image: bitnamiImage(images, REDIS.images.exporter) },
+    // The chart's NetworkPolicy is open by default (any source on 6379/26379/9121, any egress) and
+    // would overlap the stack's default-deny policies; the stack's own policies are the only ones.
+    networkPolicy: { enabled: false },
+    // Both run as root (volumePermissions) or privileged (sysctl): Pod Security "restricted"
+    // refuses them. Kept off; their images are still set because the chart checks them.
+    volumePermissions: { enabled: false, image: bitnamiImage(images, REDIS.images.osShell) },
+    sysctl: { enabled: false, image: bitnamiImage(images, REDIS.images.osShell) },
+    kubectl: { image: bitnamiImage(images, REDIS.images.kubectl) },
+  };
+}

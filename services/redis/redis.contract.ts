@@ -1,0 +1,71 @@
+// Facts of the pinned Bitnami redis chart (22.0.x) that this program relies on: the release name,
+// Services and ports, pod labels, Secret key and images. The component, its values builder, the
+// NetworkPolicies and the tests all read them from here, so a change is one edit.
+import type { RedisConfig } from "../postgresql/postgresql.settings";
+import type { MetricsService } from "../postgresql/postgresql.contract";
+
+export const REDIS = {
+  /** Fixed Helm release name: Service, StatefulSet and PVC names derive from it. */
+  release: "redis",
+  /** Pod ports (NetworkPolicies see pod ports). */
+  ports: { redis: 6379, sentinel: 26379, exporter: 9121 },
+  /** The credentials Secret this program creates; the key is the chart's existingSecretPasswordKey default. */
+  secret: { name: "redis-auth", key: "redis-password" },
+  /** Repositories on Docker Hub (see POSTGRESQL.images: Bitnami's versioned images moved to bitnamilegacy). */
+  images: {
+    server: "bitnamilegacy/redis",
+    sentinel: "bitnamilegacy/redis-sentinel",
+    exporter: "bitnamilegacy/redis-exporter",
+    osShell: "bitnamilegacy/os-shell",
+    kubectl: "bitnamilegacy/kubectl",
+  },
+} as const;
+
+/** Labels on every Redis pod (master/replicas, or the redis-node pods with Sentinel). */
+export function redisPodLabels(release: string = REDIS.release): Record<string, string> {
+  return { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": release };
+}
+
+/**
+ * The exporter's metrics Service (metrics.enabled): `<release>-metrics`, its port name and the
+ * labels it carries (the pod labels plus component=metrics). It selects every Redis pod.
+ */
+export function redisMetricsService(release: string = REDIS.release): MetricsService {
+  return {
+    name: `${release}-metrics`,
+    portName: "http-metrics",
+    labels: { ...redisPodLabels(release), "app.kubernetes.io/component": "metrics" },
+  };
+}
+
+/** A resolved Redis address (no credentials). */
+export interface RedisAddress {
+  readonly mode: "standalone" | "sentinel";
+  readonly host: string;
+  readonly port: number;
+  readonly sentinel?: { readonly hosts: string[]; readonly port: number; readonly masterSet: string };
+}
+
+/**
+ * Where clients connect, by mode (names from the chart's fullname = release name):
+ * - Sentinel: ask the sentinels (one per node, `<release>-node-<i>.<release>-headless`) for
+ *   `masterSet`; `<release>:6379` spreads reads over all nodes.
+ * - otherwise (standalone, or replication without Sentinel): writes go to `<release>-master`.
+ */
+export function redisAddress(
+  cfg: Pick<RedisConfig, "replica" | "sentinel">,
+  namespace: string,
+  release: string = REDIS.release,
+): RedisAddress {
+  const svc = (name: string) => `${name}.${namespace}.svc.cluster.local`;
+  if (cfg.sentinel.enabled) {
+    const hosts = Array.from({ length: cfg.replica.replicaCount }, (_, i) => `${release}-node-${i}.${svc(`${release}-headless`)}`);
+    return {
+      mode: "sentinel",
+      host: svc(release),
+      port: REDIS.ports.redis,
+      sentinel: { hosts, port: REDIS.ports.sentinel, masterSet: cfg.sentinel.masterSet },
+    };
+  }
+  return { mode: "standalone", host: svc(`${release}-master`), port: REDIS.ports.redis };
+}

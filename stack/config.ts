@@ -1,0 +1,135 @@
+// The whole StackConfig: the code defaults deep-merged with the stack's settings,
+// then validated in one pass so that every problem is reported together.
+import { z } from "zod";
+import { ConfigProblem, ConfigValidationError, problemsFromIssues } from "../config/errors";
+import { Environment, SchemaContext } from "../config/fields";
+import { deepMerge, isPlainObject } from "../config/merge";
+import { SECRET_PATHS } from "../config/secrets";
+import { apiDefaults, apiSchema } from "../services/api/api.settings";
+import { postgresqlDefaults, postgresqlSchema, redisDefaults, redisSchema } from "../services/postgresql/postgresql.settings";
+import { neo4jDefaults, neo4jSchema } from "../services/neo4j/neo4j.settings";
+import {
+  ingressDefaults,
+  ingressSchema,
+  namespaceDefaults,
+  namespaceSchema,
+  networkPolicyDefaults,
+  networkPolicySchema,
+} from "../services/edge/edge.settings";
+import {
+  checkGrafanaNeedsPrometheus,
+  checkNodeExporterPodSecurity,
+  grafanaDefaults,
+  grafanaSchema,
+  prometheusDefaults,
+  prometheusSchema,
+} from "../services/prometheus/prometheus.settings";
+import { chartsDefaults, chartsSchema, clusterDefaults, clusterSchema, imagesDefaults, imagesSchema } from "../platform/platform.settings";
+
+export const stackSchema = (ctx: SchemaContext) =>
+  z
+    .strictObject({
+      environment: z.enum(["development", "production"], { error: "must be development or production" }).meta({
+        description:
+          "development or production. Production protects stateful resources (namespace, databases, credentials, volumes) against" +
+          " deletion and replacement, and requires pinned image tags. Unset: production for stacks named prod*, else development.",
+      }),
+      cluster: clusterSchema(),
+      charts: chartsSchema(),
+      images: imagesSchema(),
+      namespace: namespaceSchema(),
+      api: apiSchema(ctx),
+      postgresql: postgresqlSchema(ctx),
+      redis: redisSchema(ctx),
+      neo4j: neo4jSchema(),
+      prometheus: prometheusSchema(),
+      grafana: grafanaSchema(),
+      ingress: ingressSchema(),
+      networkPolicy: networkPolicySchema(),
+    })
+    .superRefine(checkNodeExporterPodSecurity)
+    .superRefine(checkGrafanaNeedsPrometheus);
+
+/** The validated configuration every component reads. Nothing else reads `pulumi.Config`. */
+export type StackConfig = z.infer<ReturnType<typeof stackSchema>>;
+
+/** Code defaults of every section (environment aside: it follows the stack name). */
+export const defaults = {
+  cluster: clusterDefaults,
+  charts: chartsDefaults,
+  images: imagesDefaults,
+  namespace: namespaceDefaults,
+  api: apiDefaults,
+  postgresql: postgresqlDefaults,
+  redis: redisDefaults,
+  neo4j: neo4jDefaults,
+  prometheus: prometheusDefaults,
+  grafana: grafanaDefaults,
+  ingress: ingressDefaults,
+  networkPolicy: networkPolicyDefaults,
+};
+
+export interface ParseContext {
+  /** The stack name; decides the default environment (stacks named prod* are production). */
+  readonly stack: string;
+  /** Top-level keys stored encrypted in the stack file. */
+  readonly secretKeys?: ReadonlySet<string>;
+}
+
+/** Default environment for a stack that does not set one. */
+function defaultEnvironment(stack: string): Environment {
+  return /^prod/i.test(stack) ? "production" : "development";
+}
+
+/** The schema depends only on the environment: built once per environment and process. */
+const schemas = new Map<Environment, ReturnType<typeof stackSchema>>();
+export function schemaFor(environment: Environment): ReturnType<typeof stackSchema> {
+  let schema = schemas.get(environment);
+  if (!schema) schemas.set(environment, (schema = stackSchema({ environment })));
+  return schema;
+}
+
+/**
+ * Merges `settings` (top-level key -> value, as in the stack file) over the defaults and validates
+ * the result. Throws ConfigValidationError listing every problem.
+ */
+export function parseStackConfig(settings: Record<string, unknown>, context: ParseContext): StackConfig {
+  // Unset or "" (Pulumi.yaml's declared default, which the CLI passes to every stack): by stack name.
+  const environment =
+    settings.environment === undefined || settings.environment === "" ? defaultEnvironment(context.stack) : settings.environment;
+  const merged = deepMerge(defaults as Record<string, unknown>, { ...settings, environment });
+  const ctx: SchemaContext = { environment: environment === "production" ? "production" : "development" };
+  const schema = schemaFor(ctx.environment);
+  // jitless: zod would otherwise compile a fast parser for every object schema on its first parse
+  // (new Function), which only pays off over many parses; a program run parses its config once.
+  const result = schema.safeParse(merged, { reportInput: true, jitless: true });
+  const problems: ConfigProblem[] = [
+    ...(result.success ? [] : problemsFromIssues(result.error.issues, schema)),
+    ...plainTextSecrets(settings, context.secretKeys ?? new Set()),
+  ];
+  if (problems.length > 0 || !result.success) throw new ConfigValidationError(problems);
+  return result.data;
+}
+
+/** Secret paths that hold a value although their top-level key is not encrypted. */
+function plainTextSecrets(settings: Record<string, unknown>, secretKeys: ReadonlySet<string>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const secretPath of SECRET_PATHS) {
+    const [top, ...rest] = secretPath.split(".");
+    if (secretKeys.has(top)) continue;
+    const value = rest.reduce<unknown>((node, key) => (isPlainObject(node) ? node[key] : undefined), settings[top]);
+    if (value === undefined) continue;
+    const leaves = isPlainObject(value) ? Object.keys(value).map((k) => `${secretPath}.${k}`) : [secretPath];
+    for (const path of leaves) {
+      problems.push({
+        path,
+        message: `is stored in plain text; store it encrypted: pulumi config set --secret --path '${path}' <value>`,
+        value: "<secret>",
+      });
+    }
+  }
+  return problems;
+}
+
+/** True for the production environment (protected stateful resources, pinned images). */
+export const isProduction = (config: Pick<StackConfig, "environment">): boolean => config.environment === "production";

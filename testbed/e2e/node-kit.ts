@@ -1,0 +1,235 @@
+// Plumbing of the node e2e (testbed/e2e/node.e2e.ts): a throw-away Pulumi project around the real
+// program, pulumi and kubectl runs (blocking and in the background), waiting, stand-in pods and
+// what the node's container runtime knows about a container.
+import * as assert from "assert";
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { kubectl } from "./kubectl";
+import { pulumiEnv } from "./pulumi";
+
+const REPO = path.resolve(__dirname, "..", "..");
+
+export interface Run {
+  readonly code: number;
+  readonly out: string;
+  readonly seconds: number;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+
+/** A command in the background; `done` resolves with its exit code and output. */
+export function background(cmd: string, args: string[], env?: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<Run> } {
+  const start = process.hrtime.bigint();
+  const child = spawn(cmd, args, { env: env ?? process.env });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  const done = new Promise<Run>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, out, seconds: since(start) }));
+  });
+  return { child, done };
+}
+
+export function ok(run: Run, what: string): Run {
+  assert.strictEqual(run.code, 0, `${what} failed:\n${run.out.slice(-4000)}`);
+  return run;
+}
+
+/**
+ * A Pulumi project in the repository's git-ignored tmp/ whose program is testbed/e2e/node.program.ts
+ * (the real index.ts), with its own file backend, so nothing outside that directory is touched.
+ */
+export class NodeProject {
+  readonly dir: string;
+  readonly env: NodeJS.ProcessEnv;
+
+  constructor(readonly stack: string) {
+    this.dir = path.join(REPO, "tmp", `e2e-node-${process.pid}`);
+    fs.mkdirSync(path.join(this.dir, "state"), { recursive: true });
+    // Same project name and declared keys as the root Pulumi.yaml, so the stack file's settings apply.
+    fs.writeFileSync(
+      path.join(this.dir, "Pulumi.yaml"),
+      [
+        "name: ape-2026",
+        "description: ape-2026 on the e2e node (testbed/e2e/node.e2e.ts)",
+        "runtime:",
+        "  name: nodejs",
+        "  options:",
+        "    typescript: true",
+        "main: program.ts",
+        "config:",
+        "  environment:",
+        "    type: string",
+        '    default: ""',
+        "",
+      ].join("\n"),
+    );
+    fs.writeFileSync(path.join(this.dir, "program.ts"), 'module.exports = require("./node.program");\n');
+    fs.copyFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), path.join(this.dir, `Pulumi.${stack}.yaml`));
+    this.env = pulumiEnv(this.dir);
+  }
+
+  private args(args: string[]): string[] {
+    return [...args, "--stack", this.stack, "--non-interactive", "--cwd", this.dir];
+  }
+
+  run(...args: string[]): Run {
+    const start = process.hrtime.bigint();
+    const res = spawnSync("pulumi", this.args(args), { env: this.env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    if (res.error) throw res.error;
+    return { code: res.status ?? -1, out: `${res.stdout}\n${res.stderr}`, seconds: since(start) };
+  }
+
+  start(...args: string[]): { child: ChildProcess; done: Promise<Run> } {
+    return background("pulumi", this.args(args), this.env);
+  }
+
+  init(settings: Record<string, unknown>): void {
+    ok(this.run("stack", "init"), `stack init ${this.stack}`);
+    for (const [key, value] of Object.entries(settings)) this.set(key, value);
+  }
+
+  set(key: string, value: unknown): void {
+    ok(this.run("config", "set", "--path", key, String(value)), `config set ${key}`);
+  }
+
+  remove(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Polls `check` every `everyMs` until it returns a value other than undefined/false, or fails after `seconds`. */
+export async function until<T>(what: string, seconds: number, check: () => T | undefined | false, everyMs = 1000): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = check();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) assert.fail(`timed out after ${seconds} s waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    await sleep(everyMs);
+  }
+}
+
+export interface PodInfo {
+  name: string;
+  ip: string;
+  ready: boolean;
+  deleting: boolean;
+  uid: string;
+  containerId: string;
+  labels: Record<string, string>;
+}
+
+export function pods(namespace: string, selector: Record<string, string>): PodInfo[] {
+  const sel = Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  return kubectl(["get", "pods", "-n", namespace, "-l", sel, "-o", "json"]).items.map((p) => ({
+    name: p.metadata.name,
+    ip: p.status.podIP,
+    ready: (p.status.conditions ?? []).some((c: { type: string; status: string }) => c.type === "Ready" && c.status === "True"),
+    deleting: p.metadata.deletionTimestamp !== undefined,
+    uid: p.metadata.uid,
+    containerId: p.status.containerStatuses?.[0]?.containerID ?? "",
+    labels: p.metadata.labels ?? {},
+  }));
+}
+
+/** A stand-in pod: the client image serving `tcp`/`udp` ports with nettool, with the given labels. */
+export function standIn(
+  namespace: string,
+  name: string,
+  labels: Record<string, string>,
+  ports: { tcp: number[]; udp: number[] },
+  image: string,
+): object {
+  const args = ["serve"];
+  if (ports.tcp.length) args.push("--tcp", ports.tcp.join(","));
+  if (ports.udp.length) args.push("--udp", ports.udp.join(","));
+  if (args.length === 1) args.push("--tcp", "7");
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace, labels },
+    spec: {
+      automountServiceAccountToken: false,
+      terminationGracePeriodSeconds: 0,
+      // Restricted Pod Security (the stack's namespace enforces it); ports below 1024 only need
+      // the unprivileged port range opened in the pod's own network namespace.
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        runAsGroup: 1000,
+        seccompProfile: { type: "RuntimeDefault" },
+        sysctls: [{ name: "net.ipv4.ip_unprivileged_port_start", value: "0" }],
+      },
+      containers: [
+        {
+          name: "nettool",
+          image,
+          imagePullPolicy: "Never",
+          args,
+          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+          resources: { requests: { cpu: "5m", memory: "8Mi" }, limits: { memory: "64Mi" } },
+          volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+        },
+      ],
+      volumes: [{ name: "tmp", emptyDir: {} }],
+    },
+  };
+}
+
+/** kubectl exec in the background (nettool in a stand-in pod); resolves with the output. */
+export function execAsync(namespace: string, pod: string, command: string[]): { child: ChildProcess; done: Promise<Run> } {
+  return background("kubectl", ["exec", "-n", namespace, pod, "--", ...command]);
+}
+
+export function exec(namespace: string, pod: string, command: string[]): Run {
+  const start = process.hrtime.bigint();
+  const res = spawnSync("kubectl", ["exec", "-n", namespace, pod, "--", ...command], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (res.error) throw res.error;
+  return { code: res.status ?? -1, out: `${res.stdout}${res.stderr}`, seconds: since(start) };
+}
+
+export const jsonLines = <T>(out: string): T[] =>
+  out
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as T);
+
+/** The node's view of a running container (process id), through crictl on the node's runtime socket. */
+export function containerPid(containerId: string): number {
+  const socket = path.join(process.env.APE_CLUSTER_DIR ?? "", "node", "containerd.sock");
+  const id = containerId.replace(/^containerd:\/\//, "");
+  const res = spawnSync("crictl", ["--runtime-endpoint", `unix://${socket}`, "inspect", id], { encoding: "utf8" });
+  if (res.status !== 0) throw new Error(`crictl inspect ${id}: ${res.stderr}`);
+  return JSON.parse(res.stdout).info.pid;
+}
+
+/** Uid line of /proc/<pid>/status and the mount options of the container's root filesystem. */
+export function processFacts(pid: number): { uids: number[]; gids: number[]; rootOptions: string[]; capEff: string } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  const field = (name: string) => status.match(new RegExp(`^${name}:\\s+(.*)$`, "m"))?.[1] ?? "";
+  // mountinfo: id parent major:minor root mountpoint options ... ; the container's "/" is its root filesystem.
+  const root = fs
+    .readFileSync(`/proc/${pid}/mountinfo`, "utf8")
+    .split("\n")
+    .map((l) => l.split(" "))
+    .find((f) => f[4] === "/");
+  return {
+    uids: field("Uid").split(/\s+/).map(Number),
+    gids: field("Gid").split(/\s+/).map(Number),
+    rootOptions: root ? root[5].split(",") : [],
+    capEff: field("CapEff"),
+  };
+}
+
+export const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "ape-e2e-node-"));

@@ -1,0 +1,119 @@
+// The Pulumi CLI for the real-engine tests: a private file backend and home per test process,
+// offline plugins, and the stack set-up both engine specs share.
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export const REPO = path.resolve(__dirname, "..", "..");
+
+/**
+ * What the e2e changes in the real stack files, and why: charts cannot be downloaded here, so the
+ * four releases are off (the data services become external endpoints, which is also how a stack
+ * without them runs). The Ingress keeps the dev stack's self-signed chain: the offline tls plugin
+ * implements PrivateKey, SelfSignedCert, CertRequest and LocallySignedCert.
+ */
+export const E2E_OVERRIDES: Record<string, unknown> = {
+  "postgresql.enabled": false,
+  "postgresql.external": {
+    host: "db.e2e.internal",
+    port: 5432,
+    database: "ape_timeseries",
+    username: "ape",
+    existingSecret: "e2e-database",
+    passwordKey: "password",
+  },
+  "redis.enabled": false,
+  "redis.external": { host: "cache.e2e.internal", port: 6379, existingSecret: "e2e-cache", passwordKey: "redis-password" },
+  "prometheus.enabled": false,
+  "grafana.enabled": false,
+  "neo4j.enabled": false,
+  "neo4j.external": { host: "graph.e2e.internal", port: 7687, username: "ape", existingSecret: "e2e-graph", passwordKey: "password" },
+};
+
+/**
+ * Production names placeholder images (its API image; TimescaleDB's by default) that `pulumi up`
+ * refuses (stack/placeholders.ts): the e2e points them at a registry of its own, as an operator must.
+ */
+const STACK_OVERRIDES: Record<string, Record<string, unknown>> = {
+  production: {
+    "api.image.repository": "registry.e2e.internal/ape-2026/api",
+    "postgresql.timescaledbImage.registry": "registry.e2e.internal",
+    "postgresql.timescaledbImage.repository": "ape-2026/postgresql-timescaledb",
+  },
+};
+
+/** Set by testbed/e2e.sh when the engine binaries (CLI, language host, providers) are built. */
+export const ENGINE_ENABLED = process.env.APE_E2E_ENGINE === "1";
+
+/** Where this process keeps its state and Pulumi home (removed by the specs' after hooks). */
+export const WORK = path.join(os.tmpdir(), `ape-e2e-pulumi-${process.pid}`);
+
+/**
+ * The environment of every e2e `pulumi` command: a file backend and a Pulumi home under `workDir`,
+ * a fixed passphrase, no update check and no plugin downloads (the plugins are the built ones on PATH).
+ */
+export function pulumiEnv(workDir: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PULUMI_BACKEND_URL: `file://${workDir}/state`,
+    PULUMI_HOME: `${workDir}/home`,
+    PULUMI_CONFIG_PASSPHRASE: "e2e-only",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+  };
+}
+
+const ENV = pulumiEnv(WORK);
+
+/** How the CI workflows and deploy:dev run Pulumi after a type-check: transpile-only, through SWC. */
+export const TRANSPILE_ONLY = {
+  PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+  PULUMI_NODEJS_TSCONFIG_PATH: path.join(REPO, "tsconfig.transpile.json"),
+};
+
+export interface PulumiRun {
+  readonly code: number;
+  readonly out: string;
+  readonly seconds: number;
+}
+
+/** Runs `pulumi <args> --stack <stack>` for the project in `projectDir`, timing it. */
+export function pulumi(projectDir: string, stack: string, args: string[], env: NodeJS.ProcessEnv = {}): PulumiRun {
+  const start = process.hrtime.bigint();
+  const res = spawnSync("pulumi", [...args, "--stack", stack, "--non-interactive", "--cwd", projectDir], {
+    env: { ...ENV, ...env },
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (res.error) throw res.error;
+  return { code: res.status ?? -1, out: `${res.stdout}\n${res.stderr}`, seconds };
+}
+
+export function ok(run: PulumiRun, what: string): PulumiRun {
+  assert.strictEqual(run.code, 0, `${what} failed:\n${run.out.slice(-4000)}`);
+  return run;
+}
+
+/**
+ * Creates `stack` of the project in `projectDir` from the real Pulumi.<stack>.yaml plus `overrides`
+ * (the e2e overrides unless told otherwise) and the stack's own e2e settings.
+ */
+export function initStack(projectDir: string, stack: string, overrides: Record<string, unknown> = E2E_OVERRIDES): void {
+  fs.copyFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), path.join(projectDir, `Pulumi.${stack}.yaml`));
+  ok(pulumi(projectDir, stack, ["stack", "init"]), `stack init ${stack}`);
+  for (const [key, value] of Object.entries({ ...flatten(overrides), ...(STACK_OVERRIDES[stack] ?? {}) }))
+    ok(pulumi(projectDir, stack, ["config", "set", "--path", key, String(value)]), `config set ${key}`);
+}
+
+/** One level of `--path` keys: { a: { b: 1 } } -> { "a.b": 1 }. */
+export function flatten(overrides: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(overrides)) {
+    if (typeof value === "object" && value !== null) for (const [k, v] of Object.entries(value)) out[`${key}.${k}`] = v;
+    else out[key] = value;
+  }
+  return out;
+}

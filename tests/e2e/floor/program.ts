@@ -1,7 +1,0 @@
-// The smallest program (harness/floor.ts: one Namespace, one ConfigMap), loaded exactly like the
-// real program in ../engine/program.ts, so that tests/e2e/floor.e2e.ts compares like with like.
-import { skipAwaitOnE2eControlPlane } from "../skip-await";
-
-skipAwaitOnE2eControlPlane();
-
-module.exports = require("../../../harness/floor");

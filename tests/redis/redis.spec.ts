@@ -1,0 +1,139 @@
+import * as assert from "assert";
+import { REDIS } from "../../services/postgresql";
+import { ProgramRun, runProgram, runProgramError } from "../../testbed/harness/program";
+import { T } from "../../testbed/harness/types";
+import { EXTERNAL_DATA, MIRROR, MIRROR_REGISTRY } from "../../testbed/harness/variants";
+
+const values = (run: ProgramRun, name = "redis") => run.get(T.Release, name).inputs.values;
+
+/** Every `image` object in a values tree, with its path. */
+function images(node: unknown, at = ""): [string, Record<string, unknown>][] {
+  if (node === null || typeof node !== "object") return [];
+  return Object.entries(node as Record<string, unknown>).flatMap(([k, v]) => {
+    const path = at ? `${at}.${k}` : k;
+    return k === "image" && v && typeof v === "object" ? [[path, v as Record<string, unknown>], ...images(v, path)] : images(v, path);
+  });
+}
+
+describe("redis: the default and stack figures reach the chart values", () => {
+  let dev: ProgramRun;
+  let prod: ProgramRun;
+  before(async () => {
+    dev = await runProgram("dev");
+    prod = await runProgram("production");
+  });
+
+  it("dev: standalone, 1Gi, laptop resources, auth by Secret, metrics on", () => {
+    const v = values(dev);
+    assert.strictEqual(v.architecture, "standalone");
+    assert.strictEqual(v.sentinel.enabled, false);
+    assert.deepStrictEqual(v.master.persistence, { enabled: true, size: "1Gi" });
+    assert.deepStrictEqual(v.master.resources, {
+      requests: { cpu: "50m", memory: "64Mi", "ephemeral-storage": "64Mi" },
+      limits: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "1Gi" },
+    });
+    assert.deepStrictEqual(v.auth, {
+      enabled: true,
+      sentinel: true,
+      existingSecret: REDIS.secret.name,
+      existingSecretPasswordKey: REDIS.secret.key,
+      usePasswordFiles: true,
+    });
+    assert.strictEqual(v.metrics.enabled, true);
+  });
+
+  it("production: replication, 3 nodes with 20Gi, Sentinel with quorum 2, auth on", () => {
+    const v = values(prod);
+    assert.strictEqual(v.architecture, "replication");
+    assert.strictEqual(v.replica.replicaCount, 3);
+    assert.deepStrictEqual(v.replica.persistence, { enabled: true, size: "20Gi" });
+    assert.deepStrictEqual([v.sentinel.enabled, v.sentinel.quorum, v.sentinel.masterSet], [true, 2, "mymaster"]);
+    assert.strictEqual(v.auth.enabled, true);
+    assert.strictEqual(v.metrics.enabled, true);
+  });
+
+  it("release: pinned chart, fixed name, long timeout, bounded history, not atomic; chart NetworkPolicy and root helpers off", () => {
+    for (const run of [dev, prod]) {
+      const r = run.get(T.Release, "redis").inputs;
+      assert.deepStrictEqual([r.name, r.chart, r.version], [REDIS.release, "oci://registry-1.docker.io/bitnamicharts/redis", "22.0.7"]);
+      assert.ok(r.timeout >= 600 && r.maxHistory > 0 && r.atomic !== true);
+      assert.deepStrictEqual(
+        [r.values.networkPolicy.enabled, r.values.volumePermissions.enabled, r.values.sysctl.enabled],
+        [false, false, false],
+      );
+    }
+  });
+
+  it("the API gets a plain endpoint in dev and the sentinels plus master set in production", () => {
+    assert.deepStrictEqual(dev.outputs.redis, {
+      mode: "standalone",
+      host: `${REDIS.release}-master.ape-2026.svc.cluster.local`,
+      port: REDIS.ports.redis,
+      passwordSecret: { name: REDIS.secret.name, key: REDIS.secret.key },
+    });
+    assert.deepStrictEqual(prod.outputs.redis, {
+      mode: "sentinel",
+      host: `${REDIS.release}.ape-2026.svc.cluster.local`,
+      port: REDIS.ports.redis,
+      sentinel: {
+        hosts: [0, 1, 2].map((i) => `${REDIS.release}-node-${i}.${REDIS.release}-headless.ape-2026.svc.cluster.local`),
+        port: REDIS.ports.sentinel,
+        masterSet: "mymaster",
+      },
+      passwordSecret: { name: REDIS.secret.name, key: REDIS.secret.key },
+    });
+  });
+});
+
+describe("redis: switches", () => {
+  it("enabled false without an external endpoint is a config error naming redis.external", async () => {
+    const { error } = await runProgramError("dev", { set: { "redis.enabled": false } });
+    assert.match(error.message, /redis\.external/);
+  });
+
+  it("enabled false with an external Sentinel setup: no release, the API gets the external sentinels", async () => {
+    const run = await runProgram("production", EXTERNAL_DATA);
+    assert.strictEqual(run.ofType(T.Release).filter((r) => r.name === "redis").length, 0);
+    assert.deepStrictEqual(run.outputs.redis, {
+      mode: "sentinel",
+      host: "redis.example.com",
+      port: 6379,
+      sentinel: { hosts: ["s1.example.com", "s2.example.com"], port: REDIS.ports.sentinel, masterSet: "main" },
+      passwordSecret: { name: "redis-external", key: "pw" },
+    });
+  });
+
+  it("Sentinel without replication is refused", async () => {
+    const { error } = await runProgramError("dev", { set: { "redis.sentinel.enabled": true } });
+    assert.match(error.message, /redis\.sentinel\.enabled/);
+  });
+});
+
+describe("images of both Bitnami charts", () => {
+  it("by default every image is docker.io/bitnamilegacy/* (or our TimescaleDB build), none docker.io/bitnami/*", async () => {
+    const run = await runProgram("production");
+    for (const name of ["postgresql", "redis"]) {
+      const found = images(values(run, name));
+      assert.ok(found.length >= (name === "redis" ? 6 : 3), `${name}: ${found.map(([p]) => p)}`);
+      for (const [path, img] of found) {
+        const ref = `${img.registry}/${img.repository}`;
+        assert.ok(
+          /^docker\.io\/bitnamilegacy\//.test(ref) || ref === "ghcr.io/yourorg/ape-2026/postgresql-timescaledb",
+          `${name} ${path}: ${ref}`,
+        );
+      }
+    }
+  });
+
+  it("a mirror registry and pull secret change every image of both charts (one config change)", async () => {
+    const mirror = MIRROR_REGISTRY;
+    for (const stack of ["dev", "production"]) {
+      const run = await runProgram(stack, MIRROR);
+      for (const name of ["postgresql", "redis"]) {
+        const v = values(run, name);
+        assert.deepStrictEqual(v.global, { imageRegistry: mirror, imagePullSecrets: ["regcred"], security: { allowInsecureImages: true } });
+        for (const [path, img] of images(v)) assert.strictEqual(img.registry, mirror, `${stack} ${name} ${path}`);
+      }
+    }
+  });
+});
