@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { MANAGED_BY, PART_OF } from "./labels";
 import { statefulOptions } from "./options";
+import { ChartServiceArgs } from "./release";
 
 /**
  * Where resources lived before they were children of a Credentials component, so that the engine
@@ -110,4 +111,17 @@ export class Credentials extends pulumi.ComponentResource {
     if (!value) throw new Error(`Credentials: no generated key ${key} (have ${Object.keys(this.passwords).join(", ")})`);
     return value;
   }
+}
+
+/**
+ * The Credentials `name` of the chart component `parent`, in the stack's namespace and protected in
+ * production like the release that reads them; `spec` says which Secret and keys.
+ */
+export function chartCredentials(
+  name: string,
+  parent: pulumi.Resource,
+  args: ChartServiceArgs,
+  spec: Omit<CredentialsArgs, "namespace" | "isProduction">,
+): Credentials {
+  return new Credentials(name, { namespace: args.namespace, isProduction: args.isProduction, ...spec }, { parent });
 }

@@ -4,6 +4,7 @@
 // replace a database.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { statefulOptions } from "./options";
 import { ChartsConfig, ImagesConfig } from "./platform.settings";
 
 export interface PinnedChart {
@@ -83,6 +84,35 @@ export function releaseArgs(
     timeout: settings.timeout,
     maxHistory: settings.maxHistory,
   };
+}
+
+/** One chart release of a component: which chart, under which release name, how Helm treats it, with which values. */
+export interface ChartRelease {
+  /** The chart's key in the `charts` section. */
+  readonly chart: keyof ChartsConfig;
+  /** The fixed release name (a chart fact of the component's contract). */
+  readonly releaseName: string;
+  readonly settings: ReleaseSettings;
+  /** The values the component builds, as an Output of the resources they name (the release waits for those). */
+  readonly values: pulumi.Output<Record<string, unknown>>;
+  /** The section's `extraValues`, merged over `values` last (see withExtraValues); unset for charts without them. */
+  readonly extraValues?: Record<string, unknown>;
+  /** What must exist before Helm installs the chart (credential Secrets, volumes, RBAC the chart's pods use). */
+  readonly dependsOn: pulumi.Resource[];
+}
+
+/**
+ * The helm.v3.Release `name`, a child of the component `parent`: the configured chart and version
+ * under the fixed release name, in the stack's namespace, protected in production like the data it holds.
+ */
+export function chartRelease(name: string, parent: pulumi.Resource, args: ChartServiceArgs, release: ChartRelease): k8s.helm.v3.Release {
+  const extra = release.extraValues;
+  const values = extra === undefined ? release.values : release.values.apply((v) => withExtraValues(v, extra));
+  return new k8s.helm.v3.Release(
+    name,
+    releaseArgs(pinnedChart(args.charts, release.chart, release.releaseName), release.settings, args.namespace, values),
+    statefulOptions(args.isProduction, parent, { dependsOn: release.dependsOn }),
+  );
 }
 
 /**

@@ -5,10 +5,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GrafanaConfig, PrometheusConfig } from "../prometheus/prometheus.settings";
 import { DatabaseEndpoint, resolveDatabase } from "../../platform/endpoints";
-import { Credentials } from "../../platform/credentials";
+import { chartCredentials } from "../../platform/credentials";
 import { standardLabels } from "../../platform/labels";
-import { statefulOptions } from "../../platform/options";
-import { ChartServiceArgs, MONITORING_RELEASE, pinnedChart, releaseArgs, withExtraValues } from "../../platform/release";
+import { ChartServiceArgs, chartRelease, MONITORING_RELEASE } from "../../platform/release";
 import { DASHBOARD_FILES } from "./dashboards/files";
 import { grafanaValues } from "./grafana.build";
 import { GRAFANA } from "./grafana.contract";
@@ -39,21 +38,15 @@ export class Grafana extends pulumi.ComponentResource {
     super("ape:monitoring:Grafana", name, {}, opts);
     const labels = standardLabels("grafana", "monitoring", GRAFANA.release);
 
-    const admin = new Credentials(
-      `${name}-admin`,
-      {
-        namespace: args.namespace,
-        keys: [GRAFANA.adminSecretKeys.password],
-        plain: { [GRAFANA.adminSecretKeys.user]: args.config.adminUser },
-        component: "grafana",
-        isProduction: args.isProduction,
-        // The inputs the admin password was first generated with: other inputs would rotate it.
-        passwordArgs: { length: 32, special: false },
-        // Created directly under Grafana before Credentials was shared: adopt, never replace.
-        origin: { parent: this, secret: `${name}-admin`, passwords: { [GRAFANA.adminSecretKeys.password]: `${name}-admin-password` } },
-      },
-      { parent: this },
-    );
+    const admin = chartCredentials(`${name}-admin`, this, args, {
+      keys: [GRAFANA.adminSecretKeys.password],
+      plain: { [GRAFANA.adminSecretKeys.user]: args.config.adminUser },
+      component: "grafana",
+      // The inputs the admin password was first generated with: other inputs would rotate it.
+      passwordArgs: { length: 32, special: false },
+      // Created directly under Grafana before Credentials was shared: adopt, never replace.
+      origin: { parent: this, secret: `${name}-admin`, passwords: { [GRAFANA.adminSecretKeys.password]: `${name}-admin-password` } },
+    });
 
     // Loaded here, not at the top: the dashboard SDK is large and only a stack with Grafana needs it.
     const { buildDashboards } = require("./dashboards") as typeof import("./dashboards");
@@ -86,10 +79,13 @@ export class Grafana extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const values = pulumi
-      .all([admin.secretName, args.prometheusUrl, resolveDatabase(args.database)])
-      .apply(([adminSecretName, prometheusUrl, database]) =>
-        withExtraValues(
+    this.release = chartRelease(name, this, args, {
+      chart: "grafana",
+      releaseName: GRAFANA.release,
+      settings: MONITORING_RELEASE,
+      values: pulumi
+        .all([admin.secretName, args.prometheusUrl, resolveDatabase(args.database)])
+        .apply(([adminSecretName, prometheusUrl, database]) =>
           grafanaValues({
             grafana: args.config,
             images: args.images,
@@ -98,15 +94,10 @@ export class Grafana extends pulumi.ComponentResource {
             timescaledb: args.timescaledb,
             database,
           }),
-          args.config.extraValues,
         ),
-      );
-
-    this.release = new k8s.helm.v3.Release(
-      name,
-      releaseArgs(pinnedChart(args.charts, "grafana", GRAFANA.release), MONITORING_RELEASE, args.namespace, values),
-      statefulOptions(args.isProduction, this, { dependsOn: [admin.secret, dashboardReader] }),
-    );
+      extraValues: args.config.extraValues,
+      dependsOn: [admin.secret, dashboardReader],
+    });
 
     this.adminPassword = admin.password(GRAFANA.adminSecretKeys.password);
     this.adminUser = args.config.adminUser;

@@ -4,10 +4,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Neo4jConfig } from "./neo4j.settings";
-import { Credentials } from "../../platform/credentials";
+import { chartCredentials, Credentials } from "../../platform/credentials";
 import { standardLabels } from "../../platform/labels";
-import { statefulOptions } from "../../platform/options";
-import { ChartServiceArgs, DATA_RELEASE, pinnedChart, releaseArgs } from "../../platform/release";
+import { ChartServiceArgs, chartRelease, DATA_RELEASE } from "../../platform/release";
 import { Neo4jEndpoint } from "../../platform/endpoints";
 import { neo4jValues } from "./neo4j.build";
 import { NEO4J, NEO4J_CLIENT_SERVICE, neo4jAuth, neo4jBoltUri, neo4jPodLabels, neo4jReleaseNames } from "./neo4j.contract";
@@ -41,42 +40,32 @@ export class Neo4j extends pulumi.ComponentResource {
 
   constructor(name: string, args: Neo4jArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ape:data:Neo4j", name, {}, opts);
-    const { config: cfg, isProduction } = args;
+    const cfg = args.config;
 
     // NEO4J_AUTH ("neo4j/<password>") is what the image reads at first start; `password` is the
     // same password alone, for clients. Both derive from one RandomPassword.
-    this.credentials = new Credentials(
-      `${name}-auth`,
-      {
-        namespace: args.namespace,
-        secretName: NEO4J.secret.name,
-        keys: [NEO4J.secret.passwordKey],
-        derived: { [NEO4J.secret.authKey]: { from: NEO4J.secret.passwordKey, format: neo4jAuth } },
-        component: "neo4j",
-        isProduction,
-      },
-      { parent: this },
-    );
+    this.credentials = chartCredentials(`${name}-auth`, this, args, {
+      secretName: NEO4J.secret.name,
+      keys: [NEO4J.secret.passwordKey],
+      derived: { [NEO4J.secret.authKey]: { from: NEO4J.secret.passwordKey, format: neo4jAuth } },
+      component: "neo4j",
+    });
     const secretName = this.credentials.secretName;
 
     // Enterprise members are created side by side (no dependency between them): none becomes ready
     // before the cluster has formed, so waiting for one before the next would never finish.
     const releaseNames = neo4jReleaseNames(cfg.edition);
-    this.releases = releaseNames.map(
-      (releaseName) =>
-        new k8s.helm.v3.Release(
-          releaseName === NEO4J.release ? name : `${name}-${releaseName.slice(NEO4J.release.length + 1)}`,
-          releaseArgs(
-            pinnedChart(args.charts, "neo4j", releaseName),
-            DATA_RELEASE,
-            args.namespace,
-            // The Secret's name as an Output: the release waits for the Secret.
-            secretName.apply((n) =>
-              neo4jValues({ config: cfg, images: args.images, secretName: n, chartVersion: args.charts.neo4j.version }),
-            ),
-          ),
-          statefulOptions(isProduction, this, { dependsOn: [this.credentials.secret] }),
+    this.releases = releaseNames.map((releaseName) =>
+      chartRelease(releaseName === NEO4J.release ? name : `${name}-${releaseName.slice(NEO4J.release.length + 1)}`, this, args, {
+        chart: "neo4j",
+        releaseName,
+        settings: DATA_RELEASE,
+        // The Secret's name as an Output: the release waits for the Secret.
+        values: secretName.apply((n) =>
+          neo4jValues({ config: cfg, images: args.images, secretName: n, chartVersion: args.charts.neo4j.version }),
         ),
+        dependsOn: [this.credentials.secret],
+      }),
     );
 
     let service: pulumi.Output<string>;

@@ -3,11 +3,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PostgresqlConfig } from "./postgresql.settings";
-import { Credentials } from "../../platform/credentials";
+import { chartCredentials, Credentials } from "../../platform/credentials";
 import { PART_OF, standardLabels } from "../../platform/labels";
 import { statefulOptions } from "../../platform/options";
 import { claimClass } from "../../platform/persistence";
-import { ChartServiceArgs, DATA_RELEASE, pinnedChart, releaseArgs, withExtraValues } from "../../platform/release";
+import { ChartServiceArgs, chartRelease, DATA_RELEASE } from "../../platform/release";
 import { DatabaseEndpoint } from "../../platform/endpoints";
 import { postgresqlSecretKeys, postgresqlValues } from "./postgresql.build";
 import { POSTGRESQL, postgresqlServiceName } from "./postgresql.contract";
@@ -42,17 +42,11 @@ export class Postgresql extends pulumi.ComponentResource {
     super("ape:data:Postgresql", name, {}, opts);
     const { config: cfg, isProduction } = args;
 
-    this.credentials = new Credentials(
-      `${name}-auth`,
-      {
-        namespace: args.namespace,
-        secretName: POSTGRESQL.secret.name,
-        keys: postgresqlSecretKeys(cfg),
-        component: "postgresql",
-        isProduction,
-      },
-      { parent: this },
-    );
+    this.credentials = chartCredentials(`${name}-auth`, this, args, {
+      secretName: POSTGRESQL.secret.name,
+      keys: postgresqlSecretKeys(cfg),
+      component: "postgresql",
+    });
     const secretName = this.credentials.secretName;
 
     // The backup volume outlives the release (its own resource, protected in production): a
@@ -80,17 +74,15 @@ export class Postgresql extends pulumi.ComponentResource {
       );
     }
 
-    this.release = new k8s.helm.v3.Release(
-      name,
+    this.release = chartRelease(name, this, args, {
+      chart: "postgresql",
+      releaseName: POSTGRESQL.release,
+      settings: DATA_RELEASE,
       // The Secret's name as an Output: the release waits for the Secret.
-      releaseArgs(
-        pinnedChart(args.charts, "postgresql", POSTGRESQL.release),
-        DATA_RELEASE,
-        args.namespace,
-        secretName.apply((n) => withExtraValues(postgresqlValues(cfg, args.images, n), cfg.extraValues)),
-      ),
-      statefulOptions(isProduction, this, { dependsOn: [this.credentials.secret, ...(this.backupVolume ? [this.backupVolume] : [])] }),
-    );
+      values: secretName.apply((n) => postgresqlValues(cfg, args.images, n)),
+      extraValues: cfg.extraValues,
+      dependsOn: [this.credentials.secret, ...(this.backupVolume ? [this.backupVolume] : [])],
+    });
 
     // From the release's status: whoever uses the endpoint waits for the database release.
     const host = pulumi

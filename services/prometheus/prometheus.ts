@@ -5,8 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PrometheusConfig } from "./prometheus.settings";
 import { standardLabels } from "../../platform/labels";
-import { statefulOptions } from "../../platform/options";
-import { ChartServiceArgs, MONITORING_RELEASE, pinnedChart, releaseArgs, withExtraValues } from "../../platform/release";
+import { ChartServiceArgs, chartRelease, MONITORING_RELEASE } from "../../platform/release";
 import { prometheusValues, RECEIVER_KEYS, receiverSecrets } from "./prometheus.build";
 import { PROMETHEUS, prometheusServerService } from "./prometheus.contract";
 
@@ -41,20 +40,18 @@ export class Prometheus extends pulumi.ComponentResource {
       );
     }
 
-    const values = pulumi
-      .all([args.namespace, receiversSecret?.metadata.name])
-      .apply(([namespace, receiversSecretName]) =>
-        withExtraValues(
+    this.release = chartRelease(name, this, args, {
+      chart: "prometheus",
+      releaseName: PROMETHEUS.release,
+      settings: MONITORING_RELEASE,
+      values: pulumi
+        .all([args.namespace, receiversSecret?.metadata.name])
+        .apply(([namespace, receiversSecretName]) =>
           prometheusValues({ prometheus: args.config, images: args.images, namespace, receiversSecretName }),
-          args.config.extraValues,
         ),
-      );
-
-    this.release = new k8s.helm.v3.Release(
-      name,
-      releaseArgs(pinnedChart(args.charts, "prometheus", PROMETHEUS.release), MONITORING_RELEASE, args.namespace, values),
-      statefulOptions(args.isProduction, this, { dependsOn: receiversSecret ? [receiversSecret] : [] }),
-    );
+      extraValues: args.config.extraValues,
+      dependsOn: receiversSecret ? [receiversSecret] : [],
+    });
 
     this.serviceName = prometheusServerService();
     this.serverUrl = pulumi.interpolate`http://${this.serviceName}.${args.namespace}.svc.cluster.local:${PROMETHEUS.servicePort}`;

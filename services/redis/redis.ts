@@ -3,9 +3,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { RedisConfig } from "../postgresql/postgresql.settings";
-import { Credentials } from "../../platform/credentials";
-import { statefulOptions } from "../../platform/options";
-import { ChartServiceArgs, DATA_RELEASE, pinnedChart, releaseArgs, withExtraValues } from "../../platform/release";
+import { chartCredentials, Credentials } from "../../platform/credentials";
+import { ChartServiceArgs, chartRelease, DATA_RELEASE } from "../../platform/release";
 import { RedisEndpoint } from "../../platform/endpoints";
 import { redisValues } from "./redis.build";
 import { REDIS, redisAddress } from "./redis.contract";
@@ -40,28 +39,26 @@ export class Redis extends pulumi.ComponentResource {
 
   constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ape:data:Redis", name, {}, opts);
-    const { config: cfg, isProduction } = args;
+    const cfg = args.config;
 
     if (cfg.auth.enabled) {
-      this.credentials = new Credentials(
-        `${name}-auth`,
-        { namespace: args.namespace, secretName: REDIS.secret.name, keys: [REDIS.secret.key], component: "redis", isProduction },
-        { parent: this },
-      );
+      this.credentials = chartCredentials(`${name}-auth`, this, args, {
+        secretName: REDIS.secret.name,
+        keys: [REDIS.secret.key],
+        component: "redis",
+      });
     }
     const secretName: pulumi.Output<string | undefined> = this.credentials ? this.credentials.secretName : pulumi.output(undefined);
 
-    this.release = new k8s.helm.v3.Release(
-      name,
+    this.release = chartRelease(name, this, args, {
+      chart: "redis",
+      releaseName: REDIS.release,
+      settings: DATA_RELEASE,
       // The Secret's name as an Output: the release waits for the Secret.
-      releaseArgs(
-        pinnedChart(args.charts, "redis", REDIS.release),
-        DATA_RELEASE,
-        args.namespace,
-        secretName.apply((n) => withExtraValues(redisValues(cfg, args.images, n), cfg.extraValues)),
-      ),
-      statefulOptions(isProduction, this, { dependsOn: this.credentials ? [this.credentials.secret] : [] }),
-    );
+      values: secretName.apply((n) => redisValues(cfg, args.images, n)),
+      extraValues: cfg.extraValues,
+      dependsOn: this.credentials ? [this.credentials.secret] : [],
+    });
 
     // Resolved from the release's status: whoever uses the endpoint waits for the release.
     const address = pulumi.all([this.release.status.name, args.namespace]).apply(([release, ns]) => redisAddress(cfg, ns, release));
