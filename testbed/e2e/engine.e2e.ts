@@ -9,7 +9,8 @@ import { runProgram } from "../harness/program";
 import { T } from "../harness/types";
 import { apply, kubectl, remove } from "./kubectl";
 import { stackManifests } from "./manifests";
-import { E2E_OVERRIDES, ENGINE_ENABLED, flatten, initStack as initProjectStack, ok, pulumi as pulumiIn, REPO, WORK } from "./pulumi";
+import { E2E_OVERRIDES, ENGINE_ENABLED, flatten, initStack as initProjectStack, pulumi as pulumiIn, REPO, WORK } from "./pulumi";
+import { ok, since } from "./run";
 
 export { E2E_OVERRIDES } from "./pulumi";
 
@@ -97,7 +98,7 @@ function assertSelfSignedChain(): void {
       const start = process.hrtime.bigint();
       apply(manifests.filter((m) => m.kind === "Namespace"));
       apply(manifests.filter((m) => m.kind !== "Namespace"));
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const seconds = since(start);
       figures.push(`kubectl apply --server-side (same ${manifests.length} dev objects): ${seconds.toFixed(1)} s`);
       remove(manifests.filter((m) => m.kind !== "Namespace"));
       remove(manifests.filter((m) => m.kind === "Namespace"));

@@ -15,7 +15,8 @@ import { chartsDefaults } from "../../platform/platform.settings";
 import { POSTGRESQL } from "../../services/postgresql/postgresql.contract";
 import { REDIS } from "../../services/redis/redis.contract";
 import { kubectl } from "./kubectl";
-import { pulumiEnv } from "./pulumi";
+import { Pulumi, pulumiEnv, REPO, StateResource } from "./pulumi";
+import { ok as succeeded, Run, since, sleep } from "./run";
 import {
   ApiServer,
   ChartServer,
@@ -23,18 +24,12 @@ import {
   diagnostics,
   evidence,
   Evidence,
-  Pulumi,
-  Run,
-  since,
-  sleep,
-  StateResource,
   statePasswordHashes,
   decryptedState,
   changedPaths,
 } from "./faults/harness";
 
 const PROJECT_DIR = path.join(__dirname, "engine");
-const REPO = path.resolve(__dirname, "..", "..");
 const NS = "ape-2026";
 const CREDENTIALS = [POSTGRESQL.secret.name, REDIS.secret.name];
 /** A claim no Pulumi resource owns, standing in for the one a database StatefulSet creates. */
@@ -64,10 +59,8 @@ const pulumi = new Pulumi(PROJECT_DIR, {
 const report: string[] = [];
 const note = (line: string) => report.push(line);
 
-function ok(run: Run, what: string): Run {
-  assert.strictEqual(run.code, 0, `${what} failed:\n${run.out.slice(-5000)}`);
-  return run;
-}
+/** As everywhere in the e2e, with a longer tail of the output: a fault's first error is often further up. */
+const ok = (run: Run, what: string): Run => succeeded(run, what, 5000);
 
 function failed(run: Run, what: string): Run {
   assert.notStrictEqual(run.code, 0, `${what} succeeded but should have failed:\n${run.out.slice(-3000)}`);

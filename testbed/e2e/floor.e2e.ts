@@ -5,7 +5,8 @@
 // saves. Skipped, like the engine spec, when the engine binaries are not built (testbed/e2e.sh).
 import * as fs from "fs";
 import * as path from "path";
-import { ENGINE_ENABLED, initStack, ok, pulumi, PulumiRun, TRANSPILE_ONLY, WORK } from "./pulumi";
+import { ENGINE_ENABLED, initStack, pulumi, TRANSPILE_ONLY, WORK } from "./pulumi";
+import { ok, Run } from "./run";
 
 const ENGINE_DIR = path.join(__dirname, "engine");
 const FLOOR_DIR = path.join(__dirname, "floor");
@@ -14,7 +15,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 interface Measurement {
   readonly label: string;
-  readonly run: () => PulumiRun;
+  readonly run: () => Run;
 }
 
 const dev = (args: string[], env: Record<string, string> = TRANSPILE_ONLY) => pulumi(ENGINE_DIR, "dev", args, env);

@@ -1,43 +1,14 @@
 // Plumbing of the node e2e (testbed/e2e/node.e2e.ts): a throw-away Pulumi project around the real
-// program, pulumi and kubectl runs (blocking and in the background), waiting, stand-in pods and
-// what the node's container runtime knows about a container.
+// program, kubectl exec in stand-in pods (blocking and in the background), waiting, stand-in pods
+// and what the node's container runtime knows about a container.
 import * as assert from "assert";
-import { ChildProcess, spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { kubectl } from "./kubectl";
-import { pulumiEnv } from "./pulumi";
-
-const REPO = path.resolve(__dirname, "..", "..");
-
-export interface Run {
-  readonly code: number;
-  readonly out: string;
-  readonly seconds: number;
-}
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-export const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
-
-/** A command in the background; `done` resolves with its exit code and output. */
-export function background(cmd: string, args: string[], env?: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<Run> } {
-  const start = process.hrtime.bigint();
-  const child = spawn(cmd, args, { env: env ?? process.env });
-  let out = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (out += d));
-  const done = new Promise<Run>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, out, seconds: since(start) }));
-  });
-  return { child, done };
-}
-
-export function ok(run: Run, what: string): Run {
-  assert.strictEqual(run.code, 0, `${what} failed:\n${run.out.slice(-4000)}`);
-  return run;
-}
+import { Pulumi, pulumiEnv, REPO } from "./pulumi";
+import { background, Background, Run, runSync, sleep } from "./run";
 
 /**
  * A Pulumi project in the repository's git-ignored tmp/ whose program is testbed/e2e/node.program.ts
@@ -45,7 +16,7 @@ export function ok(run: Run, what: string): Run {
  */
 export class NodeProject {
   readonly dir: string;
-  readonly env: NodeJS.ProcessEnv;
+  private readonly pulumi: Pulumi;
 
   constructor(readonly stack: string) {
     this.dir = path.join(REPO, "tmp", `e2e-node-${process.pid}`);
@@ -70,31 +41,20 @@ export class NodeProject {
     );
     fs.writeFileSync(path.join(this.dir, "program.ts"), 'module.exports = require("./node.program");\n');
     fs.copyFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), path.join(this.dir, `Pulumi.${stack}.yaml`));
-    this.env = pulumiEnv(this.dir);
+    this.pulumi = new Pulumi(this.dir, pulumiEnv(this.dir));
   }
 
-  private args(args: string[]): string[] {
-    return [...args, "--stack", this.stack, "--non-interactive", "--cwd", this.dir];
-  }
-
-  run(...args: string[]): Run {
-    const start = process.hrtime.bigint();
-    const res = spawnSync("pulumi", this.args(args), { env: this.env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-    if (res.error) throw res.error;
-    return { code: res.status ?? -1, out: `${res.stdout}\n${res.stderr}`, seconds: since(start) };
-  }
-
-  start(...args: string[]): { child: ChildProcess; done: Promise<Run> } {
-    return background("pulumi", this.args(args), this.env);
+  /** `pulumi <args>` in the background, in this process's group. */
+  start(...args: string[]): Background {
+    return this.pulumi.start(this.stack, args, {}, { ownGroup: false });
   }
 
   init(settings: Record<string, unknown>): void {
-    ok(this.run("stack", "init"), `stack init ${this.stack}`);
-    for (const [key, value] of Object.entries(settings)) this.set(key, value);
+    this.pulumi.init(this.stack, settings);
   }
 
   set(key: string, value: unknown): void {
-    ok(this.run("config", "set", "--path", key, String(value)), `config set ${key}`);
+    this.pulumi.set(this.stack, key, value);
   }
 
   remove(): void {
@@ -188,15 +148,12 @@ export function standIn(
 }
 
 /** kubectl exec in the background (nettool in a stand-in pod); resolves with the output. */
-export function execAsync(namespace: string, pod: string, command: string[]): { child: ChildProcess; done: Promise<Run> } {
+export function execAsync(namespace: string, pod: string, command: string[]): Background {
   return background("kubectl", ["exec", "-n", namespace, pod, "--", ...command]);
 }
 
 export function exec(namespace: string, pod: string, command: string[]): Run {
-  const start = process.hrtime.bigint();
-  const res = spawnSync("kubectl", ["exec", "-n", namespace, pod, "--", ...command], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  if (res.error) throw res.error;
-  return { code: res.status ?? -1, out: `${res.stdout}${res.stderr}`, seconds: since(start) };
+  return runSync("kubectl", ["exec", "-n", namespace, pod, "--", ...command], { maxBuffer: 64 * 1024 * 1024, separator: "" });
 }
 
 export const jsonLines = <T>(out: string): T[] =>

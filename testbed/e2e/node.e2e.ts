@@ -21,22 +21,8 @@ import { forbidden, needed, NS, P } from "../helpers/flows";
 import { runProgram } from "../harness/program";
 import { apply, kubectl } from "./kubectl";
 import { stackManifests } from "./manifests";
-import {
-  containerPid,
-  exec,
-  execAsync,
-  jsonLines,
-  NodeProject,
-  ok,
-  PodInfo,
-  pods,
-  processFacts,
-  Run,
-  since,
-  sleep,
-  standIn,
-  until,
-} from "./node-kit";
+import { containerPid, exec, execAsync, jsonLines, NodeProject, PodInfo, pods, processFacts, standIn, until } from "./node-kit";
+import { ok, Run, since, sleep } from "./run";
 
 const skipReason = process.env.APE_E2E_NODE === "1" ? undefined : (process.env.APE_E2E_NODE_SKIP ?? "the node was not started");
 const CLIENT_IMAGE = process.env.APE_NODE_CLIENT_IMAGE ?? "";
@@ -529,7 +515,7 @@ const figures: string[] = [];
 /** POST to an API path with kubectl (e.g. an eviction); code 0 = created. */
 function kubectlRaw(apiPath: string, body: object): Run {
   const res = spawnSync("kubectl", ["create", "--raw", apiPath, "-f", "-"], { input: JSON.stringify(body), encoding: "utf8" });
-  return { code: res.status ?? -1, out: `${res.stdout}${res.stderr}`, seconds: 0 };
+  return { code: res.status ?? -1, signal: res.signal, out: `${res.stdout}${res.stderr}`, seconds: 0 };
 }
 
 function clusterScript(args: string[]): void {

@@ -1,10 +1,11 @@
 // The Pulumi CLI for the real-engine tests: a private file backend and home per test process,
-// offline plugins, and the stack set-up both engine specs share.
+// offline plugins, every command built and run in one place (Pulumi), and the stack set-up the
+// engine specs share.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { background, Background, ok, Run, runSync } from "./run";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 
@@ -73,28 +74,66 @@ export const TRANSPILE_ONLY = {
   PULUMI_NODEJS_TSCONFIG_PATH: path.join(REPO, "tsconfig.transpile.json"),
 };
 
-export interface PulumiRun {
-  readonly code: number;
-  readonly out: string;
-  readonly seconds: number;
+export interface StateResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly id?: string;
+  readonly protect?: boolean;
+  readonly inputs?: Record<string, any>;
+  readonly outputs?: Record<string, any>;
 }
 
-/** Runs `pulumi <args> --stack <stack>` for the project in `projectDir`, timing it. */
-export function pulumi(projectDir: string, stack: string, args: string[], env: NodeJS.ProcessEnv = {}): PulumiRun {
-  const start = process.hrtime.bigint();
-  const res = spawnSync("pulumi", [...args, "--stack", stack, "--non-interactive", "--cwd", projectDir], {
-    env: { ...ENV, ...env },
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (res.error) throw res.error;
-  return { code: res.status ?? -1, out: `${res.stdout}\n${res.stderr}`, seconds };
+interface Deployment {
+  readonly resources?: StateResource[];
+  readonly pending_operations?: Array<{ type: string; resource: StateResource }>;
 }
 
-export function ok(run: PulumiRun, what: string): PulumiRun {
-  assert.strictEqual(run.code, 0, `${what} failed:\n${run.out.slice(-4000)}`);
-  return run;
+/** The Pulumi CLI for one project directory with one environment (by default this process's backend and home). */
+export class Pulumi {
+  constructor(
+    readonly projectDir: string,
+    readonly env: NodeJS.ProcessEnv = ENV,
+  ) {}
+
+  private argv(stack: string, args: string[]): string[] {
+    return [...args, "--stack", stack, "--non-interactive", "--cwd", this.projectDir];
+  }
+
+  /** `pulumi <args> --stack <stack> --non-interactive`, waiting for it; `extraEnv` over the environment. */
+  run(stack: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Run {
+    return runSync("pulumi", this.argv(stack, args), { env: { ...this.env, ...extraEnv }, maxBuffer: 256 * 1024 * 1024 });
+  }
+
+  /** The same in the background; by default in its own process group, so that a kill takes its plugins with it. */
+  start(stack: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}, { ownGroup = true } = {}): Background {
+    return background("pulumi", this.argv(stack, args), { env: { ...this.env, ...extraEnv }, ownGroup });
+  }
+
+  /** `stack init`, then each of `settings` with `config set --path`. */
+  init(stack: string, settings: Record<string, unknown>): void {
+    ok(this.run(stack, ["stack", "init"]), `stack init ${stack}`);
+    for (const [key, value] of Object.entries(settings)) this.set(stack, key, value);
+  }
+
+  set(stack: string, key: string, value: unknown): void {
+    ok(this.run(stack, ["config", "set", "--path", key, String(value)]), `config set ${key}`);
+  }
+
+  /**
+   * The stack's state as `pulumi stack export` prints it; with `showSecrets`, decrypted, and then a
+   * failure does not print the output either: it stays in this process.
+   */
+  export(stack: string, showSecrets = false): Deployment {
+    const args = ["stack", "export", ...(showSecrets ? ["--show-secrets"] : [])];
+    const run = this.run(stack, args);
+    assert.strictEqual(run.code, 0, `pulumi ${args.join(" ")} failed${showSecrets ? "" : `:\n${run.out.slice(-2000)}`}`);
+    return JSON.parse(run.out.slice(run.out.indexOf("{"))).deployment;
+  }
+}
+
+/** Runs `pulumi <args> --stack <stack>` for the project in `projectDir` with this process's backend, timing it. */
+export function pulumi(projectDir: string, stack: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
+  return new Pulumi(projectDir).run(stack, args, env);
 }
 
 /**
@@ -103,9 +142,7 @@ export function ok(run: PulumiRun, what: string): PulumiRun {
  */
 export function initStack(projectDir: string, stack: string, overrides: Record<string, unknown> = E2E_OVERRIDES): void {
   fs.copyFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), path.join(projectDir, `Pulumi.${stack}.yaml`));
-  ok(pulumi(projectDir, stack, ["stack", "init"]), `stack init ${stack}`);
-  for (const [key, value] of Object.entries({ ...flatten(overrides), ...(STACK_OVERRIDES[stack] ?? {}) }))
-    ok(pulumi(projectDir, stack, ["config", "set", "--path", key, String(value)]), `config set ${key}`);
+  new Pulumi(projectDir).init(stack, { ...flatten(overrides), ...(STACK_OVERRIDES[stack] ?? {}) });
 }
 
 /** One level of `--path` keys: { a: { b: 1 } } -> { "a.b": 1 }. */

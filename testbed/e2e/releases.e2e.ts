@@ -15,7 +15,8 @@ import { T } from "../harness/types";
 import { CACHED_CHARTS, cachedChart } from "../helpers/charts";
 import { kubectl } from "./kubectl";
 import { podSpecOf } from "./manifests";
-import { E2E_OVERRIDES, ENGINE_ENABLED, initStack, ok, pulumi as pulumiIn, WORK } from "./pulumi";
+import { E2E_OVERRIDES, ENGINE_ENABLED, initStack, pulumi as pulumiIn, WORK } from "./pulumi";
+import { ok } from "./run";
 
 const PROJECT_DIR = path.join(__dirname, "releases");
 const NS = "ape-2026";

@@ -17,7 +17,8 @@ import { runProgram } from "../harness/program";
 import { CHART_CACHE } from "../helpers/charts";
 import { apply, kubectl, remove } from "./kubectl";
 import { Manifest, stackManifests } from "./manifests";
-import { E2E_OVERRIDES, ok, pulumi as pulumiIn, pulumiEnv } from "./pulumi";
+import { E2E_OVERRIDES, pulumi as pulumiIn, pulumiEnv, REPO } from "./pulumi";
+import { ok } from "./run";
 
 const CRD_FILE_NAME = "external-secrets.io_externalsecrets.yaml";
 const CRD_NAME = "externalsecrets.external-secrets.io";
@@ -128,7 +129,6 @@ describe("e2e secrets: ExternalSecret and an external Neo4j on a real API server
 
 const engine = process.env.APE_E2E_ENGINE === "1";
 const PROJECT_DIR = path.join(__dirname, "engine");
-const REPO = path.resolve(__dirname, "..", "..");
 const work = path.join(os.tmpdir(), `ape-e2e-secrets-${process.pid}`);
 const pulumi = (...args: string[]) => pulumiIn(PROJECT_DIR, "dev", args, pulumiEnv(work));
 

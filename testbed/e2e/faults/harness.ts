@@ -1,152 +1,21 @@
-// Plumbing of the fault-injection e2e (testbed/e2e/faults.e2e.ts): the Pulumi CLI run synchronously
-// or in the background (so it can be killed or raced), the API server of the throw-away control
-// plane stopped, frozen and restarted, a local chart server, and the evidence that nothing
-// data-bearing was lost (UIDs and password hashes; a password itself is never printed).
+// Plumbing of the fault-injection e2e (testbed/e2e/faults.e2e.ts): what the CLI's output says
+// went wrong, the API server of the throw-away control plane stopped, frozen and restarted, a local
+// chart server, and the evidence that nothing data-bearing was lost (UIDs and password hashes; a
+// password itself is never printed). The Pulumi CLI itself runs through testbed/e2e/pulumi.ts.
 import * as assert from "assert";
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { kubectl } from "../kubectl";
+import { Pulumi } from "../pulumi";
+import { since, sleep } from "../run";
 
-export interface Run {
-  readonly code: number;
-  readonly signal: NodeJS.Signals | null;
-  readonly out: string;
-  readonly seconds: number;
-}
-
-/** One Pulumi project directory and one file backend: every command of the suite goes through here. */
-export class Pulumi {
-  constructor(
-    readonly projectDir: string,
-    readonly env: NodeJS.ProcessEnv,
-  ) {}
-
-  /** `pulumi <args> --stack <stack> --non-interactive`, waiting for it. */
-  run(stack: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Run {
-    const start = process.hrtime.bigint();
-    const res = spawnSync("pulumi", [...args, "--stack", stack, "--non-interactive", "--cwd", this.projectDir], {
-      env: { ...this.env, ...extraEnv },
-      encoding: "utf8",
-      maxBuffer: 256 * 1024 * 1024,
-    });
-    if (res.error) throw res.error;
-    return { code: res.status ?? -1, signal: res.signal, out: `${res.stdout}\n${res.stderr}`, seconds: since(start) };
-  }
-
-  /** The same in the background, in its own process group so that a kill takes its plugins with it. */
-  start(stack: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Background {
-    const child = spawn("pulumi", [...args, "--stack", stack, "--non-interactive", "--cwd", this.projectDir], {
-      env: { ...this.env, ...extraEnv },
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    return new Background(child);
-  }
-
-  /** The stack's state as `pulumi stack export` prints it. */
-  export(stack: string): Deployment {
-    const run = this.run(stack, ["stack", "export"]);
-    assert.strictEqual(run.code, 0, `pulumi stack export failed:\n${run.out.slice(-2000)}`);
-    return JSON.parse(run.out.slice(run.out.indexOf("{"))).deployment;
-  }
-}
-
-export interface StateResource {
-  readonly urn: string;
-  readonly type: string;
-  readonly id?: string;
-  readonly protect?: boolean;
-  readonly inputs?: Record<string, any>;
-  readonly outputs?: Record<string, any>;
-}
-
-export interface Deployment {
-  readonly resources?: StateResource[];
-  readonly pending_operations?: Array<{ type: string; resource: StateResource }>;
-}
-
-export class Background {
-  private buffer = "";
-  private readonly started = process.hrtime.bigint();
-  readonly done: Promise<Run>;
-
-  constructor(readonly child: ChildProcess) {
-    child.stdout!.on("data", (d) => (this.buffer += d));
-    child.stderr!.on("data", (d) => (this.buffer += d));
-    this.done = new Promise((resolve, reject) => {
-      child.on("error", reject);
-      child.on("close", (code, signal) => resolve({ code: code ?? -1, signal, out: this.buffer, seconds: since(this.started) }));
-    });
-  }
-
-  get out(): string {
-    return this.buffer;
-  }
-
-  /** Resolves once the output matches `pattern`; rejects if the process ends first or after `timeoutMs`. */
-  async waitFor(pattern: RegExp, timeoutMs = 300_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let ended = false;
-    void this.done.then(() => (ended = true));
-    while (!pattern.test(this.buffer)) {
-      if (ended) throw new Error(`process ended before ${pattern} appeared:\n${this.buffer.slice(-3000)}`);
-      if (Date.now() > deadline) throw new Error(`${pattern} did not appear within ${timeoutMs} ms:\n${this.buffer.slice(-3000)}`);
-      await sleep(100);
-    }
-  }
-
-  /**
-   * SIGKILL to the CLI and every process under it (language host, program, providers), as when a
-   * runner or container dies: the CLI starts its plugins in process groups of their own, so a kill
-   * of its group alone would leave them running.
-   */
-  async kill(): Promise<Run> {
-    for (const pid of [this.child.pid!, ...descendants(this.child.pid!)]) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-    return this.done;
-  }
-}
-
-/** Every process below `pid`, from the parent pids in /proc. */
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const out: number[] = [];
-  for (let queue = [pid]; queue.length > 0;) {
-    const next = children.get(queue.shift()!) ?? [];
-    out.push(...next);
-    queue.push(...next);
-  }
-  return out;
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export function since(start: bigint): number {
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-/** The lines of a CLI output that carry errors and warnings, for the report and for assertions. */
 /** The engine's warnings about ambient plugins and unset outputs, and summary lines: the same in every run. */
 const NOISE =
   /using pulumi-resource-|is expected to have version|package\.json|will not show as a stack output|^\S+:\S+ \S+ +\d+ (errors?|warnings?)/;
 
+/** The lines of a CLI output that carry errors and warnings, for the report and for assertions. */
 export function diagnostics(out: string): string[] {
   const lines = out
     .split("\n")
@@ -315,9 +184,7 @@ export function describeEvidence(e: Evidence): string {
  * this process; never printed.
  */
 export function decryptedState(pulumi: Pulumi, stack: string): unknown {
-  const run = pulumi.run(stack, ["stack", "export", "--show-secrets"]);
-  assert.strictEqual(run.code, 0, "pulumi stack export --show-secrets failed");
-  const deployment = JSON.parse(run.out.slice(run.out.indexOf("{"))).deployment;
+  const deployment: any = pulumi.export(stack, true);
   delete deployment.manifest.time;
   // A rewrite after a refresh also drops the empty entries of propertyDependencies (a property that
   // depends on nothing); they say the same thing as no entry.
@@ -342,9 +209,7 @@ export function changedPaths(a: unknown, b: unknown, at = ""): string[] {
  * resource name; the export with --show-secrets stays in this process and is never printed.
  */
 export function statePasswordHashes(pulumi: Pulumi, stack: string): Record<string, string> {
-  const run = pulumi.run(stack, ["stack", "export", "--show-secrets"]);
-  assert.strictEqual(run.code, 0, "pulumi stack export --show-secrets failed");
-  const deployment: Deployment = JSON.parse(run.out.slice(run.out.indexOf("{"))).deployment;
+  const deployment = pulumi.export(stack, true);
   const out: Record<string, string> = {};
   for (const r of deployment.resources ?? []) {
     if (r.type !== "random:index/randomPassword:RandomPassword") continue;
