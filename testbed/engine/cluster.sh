@@ -20,6 +20,8 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=env.sh
 source "$HERE/env.sh"
+# shellcheck source=procs.sh
+source "$HERE/procs.sh"
 
 DIR=${APE_CLUSTER_DIR:-${TMPDIR:-/tmp}/ape-2026-cluster}
 ETCD_PORT=${APE_ETCD_PORT:-2379}
@@ -33,33 +35,14 @@ COMPONENTS=(kube-controller-manager kube-apiserver etcd) # stop order
 log() { printf '%s [cluster] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-running() { [[ -f $DIR/$1.pid ]] && kill -0 "$(cat "$DIR/$1.pid")" 2>/dev/null; }
+# The control plane's processes: pid files and logs in $DIR (procs.sh).
+running() { proc_running "$DIR" "$1"; }
+spawn() { proc_start "$DIR" "$@"; }      # NAME BINARY ARGS...
+wait_for() { proc_wait "$DIR" 30 "$@"; } # WHAT COMPONENT CMD...
 
 apicurl() {
   curl -fsS --max-time 5 --cacert "$DIR/pki/ca.crt" --cert "$DIR/pki/admin.crt" --key "$DIR/pki/admin.key" \
     "https://127.0.0.1:$API_PORT$1"
-}
-
-# wait_for WHAT COMPONENT CMD...: retry CMD until it succeeds, the component dies, or TIMEOUT.
-wait_for() {
-  local what=$1 comp=$2 i
-  shift 2
-  for ((i = 0; i < TIMEOUT * 2; i++)); do
-    "$@" >/dev/null 2>&1 && return 0
-    running "$comp" || { tail -n 30 "$DIR/$comp.log" >&2; die "$comp exited while waiting for $what"; }
-    sleep 0.5
-  done
-  tail -n 30 "$DIR/$comp.log" >&2
-  die "timed out after ${TIMEOUT}s waiting for $what"
-}
-
-# spawn NAME BINARY ARGS...: start detached (own session), log and pid file in $DIR
-spawn() {
-  local name=$1
-  shift
-  setsid "$@" >"$DIR/$name.log" 2>&1 </dev/null &
-  echo $! >"$DIR/$name.pid"
-  log "started $name (pid $!, log $DIR/$name.log)"
 }
 
 # cert NAME SUBJECT EXTENSIONS: a key pair + certificate signed by the cluster CA (kept if present)
@@ -175,23 +158,13 @@ start() {
 }
 
 stop() {
-  local c pid i
+  local c
   if [[ -d $DIR/node ]]; then # a node first: it cleans up through the API server while that still runs
     # shellcheck source=node.sh
     source "$HERE/node.sh"
     node_stop
   fi
-  for c in "${COMPONENTS[@]}"; do
-    [[ -f $DIR/$c.pid ]] || continue
-    pid=$(cat "$DIR/$c.pid")
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null || true
-      for ((i = 0; i < 40; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-      if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-      log "stopped $c (pid $pid)"
-    fi
-    rm -f "$DIR/$c.pid"
-  done
+  for c in "${COMPONENTS[@]}"; do proc_stop "$DIR" "$c" 40; done # up to 10 s each
   if [[ ${1:-} == --purge && -d $DIR ]]; then
     rm -rf "$DIR"
     log "removed $DIR"

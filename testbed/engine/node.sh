@@ -43,26 +43,11 @@ NODE_COMPONENTS=(local-path-provisioner metrics-server kube-router kube-proxy ku
 NODE_TOOLS=(containerd containerd-shim-runc-v2 runc ctr iptables ipset nft conntrack ip unshare nsenter)
 
 kc() { "$ENGINE_BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
-nrunning() { [[ -f $ND/$1.pid ]] && kill -0 "$(cat "$ND/$1.pid")" 2>/dev/null; }
-nspawn() {
-  local name=$1
-  shift
-  setsid "$@" >"$ND/$name.log" 2>&1 </dev/null &
-  echo $! >"$ND/$name.pid"
-  log "started $name (pid $!, log $ND/$name.log)"
-}
-# nwait WHAT COMPONENT CMD...: as wait_for, for node components
-nwait() {
-  local what=$1 comp=$2 i
-  shift 2
-  for ((i = 0; i < TIMEOUT * 2; i++)); do
-    "$@" >/dev/null 2>&1 && return 0
-    [[ -z $comp ]] || nrunning "$comp" || { tail -n 40 "$ND/$comp.log" >&2; die "$comp exited while waiting for $what"; }
-    sleep 0.5
-  done
-  [[ -z $comp ]] || tail -n 40 "$ND/$comp.log" >&2
-  die "timed out after ${TIMEOUT}s waiting for $what"
-}
+# The node's processes: pid files and logs in $ND (procs.sh, sourced by cluster.sh).
+nrunning() { proc_running "$ND" "$1"; }
+nspawn() { proc_start "$ND" "$@"; }           # NAME CMD...
+nwait() { proc_wait "$ND" 40 "$@"; }          # WHAT COMPONENT CMD... (COMPONENT may be empty)
+node_stop_proc() { proc_stop "$ND" "$1" 60; } # NAME: up to 15 s
 
 node_images() { # name -> ref, read from the image tarballs' manifests
   tar -xOf "$NODEK/images/$1.tar" manifest.json | jq -r '.[0].RepoTags[0]'
@@ -475,19 +460,6 @@ node_start() {
   log "node $NODE_NAME ready: $(kc get node "$NODE_NAME" \
     -o jsonpath='{.status.nodeInfo.kubeletVersion} {.status.nodeInfo.containerRuntimeVersion}')"
   echo "export APE_NODE_CLIENT_IMAGE=$(node_images client)"
-}
-
-node_stop_proc() {
-  local c=$1 pid i
-  [[ -f $ND/$c.pid ]] || return 0
-  pid=$(cat "$ND/$c.pid")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 60; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-    log "stopped $c (pid $pid)"
-  fi
-  rm -f "$ND/$c.pid"
 }
 
 # iptables chains named KUBE-* (kubelet's canaries and KUBE-FIREWALL, kube-router's policy chains,
