@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { kubectl } from "./kubectl";
 import { Pulumi, pulumiEnv, REPO } from "./pulumi";
-import { background, Background, Run, runSync, sleep } from "./run";
+import { background, Background, ok, Run, runSync, sleep } from "./run";
 
 /**
  * A Pulumi project in the repository's git-ignored tmp/ whose program is testbed/e2e/node.program.ts
@@ -161,6 +161,20 @@ export const jsonLines = <T>(out: string): T[] =>
     .split("\n")
     .filter((l) => l.startsWith("{"))
     .map((l) => JSON.parse(l) as T);
+
+/**
+ * `nettool load --url <url> <flags>` in a stand-in pod, in the background until `stop()` touches the
+ * stop file it watches (or its --duration ends); `summary()` waits for it and returns the JSON
+ * summary it prints.
+ */
+export function nettoolLoad(namespace: string, pod: string, stopFile: string, url: string, flags: string[]) {
+  exec(namespace, pod, ["rm", "-f", stopFile]);
+  const load = execAsync(namespace, pod, ["nettool", "load", "--url", url, ...flags, "--stop-file", stopFile]);
+  return {
+    stop: (): void => void exec(namespace, pod, ["touch", stopFile]),
+    summary: async <T>(): Promise<T> => jsonLines<T>(ok(await load.done, "load").out)[0],
+  };
+}
 
 /** The node's view of a running container (process id), through crictl on the node's runtime socket. */
 export function containerPid(containerId: string): number {

@@ -21,7 +21,19 @@ import { forbidden, needed, NS, P } from "../helpers/flows";
 import { runProgram } from "../harness/program";
 import { apply, kubectl } from "./kubectl";
 import { stackManifests } from "./manifests";
-import { containerPid, exec, execAsync, jsonLines, NodeProject, PodInfo, pods, processFacts, standIn, until } from "./node-kit";
+import {
+  containerPid,
+  exec,
+  execAsync,
+  jsonLines,
+  NodeProject,
+  nettoolLoad,
+  PodInfo,
+  pods,
+  processFacts,
+  standIn,
+  until,
+} from "./node-kit";
 import { ok, Run, since, sleep } from "./run";
 
 const skipReason = process.env.APE_E2E_NODE === "1" ? undefined : (process.env.APE_E2E_NODE_SKIP ?? "the node was not started");
@@ -200,22 +212,13 @@ const figures: string[] = [];
 
     it("(3) a settings change rolls the pods with zero failed requests while a client sends requests continuously", async () => {
       const before = new Set(apiPods().map((p) => p.name));
-      const stop = "/tmp/rollout-stop";
-      exec(INGRESS_NS, CLIENT, ["rm", "-f", stop]);
-      const url = `http://${serviceIp}:${http}${healthPath}`;
-      const load = execAsync(INGRESS_NS, CLIENT, [
-        "nettool",
-        "load",
-        "--url",
-        url,
+      const load = nettoolLoad(INGRESS_NS, CLIENT, "/tmp/rollout-stop", `http://${serviceIp}:${http}${healthPath}`, [
         "--concurrency",
         "2",
         "--interval",
         "20ms",
         "--duration",
         "600s",
-        "--stop-file",
-        stop,
       ]);
       await sleep(3000);
       project.set("api.env.E2E_MARKER", "rolled");
@@ -224,8 +227,8 @@ const figures: string[] = [];
       await until("the old pods to be gone", 120, settled);
       const rolloutSeconds = since(start);
       await sleep(2000);
-      exec(INGRESS_NS, CLIENT, ["touch", stop]);
-      const summary = jsonLines<{ requests: number; ok: number; failed: number; errors: string[] }>(ok(await load.done, "load").out)[0];
+      load.stop();
+      const summary = await load.summary<{ requests: number; ok: number; failed: number; errors: string[] }>();
       figures.push(`rollout: ${rolloutSeconds.toFixed(1)} s, ${summary.requests} requests through the Service, ${summary.failed} failed`);
       assert.strictEqual(summary.failed, 0, `failed requests during the rollout: ${summary.errors.join("; ")}`);
       assert.ok(summary.requests > 50, `only ${summary.requests} requests were sent`);
@@ -405,8 +408,14 @@ const figures: string[] = [];
         return active?.status === "True" && cpu?.resource.current.averageUtilization !== undefined;
       });
       await until("the Deployment to settle at the minimum", 300, () => settled() && deployment().spec.replicas === a.minReplicas);
-      const stop = "/tmp/hpa-stop";
-      exec(INGRESS_NS, CLIENT, ["rm", "-f", stop]);
+      const load = nettoolLoad(INGRESS_NS, CLIENT, "/tmp/hpa-stop", `http://${serviceIp}:${http}/`, [
+        "--concurrency",
+        "16",
+        "--reuse",
+        "50",
+        "--duration",
+        "400s",
+      ]);
       const start = process.hrtime.bigint();
       // The replica count the HPA sets, sampled every second: [seconds since the load started, replicas].
       const samples: Array<[number, number]> = [];
@@ -415,29 +424,14 @@ const figures: string[] = [];
         samples.push([since(start), replicas]);
         return replicas;
       };
-      const url = `http://${serviceIp}:${http}/`;
-      const load = execAsync(INGRESS_NS, CLIENT, [
-        "nettool",
-        "load",
-        "--url",
-        url,
-        "--concurrency",
-        "16",
-        "--reuse",
-        "50",
-        "--duration",
-        "400s",
-        "--stop-file",
-        stop,
-      ]);
       let stopped: bigint | undefined;
       try {
         const firstUp = await until("a scale-up", 240, () => (sample() > a.minReplicas ? since(start) : undefined));
         const atMax = await until(`${a.maxReplicas} replicas`, 240, () => (sample() === a.maxReplicas ? since(start) : undefined));
         const maxReady = await until("every pod Ready at the maximum", 180, () => (settled() ? since(start) : undefined));
-        exec(INGRESS_NS, CLIENT, ["touch", stop]);
+        load.stop();
         stopped = process.hrtime.bigint();
-        const summary = jsonLines<{ requests: number }>(ok(await load.done, "load").out)[0];
+        const summary = await load.summary<{ requests: number }>();
         const afterStop = () => since(stopped!);
         const firstDown = await until("the first scale-down", 300, () => (sample() < a.maxReplicas ? afterStop() : undefined));
         const atMin = await until("the minimum again", 420, () => (sample() === a.minReplicas ? afterStop() : undefined));
@@ -459,7 +453,7 @@ const figures: string[] = [];
         }
         assert.ok(firstDown >= window, `first scale-down ${firstDown.toFixed(0)} s after the load stopped, inside the ${window} s window`);
       } finally {
-        if (!stopped) exec(INGRESS_NS, CLIENT, ["touch", stop]);
+        if (!stopped) load.stop();
       }
     });
 
