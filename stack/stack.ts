@@ -12,57 +12,74 @@ import {
   Neo4jEndpoint,
   Postgresql,
   Redis,
-  REDIS,
   RedisEndpoint,
 } from "../services/postgresql";
 import { ApiIngress, NetworkFacts, NetworkPolicies, StackNamespace } from "../services/edge";
 import { Monitoring } from "../services/prometheus";
 import { ChartServiceArgs } from "../platform";
+import { PostgresqlPlacement, postgresqlPlacement } from "../services/postgresql/postgresql.decisions";
+import { RedisPlacement, redisPlacement } from "../services/redis/redis.decisions";
+import { Neo4jPlacement, neo4jPlacement } from "../services/neo4j/neo4j.decisions";
+import { OperatorPrometheus, operatorPrometheus } from "../services/prometheus/prometheus.decisions";
 
 export interface ApeStackArgs {
   /** The validated stack configuration. */
   readonly config: StackConfig;
 }
 
+/**
+ * What the stack decides once from its config and every part reads: where each data service runs
+ * (and whether Redis goes through Sentinel), and whether Prometheus Operator mode is on.
+ */
+interface StackDecisions {
+  readonly postgresql: PostgresqlPlacement;
+  readonly redis: RedisPlacement;
+  /** undefined: the stack has no Neo4j. */
+  readonly neo4j?: Neo4jPlacement;
+  /** The operator's Prometheus in operator mode. */
+  readonly operator?: OperatorPrometheus;
+}
+
+function decide(c: StackConfig): StackDecisions {
+  return {
+    postgresql: postgresqlPlacement(c.postgresql),
+    redis: redisPlacement(c.redis),
+    neo4j: neo4jPlacement(c.neo4j),
+    operator: operatorPrometheus(c.prometheus),
+  };
+}
+
 /** The port of an SMTP smarthost (host:port, validated by the config). */
 const smtpPort = (smarthost: string): number => Number(smarthost.slice(smarthost.lastIndexOf(":") + 1));
 
 /** What the NetworkPolicies need to know about the other sections. */
-export function stackNetworkFacts(c: StackConfig): NetworkFacts {
-  const pgExternal = c.postgresql.external;
-  const redisExternal = c.redis.external;
+export function stackNetworkFacts(c: StackConfig, d: StackDecisions = decide(c)): NetworkFacts {
+  const { postgresql: pg, redis } = d;
   return {
     ingress: c.ingress.enabled,
     acmeSolver: c.ingress.tls.mode === "cert-manager",
     api: { httpPort: c.api.ports.http, metricsPort: c.api.ports.metrics, metricsEnabled: c.api.metrics.enabled },
-    postgresql:
-      c.postgresql.enabled || !pgExternal
-        ? {
-            inCluster: true,
-            metrics: c.postgresql.metrics.enabled,
-            replication: c.postgresql.architecture === "replication",
-            backup: c.postgresql.backup.enabled,
-          }
-        : { inCluster: false, port: pgExternal.port },
-    redis:
-      c.redis.enabled || !redisExternal
-        ? {
-            inCluster: true,
-            metrics: c.redis.metrics.enabled,
-            replication: c.redis.architecture === "replication",
-            sentinel: c.redis.sentinel.enabled,
-          }
-        : {
-            inCluster: false,
-            ports: redisExternal.sentinel
-              ? [redisExternal.port, redisExternal.sentinel.port ?? REDIS.ports.sentinel]
-              : [redisExternal.port],
-          },
-    neo4j: c.neo4j.enabled
-      ? { inCluster: true, enterprise: c.neo4j.edition === "enterprise" }
-      : c.neo4j.external
-        ? { inCluster: false, port: c.neo4j.external.port }
-        : undefined,
+    postgresql: pg.inCluster
+      ? {
+          inCluster: true,
+          metrics: c.postgresql.metrics.enabled,
+          replication: c.postgresql.architecture === "replication",
+          backup: c.postgresql.backup.enabled,
+        }
+      : { inCluster: false, port: pg.external.port },
+    redis: redis.inCluster
+      ? {
+          inCluster: true,
+          metrics: c.redis.metrics.enabled,
+          replication: c.redis.architecture === "replication",
+          sentinel: redis.mode === "sentinel",
+        }
+      : { inCluster: false, ports: redis.sentinels ? [redis.external.port, redis.sentinels.port] : [redis.external.port] },
+    neo4j:
+      d.neo4j &&
+      (d.neo4j.inCluster
+        ? { inCluster: true, enterprise: c.neo4j.edition === "enterprise" }
+        : { inCluster: false, port: d.neo4j.external.port }),
     prometheus: c.prometheus.enabled
       ? {
           kubeStateMetrics: c.prometheus.kubeStateMetrics.enabled,
@@ -70,9 +87,7 @@ export function stackNetworkFacts(c: StackConfig): NetworkFacts {
           notifyPorts: c.prometheus.alertmanager.receivers.email ? [smtpPort(c.prometheus.alertmanager.receivers.email.smarthost)] : [],
         }
       : undefined,
-    operatorPrometheus: c.prometheus.operator.enabled
-      ? { namespaceSelector: c.prometheus.operator.namespaceSelector, podSelector: c.prometheus.operator.podSelector }
-      : undefined,
+    operatorPrometheus: d.operator,
     grafana: c.grafana.enabled,
   };
 }
@@ -100,16 +115,21 @@ export class ApeStack extends pulumi.ComponentResource {
     const ns = new StackNamespace("namespace", { config: config.namespace, isProduction: production }, { parent: this });
     this.namespace = ns.name;
 
+    const decisions = decide(config);
+    const { postgresql, redis, neo4j } = decisions;
+
     const charts: ChartServiceArgs = { charts: config.charts, images: config.images, namespace: ns.name, isProduction: production };
-    this.database = config.postgresql.enabled
+    this.database = postgresql.inCluster
       ? new Postgresql("postgresql", { ...charts, config: config.postgresql }, { parent: this }).endpoint
-      : externalDatabaseEndpoint(config.postgresql);
-    this.redis = config.redis.enabled
+      : externalDatabaseEndpoint(postgresql.external);
+    this.redis = redis.inCluster
       ? new Redis("redis", { ...charts, config: config.redis }, { parent: this }).endpoint
-      : externalRedisEndpoint(config.redis);
-    this.neo4j = config.neo4j.enabled
-      ? new Neo4j("neo4j", { ...charts, config: config.neo4j }, { parent: this }).endpoint
-      : externalNeo4jEndpoint(config.neo4j);
+      : externalRedisEndpoint(redis);
+    if (neo4j) {
+      this.neo4j = neo4j.inCluster
+        ? new Neo4j("neo4j", { ...charts, config: config.neo4j }, { parent: this }).endpoint
+        : externalNeo4jEndpoint(neo4j.external);
+    }
 
     this.api = new Api(
       "api",
@@ -124,7 +144,11 @@ export class ApeStack extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    new NetworkPolicies("netpol", { config: config.networkPolicy, facts: stackNetworkFacts(config), namespace: ns.name }, { parent: this });
+    new NetworkPolicies(
+      "netpol",
+      { config: config.networkPolicy, facts: stackNetworkFacts(config, decisions), namespace: ns.name },
+      { parent: this },
+    );
 
     if (config.ingress.enabled) {
       // Taking the name from the Service makes the Ingress wait for it.
@@ -147,8 +171,8 @@ export class ApeStack extends pulumi.ComponentResource {
         timescaledb: config.postgresql.timescaledb,
         api: { deploymentName: API_NAME, metrics: { port: config.api.metrics.port, path: config.api.metrics.path } },
         exporters: {
-          postgresql: config.postgresql.enabled && config.postgresql.metrics.enabled,
-          redis: config.redis.enabled && config.redis.metrics.enabled,
+          postgresql: postgresql.inCluster && config.postgresql.metrics.enabled,
+          redis: redis.inCluster && config.redis.metrics.enabled,
         },
       },
       { parent: this },
