@@ -14,13 +14,20 @@ import {
   Redis,
   RedisEndpoint,
 } from "../services/postgresql";
-import { ApiIngress, NetworkFacts, NetworkPolicies, StackNamespace } from "../services/edge";
+import { ApiIngress, buildNetworkPolicies, NetworkPolicies, PolicyDoc, StackNamespace, WorkloadFlows } from "../services/edge";
 import { Monitoring } from "../services/prometheus";
 import { ChartServiceArgs } from "../platform";
+import { apiFlows, apiMetricsTarget } from "../services/api/api.flows";
+import { edgeFlows } from "../services/edge/edge.flows";
 import { PostgresqlPlacement, postgresqlPlacement } from "../services/postgresql/postgresql.decisions";
+import { postgresqlClientRule, postgresqlFlows, postgresqlMetricsTarget } from "../services/postgresql/postgresql.flows";
 import { RedisPlacement, redisPlacement } from "../services/redis/redis.decisions";
+import { redisClientRule, redisFlows, redisMetricsTarget } from "../services/redis/redis.flows";
 import { Neo4jPlacement, neo4jPlacement } from "../services/neo4j/neo4j.decisions";
+import { neo4jClientRule, neo4jFlows, neo4jMetricsTarget } from "../services/neo4j/neo4j.flows";
 import { OperatorPrometheus, operatorPrometheus } from "../services/prometheus/prometheus.decisions";
+import { metricsScrapers, prometheusFlows, prometheusQueryRule } from "../services/prometheus/prometheus.flows";
+import { grafanaFlows, grafanaMetricsTarget } from "../services/grafana/grafana.flows";
 
 export interface ApeStackArgs {
   /** The validated stack configuration. */
@@ -49,47 +56,45 @@ function decide(c: StackConfig): StackDecisions {
   };
 }
 
-/** The port of an SMTP smarthost (host:port, validated by the config). */
-const smtpPort = (smarthost: string): number => Number(smarthost.slice(smarthost.lastIndexOf(":") + 1));
+const present = <T>(items: readonly (T | undefined)[]): T[] => items.filter((x): x is T => x !== undefined);
 
-/** What the NetworkPolicies need to know about the other sections. */
-export function stackNetworkFacts(c: StackConfig, d: StackDecisions = decide(c)): NetworkFacts {
-  const { postgresql: pg, redis } = d;
-  return {
-    ingress: c.ingress.enabled,
-    acmeSolver: c.ingress.tls.mode === "cert-manager",
-    api: { httpPort: c.api.ports.http, metricsPort: c.api.ports.metrics, metricsEnabled: c.api.metrics.enabled },
-    postgresql: pg.inCluster
-      ? {
-          inCluster: true,
-          metrics: c.postgresql.metrics.enabled,
-          replication: c.postgresql.architecture === "replication",
-          backup: c.postgresql.backup.enabled,
-        }
-      : { inCluster: false, port: pg.external.port },
-    redis: redis.inCluster
-      ? {
-          inCluster: true,
-          metrics: c.redis.metrics.enabled,
-          replication: c.redis.architecture === "replication",
-          sentinel: redis.mode === "sentinel",
-        }
-      : { inCluster: false, ports: redis.sentinels ? [redis.external.port, redis.sentinels.port] : [redis.external.port] },
-    neo4j:
-      d.neo4j &&
-      (d.neo4j.inCluster
-        ? { inCluster: true, enterprise: c.neo4j.edition === "enterprise" }
-        : { inCluster: false, port: d.neo4j.external.port }),
-    prometheus: c.prometheus.enabled
-      ? {
-          kubeStateMetrics: c.prometheus.kubeStateMetrics.enabled,
-          alertmanager: c.prometheus.alertmanager.enabled,
-          notifyPorts: c.prometheus.alertmanager.receivers.email ? [smtpPort(c.prometheus.alertmanager.receivers.email.smarthost)] : [],
-        }
-      : undefined,
-    operatorPrometheus: d.operator,
-    grafana: c.grafana.enabled,
-  };
+/**
+ * Every workload's flows, each declared by its own service, given the few facts of its peers it
+ * needs; in the order of the NetworkPolicies.
+ */
+function stackFlows(c: StackConfig, d: StackDecisions): WorkloadFlows[] {
+  const np = c.networkPolicy;
+  const scrapers = metricsScrapers(c.prometheus, d.operator);
+  const database = postgresqlClientRule(d.postgresql);
+  const prometheus = prometheusQueryRule(c.prometheus);
+  return [
+    ...apiFlows(c.api, {
+      ingress: c.ingress.enabled,
+      scrapers,
+      dataServices: present([database, redisClientRule(d.redis), neo4jClientRule(d.neo4j)]),
+      outside: np.apiEgress,
+    }),
+    ...edgeFlows(c.ingress),
+    ...postgresqlFlows(c.postgresql, d.postgresql, { grafana: c.grafana.enabled, scrapers }),
+    ...redisFlows(c.redis, d.redis, { scrapers }),
+    ...neo4jFlows(c.neo4j, d.neo4j, { prometheus: prometheus !== undefined }),
+    ...prometheusFlows(c.prometheus, {
+      targets: present([
+        apiMetricsTarget(c.api),
+        postgresqlMetricsTarget(c.postgresql, d.postgresql),
+        redisMetricsTarget(c.redis, d.redis),
+        neo4jMetricsTarget(c.neo4j, d.neo4j),
+      ]),
+      grafana: grafanaMetricsTarget(c.grafana),
+      notifications: np.alertmanagerEgress,
+    }),
+    ...grafanaFlows(c.grafana, { prometheus, database }),
+  ];
+}
+
+/** The namespace's NetworkPolicies as plain data (what the NetworkPolicies component creates). */
+export function stackNetworkPolicies(c: StackConfig, d: StackDecisions = decide(c)): PolicyDoc[] {
+  return buildNetworkPolicies(c.networkPolicy, stackFlows(c, d));
 }
 
 export class ApeStack extends pulumi.ComponentResource {
@@ -146,7 +151,7 @@ export class ApeStack extends pulumi.ComponentResource {
 
     new NetworkPolicies(
       "netpol",
-      { config: config.networkPolicy, facts: stackNetworkFacts(config, decisions), namespace: ns.name },
+      { config: config.networkPolicy, flows: stackFlows(config, decisions), namespace: ns.name },
       { parent: this },
     );
 
