@@ -92,9 +92,9 @@ function stackFlows(c: StackConfig, d: StackDecisions): WorkloadFlows[] {
   ];
 }
 
-/** The namespace's NetworkPolicies as plain data (what the NetworkPolicies component creates). */
-export function stackNetworkPolicies(c: StackConfig, d: StackDecisions = decide(c)): PolicyDoc[] {
-  return buildNetworkPolicies(c.networkPolicy, stackFlows(c, d));
+/** The namespace's NetworkPolicies as plain data: what the NetworkPolicies component creates for `c`. */
+export function stackNetworkPolicies(c: StackConfig): PolicyDoc[] {
+  return buildNetworkPolicies(c.networkPolicy, stackFlows(c, decide(c)));
 }
 
 export class ApeStack extends pulumi.ComponentResource {
