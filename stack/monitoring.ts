@@ -10,6 +10,7 @@ import { GRAFANA } from "../services/grafana/grafana.contract";
 import { ApiMetricsTarget, ExporterFacts, OperatorObjects } from "../services/prometheus/operator";
 import { Prometheus } from "../services/prometheus/prometheus";
 import { PROMETHEUS } from "../services/prometheus/prometheus.contract";
+import { operatorPrometheus } from "../services/prometheus/prometheus.decisions";
 
 export interface MonitoringArgs extends ChartServiceArgs {
   /** The `prometheus` section of StackConfig. */
@@ -59,7 +60,7 @@ export class Monitoring extends pulumi.ComponentResource {
       };
     }
 
-    if (args.prometheus.operator.enabled) {
+    if (operatorPrometheus(args.prometheus)) {
       new OperatorObjects(
         "operator",
         { config: args.prometheus, namespace, apiMetrics: args.api.metrics, exporters: args.exporters },

@@ -12,69 +12,89 @@ import {
   Neo4jEndpoint,
   Postgresql,
   Redis,
-  REDIS,
   RedisEndpoint,
 } from "../services/postgresql";
-import { ApiIngress, NetworkFacts, NetworkPolicies, StackNamespace } from "../services/edge";
+import { ApiIngress, buildNetworkPolicies, NetworkPolicies, PolicyDoc, StackNamespace, WorkloadFlows } from "../services/edge";
 import { Monitoring } from "../services/prometheus";
 import { ChartServiceArgs } from "../platform";
+import { apiFlows, apiMetricsTarget } from "../services/api/api.flows";
+import { edgeFlows } from "../services/edge/edge.flows";
+import { PostgresqlPlacement, postgresqlPlacement } from "../services/postgresql/postgresql.decisions";
+import { postgresqlClientRule, postgresqlFlows, postgresqlMetricsTarget } from "../services/postgresql/postgresql.flows";
+import { RedisPlacement, redisPlacement } from "../services/redis/redis.decisions";
+import { redisClientRule, redisFlows, redisMetricsTarget } from "../services/redis/redis.flows";
+import { Neo4jPlacement, neo4jPlacement } from "../services/neo4j/neo4j.decisions";
+import { neo4jClientRule, neo4jFlows, neo4jMetricsTarget } from "../services/neo4j/neo4j.flows";
+import { OperatorPrometheus, operatorPrometheus } from "../services/prometheus/prometheus.decisions";
+import { metricsScrapers, prometheusFlows, prometheusQueryRule } from "../services/prometheus/prometheus.flows";
+import { grafanaFlows, grafanaMetricsTarget } from "../services/grafana/grafana.flows";
 
 export interface ApeStackArgs {
   /** The validated stack configuration. */
   readonly config: StackConfig;
 }
 
-/** The port of an SMTP smarthost (host:port, validated by the config). */
-const smtpPort = (smarthost: string): number => Number(smarthost.slice(smarthost.lastIndexOf(":") + 1));
+/**
+ * What the stack decides once from its config and every part reads: where each data service runs
+ * (and whether Redis goes through Sentinel), and whether Prometheus Operator mode is on.
+ */
+interface StackDecisions {
+  readonly postgresql: PostgresqlPlacement;
+  readonly redis: RedisPlacement;
+  /** undefined: the stack has no Neo4j. */
+  readonly neo4j?: Neo4jPlacement;
+  /** The operator's Prometheus in operator mode. */
+  readonly operator?: OperatorPrometheus;
+}
 
-/** What the NetworkPolicies need to know about the other sections. */
-export function stackNetworkFacts(c: StackConfig): NetworkFacts {
-  const pgExternal = c.postgresql.external;
-  const redisExternal = c.redis.external;
+function decide(c: StackConfig): StackDecisions {
   return {
-    ingress: c.ingress.enabled,
-    acmeSolver: c.ingress.tls.mode === "cert-manager",
-    api: { httpPort: c.api.ports.http, metricsPort: c.api.ports.metrics, metricsEnabled: c.api.metrics.enabled },
-    postgresql:
-      c.postgresql.enabled || !pgExternal
-        ? {
-            inCluster: true,
-            metrics: c.postgresql.metrics.enabled,
-            replication: c.postgresql.architecture === "replication",
-            backup: c.postgresql.backup.enabled,
-          }
-        : { inCluster: false, port: pgExternal.port },
-    redis:
-      c.redis.enabled || !redisExternal
-        ? {
-            inCluster: true,
-            metrics: c.redis.metrics.enabled,
-            replication: c.redis.architecture === "replication",
-            sentinel: c.redis.sentinel.enabled,
-          }
-        : {
-            inCluster: false,
-            ports: redisExternal.sentinel
-              ? [redisExternal.port, redisExternal.sentinel.port ?? REDIS.ports.sentinel]
-              : [redisExternal.port],
-          },
-    neo4j: c.neo4j.enabled
-      ? { inCluster: true, enterprise: c.neo4j.edition === "enterprise" }
-      : c.neo4j.external
-        ? { inCluster: false, port: c.neo4j.external.port }
-        : undefined,
-    prometheus: c.prometheus.enabled
-      ? {
-          kubeStateMetrics: c.prometheus.kubeStateMetrics.enabled,
-          alertmanager: c.prometheus.alertmanager.enabled,
-          notifyPorts: c.prometheus.alertmanager.receivers.email ? [smtpPort(c.prometheus.alertmanager.receivers.email.smarthost)] : [],
-        }
-      : undefined,
-    operatorPrometheus: c.prometheus.operator.enabled
-      ? { namespaceSelector: c.prometheus.operator.namespaceSelector, podSelector: c.prometheus.operator.podSelector }
-      : undefined,
-    grafana: c.grafana.enabled,
+    postgresql: postgresqlPlacement(c.postgresql),
+    redis: redisPlacement(c.redis),
+    neo4j: neo4jPlacement(c.neo4j),
+    operator: operatorPrometheus(c.prometheus),
   };
+}
+
+const present = <T>(items: readonly (T | undefined)[]): T[] => items.filter((x): x is T => x !== undefined);
+
+/**
+ * Every workload's flows, each declared by its own service, given the few facts of its peers it
+ * needs; in the order of the NetworkPolicies.
+ */
+function stackFlows(c: StackConfig, d: StackDecisions): WorkloadFlows[] {
+  const np = c.networkPolicy;
+  const scrapers = metricsScrapers(c.prometheus, d.operator);
+  const database = postgresqlClientRule(d.postgresql);
+  const prometheus = prometheusQueryRule(c.prometheus);
+  return [
+    ...apiFlows(c.api, {
+      ingress: c.ingress.enabled,
+      scrapers,
+      dataServices: present([database, redisClientRule(d.redis), neo4jClientRule(d.neo4j)]),
+      outside: np.apiEgress,
+    }),
+    ...edgeFlows(c.ingress),
+    ...postgresqlFlows(c.postgresql, d.postgresql, { grafana: c.grafana.enabled, scrapers }),
+    ...redisFlows(c.redis, d.redis, { scrapers }),
+    ...neo4jFlows(c.neo4j, d.neo4j, { prometheus: prometheus !== undefined }),
+    ...prometheusFlows(c.prometheus, {
+      targets: present([
+        apiMetricsTarget(c.api),
+        postgresqlMetricsTarget(c.postgresql, d.postgresql),
+        redisMetricsTarget(c.redis, d.redis),
+        neo4jMetricsTarget(c.neo4j, d.neo4j),
+      ]),
+      grafana: grafanaMetricsTarget(c.grafana),
+      notifications: np.alertmanagerEgress,
+    }),
+    ...grafanaFlows(c.grafana, { prometheus, database }),
+  ];
+}
+
+/** The namespace's NetworkPolicies as plain data: what the NetworkPolicies component creates for `c`. */
+export function stackNetworkPolicies(c: StackConfig): PolicyDoc[] {
+  return buildNetworkPolicies(c.networkPolicy, stackFlows(c, decide(c)));
 }
 
 export class ApeStack extends pulumi.ComponentResource {
@@ -100,16 +120,21 @@ export class ApeStack extends pulumi.ComponentResource {
     const ns = new StackNamespace("namespace", { config: config.namespace, isProduction: production }, { parent: this });
     this.namespace = ns.name;
 
+    const decisions = decide(config);
+    const { postgresql, redis, neo4j } = decisions;
+
     const charts: ChartServiceArgs = { charts: config.charts, images: config.images, namespace: ns.name, isProduction: production };
-    this.database = config.postgresql.enabled
+    this.database = postgresql.inCluster
       ? new Postgresql("postgresql", { ...charts, config: config.postgresql }, { parent: this }).endpoint
-      : externalDatabaseEndpoint(config.postgresql);
-    this.redis = config.redis.enabled
+      : externalDatabaseEndpoint(postgresql.external);
+    this.redis = redis.inCluster
       ? new Redis("redis", { ...charts, config: config.redis }, { parent: this }).endpoint
-      : externalRedisEndpoint(config.redis);
-    this.neo4j = config.neo4j.enabled
-      ? new Neo4j("neo4j", { ...charts, config: config.neo4j }, { parent: this }).endpoint
-      : externalNeo4jEndpoint(config.neo4j);
+      : externalRedisEndpoint(redis);
+    if (neo4j) {
+      this.neo4j = neo4j.inCluster
+        ? new Neo4j("neo4j", { ...charts, config: config.neo4j }, { parent: this }).endpoint
+        : externalNeo4jEndpoint(neo4j.external);
+    }
 
     this.api = new Api(
       "api",
@@ -124,7 +149,11 @@ export class ApeStack extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    new NetworkPolicies("netpol", { config: config.networkPolicy, facts: stackNetworkFacts(config), namespace: ns.name }, { parent: this });
+    new NetworkPolicies(
+      "netpol",
+      { config: config.networkPolicy, flows: stackFlows(config, decisions), namespace: ns.name },
+      { parent: this },
+    );
 
     if (config.ingress.enabled) {
       // Taking the name from the Service makes the Ingress wait for it.
@@ -147,8 +176,8 @@ export class ApeStack extends pulumi.ComponentResource {
         timescaledb: config.postgresql.timescaledb,
         api: { deploymentName: API_NAME, metrics: { port: config.api.metrics.port, path: config.api.metrics.path } },
         exporters: {
-          postgresql: config.postgresql.enabled && config.postgresql.metrics.enabled,
-          redis: config.redis.enabled && config.redis.metrics.enabled,
+          postgresql: postgresql.inCluster && config.postgresql.metrics.enabled,
+          redis: redis.inCluster && config.redis.metrics.enabled,
         },
       },
       { parent: this },

@@ -3,5 +3,5 @@
 export { StackNamespace } from "./namespace";
 export { ApiIngress } from "./ingress";
 export { NetworkPolicies } from "./network-policies";
-export { buildNetworkPolicies, NetworkFacts } from "./network-policies.build";
+export { buildNetworkPolicies, PolicyDoc, WorkloadFlows } from "./network-policies.build";
 export { ingressAnnotations, publicUrl } from "./ingress.build";

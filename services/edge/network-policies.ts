@@ -1,16 +1,16 @@
-// The namespace's NetworkPolicies: default deny of ingress and egress, then the flows the stack
-// needs (built by the pure buildNetworkPolicies in ./network-policies.build).
+// The namespace's NetworkPolicies: default deny of ingress and egress, then the flows the stack's
+// services declare (assembled by the pure buildNetworkPolicies in ./network-policies.build).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stackLabels } from "../../platform/labels";
 import { NetworkPolicyConfig } from "./edge.settings";
-import { buildNetworkPolicies, NetworkFacts } from "./network-policies.build";
+import { buildNetworkPolicies, WorkloadFlows } from "./network-policies.build";
 
 export interface NetworkPoliciesArgs {
   /** The `networkPolicy` section of StackConfig. */
   readonly config: NetworkPolicyConfig;
-  /** Which workloads run and on which ports (derived by ApeStack from the other sections). */
-  readonly facts: NetworkFacts;
+  /** The flows of every workload, as each service declares them, in the order of the policies. */
+  readonly flows: readonly WorkloadFlows[];
   /** The stack's namespace. */
   readonly namespace: pulumi.Input<string>;
 }
@@ -20,7 +20,7 @@ export class NetworkPolicies extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ape:edge:NetworkPolicies", name, {}, opts);
-    this.policies = buildNetworkPolicies(args.config, args.facts).map(
+    this.policies = buildNetworkPolicies(args.config, args.flows).map(
       (doc) =>
         new k8s.networking.v1.NetworkPolicy(
           `${name}-${doc.name}`,

@@ -10,16 +10,15 @@ import { ChartServiceArgs, chartRelease, DATA_RELEASE } from "../../platform/rel
 import { Neo4jEndpoint } from "../../platform/endpoints";
 import { neo4jValues } from "./neo4j.build";
 import { NEO4J, NEO4J_CLIENT_SERVICE, neo4jAuth, neo4jBoltUri, neo4jPodLabels, neo4jReleaseNames } from "./neo4j.contract";
+import type { ExternalNeo4j } from "./neo4j.decisions";
 
 export interface Neo4jArgs extends ChartServiceArgs {
   /** The `neo4j` section of StackConfig (enabled). */
   readonly config: Neo4jConfig;
 }
 
-/** The endpoint of an external Neo4j (neo4j.enabled false, neo4j.external set); undefined without one. */
-export function externalNeo4jEndpoint(cfg: Neo4jConfig): Neo4jEndpoint | undefined {
-  const ext = cfg.external;
-  if (!ext) return undefined;
+/** The endpoint of an external Neo4j (neo4j.enabled false, neo4j.external set). */
+export function externalNeo4jEndpoint(ext: ExternalNeo4j): Neo4jEndpoint {
   return {
     uri: `${ext.scheme ?? "bolt"}://${ext.host}:${ext.port}`,
     host: ext.host,

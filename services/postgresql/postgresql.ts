@@ -11,6 +11,7 @@ import { ChartServiceArgs, chartRelease, DATA_RELEASE } from "../../platform/rel
 import { DatabaseEndpoint } from "../../platform/endpoints";
 import { postgresqlSecretKeys, postgresqlValues } from "./postgresql.build";
 import { POSTGRESQL, postgresqlServiceName } from "./postgresql.contract";
+import type { ExternalPostgresql } from "./postgresql.decisions";
 
 export interface PostgresqlArgs extends ChartServiceArgs {
   /** The `postgresql` section of StackConfig (enabled). */
@@ -18,9 +19,7 @@ export interface PostgresqlArgs extends ChartServiceArgs {
 }
 
 /** The database endpoint for an external PostgreSQL (postgresql.enabled false). */
-export function externalDatabaseEndpoint(cfg: PostgresqlConfig): DatabaseEndpoint {
-  const ext = cfg.external;
-  if (!ext) throw new Error("postgresql.external: must be set when postgresql.enabled is false");
+export function externalDatabaseEndpoint(ext: ExternalPostgresql): DatabaseEndpoint {
   return {
     host: ext.host,
     port: ext.port,

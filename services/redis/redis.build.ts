@@ -6,6 +6,7 @@ import { chartImage } from "../../platform/images";
 import { volumeValues } from "../../platform/persistence";
 import { BITNAMI_POD_SECURITY, BITNAMI_REGISTRY, bitnamiGlobals, bitnamiImage } from "../../platform/bitnami.build";
 import { REDIS } from "./redis.contract";
+import { redisMode } from "./redis.decisions";
 
 /**
  * Chart values for the configured Redis. `secretName` is the credentials Secret (undefined when
@@ -34,7 +35,7 @@ export function redisValues(cfg: RedisConfig, images: ImagesConfig, secretName: 
       podAntiAffinityPreset: cfg.replica.podAntiAffinity,
     },
     sentinel: {
-      enabled: cfg.sentinel.enabled,
+      enabled: redisMode(cfg) === "sentinel",
       quorum: cfg.sentinel.quorum,
       masterSet: cfg.sentinel.masterSet,
       resources: cfg.sentinel.resources,

@@ -3,6 +3,7 @@
 // NetworkPolicies and the tests all read them from here, so a change is one edit.
 import type { RedisConfig } from "../postgresql/postgresql.settings";
 import type { MetricsService } from "../postgresql/postgresql.contract";
+import type { RedisMode } from "./redis.decisions";
 
 export const REDIS = {
   /** Fixed Helm release name: Service, StatefulSet and PVC names derive from it. */
@@ -40,25 +41,26 @@ export function redisMetricsService(release: string = REDIS.release): MetricsSer
 
 /** A resolved Redis address (no credentials). */
 export interface RedisAddress {
-  readonly mode: "standalone" | "sentinel";
+  readonly mode: RedisMode;
   readonly host: string;
   readonly port: number;
   readonly sentinel?: { readonly hosts: string[]; readonly port: number; readonly masterSet: string };
 }
 
 /**
- * Where clients connect, by mode (names from the chart's fullname = release name):
+ * Where clients of the chart's Redis connect, by mode (names from the chart's fullname = release name):
  * - Sentinel: ask the sentinels (one per node, `<release>-node-<i>.<release>-headless`) for
  *   `masterSet`; `<release>:6379` spreads reads over all nodes.
  * - otherwise (standalone, or replication without Sentinel): writes go to `<release>-master`.
  */
 export function redisAddress(
+  mode: RedisMode,
   cfg: Pick<RedisConfig, "replica" | "sentinel">,
   namespace: string,
   release: string = REDIS.release,
 ): RedisAddress {
   const svc = (name: string) => `${name}.${namespace}.svc.cluster.local`;
-  if (cfg.sentinel.enabled) {
+  if (mode === "sentinel") {
     const hosts = Array.from({ length: cfg.replica.replicaCount }, (_, i) => `${release}-node-${i}.${svc(`${release}-headless`)}`);
     return {
       mode: "sentinel",

@@ -8,24 +8,21 @@ import { ChartServiceArgs, chartRelease, DATA_RELEASE } from "../../platform/rel
 import { RedisEndpoint } from "../../platform/endpoints";
 import { redisValues } from "./redis.build";
 import { REDIS, redisAddress } from "./redis.contract";
+import { ExternalRedisPlacement, redisMode } from "./redis.decisions";
 
 export interface RedisArgs extends ChartServiceArgs {
   /** The `redis` section of StackConfig (enabled). */
   readonly config: RedisConfig;
 }
 
-/** The endpoint of an external Redis (redis.enabled false). */
-export function externalRedisEndpoint(cfg: RedisConfig): RedisEndpoint {
-  const ext = cfg.external;
-  if (!ext) throw new Error("redis.external: must be set when redis.enabled is false");
+/** The endpoint of an external Redis (redis.enabled false), with its sentinels when it runs behind Sentinel. */
+export function externalRedisEndpoint({ mode, external: ext, sentinels }: ExternalRedisPlacement): RedisEndpoint {
   const passwordSecret = ext.existingSecret && ext.passwordKey ? { name: ext.existingSecret, key: ext.passwordKey } : undefined;
   return {
-    mode: ext.sentinel ? "sentinel" : "standalone",
+    mode,
     host: ext.host,
     port: ext.port,
-    ...(ext.sentinel
-      ? { sentinel: { hosts: ext.sentinel.hosts, port: ext.sentinel.port ?? REDIS.ports.sentinel, masterSet: ext.sentinel.masterSet } }
-      : {}),
+    ...(sentinels ? { sentinel: sentinels } : {}),
     ...(passwordSecret ? { passwordSecret } : {}),
   };
 }
@@ -61,12 +58,13 @@ export class Redis extends pulumi.ComponentResource {
     });
 
     // Resolved from the release's status: whoever uses the endpoint waits for the release.
-    const address = pulumi.all([this.release.status.name, args.namespace]).apply(([release, ns]) => redisAddress(cfg, ns, release));
+    const mode = redisMode(cfg);
+    const address = pulumi.all([this.release.status.name, args.namespace]).apply(([release, ns]) => redisAddress(mode, cfg, ns, release));
     this.endpoint = {
-      mode: cfg.sentinel.enabled ? "sentinel" : "standalone",
+      mode,
       host: address.host,
       port: REDIS.ports.redis,
-      ...(cfg.sentinel.enabled
+      ...(mode === "sentinel"
         ? { sentinel: { hosts: address.apply((a) => a.sentinel!.hosts), port: REDIS.ports.sentinel, masterSet: cfg.sentinel.masterSet } }
         : {}),
       ...(this.credentials

@@ -9,12 +9,11 @@ import * as crypto from "crypto";
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { apiSelectorLabels } from "../../services/api/api.contract";
-import { buildNetworkPolicies } from "../../services/edge";
 import { postgresqlPodLabels } from "../../services/postgresql/postgresql.contract";
 import { redisPodLabels } from "../../services/redis/redis.contract";
 import { grafanaPodLabels } from "../../services/grafana/grafana.contract";
 import { prometheusPodLabels } from "../../services/prometheus/prometheus.contract";
-import { stackNetworkFacts } from "../../stack/stack";
+import { stackNetworkPolicies } from "../../stack/stack";
 import { loadConfig } from "../helpers/config";
 import type { Endpoint } from "../helpers/netpol";
 import { forbidden, needed, NS, P } from "../helpers/flows";
@@ -296,7 +295,7 @@ const figures: string[] = [];
       }));
       assert.deepStrictEqual(
         policies.map((p) => p.metadata.name).sort(),
-        buildNetworkPolicies(loadConfig("dev").networkPolicy, stackNetworkFacts(loadConfig("dev")))
+        stackNetworkPolicies(loadConfig("dev"))
           .map((d) => d.name)
           .sort(),
       );

@@ -1,8 +1,7 @@
 // Connectivity of the emitted NetworkPolicies, evaluated with NetworkPolicy semantics
 // (testbed/helpers/netpol.ts) for both stacks from their real stack files.
 import * as assert from "assert";
-import { buildNetworkPolicies } from "../../services/edge";
-import { stackNetworkFacts } from "../../stack/stack";
+import { stackNetworkPolicies } from "../../stack/stack";
 import { StackConfig } from "../../stack";
 import { allows, NetworkPolicy } from "../../testbed/helpers/netpol";
 import { runProgram } from "../../testbed/harness/program";
@@ -38,7 +37,7 @@ function check(policies: NetworkPolicy[], flows: Flow[], expected: boolean): voi
 }
 const load = loadConfig;
 const docs = (c: StackConfig): NetworkPolicy[] =>
-  buildNetworkPolicies(c.networkPolicy, stackNetworkFacts(c)).map((d) => ({
+  stackNetworkPolicies(c).map((d) => ({
     namespace: c.namespace.name,
     name: d.name,
     spec: d.spec as NetworkPolicy["spec"],
@@ -214,10 +213,7 @@ describe("network policies: flows follow the config", () => {
   });
 
   it("nothing at all when networkPolicy.enabled is false", () => {
-    assert.deepStrictEqual(
-      buildNetworkPolicies(load("production", { "networkPolicy.enabled": false }).networkPolicy, stackNetworkFacts(load("production"))),
-      [],
-    );
+    assert.deepStrictEqual(stackNetworkPolicies(load("production", { "networkPolicy.enabled": false })), []);
   });
 
   it("the ingress-controller selectors come from config", () => {

@@ -7,13 +7,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { buildNetworkPolicies } from "../../services/edge";
 import { POSTGRESQL, postgresqlMetricsService, REDIS, redisMetricsService } from "../../services/postgresql";
 import { API_NAME } from "../../services/api";
 import { alertExpressions } from "../../services/prometheus";
 import { operatorObjectLabels, POD_TARGET_LABELS } from "../../services/prometheus/operator.build";
 import { standardLabels } from "../../platform/labels";
-import { stackNetworkFacts } from "../../stack/stack";
+import { stackNetworkPolicies } from "../../stack/stack";
 import { StackConfig } from "../../stack";
 import { configProblems, loadConfig } from "../../testbed/helpers/config";
 import { allows, Endpoint, NetworkPolicy } from "../../testbed/helpers/netpol";
@@ -220,7 +219,7 @@ type Flow = [Name, Name, number | "http" | "metrics"];
 
 describe("operator mode: NetworkPolicies admit the operator's Prometheus to the metrics ports only", () => {
   const docs = (c: StackConfig): NetworkPolicy[] =>
-    buildNetworkPolicies(c.networkPolicy, stackNetworkFacts(c)).map((d) => ({
+    stackNetworkPolicies(c).map((d) => ({
       namespace: NS,
       name: d.name,
       spec: d.spec as NetworkPolicy["spec"],

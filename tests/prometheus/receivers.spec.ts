@@ -11,11 +11,10 @@ import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { ConfigValidationError, parseStackConfig, StackConfig } from "../../stack";
 import { alertsReachNoOne } from "../../services/prometheus/prometheus.settings";
-import { buildNetworkPolicies } from "../../services/edge";
 import { PROMETHEUS } from "../../services/prometheus";
 import { prometheusValues, receiverSecrets } from "../../services/prometheus/prometheus.build";
 import { withExtraValues } from "../../platform/release";
-import { stackNetworkFacts } from "../../stack/stack";
+import { stackNetworkPolicies } from "../../stack/stack";
 import * as rules from "../../policy/policies";
 import { checkResource, FakeResource } from "../../testbed/helpers/policyArgs";
 import { ProgramRun, runProgram, runProgramError, RunOptions } from "../../testbed/harness/program";
@@ -251,7 +250,7 @@ describe("Alertmanager receivers: NetworkPolicy", () => {
   const smtp = { name: "SMTP server", ip: "198.51.100.25" };
   const policies = (set: Record<string, unknown>): NetworkPolicy[] => {
     const c = loadConfig("production", set);
-    return buildNetworkPolicies(c.networkPolicy, stackNetworkFacts(c)).map((d) => ({
+    return stackNetworkPolicies(c).map((d) => ({
       namespace: c.namespace.name,
       name: d.name,
       spec: d.spec as NetworkPolicy["spec"],
