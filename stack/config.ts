@@ -6,24 +6,15 @@ import { Environment, SchemaContext } from "../config/fields";
 import { deepMerge, isPlainObject } from "../config/merge";
 import { SECRET_PATHS } from "../config/secrets";
 import { apiDefaults, apiSchema } from "../services/api/api.settings";
-import { postgresqlDefaults, postgresqlSchema, redisDefaults, redisSchema } from "../services/postgresql/postgresql.settings";
+import { postgresqlDefaults, postgresqlSchema } from "../services/postgresql/postgresql.settings";
+import { redisDefaults, redisSchema } from "../services/redis/redis.settings";
 import { neo4jDefaults, neo4jSchema } from "../services/neo4j/neo4j.settings";
-import {
-  ingressDefaults,
-  ingressSchema,
-  namespaceDefaults,
-  namespaceSchema,
-  networkPolicyDefaults,
-  networkPolicySchema,
-} from "../services/edge/edge.settings";
-import {
-  checkGrafanaNeedsPrometheus,
-  checkNodeExporterPodSecurity,
-  grafanaDefaults,
-  grafanaSchema,
-  prometheusDefaults,
-  prometheusSchema,
-} from "../services/prometheus/prometheus.settings";
+import { namespaceDefaults, namespaceSchema } from "../services/edge/namespace.settings";
+import { ingressDefaults, ingressSchema } from "../services/edge/ingress.settings";
+import { networkPolicyDefaults, networkPolicySchema } from "../services/edge/network-policy.settings";
+import { prometheusDefaults, prometheusSchema } from "../services/prometheus/prometheus.settings";
+import { grafanaDefaults, grafanaSchema } from "../services/grafana/grafana.settings";
+import { checkGrafanaNeedsPrometheus, checkNodeExporterPodSecurity } from "./checks";
 import { chartsDefaults, chartsSchema, clusterDefaults, clusterSchema, imagesDefaults, imagesSchema } from "../platform/platform.settings";
 
 export const stackSchema = (ctx: SchemaContext) =>

@@ -9,7 +9,7 @@
 // semantics of NetworkPolicies); prometheus and grafana render none by default.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { NetworkPolicyConfig } from "./edge.settings";
+import type { NetworkPolicyConfig } from "./network-policy.settings";
 import { apiSelectorLabels } from "../api/api.contract";
 import { NEO4J, neo4jPodLabels } from "../neo4j/neo4j.contract";
 import { POSTGRESQL, postgresqlBackupPodLabels, postgresqlPodLabels } from "../postgresql/postgresql.contract";
