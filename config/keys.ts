@@ -1,8 +1,16 @@
 // Walks the config schema by key path, as `pulumi config set --path` spells it: which keys an
 // object accepts (for "allowed here" in errors) and what each key means (its `.meta` description,
-// the source of docs/configuration.md). Wrappers (optional, preprocess, transform) are looked
-// through; a list or a map is one key whose entries share the element's schema.
+// the source of docs/configuration.md, and the flags below). Wrappers (optional, preprocess,
+// transform) are looked through; a list or a map is one key whose entries share the element's schema.
 import { z } from "zod";
+
+// What a key's `.meta` may state besides zod's description; the framework reads these.
+declare module "zod" {
+  interface GlobalMeta {
+    /** The value is a secret (a map: every entry is): never echoed, and refused unless stored encrypted. */
+    secret?: boolean;
+  }
+}
 
 type AnyDef = {
   type: string;
@@ -46,6 +54,15 @@ export function keysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): str
   const node = schemaAt(schema, path);
   const shape = node && defOf(unwrap(node)).shape;
   return shape ? Object.keys(shape) : [];
+}
+
+/** A `.meta` field of the key at `path`: the first one set, from the outermost wrapper in. */
+export function metaAt<K extends keyof z.GlobalMeta>(schema: z.ZodType, path: ReadonlyArray<PropertyKey>, field: K): z.GlobalMeta[K] {
+  for (let node = schemaAt(schema, path); node; node = inner(node)) {
+    const value = z.globalRegistry.get(node)?.[field];
+    if (value !== undefined) return value;
+  }
+  return undefined;
 }
 
 /** The description of the key at `path`: the first `.meta({ description })` from the outermost wrapper in. */

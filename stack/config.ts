@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ConfigProblem, ConfigValidationError, problemsFromIssues } from "../config/errors";
 import { Environment, SchemaContext } from "../config/fields";
 import { deepMerge, isPlainObject } from "../config/merge";
-import { SECRET_PATHS } from "../config/secrets";
+import { secretPaths } from "../config/secrets";
 import { apiDefaults, apiSchema } from "../services/api/api.settings";
 import { postgresqlDefaults, postgresqlSchema } from "../services/postgresql/postgresql.settings";
 import { redisDefaults, redisSchema } from "../services/redis/redis.settings";
@@ -96,16 +96,16 @@ export function parseStackConfig(settings: Record<string, unknown>, context: Par
   const result = schema.safeParse(merged, { reportInput: true, jitless: true });
   const problems: ConfigProblem[] = [
     ...(result.success ? [] : problemsFromIssues(result.error.issues, schema)),
-    ...plainTextSecrets(settings, context.secretKeys ?? new Set()),
+    ...plainTextSecrets(settings, secretPaths(schema), context.secretKeys ?? new Set()),
   ];
   if (problems.length > 0 || !result.success) throw new ConfigValidationError(problems);
   return result.data;
 }
 
 /** Secret paths that hold a value although their top-level key is not encrypted. */
-function plainTextSecrets(settings: Record<string, unknown>, secretKeys: ReadonlySet<string>): ConfigProblem[] {
+function plainTextSecrets(settings: Record<string, unknown>, secrets: readonly string[], secretKeys: ReadonlySet<string>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  for (const secretPath of SECRET_PATHS) {
+  for (const secretPath of secrets) {
     const [top, ...rest] = secretPath.split(".");
     if (secretKeys.has(top)) continue;
     const value = rest.reduce<unknown>((node, key) => (isPlainObject(node) ? node[key] : undefined), settings[top]);

@@ -341,6 +341,7 @@ export const apiSchema = (ctx: SchemaContext) =>
           description:
             "Secret environment variables of the API (NAME: value), e.g. API keys, kept only in its Kubernetes Secret." +
             " Set each encrypted: pulumi config set --secret --path api.secrets.NAME; plain-text values are refused.",
+          secret: true,
         }),
       externalSecrets: externalSecrets.optional().meta({
         description:

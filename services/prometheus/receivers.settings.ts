@@ -53,7 +53,7 @@ const emailReceiver = () =>
         .meta({ description: "SMTP user name (with authPassword); unset = no SMTP authentication." }),
       authPassword: secretString("an SMTP password")
         .optional()
-        .meta({ description: secretHelp("email.authPassword", "SMTP password of authUsername.") }),
+        .meta({ description: secretHelp("email.authPassword", "SMTP password of authUsername."), secret: true }),
       requireTls: bool().default(true).meta({ description: "Refuse to send unless the server offers STARTTLS (default true)." }),
       severities: severities(SEVERITIES, "the e-mail recipients"),
     })
@@ -76,7 +76,10 @@ export const receiversSchema = () =>
     .strictObject({
       slack: z
         .strictObject({
-          webhookUrl: secretUrl().meta({ description: secretHelp("slack.webhookUrl", "Slack incoming-webhook URL alerts are posted to.") }),
+          webhookUrl: secretUrl().meta({
+            description: secretHelp("slack.webhookUrl", "Slack incoming-webhook URL alerts are posted to."),
+            secret: true,
+          }),
           channel: z
             .string({ error: "must be a Slack channel such as #alerts" })
             .optional()
@@ -89,6 +92,7 @@ export const receiversSchema = () =>
         .strictObject({
           routingKey: secretString("a PagerDuty integration key").meta({
             description: secretHelp("pagerduty.routingKey", "Integration (routing) key of a PagerDuty Events API v2 integration."),
+            secret: true,
           }),
           severities: severities(["critical"], "PagerDuty"),
         })
@@ -97,7 +101,10 @@ export const receiversSchema = () =>
       email: emailReceiver().optional().meta({ description: "E-mail through an SMTP server." }),
       webhook: z
         .strictObject({
-          url: secretUrl().meta({ description: secretHelp("webhook.url", "URL every alert is POSTed to as JSON (Alertmanager webhook).") }),
+          url: secretUrl().meta({
+            description: secretHelp("webhook.url", "URL every alert is POSTed to as JSON (Alertmanager webhook)."),
+            secret: true,
+          }),
           severities: severities(SEVERITIES, "the webhook"),
         })
         .optional()
