@@ -9,8 +9,13 @@ declare module "zod" {
   interface GlobalMeta {
     /** The value is a secret (a map: every entry is): never echoed, and refused unless stored encrypted. */
     secret?: boolean;
+    /** The code default (config/defaults.ts), checked against what the key accepts. */
+    default?: z.core.$input;
   }
 }
+
+/** A key's metadata as read back, `default` typed as the value any schema accepts. */
+type Meta = NonNullable<ReturnType<typeof z.globalRegistry.get<z.ZodType>>>;
 
 type AnyDef = {
   type: string;
@@ -56,13 +61,24 @@ export function keysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): str
   return shape ? Object.keys(shape) : [];
 }
 
-/** A `.meta` field of the key at `path`: the first one set, from the outermost wrapper in. */
-export function metaAt<K extends keyof z.GlobalMeta>(schema: z.ZodType, path: ReadonlyArray<PropertyKey>, field: K): z.GlobalMeta[K] {
-  for (let node = schemaAt(schema, path); node; node = inner(node)) {
-    const value = z.globalRegistry.get(node)?.[field];
+/** A `.meta` field of a key's schema: the first one set, from the outermost wrapper in. */
+export function metaOf<K extends keyof Meta>(node: z.ZodType, field: K): Meta[K] | undefined {
+  for (let layer: z.ZodType | undefined = node; layer; layer = inner(layer)) {
+    const value = z.globalRegistry.get(layer)?.[field];
     if (value !== undefined) return value;
   }
   return undefined;
+}
+
+/** The keys of an object schema and their schemas, or undefined for anything else. */
+export function shapeOf(node: z.ZodType): Record<string, z.ZodType> | undefined {
+  return defOf(unwrap(node)).shape;
+}
+
+/** Whether the key may be left out (an optional wrapper at any layer). */
+export function isOptional(node: z.ZodType): boolean {
+  for (let layer: z.ZodType | undefined = node; layer; layer = inner(layer)) if (defOf(layer).type === "optional") return true;
+  return false;
 }
 
 /** The description of the key at `path`: the first `.meta({ description })` from the outermost wrapper in. */

@@ -2,7 +2,7 @@
 // Their values are never echoed in errors or the docs and must be stored encrypted
 // (`pulumi config set --secret --path ...`).
 import { z } from "zod";
-import { keysAt, metaAt } from "./keys";
+import { metaOf, shapeOf } from "./keys";
 
 const found = new WeakMap<z.ZodType, readonly string[]>();
 
@@ -11,11 +11,11 @@ export function secretPaths(schema: z.ZodType): readonly string[] {
   let paths = found.get(schema);
   if (!paths) {
     const out: string[] = [];
-    const walk = (at: string[]) => {
-      if (at.length > 0 && metaAt(schema, at, "secret") === true) out.push(at.join("."));
-      else for (const key of keysAt(schema, at)) walk([...at, key]);
+    const walk = (node: z.ZodType, at: string[]) => {
+      if (at.length > 0 && metaOf(node, "secret") === true) out.push(at.join("."));
+      else for (const [key, child] of Object.entries(shapeOf(node) ?? {})) walk(child, [...at, key]);
     };
-    walk([]);
+    walk(schema, []);
     found.set(schema, (paths = out));
   }
   return paths;

@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { defaults } from "../stack";
+import { defaultsFor } from "../stack";
 import { descriptionAt, keysAt } from "../config/keys";
 import { deepMerge, isPlainObject } from "../config/merge";
 import { schemaFor } from "../stack/config";
@@ -115,7 +115,7 @@ const INTRO = (projectName: string) => [
 
 /** The whole document: intro, contents, then one section per top-level key. */
 export function configDocs(settings: StackSettings = { dev: stackSettings("dev"), production: stackSettings("production") }): string {
-  const base = { ...defaults, environment: "development" };
+  const base = { ...defaultsFor("development"), environment: "development" };
   const merged = Object.fromEntries(STACKS.map((stack) => [stack, deepMerge(base, settings[stack])])) as Record<Stack, unknown>;
   const keys = configKeys();
   const topLevel = keys.filter((k) => !k.path.includes("."));

@@ -30,9 +30,13 @@ const TLS_MODES = ["cert-manager", "self-signed", "existing-secret"] as const;
 export const ingressSchema = () =>
   z
     .strictObject({
-      enabled: bool().meta({ description: "Create the Ingress; false = the API is reachable from inside the cluster only." }),
+      enabled: bool().meta({
+        description: "Create the Ingress; false = the API is reachable from inside the cluster only.",
+        default: true,
+      }),
       className: nonEmpty("an IngressClass name").meta({
         description: "IngressClass that serves the Ingress, e.g. nginx; the annotations are ingress-nginx's.",
+        default: "nginx",
       }),
       hosts: z
         .array(
@@ -46,6 +50,7 @@ export const ingressSchema = () =>
           description:
             "Hosts and paths routed to the API: a list of {host, paths: [{path, pathType}]}. The certificate covers every host;" +
             " the url output is https://<first host that is not a wildcard>.",
+          default: [{ host: "api.ape-2026.example.com", paths: [{ path: "/", pathType: "Prefix" }] }],
         }),
       tls: z
         .strictObject({
@@ -53,22 +58,26 @@ export const ingressSchema = () =>
             description:
               "cert-manager: a ClusterIssuer issues the certificate; self-signed: this program generates a CA and a certificate;" +
               " existing-secret: you create the Secret secretName.",
+            default: "cert-manager",
           }),
           secretName: dnsLabel().meta({
             description: "kubernetes.io/tls Secret the Ingress serves, written by cert-manager or this program, or created by you.",
+            default: "ape-2026-api-tls",
           }),
           clusterIssuer: nonEmpty("a cert-manager ClusterIssuer name").meta({
             description: "cert-manager ClusterIssuer that issues the certificate (mode cert-manager).",
+            default: "letsencrypt-prod",
           }),
           selfSigned: z
             .strictObject({
               algorithm: z
                 .enum(["ECDSA", "RSA"], { error: "must be ECDSA (P-256) or RSA" })
-                .meta({ description: "Key algorithm: ECDSA (curve P-256) or RSA." }),
-              rsaBits: intBetween(2048, 8192).meta({ description: "RSA key size in bits, 2048 to 8192 (algorithm RSA)." }),
+                .meta({ description: "Key algorithm: ECDSA (curve P-256) or RSA.", default: "ECDSA" }),
+              rsaBits: intBetween(2048, 8192).meta({ description: "RSA key size in bits, 2048 to 8192 (algorithm RSA).", default: 2048 }),
               validityHours: intAtLeast(1).meta({
                 description:
                   "Lifetime of the CA and the certificate in hours; the first pulumi up after 80% of it issues a new certificate.",
+                default: 2160,
               }),
             })
             .meta({ description: "The generated CA and certificate (mode self-signed); the CA certificate is the caCertificate output." }),
@@ -76,9 +85,10 @@ export const ingressSchema = () =>
         .meta({ description: "HTTPS for the Ingress hosts." }),
       rateLimit: z
         .strictObject({
-          requestsPerMinute: intAtLeast(1).meta({ description: "Requests per minute one client IP may make (limit-rpm)." }),
+          requestsPerMinute: intAtLeast(1).meta({ description: "Requests per minute one client IP may make (limit-rpm).", default: 100 }),
           burstMultiplier: intAtLeast(1).meta({
             description: "Burst allowed on top of the rate, as a multiple of it (limit-burst-multiplier).",
+            default: 5,
           }),
         })
         .meta({ description: "ingress-nginx rate limit, counted per client IP and per controller replica." }),
@@ -87,10 +97,12 @@ export const ingressSchema = () =>
         .regex(/^\d+[kmg]?$/, { error: "must be an nginx size such as 10m (0 = unlimited)" })
         .meta({
           description: "Largest request body accepted, as an nginx size such as 10m (suffix k, m or g; 0 = unlimited).",
+          default: "10m",
         }),
       annotations: z.record(z.string(), z.string({ error: "must be a string (quote numbers and booleans)" })).meta({
         description:
           "Extra Ingress annotations (string values). The ones the stack manages are refused here: rate limit, body size, cluster issuer.",
+        default: {},
       }),
     })
     .superRefine((ing, c) => {
@@ -119,18 +131,3 @@ export const ingressSchema = () =>
     })
     .meta({ description: "The API's public entry point: an Ingress for ingress-nginx, with TLS and rate limiting." });
 export type IngressConfig = z.infer<ReturnType<typeof ingressSchema>>;
-
-export const ingressDefaults = {
-  enabled: true,
-  className: "nginx",
-  hosts: [{ host: "api.ape-2026.example.com", paths: [{ path: "/", pathType: "Prefix" }] }],
-  tls: {
-    mode: "cert-manager",
-    secretName: "ape-2026-api-tls",
-    clusterIssuer: "letsencrypt-prod",
-    selfSigned: { algorithm: "ECDSA", rsaBits: 2048, validityHours: 2160 },
-  },
-  rateLimit: { requestsPerMinute: 100, burstMultiplier: 5 },
-  proxyBodySize: "10m",
-  annotations: {},
-};

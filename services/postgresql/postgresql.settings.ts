@@ -24,6 +24,7 @@ export const postgresqlSchema = (ctx: SchemaContext) =>
     .strictObject({
       enabled: bool().meta({
         description: "Install PostgreSQL in the namespace (the chart, release postgresql); false = use postgresql.external instead.",
+        default: true,
       }),
       external: externalEndpoint("database")
         .extend({
@@ -40,29 +41,43 @@ export const postgresqlSchema = (ctx: SchemaContext) =>
         description:
           "standalone: one server; replication: a primary plus streaming read replicas (readReplicas). Changing it on a live stack" +
           " renames the primary's StatefulSet, which starts on a new, empty volume.",
+        default: "standalone",
       }),
       auth: z
         .strictObject({
           database: z
             .string()
             .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: "must be a PostgreSQL identifier (lower case letters, digits, _)" })
-            .meta({ description: "Database created for the API at first start; changing it later does not rename the existing one." }),
+            .meta({
+              description: "Database created for the API at first start; changing it later does not rename the existing one.",
+              default: "ape_timeseries",
+            }),
           username: z
             .string()
             .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: "must be a PostgreSQL identifier (lower case letters, digits, _)" })
-            .meta({ description: "Application user created at first start; its password is generated into the Secret postgresql-auth." }),
+            .meta({
+              description: "Application user created at first start; its password is generated into the Secret postgresql-auth.",
+              default: "ape",
+            }),
         })
         .meta({ description: "The application database and user; every password is generated and kept in a Secret." }),
-      image: image(ctx).meta({ description: "The stock Bitnami PostgreSQL image, used when postgresql.timescaledb is false." }),
+      image: image(ctx).meta({
+        description: "The stock Bitnami PostgreSQL image, used when postgresql.timescaledb is false.",
+        default: { repository: "bitnamilegacy/postgresql", tag: "17.6.0-debian-12-r4" },
+      }),
       timescaledb: bool().meta({
         description:
           "Run timescaledbImage, preload TimescaleDB and create the extension in auth.database at first start;" +
           " false = the stock image (postgresql.image).",
+        default: true,
       }),
       timescaledbImage: image(ctx).meta({
         description:
           "PostgreSQL with TimescaleDB, built from images/postgresql-timescaledb and pushed to your registry; used when timescaledb" +
           " is true. The stock Bitnami image is refused here.",
+        // Built from images/postgresql-timescaledb (README "TimescaleDB image"); the tag names the base
+        // image and the TimescaleDB version inside.
+        default: { registry: "ghcr.io", repository: "yourorg/ape-2026/postgresql-timescaledb", tag: "17.6.0-debian-12-r4-ts2.22.1" },
       }),
       primary: z
         .strictObject({
@@ -70,8 +85,15 @@ export const postgresqlSchema = (ctx: SchemaContext) =>
             description:
               "Data volume of the primary. To grow a live one, resize its PVC with kubectl first:" +
               " the StatefulSet's volume template is immutable.",
+            default: { enabled: true, size: "50Gi", storageClass: "fast-ssd" },
           }),
-          resources: resources().meta({ description: "CPU and memory of the PostgreSQL server container." }),
+          resources: resources().meta({
+            description: "CPU and memory of the PostgreSQL server container.",
+            default: {
+              requests: { memory: "2Gi", cpu: "1000m", "ephemeral-storage": "256Mi" },
+              limits: { memory: "4Gi", "ephemeral-storage": "4Gi" },
+            },
+          }),
           configuration: z
             .record(
               z.string().regex(PG_PARAM, { error: "must be a postgresql.conf parameter name such as shared_buffers" }),
@@ -81,20 +103,36 @@ export const postgresqlSchema = (ctx: SchemaContext) =>
               description:
                 "postgresql.conf parameters (name: value, e.g. shared_buffers: 4GB) appended to the chart's configuration, for the" +
                 " read replicas too; a change restarts the pods. Leave shared_preload_libraries to postgresql.timescaledb.",
+              default: {},
             }),
         })
         .meta({ description: "The primary: the server that takes writes." }),
       readReplicas: z
         .strictObject({
-          replicaCount: intAtLeast(1).meta({ description: "Number of read replicas." }),
-          persistence: persistence().meta({ description: "Data volume of each read replica." }),
-          resources: resources().meta({ description: "CPU and memory of each read replica." }),
+          replicaCount: intAtLeast(1).meta({ description: "Number of read replicas.", default: 1 }),
+          persistence: persistence().meta({
+            description: "Data volume of each read replica.",
+            default: { enabled: true, size: "50Gi", storageClass: "fast-ssd" },
+          }),
+          resources: resources().meta({
+            description: "CPU and memory of each read replica.",
+            default: {
+              requests: { memory: "2Gi", cpu: "500m", "ephemeral-storage": "256Mi" },
+              limits: { memory: "4Gi", "ephemeral-storage": "4Gi" },
+            },
+          }),
         })
         .meta({ description: "Streaming read replicas; they run only with postgresql.architecture replication." }),
       metrics: z
         .strictObject({
-          enabled: bool().meta({ description: "Run the postgres_exporter sidecar, which Prometheus scrapes on port 9187." }),
-          resources: resources().meta({ description: "CPU and memory of the exporter sidecar." }),
+          enabled: bool().meta({ description: "Run the postgres_exporter sidecar, which Prometheus scrapes on port 9187.", default: true }),
+          resources: resources().meta({
+            description: "CPU and memory of the exporter sidecar.",
+            default: {
+              requests: { memory: "64Mi", cpu: "50m", "ephemeral-storage": "16Mi" },
+              limits: { memory: "128Mi", cpu: "200m", "ephemeral-storage": "128Mi" },
+            },
+          }),
         })
         .meta({ description: "PostgreSQL metrics for Prometheus." }),
       backup: z
@@ -103,15 +141,21 @@ export const postgresqlSchema = (ctx: SchemaContext) =>
             description:
               "Take scheduled logical backups (pg_dumpall, gzip) with the chart's backup CronJob onto the PVC postgresql-backups," +
               " which is protected in production.",
+            default: false,
           }),
           schedule: cronSchedule().meta({
             description: "When backups run: a five-field cron expression in UTC, e.g. 0 3 * * * (03:00 daily).",
+            default: "0 3 * * *",
           }),
-          retentionDays: intAtLeast(1).meta({ description: "Backups older than this many days are deleted after each successful backup." }),
+          retentionDays: intAtLeast(1).meta({
+            description: "Backups older than this many days are deleted after each successful backup.",
+            default: 7,
+          }),
           persistence: z
             .strictObject({
               size: quantity("storage").meta({
                 description: "Size of the backup volume: room for retentionDays + 1 compressed dumps of every database.",
+                default: "50Gi",
               }),
               storageClass: z
                 .string()
@@ -119,7 +163,13 @@ export const postgresqlSchema = (ctx: SchemaContext) =>
                 .meta({ description: "StorageClass of the backup volume; unset = the cluster's default." }),
             })
             .meta({ description: "The backup volume (PVC postgresql-backups)." }),
-          resources: resources().meta({ description: "CPU, memory and ephemeral storage of the backup job's container." }),
+          resources: resources().meta({
+            description: "CPU, memory and ephemeral storage of the backup job's container.",
+            default: {
+              requests: { memory: "128Mi", cpu: "100m", "ephemeral-storage": "64Mi" },
+              limits: { memory: "512Mi", "ephemeral-storage": "1Gi" },
+            },
+          }),
         })
         .meta({ description: "Scheduled logical backups of every database; restore steps are in docs/operations.md." }),
       extraValues: extraValues("postgresql"),
@@ -146,49 +196,3 @@ export const postgresqlSchema = (ctx: SchemaContext) =>
     })
     .meta({ description: "PostgreSQL with TimescaleDB for the API and Grafana: the pinned Bitnami chart, or an external database." });
 export type PostgresqlConfig = z.infer<ReturnType<typeof postgresqlSchema>>;
-
-/** Code defaults of PostgreSQL (with TimescaleDB). */
-export const postgresqlDefaults = {
-  enabled: true,
-  architecture: "standalone",
-  auth: { database: "ape_timeseries", username: "ape" },
-  image: { repository: "bitnamilegacy/postgresql", tag: "17.6.0-debian-12-r4" },
-  timescaledb: true,
-  // Built from images/postgresql-timescaledb (README "TimescaleDB image"); the tag names the base
-  // image and the TimescaleDB version inside.
-  timescaledbImage: { registry: "ghcr.io", repository: "yourorg/ape-2026/postgresql-timescaledb", tag: "17.6.0-debian-12-r4-ts2.22.1" },
-  primary: {
-    persistence: { enabled: true, size: "50Gi", storageClass: "fast-ssd" },
-    resources: {
-      requests: { memory: "2Gi", cpu: "1000m", "ephemeral-storage": "256Mi" },
-      limits: { memory: "4Gi", "ephemeral-storage": "4Gi" },
-    },
-    configuration: {},
-  },
-  readReplicas: {
-    replicaCount: 1,
-    persistence: { enabled: true, size: "50Gi", storageClass: "fast-ssd" },
-    resources: {
-      requests: { memory: "2Gi", cpu: "500m", "ephemeral-storage": "256Mi" },
-      limits: { memory: "4Gi", "ephemeral-storage": "4Gi" },
-    },
-  },
-  metrics: {
-    enabled: true,
-    resources: {
-      requests: { memory: "64Mi", cpu: "50m", "ephemeral-storage": "16Mi" },
-      limits: { memory: "128Mi", cpu: "200m", "ephemeral-storage": "128Mi" },
-    },
-  },
-  extraValues: {},
-  backup: {
-    enabled: false,
-    schedule: "0 3 * * *",
-    retentionDays: 7,
-    persistence: { size: "50Gi" },
-    resources: {
-      requests: { memory: "128Mi", cpu: "100m", "ephemeral-storage": "64Mi" },
-      limits: { memory: "512Mi", "ephemeral-storage": "1Gi" },
-    },
-  },
-};

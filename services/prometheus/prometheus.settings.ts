@@ -32,45 +32,78 @@ const labelName = () => z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "m
 export const prometheusSchema = () =>
   z
     .strictObject({
-      enabled: bool().meta({ description: "Install the Prometheus chart (release prometheus); Grafana needs it." }),
+      enabled: bool().meta({ description: "Install the Prometheus chart (release prometheus); Grafana needs it.", default: true }),
       server: z
         .strictObject({
-          retention: duration().meta({ description: "How long samples are kept, as a duration such as 30d." }),
+          retention: duration().meta({ description: "How long samples are kept, as a duration such as 30d.", default: "30d" }),
           retentionSize: quantity("storage")
             .optional()
             .meta({ description: "Most disk the samples may use, e.g. 45Gi (keep it below the volume size); unset = no size limit." }),
-          scrapeInterval: duration().meta({ description: "How often targets are scraped and rules evaluated, e.g. 30s." }),
-          persistentVolume: persistence().meta({ description: "Volume of the time-series database." }),
-          resources: resources().meta({ description: "CPU and memory of the Prometheus server." }),
+          scrapeInterval: duration().meta({ description: "How often targets are scraped and rules evaluated, e.g. 30s.", default: "30s" }),
+          persistentVolume: persistence().meta({
+            description: "Volume of the time-series database.",
+            default: { enabled: true, size: "50Gi" },
+          }),
+          resources: resources().meta({
+            description: "CPU and memory of the Prometheus server.",
+            default: {
+              requests: { memory: "1Gi", cpu: "250m", "ephemeral-storage": "64Mi" },
+              limits: { memory: "2Gi", cpu: "1000m", "ephemeral-storage": "1Gi" },
+            },
+          }),
         })
         .meta({ description: "The Prometheus server." }),
       alertmanager: z
         .strictObject({
-          enabled: bool().meta({ description: "Run Alertmanager; without it the alerts show only in Prometheus." }),
-          persistence: persistence().meta({ description: "Volume for silences and notification state." }),
-          resources: resources().meta({ description: "CPU and memory of Alertmanager." }),
+          enabled: bool().meta({ description: "Run Alertmanager; without it the alerts show only in Prometheus.", default: true }),
+          persistence: persistence().meta({
+            description: "Volume for silences and notification state.",
+            default: { enabled: true, size: "2Gi" },
+          }),
+          resources: resources().meta({
+            description: "CPU and memory of Alertmanager.",
+            default: {
+              requests: { memory: "64Mi", cpu: "25m", "ephemeral-storage": "16Mi" },
+              limits: { memory: "128Mi", cpu: "100m", "ephemeral-storage": "128Mi" },
+            },
+          }),
           receivers: receiversSchema(),
         })
         .meta({ description: "Alertmanager: groups the stack's alerts and notifies the receivers." }),
       kubeStateMetrics: z
         .strictObject({
-          enabled: bool().meta({ description: "Run kube-state-metrics; the PodCrashLooping alert needs it." }),
-          resources: resources().meta({ description: "CPU and memory of kube-state-metrics." }),
+          enabled: bool().meta({ description: "Run kube-state-metrics; the PodCrashLooping alert needs it.", default: true }),
+          resources: resources().meta({
+            description: "CPU and memory of kube-state-metrics.",
+            default: {
+              requests: { memory: "64Mi", cpu: "20m", "ephemeral-storage": "16Mi" },
+              limits: { memory: "256Mi", cpu: "200m", "ephemeral-storage": "128Mi" },
+            },
+          }),
         })
         .meta({ description: "kube-state-metrics: the state of Kubernetes objects as metrics." }),
       configmapReload: z
-        .strictObject({ resources: resources().meta({ description: "CPU and memory of the reloader sidecar." }) })
+        .strictObject({
+          resources: resources().meta({
+            description: "CPU and memory of the reloader sidecar.",
+            default: {
+              requests: { memory: "16Mi", cpu: "5m", "ephemeral-storage": "8Mi" },
+              limits: { memory: "64Mi", cpu: "50m", "ephemeral-storage": "64Mi" },
+            },
+          }),
+        })
         .meta({ description: "The sidecar that reloads the Prometheus server when its configuration changes." }),
       nodeExporter: z
         .strictObject({
           enabled: bool().meta({
             description:
               "Run node-exporter on every node; it needs hostNetwork, hostPID and hostPath, so namespace.podSecurity.enforce privileged.",
+            default: false,
           }),
         })
         .meta({ description: "prometheus-node-exporter: metrics of the nodes themselves." }),
       pushgateway: z
-        .strictObject({ enabled: bool().meta({ description: "Run the Pushgateway." }) })
+        .strictObject({ enabled: bool().meta({ description: "Run the Pushgateway.", default: false }) })
         .meta({ description: "The Pushgateway, for batch jobs that push their metrics." }),
       operator: z
         .strictObject({
@@ -78,17 +111,23 @@ export const prometheusSchema = () =>
             description:
               "Also create ServiceMonitors (the API, the PostgreSQL and Redis exporters) and a PrometheusRule with the alerts," +
               " and admit the operator's Prometheus through the NetworkPolicies; needs the monitoring.coreos.com CRDs.",
+            default: false,
           }),
+          // The defaults are kube-prometheus-stack's: a Prometheus in namespace monitoring that selects
+          // objects by the label release=<its release name>; its pods carry app.kubernetes.io/name=prometheus.
           labels: labelMap().meta({
             description:
               "Labels on the ServiceMonitors and the PrometheusRule that the operator's serviceMonitorSelector and ruleSelector" +
               " match, e.g. release: <kube-prometheus-stack release name>; null a key in the stack file to drop a default.",
+            default: { release: "kube-prometheus-stack" },
           }),
           namespaceSelector: labelMap().meta({
             description: "Labels of the namespace the operator's Prometheus runs in (NetworkPolicies admit it); {} = any namespace.",
+            default: { "kubernetes.io/metadata.name": "monitoring" },
           }),
           podSelector: labelMap().meta({
             description: "Labels of the operator's Prometheus pods (NetworkPolicies admit them to the metrics ports); {} = any pod.",
+            default: { "app.kubernetes.io/name": "prometheus" },
           }),
         })
         .meta({ description: "Prometheus Operator mode: a Prometheus in another namespace scrapes the stack and evaluates its alerts." }),
@@ -96,30 +135,43 @@ export const prometheusSchema = () =>
         .strictObject({
           errorRateThreshold: ratio().meta({
             description: "HighErrorRate fires above this share of API requests answered with 5xx (0 to 1: 0.05 = 5%).",
+            default: 0.05,
           }),
           latencyP95Seconds: z
             .preprocess(
               (v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v),
               z.number({ error: "must be a number of seconds > 0" }).gt(0, { error: "must be a number of seconds > 0" }),
             )
-            .meta({ description: "HighLatencyP95 fires when the 95th percentile of API request duration exceeds this many seconds." }),
+            .meta({
+              description: "HighLatencyP95 fires when the 95th percentile of API request duration exceeds this many seconds.",
+              default: 1,
+            }),
           diskFreeRatio: ratio().meta({
             description: "LowDiskSpace fires when a volume claim has less than this share of its capacity free (0 to 1: 0.1 = 10%).",
+            default: 0.1,
           }),
           crashLoopRestarts: intAtLeast(1).meta({
             description: "PodCrashLooping fires when a container restarts at least this many times within crashLoopWindow.",
+            default: 3,
           }),
-          crashLoopWindow: duration().meta({ description: "Window over which PodCrashLooping counts restarts, e.g. 15m." }),
-          rateWindow: duration().meta({ description: "rate() window of the error-rate and latency alerts, e.g. 5m." }),
-          for: duration().meta({ description: "How long a condition must hold before its alert fires, e.g. 5m." }),
+          crashLoopWindow: duration().meta({ description: "Window over which PodCrashLooping counts restarts, e.g. 15m.", default: "15m" }),
+          rateWindow: duration().meta({ description: "rate() window of the error-rate and latency alerts, e.g. 5m.", default: "5m" }),
+          for: duration().meta({ description: "How long a condition must hold before its alert fires, e.g. 5m.", default: "5m" }),
         })
         .meta({ description: "Thresholds of the stack's alerts: HighErrorRate, HighLatencyP95, LowDiskSpace and PodCrashLooping." }),
       apiMetrics: z
         .strictObject({
-          requestsTotal: metricName().meta({ description: "The API's counter of HTTP requests, e.g. http_requests_total." }),
-          statusLabel: labelName().meta({ description: "Label of that counter holding the HTTP status code, e.g. status." }),
+          requestsTotal: metricName().meta({
+            description: "The API's counter of HTTP requests, e.g. http_requests_total.",
+            default: "http_requests_total",
+          }),
+          statusLabel: labelName().meta({
+            description: "Label of that counter holding the HTTP status code, e.g. status.",
+            default: "status",
+          }),
           durationHistogram: metricName().meta({
             description: "The API's histogram of request durations in seconds, named without its _bucket suffix.",
+            default: "http_request_duration_seconds",
           }),
         })
         .meta({ description: "Names of the API's own metrics, which the alerts and the Grafana dashboards query." }),
@@ -127,60 +179,3 @@ export const prometheusSchema = () =>
     })
     .meta({ description: "Prometheus (prometheus-community chart): the server, Alertmanager, kube-state-metrics and the stack's alerts." });
 export type PrometheusConfig = z.infer<ReturnType<typeof prometheusSchema>>;
-
-/** Code defaults of Prometheus, alert thresholds included. */
-export const prometheusDefaults = {
-  enabled: true,
-  server: {
-    retention: "30d",
-    scrapeInterval: "30s",
-    persistentVolume: { enabled: true, size: "50Gi" },
-    resources: {
-      requests: { memory: "1Gi", cpu: "250m", "ephemeral-storage": "64Mi" },
-      limits: { memory: "2Gi", cpu: "1000m", "ephemeral-storage": "1Gi" },
-    },
-  },
-  alertmanager: {
-    enabled: true,
-    persistence: { enabled: true, size: "2Gi" },
-    resources: {
-      requests: { memory: "64Mi", cpu: "25m", "ephemeral-storage": "16Mi" },
-      limits: { memory: "128Mi", cpu: "100m", "ephemeral-storage": "128Mi" },
-    },
-    receivers: {},
-  },
-  kubeStateMetrics: {
-    enabled: true,
-    resources: {
-      requests: { memory: "64Mi", cpu: "20m", "ephemeral-storage": "16Mi" },
-      limits: { memory: "256Mi", cpu: "200m", "ephemeral-storage": "128Mi" },
-    },
-  },
-  configmapReload: {
-    resources: {
-      requests: { memory: "16Mi", cpu: "5m", "ephemeral-storage": "8Mi" },
-      limits: { memory: "64Mi", cpu: "50m", "ephemeral-storage": "64Mi" },
-    },
-  },
-  nodeExporter: { enabled: false },
-  pushgateway: { enabled: false },
-  // kube-prometheus-stack's defaults: a Prometheus in namespace monitoring that selects objects by
-  // the label release=<its release name>; its pods carry app.kubernetes.io/name=prometheus.
-  operator: {
-    enabled: false,
-    labels: { release: "kube-prometheus-stack" },
-    namespaceSelector: { "kubernetes.io/metadata.name": "monitoring" },
-    podSelector: { "app.kubernetes.io/name": "prometheus" },
-  },
-  extraValues: {},
-  alerts: {
-    errorRateThreshold: 0.05,
-    latencyP95Seconds: 1,
-    diskFreeRatio: 0.1,
-    crashLoopRestarts: 3,
-    crashLoopWindow: "15m",
-    rateWindow: "5m",
-    for: "5m",
-  },
-  apiMetrics: { requestsTotal: "http_requests_total", statusLabel: "status", durationHistogram: "http_request_duration_seconds" },
-};

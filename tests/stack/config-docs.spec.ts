@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { z } from "zod";
-import { defaults } from "../../stack";
+import { defaultsFor } from "../../stack";
 import { descriptionAt, keysAt } from "../../config/keys";
 import { schemaFor } from "../../stack/config";
 import { isSecretPath, secretPaths } from "../../config/secrets";
@@ -108,7 +108,7 @@ describe("configuration reference (docs/configuration.md)", () => {
       const row = rowOf(doc, key);
       assert.ok(row, `${key} has a row`);
       const keys = key.split(".");
-      const fallback = valueAt(defaults, keys);
+      const fallback = valueAt(defaultsFor("development"), keys);
       assert.strictEqual(row[2], fallback === undefined ? "(unset)" : code(fallback), `${key}: default`);
       for (const [column, stack] of [
         [3, "dev"],
