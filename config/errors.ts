@@ -56,13 +56,17 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], schema: 
           message:
             `is not a known key${guess ? ` (did you mean ${joinPath([...issue.path, guess])}?)` : ""};` +
             ` allowed here: ${allowed.join(", ")}`,
-          value: isSecretPath(path) ? "<secret>" : input,
+          value: isSecretPath(schema, path) ? "<secret>" : input,
         });
       }
       continue;
     }
     const path = joinPath(issue.path);
-    problems.push({ path, message: issue.message, value: isSecretPath(path) && issue.input !== undefined ? "<secret>" : issue.input });
+    problems.push({
+      path,
+      message: issue.message,
+      value: isSecretPath(schema, path) && issue.input !== undefined ? "<secret>" : issue.input,
+    });
   }
   return problems;
 }

@@ -89,4 +89,5 @@ export const extraValues = (chart: ChartWithExtraValues) =>
         `Values of the ${chart} chart that this program does not model, merged over the values it builds (maps merge, lists and` +
         " scalars replace, null removes a chart default). Credentials, security contexts, images, registries and the charts' own" +
         " NetworkPolicies are owned by the program and refused, with the setting to use instead.",
+      default: {},
     });

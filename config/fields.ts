@@ -225,3 +225,18 @@ export const cronSchedule = () =>
         error: "must use only digits and * , - / in each of its five fields, e.g. 0 3 * * *",
       },
     );
+
+/**
+ * An endpoint outside the cluster (or in another namespace) used when the chart is switched off.
+ * The API reads the password from `existingSecret`/`passwordKey`, a Secret the operator creates in
+ * the stack's namespace; this program never sees that password.
+ */
+export const externalEndpoint = (what: string) =>
+  z.strictObject({
+    host: nonEmpty("a host name").meta({ description: `Host name or IP address of the ${what}.` }),
+    port: port().meta({ description: `Port of the ${what}.` }),
+    existingSecret: nonEmpty("a Secret name").meta({
+      description: `Secret in the stack's namespace, created by you, that holds the ${what} password.`,
+    }),
+    passwordKey: nonEmpty("a Secret key").meta({ description: "Key of the password in existingSecret." }),
+  });

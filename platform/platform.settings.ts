@@ -84,11 +84,20 @@ const repoChart = z
 export const chartsSchema = () =>
   z
     .strictObject({
-      postgresql: chart("PostgreSQL"),
-      redis: chart("Redis"),
-      prometheus: chart("Prometheus"),
-      grafana: chart("Grafana"),
-      neo4j: repoChart.meta({ description: "Neo4j's chart: repository URL, chart name and exact version (its LTS line, 5.26)." }),
+      postgresql: chart("PostgreSQL").meta({
+        default: { chart: "oci://registry-1.docker.io/bitnamicharts/postgresql", version: "16.7.27" },
+      }),
+      redis: chart("Redis").meta({ default: { chart: "oci://registry-1.docker.io/bitnamicharts/redis", version: "22.0.7" } }),
+      prometheus: chart("Prometheus").meta({
+        default: { chart: "oci://ghcr.io/prometheus-community/charts/prometheus", version: "29.27.0" },
+      }),
+      grafana: chart("Grafana").meta({ default: { chart: "oci://ghcr.io/grafana-community/helm-charts/grafana", version: "12.11.1" } }),
+      // Neo4j's own Helm repository (not OCI). 5.26 is Neo4j's long-term-support line; the chart's
+      // appVersion equals its version, so this pin also pins the image (neo4j:5.26.30[-enterprise]).
+      neo4j: repoChart.meta({
+        description: "Neo4j's chart: repository URL, chart name and exact version (its LTS line, 5.26).",
+        default: { repo: "https://helm.neo4j.com/neo4j", chart: "neo4j", version: "5.26.30" },
+      }),
     })
     .meta({ description: "The pinned upstream Helm charts: location and exact version of each." });
 export type ChartsConfig = z.infer<ReturnType<typeof chartsSchema>>;
@@ -103,24 +112,10 @@ export const imagesSchema = () =>
             "Mirror registry (host and optional path prefix) that replaces the registry of every chart image; images keep their" +
             " repository paths below it (bitnamilegacy/redis -> <registry>/bitnamilegacy/redis). Unset = each image's own registry.",
         }),
-      pullSecrets: z
-        .array(nonEmpty("a Secret name"))
-        .meta({ description: "Names of docker-registry Secrets in the namespace that every pod (charts and API) pulls with." }),
+      pullSecrets: z.array(nonEmpty("a Secret name")).meta({
+        description: "Names of docker-registry Secrets in the namespace that every pod (charts and API) pulls with.",
+        default: [],
+      }),
     })
     .meta({ description: "Where chart images come from: a mirror or air-gapped registry, and the pull Secrets for it." });
 export type ImagesConfig = z.infer<ReturnType<typeof imagesSchema>>;
-
-export const clusterDefaults = {};
-
-/** Pinned upstream charts: location and exact version of each. */
-export const chartsDefaults = {
-  postgresql: { chart: "oci://registry-1.docker.io/bitnamicharts/postgresql", version: "16.7.27" },
-  redis: { chart: "oci://registry-1.docker.io/bitnamicharts/redis", version: "22.0.7" },
-  prometheus: { chart: "oci://ghcr.io/prometheus-community/charts/prometheus", version: "29.27.0" },
-  grafana: { chart: "oci://ghcr.io/grafana-community/helm-charts/grafana", version: "12.11.1" },
-  // Neo4j's own Helm repository (not OCI). 5.26 is Neo4j's long-term-support line; the chart's
-  // appVersion equals its version, so this pin also pins the image (neo4j:5.26.30[-enterprise]).
-  neo4j: { repo: "https://helm.neo4j.com/neo4j", chart: "neo4j", version: "5.26.30" },
-};
-
-export const imagesDefaults = { pullSecrets: [] };

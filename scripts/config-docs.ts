@@ -8,11 +8,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { defaults } from "../stack";
+import { defaultsFor } from "../stack";
 import { descriptionAt, keysAt } from "../config/keys";
 import { deepMerge, isPlainObject } from "../config/merge";
 import { schemaFor } from "../stack/config";
-import { isSecretPath, SECRET_PATHS } from "../config/secrets";
+import { isSecretPath, secretPaths } from "../config/secrets";
 
 const ROOT = path.resolve(__dirname, "..");
 export const DOC_FILE = path.join(ROOT, "docs", "configuration.md");
@@ -81,6 +81,12 @@ export function showValue(v: unknown): string {
 /** Plain text for Markdown: characters that would format (or vanish as a tag) are escaped. */
 const text = (s: string) => s.replace(/[\\`*_<>|[\]~]/g, "\\$&");
 
+/** The secret keys as the intro lists them (a map's entries as <NAME>). */
+const secretKeyList = () =>
+  secretPaths(schema())
+    .map((p) => `\`${p}${p === "api.secrets" ? ".<NAME>" : ""}\``)
+    .join(", ");
+
 const INTRO = (projectName: string) => [
   "# Configuration reference",
   "",
@@ -101,7 +107,7 @@ const INTRO = (projectName: string) => [
   "",
   "Secrets are stored encrypted and never shown here: `pulumi config set --secret --path 'api.secrets.CLAUDE_API_KEY' -s",
   "production` (leave the value off to be prompted, so it stays out of the shell history). A secret key stored in plain",
-  `text is refused. Secret keys: ${SECRET_PATHS.map((p) => `\`${p}${p === "api.secrets" ? ".<NAME>" : ""}\``).join(", ")}.`,
+  `text is refused. Secret keys: ${secretKeyList()}.`,
   "",
   "In the tables, `·` means the same as the default, (unset) no value, (secret) a value never shown. Rows in bold are",
   "groups of keys. A list, a map (NAME: value) or a choice of shapes is one key and is set as a whole.",
@@ -109,7 +115,7 @@ const INTRO = (projectName: string) => [
 
 /** The whole document: intro, contents, then one section per top-level key. */
 export function configDocs(settings: StackSettings = { dev: stackSettings("dev"), production: stackSettings("production") }): string {
-  const base = { ...defaults, environment: "development" };
+  const base = { ...defaultsFor("development"), environment: "development" };
   const merged = Object.fromEntries(STACKS.map((stack) => [stack, deepMerge(base, settings[stack])])) as Record<Stack, unknown>;
   const keys = configKeys();
   const topLevel = keys.filter((k) => !k.path.includes("."));
@@ -119,7 +125,7 @@ export function configDocs(settings: StackSettings = { dev: stackSettings("dev")
   const row = (key: ConfigKey): string => {
     const meaning = text(key.description ?? "");
     if (key.group) return `| **\`${key.path}\`** | ${meaning} | | | |`;
-    if (isSecretPath(key.path)) return `| \`${key.path}\` | ${meaning} | (secret) | (secret) | (secret) |`;
+    if (isSecretPath(schema(), key.path)) return `| \`${key.path}\` | ${meaning} | (secret) | (secret) | (secret) |`;
     const d = valueAt(base, key.path);
     const cell = (v: unknown) => (JSON.stringify(v) === JSON.stringify(d) ? "·" : showValue(v));
     return `| \`${key.path}\` | ${meaning} | ${showValue(d)} | ${STACKS.map((s) => cell(valueAt(merged[s], key.path))).join(" | ")} |`;

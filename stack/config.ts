@@ -3,28 +3,20 @@
 import { z } from "zod";
 import { ConfigProblem, ConfigValidationError, problemsFromIssues } from "../config/errors";
 import { Environment, SchemaContext } from "../config/fields";
+import { defaultsOf } from "../config/defaults";
 import { deepMerge, isPlainObject } from "../config/merge";
-import { SECRET_PATHS } from "../config/secrets";
-import { apiDefaults, apiSchema } from "../services/api/api.settings";
-import { postgresqlDefaults, postgresqlSchema, redisDefaults, redisSchema } from "../services/postgresql/postgresql.settings";
-import { neo4jDefaults, neo4jSchema } from "../services/neo4j/neo4j.settings";
-import {
-  ingressDefaults,
-  ingressSchema,
-  namespaceDefaults,
-  namespaceSchema,
-  networkPolicyDefaults,
-  networkPolicySchema,
-} from "../services/edge/edge.settings";
-import {
-  checkGrafanaNeedsPrometheus,
-  checkNodeExporterPodSecurity,
-  grafanaDefaults,
-  grafanaSchema,
-  prometheusDefaults,
-  prometheusSchema,
-} from "../services/prometheus/prometheus.settings";
-import { chartsDefaults, chartsSchema, clusterDefaults, clusterSchema, imagesDefaults, imagesSchema } from "../platform/platform.settings";
+import { secretPaths } from "../config/secrets";
+import { apiSchema } from "../services/api/api.settings";
+import { postgresqlSchema } from "../services/postgresql/postgresql.settings";
+import { redisSchema } from "../services/redis/redis.settings";
+import { neo4jSchema } from "../services/neo4j/neo4j.settings";
+import { namespaceSchema } from "../services/edge/namespace.settings";
+import { ingressSchema } from "../services/edge/ingress.settings";
+import { networkPolicySchema } from "../services/edge/network-policy.settings";
+import { prometheusSchema } from "../services/prometheus/prometheus.settings";
+import { grafanaSchema } from "../services/grafana/grafana.settings";
+import { checkGrafanaNeedsPrometheus, checkNodeExporterPodSecurity } from "./checks";
+import { chartsSchema, clusterSchema, imagesSchema } from "../platform/platform.settings";
 
 export const stackSchema = (ctx: SchemaContext) =>
   z
@@ -53,22 +45,6 @@ export const stackSchema = (ctx: SchemaContext) =>
 /** The validated configuration every component reads. Nothing else reads `pulumi.Config`. */
 export type StackConfig = z.infer<ReturnType<typeof stackSchema>>;
 
-/** Code defaults of every section (environment aside: it follows the stack name). */
-export const defaults = {
-  cluster: clusterDefaults,
-  charts: chartsDefaults,
-  images: imagesDefaults,
-  namespace: namespaceDefaults,
-  api: apiDefaults,
-  postgresql: postgresqlDefaults,
-  redis: redisDefaults,
-  neo4j: neo4jDefaults,
-  prometheus: prometheusDefaults,
-  grafana: grafanaDefaults,
-  ingress: ingressDefaults,
-  networkPolicy: networkPolicyDefaults,
-};
-
 export interface ParseContext {
   /** The stack name; decides the default environment (stacks named prod* are production). */
   readonly stack: string;
@@ -89,6 +65,19 @@ export function schemaFor(environment: Environment): ReturnType<typeof stackSche
   return schema;
 }
 
+/** Every section as the code defaults give it; the environment follows the stack name. */
+type StackDefaults = Omit<z.input<ReturnType<typeof stackSchema>>, "environment">;
+
+/**
+ * The code defaults of every section, each stated beside its key's description in the schema.
+ * No default depends on the environment; reading them from that environment's schema spares
+ * building the other one. (A stack without a file parses from these alone, so they are a whole
+ * StackConfig input but for the environment.)
+ */
+export function defaultsFor(environment: Environment): StackDefaults {
+  return defaultsOf(schemaFor(environment)) as StackDefaults;
+}
+
 /**
  * Merges `settings` (top-level key -> value, as in the stack file) over the defaults and validates
  * the result. Throws ConfigValidationError listing every problem.
@@ -97,24 +86,24 @@ export function parseStackConfig(settings: Record<string, unknown>, context: Par
   // Unset or "" (Pulumi.yaml's declared default, which the CLI passes to every stack): by stack name.
   const environment =
     settings.environment === undefined || settings.environment === "" ? defaultEnvironment(context.stack) : settings.environment;
-  const merged = deepMerge(defaults as Record<string, unknown>, { ...settings, environment });
   const ctx: SchemaContext = { environment: environment === "production" ? "production" : "development" };
   const schema = schemaFor(ctx.environment);
+  const merged = deepMerge(defaultsOf(schema) as Record<string, unknown>, { ...settings, environment });
   // jitless: zod would otherwise compile a fast parser for every object schema on its first parse
   // (new Function), which only pays off over many parses; a program run parses its config once.
   const result = schema.safeParse(merged, { reportInput: true, jitless: true });
   const problems: ConfigProblem[] = [
     ...(result.success ? [] : problemsFromIssues(result.error.issues, schema)),
-    ...plainTextSecrets(settings, context.secretKeys ?? new Set()),
+    ...plainTextSecrets(settings, secretPaths(schema), context.secretKeys ?? new Set()),
   ];
   if (problems.length > 0 || !result.success) throw new ConfigValidationError(problems);
   return result.data;
 }
 
 /** Secret paths that hold a value although their top-level key is not encrypted. */
-function plainTextSecrets(settings: Record<string, unknown>, secretKeys: ReadonlySet<string>): ConfigProblem[] {
+function plainTextSecrets(settings: Record<string, unknown>, secrets: readonly string[], secretKeys: ReadonlySet<string>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  for (const secretPath of SECRET_PATHS) {
+  for (const secretPath of secrets) {
     const [top, ...rest] = secretPath.split(".");
     if (secretKeys.has(top)) continue;
     const value = rest.reduce<unknown>((node, key) => (isPlainObject(node) ? node[key] : undefined), settings[top]);

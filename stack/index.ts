@@ -1,5 +1,5 @@
 export { ConfigValidationError } from "../config/errors";
 export { loadStackConfig } from "./load";
-export { defaults, isProduction, parseStackConfig, StackConfig } from "./config";
+export { defaultsFor, isProduction, parseStackConfig, StackConfig } from "./config";
 export { parseQuantity } from "../config/quantity";
 export { parseDuration } from "../config/duration";

@@ -2,7 +2,8 @@
 // Prometheus Operator objects. Its outputs tell a user how to reach them (there is no Ingress
 // for these: `kubectl port-forward`).
 import * as pulumi from "@pulumi/pulumi";
-import { GrafanaConfig, PrometheusConfig } from "../services/prometheus/prometheus.settings";
+import { GrafanaConfig } from "../services/grafana/grafana.settings";
+import { PrometheusConfig } from "../services/prometheus/prometheus.settings";
 import { DatabaseEndpoint } from "../platform/endpoints";
 import { ChartServiceArgs } from "../platform/release";
 import { Grafana } from "../services/grafana/grafana";

@@ -185,10 +185,7 @@ const RESERVED_ENV_NAMES: readonly string[] = [
 ];
 
 /** The smallest and largest replica count the API runs with (the HPA's range, or replicaCount). */
-function replicaRange(api: { replicaCount: number; autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number } }): {
-  min: number;
-  max: number;
-} {
+function replicaRange(api: Pick<ApiShape, "replicaCount" | "autoscaling">): { min: number; max: number } {
   return api.autoscaling.enabled
     ? { min: api.autoscaling.minReplicas, max: api.autoscaling.maxReplicas }
     : { min: api.replicaCount, max: api.replicaCount };
@@ -201,188 +198,234 @@ export function resolvePort(ref: string | number, ports: { http: number; metrics
   return undefined;
 }
 
+/** The keys of the API section, without the rules that span several of them (crossFieldRules). */
+const apiFields = (ctx: SchemaContext) =>
+  z.strictObject({
+    replicaCount: intAtLeast(1).meta({
+      description: "Number of API pods while autoscaling is off; with api.autoscaling.enabled the HPA owns the count.",
+      default: 3,
+    }),
+    image: imageWithPullPolicy(ctx).meta({
+      description: "The API container image.",
+      default: { repository: "ghcr.io/yourorg/ape-2026/api", tag: "latest", pullPolicy: "IfNotPresent" },
+    }),
+    command: z
+      .array(z.string({ error: "must be a list of strings" }))
+      .optional()
+      .meta({ description: "Container entrypoint, as a list of strings; unset = the image's ENTRYPOINT." }),
+    args: z
+      .array(z.string({ error: "must be a list of strings" }))
+      .meta({ description: "Container arguments, as a list of strings; [] = the image's CMD.", default: [] }),
+    imagePullSecrets: z
+      .array(nonEmpty("a Secret name"))
+      .meta({ description: "docker-registry Secrets for pulling the API image, in addition to images.pullSecrets.", default: [] }),
+    resources: resources().meta({
+      description: "CPU and memory of the API container; the HPA's utilization targets are percentages of the requests.",
+      default: {
+        requests: { memory: "1Gi", cpu: "500m", "ephemeral-storage": "256Mi" },
+        limits: { memory: "2Gi", cpu: "1000m", "ephemeral-storage": "2Gi" },
+      },
+    }),
+    autoscaling: z
+      .strictObject({
+        enabled: bool().meta({
+          description: "Let a HorizontalPodAutoscaler set the replica count between minReplicas and maxReplicas; false = api.replicaCount.",
+          default: true,
+        }),
+        minReplicas: intAtLeast(1).meta({ description: "Fewest API pods the HPA keeps; at most maxReplicas.", default: 2 }),
+        maxReplicas: intAtLeast(1).meta({ description: "Most API pods the HPA runs.", default: 10 }),
+        targetCPUUtilizationPercentage: intBetween(1, 100).meta({
+          description: "Average CPU use the HPA aims for, as a percentage (1-100) of the CPU request.",
+          default: 70,
+        }),
+        targetMemoryUtilizationPercentage: intBetween(1, 100).meta({
+          description: "Average memory use the HPA aims for, as a percentage (1-100) of the memory request.",
+          default: 80,
+        }),
+        behavior: z
+          .strictObject({
+            scaleUp: scalingPolicy.meta({
+              description: "How fast the HPA adds pods.",
+              default: { percent: 100, pods: 2, periodSeconds: 30, stabilizationWindowSeconds: 0, selectPolicy: "Max" },
+            }),
+            scaleDown: scalingPolicy.meta({
+              description: "How fast the HPA removes pods.",
+              default: { percent: 50, periodSeconds: 60, stabilizationWindowSeconds: 300, selectPolicy: "Max" },
+            }),
+          })
+          .meta({ description: "Rate limits of the HPA in each direction." }),
+      })
+      .superRefine((a, c) => {
+        if (a.minReplicas > a.maxReplicas) {
+          c.addIssue({
+            code: "custom",
+            path: ["minReplicas"],
+            input: a.minReplicas,
+            message: `must be <= maxReplicas (${a.maxReplicas})`,
+          });
+        }
+      })
+      .meta({ description: "The API's HorizontalPodAutoscaler, driven by average CPU and memory use." }),
+    podDisruptionBudget: z
+      .strictObject({
+        enabled: bool().meta({ description: "Create the PodDisruptionBudget.", default: true }),
+        minAvailable: intAtLeast(0).meta({
+          description: "API pods that must stay running during a node drain; must be below the minimum replica count.",
+          default: 1,
+        }),
+      })
+      .meta({ description: "A PodDisruptionBudget that keeps API pods running while nodes are drained." }),
+    ports: z
+      .strictObject({
+        http: port().meta({
+          description: "Port the API serves HTTP on (container and Service port http); the Ingress routes here.",
+          default: 8000,
+        }),
+        metrics: port().meta({
+          description: "Port the API serves Prometheus metrics on (container and Service port metrics); must differ from http.",
+          default: 9090,
+        }),
+      })
+      .meta({ description: "The API's ports, the same numbers in the container and in the Service api." }),
+    probes: z
+      .strictObject({
+        port: z
+          .union([z.string(), int()], { error: "must be a container port name or number" })
+          .meta({ description: "Port the probes call: http, metrics, or the number of one of them.", default: "http" }),
+        liveness: httpGetProbe.meta({
+          description: "Liveness probe: after failureThreshold failures in a row the kubelet restarts the container.",
+          default: { path: "/healthz", initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+        }),
+        readiness: httpGetProbe.meta({
+          description: "Readiness probe: while it fails, the pod receives no traffic from the Service.",
+          default: { path: "/readyz", initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
+        }),
+        startup: httpGetProbe.meta({
+          description:
+            "Startup probe: the other probes wait until it succeeds; failureThreshold x periodSeconds is the longest start allowed.",
+          default: { path: "/healthz", initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 30 },
+        }),
+      })
+      .meta({ description: "HTTP health checks of the API container." }),
+    metrics: z
+      .strictObject({
+        enabled: bool().meta({
+          description: "Have Prometheus scrape the API pods (prometheus.io/* pod annotations, and a NetworkPolicy rule for it).",
+          default: true,
+        }),
+        path: z
+          .string()
+          .startsWith("/", { error: "must be an HTTP path starting with /" })
+          .meta({ description: "HTTP path of the metrics endpoint.", default: "/metrics" }),
+        port: z
+          .union([z.string(), int()], { error: "must be a container port name or number" })
+          .meta({ description: "Port that serves the metrics: http, metrics, or the number of one of them.", default: "metrics" }),
+      })
+      .meta({ description: "How Prometheus finds the API's metrics." }),
+    rollingUpdate: z
+      .strictObject({
+        maxSurge: z
+          .union([intAtLeast(1), z.string().regex(/^[1-9]\d*%$/, { error: "must be a positive integer or a percentage such as 25%" })])
+          .meta({
+            description: "Extra pods a rollout may start above the desired count: a number, or a percentage such as 25%.",
+            default: "25%",
+          }),
+      })
+      .meta({ description: "How a new version rolls out; maxUnavailable is always 0, so no old pod stops before a new one is ready." }),
+    terminationGracePeriodSeconds: intAtLeast(1).meta({
+      description: "Seconds a stopping pod has (the preStop sleep included) before it is killed.",
+      default: 30,
+    }),
+    preStopSleepSeconds: intAtLeast(0).meta({
+      description:
+        "Seconds a stopping pod keeps serving before it gets SIGTERM, while the Service and Ingress drop it; 0 = none." +
+        " Must be below terminationGracePeriodSeconds.",
+      default: 5,
+    }),
+    topologySpread: z
+      .strictObject({
+        enabled: bool().meta({
+          description: "Spread constraints over kubernetes.io/hostname and topology.kubernetes.io/zone.",
+          default: true,
+        }),
+        maxSkew: intAtLeast(1).meta({ description: "Largest allowed difference in API pods between two nodes, or two zones.", default: 1 }),
+        whenUnsatisfiable: z.enum(["ScheduleAnyway", "DoNotSchedule"], { error: "must be ScheduleAnyway or DoNotSchedule" }).meta({
+          description: "ScheduleAnyway: spreading is a preference; DoNotSchedule: a pod stays Pending rather than exceed maxSkew.",
+          default: "ScheduleAnyway",
+        }),
+      })
+      .meta({ description: "Spreading of the API pods across nodes and zones." }),
+    env: z
+      .record(
+        z.string().regex(ENV_NAME, envName),
+        z.union([z.string(), z.number(), z.boolean()], { error: "must be a string, number or boolean" }),
+      )
+      .meta({
+        description:
+          "Plain environment variables of the API (NAME: value), kept in its ConfigMap; a change rolls the pods." +
+          " The names the stack sets itself (DATABASE_*, REDIS_*) are refused.",
+        default: {},
+      }),
+    secrets: z
+      .record(z.string().regex(ENV_NAME, envName), z.string({ error: "must be a string set with `pulumi config set --secret`" }))
+      .transform((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, pulumi.secret(v)])))
+      .meta({
+        description:
+          "Secret environment variables of the API (NAME: value), e.g. API keys, kept only in its Kubernetes Secret." +
+          " Set each encrypted: pulumi config set --secret --path api.secrets.NAME; plain-text values are refused.",
+        secret: true,
+        default: {},
+      }),
+    externalSecrets: externalSecrets.optional().meta({
+      description: "API variables from an external secret manager via an ExternalSecret (External Secrets Operator, installed separately).",
+    }),
+    existingSecret: objectName("a Secret name")
+      .optional()
+      .meta({ description: "A Secret managed outside this program whose every key becomes an API environment variable (envFrom)." }),
+    reloadOnSecretChange: bool().meta({
+      description:
+        "Annotate the Deployment for Stakater Reloader so it rolls when the externalSecrets/existingSecret Secret's data changes.",
+      default: false,
+    }),
+    volumes: z
+      .strictObject({
+        data: volume.meta({ description: volumeHelp("/app/data"), default: { type: "emptyDir", mountPath: "/app/data" } }),
+        logs: volume.meta({ description: volumeHelp("/app/logs"), default: { type: "emptyDir", mountPath: "/app/logs" } }),
+        vee: volume.meta({ description: volumeHelp("/app/vee"), default: { type: "emptyDir", mountPath: "/app/vee" } }),
+      })
+      .meta({ description: "Writable volumes of the API container, whose root filesystem is read-only (/tmp is always an emptyDir)." }),
+    tmpSizeLimit: quantity("storage").meta({
+      description: "Size limit of the API's /tmp emptyDir; a pod that writes more is evicted.",
+      default: "256Mi",
+    }),
+    nodeSelector: z
+      .record(z.string(), z.string({ error: "must be a string (quote numbers and booleans)" }))
+      .meta({ description: "Node labels an API pod's node must have, e.g. {node-pool: api}.", default: {} }),
+    tolerations: z.array(toleration).meta({
+      description: "Taints the API pods tolerate, as Kubernetes tolerations (key, operator, value, effect, tolerationSeconds).",
+      default: [],
+    }),
+    affinity: affinity.meta({
+      description:
+        "Kubernetes affinity of the API pods (nodeAffinity, podAffinity, podAntiAffinity), passed to the pod spec as given;" +
+        " spreading over nodes and zones is api.topologySpread.",
+    }),
+    priorityClassName: z
+      .string()
+      .regex(DNS_SUBDOMAIN, { error: "must be the name of a PriorityClass (lower case DNS subdomain)" })
+      .optional()
+      .meta({ description: "PriorityClass of the API pods; unset = the cluster's default priority." }),
+    podAnnotations: z.record(z.string(), z.string()).meta({
+      description: "Extra annotations on the API pods; the stack's prometheus.io/* and checksum/config annotations win.",
+      default: {},
+    }),
+  });
+
+/** The API section as its cross-key rules see it: every key parsed. */
+type ApiShape = z.infer<ReturnType<typeof apiFields>>;
+
 export const apiSchema = (ctx: SchemaContext) =>
-  z
-    .strictObject({
-      replicaCount: intAtLeast(1).meta({
-        description: "Number of API pods while autoscaling is off; with api.autoscaling.enabled the HPA owns the count.",
-      }),
-      image: imageWithPullPolicy(ctx).meta({ description: "The API container image." }),
-      command: z
-        .array(z.string({ error: "must be a list of strings" }))
-        .optional()
-        .meta({ description: "Container entrypoint, as a list of strings; unset = the image's ENTRYPOINT." }),
-      args: z
-        .array(z.string({ error: "must be a list of strings" }))
-        .meta({ description: "Container arguments, as a list of strings; [] = the image's CMD." }),
-      imagePullSecrets: z
-        .array(nonEmpty("a Secret name"))
-        .meta({ description: "docker-registry Secrets for pulling the API image, in addition to images.pullSecrets." }),
-      resources: resources().meta({
-        description: "CPU and memory of the API container; the HPA's utilization targets are percentages of the requests.",
-      }),
-      autoscaling: z
-        .strictObject({
-          enabled: bool().meta({
-            description:
-              "Let a HorizontalPodAutoscaler set the replica count between minReplicas and maxReplicas; false = api.replicaCount.",
-          }),
-          minReplicas: intAtLeast(1).meta({ description: "Fewest API pods the HPA keeps; at most maxReplicas." }),
-          maxReplicas: intAtLeast(1).meta({ description: "Most API pods the HPA runs." }),
-          targetCPUUtilizationPercentage: intBetween(1, 100).meta({
-            description: "Average CPU use the HPA aims for, as a percentage (1-100) of the CPU request.",
-          }),
-          targetMemoryUtilizationPercentage: intBetween(1, 100).meta({
-            description: "Average memory use the HPA aims for, as a percentage (1-100) of the memory request.",
-          }),
-          behavior: z
-            .strictObject({
-              scaleUp: scalingPolicy.meta({ description: "How fast the HPA adds pods." }),
-              scaleDown: scalingPolicy.meta({ description: "How fast the HPA removes pods." }),
-            })
-            .meta({ description: "Rate limits of the HPA in each direction." }),
-        })
-        .superRefine((a, c) => {
-          if (a.minReplicas > a.maxReplicas) {
-            c.addIssue({
-              code: "custom",
-              path: ["minReplicas"],
-              input: a.minReplicas,
-              message: `must be <= maxReplicas (${a.maxReplicas})`,
-            });
-          }
-        })
-        .meta({ description: "The API's HorizontalPodAutoscaler, driven by average CPU and memory use." }),
-      podDisruptionBudget: z
-        .strictObject({
-          enabled: bool().meta({ description: "Create the PodDisruptionBudget." }),
-          minAvailable: intAtLeast(0).meta({
-            description: "API pods that must stay running during a node drain; must be below the minimum replica count.",
-          }),
-        })
-        .meta({ description: "A PodDisruptionBudget that keeps API pods running while nodes are drained." }),
-      ports: z
-        .strictObject({
-          http: port().meta({ description: "Port the API serves HTTP on (container and Service port http); the Ingress routes here." }),
-          metrics: port().meta({
-            description: "Port the API serves Prometheus metrics on (container and Service port metrics); must differ from http.",
-          }),
-        })
-        .meta({ description: "The API's ports, the same numbers in the container and in the Service api." }),
-      probes: z
-        .strictObject({
-          port: z
-            .union([z.string(), int()], { error: "must be a container port name or number" })
-            .meta({ description: "Port the probes call: http, metrics, or the number of one of them." }),
-          liveness: httpGetProbe.meta({
-            description: "Liveness probe: after failureThreshold failures in a row the kubelet restarts the container.",
-          }),
-          readiness: httpGetProbe.meta({
-            description: "Readiness probe: while it fails, the pod receives no traffic from the Service.",
-          }),
-          startup: httpGetProbe.meta({
-            description:
-              "Startup probe: the other probes wait until it succeeds; failureThreshold x periodSeconds is the longest start allowed.",
-          }),
-        })
-        .meta({ description: "HTTP health checks of the API container." }),
-      metrics: z
-        .strictObject({
-          enabled: bool().meta({
-            description: "Have Prometheus scrape the API pods (prometheus.io/* pod annotations, and a NetworkPolicy rule for it).",
-          }),
-          path: z
-            .string()
-            .startsWith("/", { error: "must be an HTTP path starting with /" })
-            .meta({ description: "HTTP path of the metrics endpoint." }),
-          port: z
-            .union([z.string(), int()], { error: "must be a container port name or number" })
-            .meta({ description: "Port that serves the metrics: http, metrics, or the number of one of them." }),
-        })
-        .meta({ description: "How Prometheus finds the API's metrics." }),
-      rollingUpdate: z
-        .strictObject({
-          maxSurge: z
-            .union([intAtLeast(1), z.string().regex(/^[1-9]\d*%$/, { error: "must be a positive integer or a percentage such as 25%" })])
-            .meta({ description: "Extra pods a rollout may start above the desired count: a number, or a percentage such as 25%." }),
-        })
-        .meta({ description: "How a new version rolls out; maxUnavailable is always 0, so no old pod stops before a new one is ready." }),
-      terminationGracePeriodSeconds: intAtLeast(1).meta({
-        description: "Seconds a stopping pod has (the preStop sleep included) before it is killed.",
-      }),
-      preStopSleepSeconds: intAtLeast(0).meta({
-        description:
-          "Seconds a stopping pod keeps serving before it gets SIGTERM, while the Service and Ingress drop it; 0 = none." +
-          " Must be below terminationGracePeriodSeconds.",
-      }),
-      topologySpread: z
-        .strictObject({
-          enabled: bool().meta({ description: "Spread constraints over kubernetes.io/hostname and topology.kubernetes.io/zone." }),
-          maxSkew: intAtLeast(1).meta({ description: "Largest allowed difference in API pods between two nodes, or two zones." }),
-          whenUnsatisfiable: z.enum(["ScheduleAnyway", "DoNotSchedule"], { error: "must be ScheduleAnyway or DoNotSchedule" }).meta({
-            description: "ScheduleAnyway: spreading is a preference; DoNotSchedule: a pod stays Pending rather than exceed maxSkew.",
-          }),
-        })
-        .meta({ description: "Spreading of the API pods across nodes and zones." }),
-      env: z
-        .record(
-          z.string().regex(ENV_NAME, envName),
-          z.union([z.string(), z.number(), z.boolean()], { error: "must be a string, number or boolean" }),
-        )
-        .meta({
-          description:
-            "Plain environment variables of the API (NAME: value), kept in its ConfigMap; a change rolls the pods." +
-            " The names the stack sets itself (DATABASE_*, REDIS_*) are refused.",
-        }),
-      secrets: z
-        .record(z.string().regex(ENV_NAME, envName), z.string({ error: "must be a string set with `pulumi config set --secret`" }))
-        .transform((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, pulumi.secret(v)])))
-        .meta({
-          description:
-            "Secret environment variables of the API (NAME: value), e.g. API keys, kept only in its Kubernetes Secret." +
-            " Set each encrypted: pulumi config set --secret --path api.secrets.NAME; plain-text values are refused.",
-        }),
-      externalSecrets: externalSecrets.optional().meta({
-        description:
-          "API variables from an external secret manager via an ExternalSecret (External Secrets Operator, installed separately).",
-      }),
-      existingSecret: objectName("a Secret name")
-        .optional()
-        .meta({ description: "A Secret managed outside this program whose every key becomes an API environment variable (envFrom)." }),
-      reloadOnSecretChange: bool().meta({
-        description:
-          "Annotate the Deployment for Stakater Reloader so it rolls when the externalSecrets/existingSecret Secret's data changes.",
-      }),
-      volumes: z
-        .strictObject({
-          data: volume.meta({ description: volumeHelp("/app/data") }),
-          logs: volume.meta({ description: volumeHelp("/app/logs") }),
-          vee: volume.meta({ description: volumeHelp("/app/vee") }),
-        })
-        .meta({ description: "Writable volumes of the API container, whose root filesystem is read-only (/tmp is always an emptyDir)." }),
-      tmpSizeLimit: quantity("storage").meta({
-        description: "Size limit of the API's /tmp emptyDir; a pod that writes more is evicted.",
-      }),
-      nodeSelector: z
-        .record(z.string(), z.string({ error: "must be a string (quote numbers and booleans)" }))
-        .meta({ description: "Node labels an API pod's node must have, e.g. {node-pool: api}." }),
-      tolerations: z.array(toleration).meta({
-        description: "Taints the API pods tolerate, as Kubernetes tolerations (key, operator, value, effect, tolerationSeconds).",
-      }),
-      affinity: affinity.meta({
-        description:
-          "Kubernetes affinity of the API pods (nodeAffinity, podAffinity, podAntiAffinity), passed to the pod spec as given;" +
-          " spreading over nodes and zones is api.topologySpread.",
-      }),
-      priorityClassName: z
-        .string()
-        .regex(DNS_SUBDOMAIN, { error: "must be the name of a PriorityClass (lower case DNS subdomain)" })
-        .optional()
-        .meta({ description: "PriorityClass of the API pods; unset = the cluster's default priority." }),
-      podAnnotations: z
-        .record(z.string(), z.string())
-        .meta({ description: "Extra annotations on the API pods; the stack's prometheus.io/* and checksum/config annotations win." }),
-    })
+  apiFields(ctx)
     .superRefine(crossFieldRules)
     .meta({ description: "The APE 2026 API: its Deployment, Service, autoscaler, disruption budget, settings and secrets." });
 
@@ -411,23 +454,6 @@ const affinity = z.strictObject({
   podAffinity: z.record(z.string(), z.unknown()).optional().meta({ description: "Kubernetes podAffinity of the API pods." }),
   podAntiAffinity: z.record(z.string(), z.unknown()).optional().meta({ description: "Kubernetes podAntiAffinity of the API pods." }),
 });
-
-type ApiShape = {
-  replicaCount: number;
-  autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number };
-  podDisruptionBudget: { enabled: boolean; minAvailable: number };
-  ports: { http: number; metrics: number };
-  probes: { port: string | number };
-  metrics: { enabled: boolean; port: string | number };
-  terminationGracePeriodSeconds: number;
-  preStopSleepSeconds: number;
-  env: Record<string, unknown>;
-  secrets: Record<string, unknown>;
-  externalSecrets?: { data: Record<string, unknown> };
-  existingSecret?: string;
-  reloadOnSecretChange: boolean;
-  volumes: Record<string, ApiVolume>;
-};
 
 /** Rules that span several keys; each names the key to change and what is allowed. */
 function crossFieldRules(api: ApiShape, c: z.RefinementCtx): void {
@@ -555,52 +581,3 @@ function externalSecretRules(api: ApiShape, c: z.RefinementCtx): void {
 }
 
 export type ApiConfig = z.infer<ReturnType<typeof apiSchema>>;
-
-/** Code defaults of the API section. */
-export const apiDefaults = {
-  replicaCount: 3,
-  image: { repository: "ghcr.io/yourorg/ape-2026/api", tag: "latest", pullPolicy: "IfNotPresent" },
-  args: [],
-  imagePullSecrets: [],
-  resources: {
-    requests: { memory: "1Gi", cpu: "500m", "ephemeral-storage": "256Mi" },
-    limits: { memory: "2Gi", cpu: "1000m", "ephemeral-storage": "2Gi" },
-  },
-  autoscaling: {
-    enabled: true,
-    minReplicas: 2,
-    maxReplicas: 10,
-    targetCPUUtilizationPercentage: 70,
-    targetMemoryUtilizationPercentage: 80,
-    behavior: {
-      scaleUp: { percent: 100, pods: 2, periodSeconds: 30, stabilizationWindowSeconds: 0, selectPolicy: "Max" },
-      scaleDown: { percent: 50, periodSeconds: 60, stabilizationWindowSeconds: 300, selectPolicy: "Max" },
-    },
-  },
-  podDisruptionBudget: { enabled: true, minAvailable: 1 },
-  ports: { http: 8000, metrics: 9090 },
-  probes: {
-    port: "http",
-    liveness: { path: "/healthz", initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
-    readiness: { path: "/readyz", initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
-    startup: { path: "/healthz", initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 30 },
-  },
-  metrics: { enabled: true, path: "/metrics", port: "metrics" },
-  rollingUpdate: { maxSurge: "25%" },
-  terminationGracePeriodSeconds: 30,
-  preStopSleepSeconds: 5,
-  topologySpread: { enabled: true, maxSkew: 1, whenUnsatisfiable: "ScheduleAnyway" },
-  env: {},
-  secrets: {},
-  reloadOnSecretChange: false,
-  volumes: {
-    data: { type: "emptyDir", mountPath: "/app/data" },
-    logs: { type: "emptyDir", mountPath: "/app/logs" },
-    vee: { type: "emptyDir", mountPath: "/app/vee" },
-  },
-  tmpSizeLimit: "256Mi",
-  nodeSelector: {},
-  tolerations: [],
-  affinity: {},
-  podAnnotations: {},
-};

@@ -1,6 +1,6 @@
 // The edge's own pods: cert-manager's ACME HTTP-01 solver, which the ACME server reaches through
 // the ingress controller while a certificate of the Ingress is issued.
-import type { IngressConfig } from "./edge.settings";
+import type { IngressConfig } from "./ingress.settings";
 import { INGRESS_CONTROLLER, WorkloadFlows } from "./network-policies.build";
 
 /** The label cert-manager puts on its solver pods and the port its acmesolver listens on. */

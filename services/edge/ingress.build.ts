@@ -1,5 +1,5 @@
 // Pure builders for the API Ingress: ingress-nginx annotations, the IngressSpec and the public URL.
-import { IngressConfig, MANAGED_ANNOTATIONS } from "./edge.settings";
+import { IngressConfig, MANAGED_ANNOTATIONS } from "./ingress.settings";
 
 /**
  * The Ingress annotations: custom ones from config first, then the managed ones (rate limit per

@@ -3,7 +3,7 @@
 // (laptop clusters without cert-manager) or a Secret the operator provides (existing-secret).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { IngressConfig } from "./edge.settings";
+import type { IngressConfig } from "./ingress.settings";
 import { API_NAME } from "../api/api.contract";
 import { standardLabels } from "../../platform/labels";
 import { ingressAnnotations, ingressHosts, ingressSpec, publicUrl } from "./ingress.build";

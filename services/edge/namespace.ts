@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NamespaceConfig } from "./edge.settings";
+import { NamespaceConfig } from "./namespace.settings";
 import { stackLabels } from "../../platform/labels";
 import { statefulOptions } from "../../platform/options";
 

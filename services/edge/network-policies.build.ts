@@ -12,7 +12,7 @@
 // NetworkPolicies); prometheus and grafana render none by default.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { NetworkPolicyConfig } from "./edge.settings";
+import type { NetworkPolicyConfig } from "./network-policy.settings";
 
 type Labels = Record<string, string>;
 type Selector = pulumi.Unwrap<k8s.types.input.meta.v1.LabelSelector>;

@@ -3,7 +3,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stackLabels } from "../../platform/labels";
-import { NetworkPolicyConfig } from "./edge.settings";
+import { NetworkPolicyConfig } from "./network-policy.settings";
 import { buildNetworkPolicies, WorkloadFlows } from "./network-policies.build";
 
 export interface NetworkPoliciesArgs {

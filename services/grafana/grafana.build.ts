@@ -1,7 +1,7 @@
 // Pure value builders for the grafana-community `grafana` chart (12.11.1): admin credentials by
 // Secret name, persistence that passes restricted Pod Security, provisioned data sources whose
 // password comes from the environment, and the dashboard sidecar.
-import { GrafanaConfig } from "../prometheus/prometheus.settings";
+import { GrafanaConfig } from "./grafana.settings";
 import { ImagesConfig } from "../../platform/platform.settings";
 import { ResolvedDatabase } from "../../platform/endpoints";
 import { imageRegistry, pullSecretNames } from "../../platform/images";

@@ -1,6 +1,6 @@
 // Grafana's flows: it queries Prometheus and the database and watches dashboards through the
 // Kubernetes API; Prometheus scrapes it.
-import type { GrafanaConfig } from "../prometheus/prometheus.settings";
+import type { GrafanaConfig } from "./grafana.settings";
 import { GRAFANA, grafanaPodLabels } from "./grafana.contract";
 import { KUBERNETES_API, pods, PortRule, Rule, WorkloadFlows } from "../edge/network-policies.build";
 

@@ -3,7 +3,8 @@
 // picked up by the dashboard sidecar.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { GrafanaConfig, PrometheusConfig } from "../prometheus/prometheus.settings";
+import { GrafanaConfig } from "./grafana.settings";
+import { PrometheusConfig } from "../prometheus/prometheus.settings";
 import { DatabaseEndpoint, resolveDatabase } from "../../platform/endpoints";
 import { chartCredentials } from "../../platform/credentials";
 import { standardLabels } from "../../platform/labels";

@@ -52,19 +52,31 @@ const externalNeo4j = z.strictObject({
 export const neo4jSchema = () =>
   z
     .strictObject({
-      enabled: bool().meta({ description: "Run Neo4j in the namespace (Neo4j's official chart). Default false: no Neo4j at all" }),
+      enabled: bool().meta({
+        description: "Run Neo4j in the namespace (Neo4j's official chart). Default false: no Neo4j at all",
+        default: false,
+      }),
       edition: z.enum(["community", "enterprise"], { error: "must be community or enterprise" }).meta({
         description: "community: one standalone server. enterprise: a cluster of 3 primaries (needs acceptLicenseAgreement)",
+        default: "community",
       }),
       acceptLicenseAgreement: bool().meta({
         description: "Must be true for edition enterprise: you accept Neo4j's commercial license agreement (a license you hold)",
+        default: false,
       }),
       resources: resources().meta({
         description: "Neo4j container requests/limits; the chart needs requests.memory >= 2Gi and requests.cpu >= 500m",
+        default: {
+          requests: { memory: "2Gi", cpu: "500m", "ephemeral-storage": "256Mi" },
+          limits: { memory: "2Gi", "ephemeral-storage": "2Gi" },
+        },
       }),
       persistence: z
         .strictObject({
-          size: quantity("storage").meta({ description: "Size of each server's data volume (store, transaction logs, logs)" }),
+          size: quantity("storage").meta({
+            description: "Size of each server's data volume (store, transaction logs, logs)",
+            default: "50Gi",
+          }),
           storageClass: z.string().optional().meta({ description: "StorageClass of the data volume (unset: the cluster's default class)" }),
         })
         .meta({ description: "The data volume of each Neo4j server" }),
@@ -160,16 +172,3 @@ function checkResources(
     });
   }
 }
-
-/** Neo4j is off by default; switched on it requests 2Gi of memory and 500m CPU and a 50Gi volume. */
-export const neo4jDefaults = {
-  enabled: false,
-  edition: "community",
-  acceptLicenseAgreement: false,
-  resources: {
-    requests: { memory: "2Gi", cpu: "500m", "ephemeral-storage": "256Mi" },
-    limits: { memory: "2Gi", "ephemeral-storage": "2Gi" },
-  },
-  persistence: { size: "50Gi" },
-  memory: {},
-};

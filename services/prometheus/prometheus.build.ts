@@ -4,7 +4,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ImagesConfig } from "../../platform/platform.settings";
 import { parseQuantity } from "../../config/quantity";
-import { PrometheusConfig, RECEIVER_KINDS, ReceiverKind, ReceiversConfig, Severity } from "./prometheus.settings";
+import { PrometheusConfig } from "./prometheus.settings";
+import { RECEIVER_KINDS, ReceiverKind, ReceiversConfig, Severity } from "./receivers.settings";
 import { imageRegistry, mirrorRepository, pullSecretRefs } from "../../platform/images";
 import { volumeValues } from "../../platform/persistence";
 import { buildAlertRules } from "./alerts.build";

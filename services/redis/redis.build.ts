@@ -1,6 +1,6 @@
 // Pure values builder for the Bitnami redis chart (22.0.x): config in, chart values out.
 // The password never appears here: the chart reads it from the Secret named in auth.existingSecret.
-import { RedisConfig } from "../postgresql/postgresql.settings";
+import { RedisConfig } from "./redis.settings";
 import { ImagesConfig } from "../../platform/platform.settings";
 import { chartImage } from "../../platform/images";
 import { volumeValues } from "../../platform/persistence";

@@ -1,7 +1,7 @@
 // Facts of the pinned Bitnami redis chart (22.0.x) that this program relies on: the release name,
 // Services and ports, pod labels, Secret key and images. The component, its values builder, the
 // NetworkPolicies and the tests all read them from here, so a change is one edit.
-import type { RedisConfig } from "../postgresql/postgresql.settings";
+import type { RedisConfig } from "./redis.settings";
 import type { MetricsService } from "../postgresql/postgresql.contract";
 import type { RedisMode } from "./redis.decisions";
 

@@ -2,7 +2,7 @@
 // section: the chart in the namespace or an external Redis, each standalone or behind Sentinel.
 // The chart values, the component's endpoint, the external endpoint, the NetworkPolicies and the
 // stack read these values; nothing else reads redis.sentinel or redis.external.sentinel to decide.
-import type { RedisConfig } from "../postgresql/postgresql.settings";
+import type { RedisConfig } from "./redis.settings";
 import type { RedisEndpoint } from "../../platform/endpoints";
 import { REDIS } from "./redis.contract";
 

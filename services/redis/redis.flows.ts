@@ -1,6 +1,6 @@
 // Redis's flows: the API is its client (on Sentinel's port too with Sentinel); the scrapers reach
 // only the exporter; with replication the nodes replicate and gossip among themselves.
-import type { RedisConfig } from "../postgresql/postgresql.settings";
+import type { RedisConfig } from "./redis.settings";
 import type { RedisMode, RedisPlacement } from "./redis.decisions";
 import { REDIS, redisPodLabels } from "./redis.contract";
 import { EXTERNAL_DATA, Peer, pods, PortRule, Rule, WorkloadFlows } from "../edge/network-policies.build";

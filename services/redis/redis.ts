@@ -2,7 +2,7 @@
 // Sentinel in production), with a generated password; or, when switched off, an external Redis.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { RedisConfig } from "../postgresql/postgresql.settings";
+import { RedisConfig } from "./redis.settings";
 import { chartCredentials, Credentials } from "../../platform/credentials";
 import { ChartServiceArgs, chartRelease, DATA_RELEASE } from "../../platform/release";
 import { RedisEndpoint } from "../../platform/endpoints";

@@ -11,7 +11,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { chartsDefaults } from "../../platform/platform.settings";
+import { defaultsFor } from "../../stack";
 import { POSTGRESQL } from "../../services/postgresql/postgresql.contract";
 import { REDIS } from "../../services/redis/redis.contract";
 import { kubectl } from "./kubectl";
@@ -193,8 +193,9 @@ const DOC_LOCK = new RegExp(
     before(async () => {
       fs.mkdirSync(stateDir, { recursive: true });
       fs.mkdirSync(charts.dir, { recursive: true });
-      const pg = charts.addChart("postgresql", chartsDefaults.postgresql.version);
-      const redis = charts.addChart("redis", chartsDefaults.redis.version);
+      const pinned = defaultsFor("development").charts;
+      const pg = charts.addChart("postgresql", pinned.postgresql.version);
+      const redis = charts.addChart("redis", pinned.redis.version);
       await charts.start();
       devSettings = {
         "charts.postgresql.chart": charts.url(pg),

@@ -3,7 +3,7 @@
 // moves it.
 import * as os from "os";
 import * as path from "path";
-import { defaults } from "../../stack";
+import { defaultsFor } from "../../stack";
 import { ChartsConfig } from "../../platform/platform.settings";
 
 export const CHART_CACHE = process.env.APE_CHART_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-charts");
@@ -12,6 +12,6 @@ export const CHART_CACHE = process.env.APE_CHART_CACHE ?? path.join(os.homedir()
 export const CACHED_CHARTS = ["postgresql", "redis", "prometheus", "grafana"] as const;
 
 /** The cache directory of `chart` at `version`, the pinned version unless given. */
-export function cachedChart(chart: keyof ChartsConfig, version: string = defaults.charts[chart].version): string {
+export function cachedChart(chart: keyof ChartsConfig, version: string = defaultsFor("development").charts[chart].version): string {
   return path.join(CHART_CACHE, `${chart}-${version}`);
 }

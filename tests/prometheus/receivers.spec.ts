@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { ConfigValidationError, parseStackConfig, StackConfig } from "../../stack";
-import { alertsReachNoOne } from "../../services/prometheus/prometheus.settings";
+import { alertsReachNoOne } from "../../services/prometheus/receivers.settings";
 import { PROMETHEUS } from "../../services/prometheus";
 import { prometheusValues, receiverSecrets } from "../../services/prometheus/prometheus.build";
 import { withExtraValues } from "../../platform/release";

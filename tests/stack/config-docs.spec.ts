@@ -5,10 +5,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { z } from "zod";
-import { defaults } from "../../stack";
+import { defaultsFor } from "../../stack";
 import { descriptionAt, keysAt } from "../../config/keys";
 import { schemaFor } from "../../stack/config";
-import { isSecretPath, SECRET_PATHS } from "../../config/secrets";
+import { isSecretPath, secretPaths } from "../../config/secrets";
 import { configDocs, DOC_FILE, isStale, keyPaths, stackSettings, StackSettings } from "../../scripts/config-docs";
 import { readStackFile } from "../../testbed/harness/stackFile";
 
@@ -108,7 +108,7 @@ describe("configuration reference (docs/configuration.md)", () => {
       const row = rowOf(doc, key);
       assert.ok(row, `${key} has a row`);
       const keys = key.split(".");
-      const fallback = valueAt(defaults, keys);
+      const fallback = valueAt(defaultsFor("development"), keys);
       assert.strictEqual(row[2], fallback === undefined ? "(unset)" : code(fallback), `${key}: default`);
       for (const [column, stack] of [
         [3, "dev"],
@@ -140,9 +140,10 @@ describe("configuration reference (docs/configuration.md)", () => {
     };
     const withSecrets = configDocs(settings);
     for (const canary of canaries) assert.ok(!withSecrets.includes(canary), `${canary} does not appear`);
-    const secretRows = keyPaths().filter(isSecretPath);
+    const schema = schemaFor("development");
+    const secretRows = keyPaths().filter((p) => isSecretPath(schema, p));
     assert.deepStrictEqual(
-      SECRET_PATHS.filter((p) => !secretRows.some((row) => row === p || row.startsWith(`${p}.`))),
+      secretPaths(schema).filter((p) => !secretRows.some((row) => row === p || row.startsWith(`${p}.`))),
       [],
       "every secret path is a documented key",
     );

@@ -1,0 +1,176 @@
+// `redis`: the Redis release (Bitnami chart, Sentinel in production) or an external Redis.
+import { z } from "zod";
+import { extraValues } from "../../config/extra-values";
+import {
+  bool,
+  dnsLabel,
+  externalEndpoint,
+  image,
+  intAtLeast,
+  nonEmpty,
+  persistence,
+  port,
+  resources,
+  SchemaContext,
+} from "../../config/fields";
+
+export const redisSchema = (ctx: SchemaContext) =>
+  z
+    .strictObject({
+      enabled: bool().meta({
+        description: "Install Redis in the namespace (the chart, release redis); false = use redis.external instead.",
+        default: true,
+      }),
+      external: externalEndpoint("Redis")
+        .extend({
+          existingSecret: nonEmpty("a Secret name")
+            .optional()
+            .meta({ description: "Secret in the stack's namespace, created by you, that holds the Redis password; unset = no auth." }),
+          passwordKey: nonEmpty("a Secret key")
+            .optional()
+            .meta({ description: "Key of the password in existingSecret; set both or neither." }),
+          sentinel: z
+            .strictObject({
+              hosts: z
+                .array(nonEmpty("a host name"))
+                .min(1, { error: "must list at least one sentinel host" })
+                .meta({ description: "Host names of the sentinels." }),
+              port: port().optional().meta({ description: "Port of the sentinels; unset = 26379." }),
+              masterSet: nonEmpty().meta({ description: "Name of the master set the sentinels manage." }),
+            })
+            .optional()
+            .meta({ description: "A Sentinel-managed Redis: the API asks these sentinels for the master of masterSet." }),
+        })
+        .superRefine((e, c) => {
+          if ((e.existingSecret === undefined) !== (e.passwordKey === undefined)) {
+            c.addIssue({
+              code: "custom",
+              path: [e.existingSecret === undefined ? "existingSecret" : "passwordKey"],
+              input: undefined,
+              message: "must be given together with existingSecret/passwordKey (both, or neither for a Redis without auth)",
+            });
+          }
+        })
+        .optional()
+        .meta({ description: "The Redis used when redis.enabled is false (required then). Its password stays in your Secret." }),
+      architecture: z.enum(["standalone", "replication"], { error: "must be standalone or replication" }).meta({
+        description: "standalone: one Redis; replication: a master plus replica.replicaCount replicas (required for Sentinel).",
+        default: "replication",
+      }),
+      auth: z
+        .strictObject({
+          enabled: bool().meta({
+            description: "Require a password; it is generated once and kept in the Secret redis-auth.",
+            default: true,
+          }),
+        })
+        .meta({ description: "Password protection of Redis." }),
+      image: image(ctx).meta({
+        description: "The Redis server image.",
+        default: { repository: "bitnamilegacy/redis", tag: "8.2.1-debian-12-r0" },
+      }),
+      master: z
+        .strictObject({
+          persistence: persistence().meta({
+            description: "Data volume of the master. To grow a live one, resize its PVC with kubectl first (immutable volume template).",
+            default: { enabled: true, size: "10Gi" },
+          }),
+          resources: resources().meta({
+            description: "CPU and memory of the master.",
+            default: {
+              requests: { memory: "256Mi", cpu: "100m", "ephemeral-storage": "64Mi" },
+              limits: { memory: "512Mi", "ephemeral-storage": "1Gi" },
+            },
+          }),
+        })
+        .meta({ description: "The Redis master; unused with Sentinel, where every node follows the replica settings." }),
+      replica: z
+        .strictObject({
+          replicaCount: intAtLeast(1).meta({
+            description: "Number of replicas; with Sentinel, the number of Redis nodes (each runs Redis and a sentinel).",
+            default: 2,
+          }),
+          persistence: persistence().meta({
+            description:
+              "Data volume of each replica (each node with Sentinel). Resize live PVCs with kubectl first (immutable volume template).",
+            default: { enabled: true, size: "10Gi" },
+          }),
+          resources: resources().meta({
+            description: "CPU and memory of each replica (each node's Redis with Sentinel).",
+            default: {
+              requests: { memory: "256Mi", cpu: "100m", "ephemeral-storage": "64Mi" },
+              limits: { memory: "512Mi", "ephemeral-storage": "1Gi" },
+            },
+          }),
+          podAntiAffinity: z.enum(["soft", "hard"], { error: "must be soft or hard" }).meta({
+            description:
+              "hard: no two Redis nodes on one Kubernetes node (needs as many schedulable nodes as replicaCount, else pods stay" +
+              " Pending); soft: a preference only, so one node failure may take down every replica and Sentinel.",
+            default: "soft",
+          }),
+        })
+        .meta({ description: "Redis replicas (architecture replication); with Sentinel, the Redis nodes." }),
+      sentinel: z
+        .strictObject({
+          enabled: bool().meta({
+            description:
+              "Run a sentinel beside every Redis node for automatic failover; needs architecture replication. Switching it on a live" +
+              " stack moves Redis to other StatefulSets, with new, empty volumes.",
+            default: false,
+          }),
+          quorum: intAtLeast(1).meta({
+            description: "Sentinels that must agree the master is down before a failover; at most replica.replicaCount.",
+            default: 2,
+          }),
+          masterSet: dnsLabel().meta({
+            description: "Name of the master set the sentinels announce; the API gets it as REDIS_SENTINEL_MASTER_SET.",
+            default: "mymaster",
+          }),
+          resources: resources().meta({
+            description: "CPU and memory of each sentinel container.",
+            default: {
+              requests: { memory: "64Mi", cpu: "50m", "ephemeral-storage": "16Mi" },
+              limits: { memory: "128Mi", "ephemeral-storage": "256Mi" },
+            },
+          }),
+        })
+        .meta({
+          description: "Redis Sentinel: failover to a replica when the master fails; the API then asks the sentinels for the master.",
+        }),
+      metrics: z
+        .strictObject({
+          enabled: bool().meta({ description: "Run the redis_exporter sidecar, which Prometheus scrapes on port 9121.", default: true }),
+          resources: resources().meta({
+            description: "CPU and memory of the exporter sidecar.",
+            default: {
+              requests: { memory: "64Mi", cpu: "50m", "ephemeral-storage": "16Mi" },
+              limits: { memory: "128Mi", cpu: "200m", "ephemeral-storage": "128Mi" },
+            },
+          }),
+        })
+        .meta({ description: "Redis metrics for Prometheus." }),
+      extraValues: extraValues("redis"),
+    })
+    .superRefine((r, c) => {
+      if (!r.enabled && !r.external) {
+        c.addIssue({
+          code: "custom",
+          path: ["external"],
+          input: undefined,
+          message: "must give host and port (plus existingSecret and passwordKey when it needs a password) when redis.enabled is false",
+        });
+      }
+      if (r.sentinel.enabled && r.architecture !== "replication") {
+        c.addIssue({ code: "custom", path: ["sentinel", "enabled"], input: true, message: "requires redis.architecture replication" });
+      }
+      if (r.sentinel.enabled && r.sentinel.quorum > r.replica.replicaCount) {
+        c.addIssue({
+          code: "custom",
+          path: ["sentinel", "quorum"],
+          input: r.sentinel.quorum,
+          message: `must be <= the number of Redis nodes (redis.replica.replicaCount = ${r.replica.replicaCount})`,
+        });
+      }
+    })
+    .meta({ description: "Redis for the API: the pinned Bitnami chart (Sentinel in production), or an external Redis." });
+export type RedisConfig = z.infer<ReturnType<typeof redisSchema>>;
