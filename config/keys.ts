@@ -1,7 +1,9 @@
 // Walks the config schema by key path, as `pulumi config set --path` spells it: which keys an
 // object accepts (for "allowed here" in errors) and what each key means (its `.meta` description,
-// the source of docs/configuration.md, and the flags below). Wrappers (optional, preprocess,
+// the source of docs/configuration.md, and the flags below). Wrappers (optional, default, preprocess,
 // transform) are looked through; a list or a map is one key whose entries share the element's schema.
+// Only zod's public API: its classes (instanceof), `.shape`, `.element`, `.valueType`, `.unwrap()`, a
+// pipe's `.in`/`.out`, and the global registry that `.meta()` writes to.
 import { z } from "zod";
 
 // What a key's `.meta` may state besides zod's description; the framework reads these.
@@ -17,38 +19,43 @@ declare module "zod" {
 /** A key's metadata as read back, `default` typed as the value any schema accepts. */
 type Meta = NonNullable<ReturnType<typeof z.globalRegistry.get<z.ZodType>>>;
 
-type AnyDef = {
-  type: string;
-  shape?: Record<string, z.ZodType>;
-  innerType?: z.ZodType;
-  in?: z.ZodType;
-  out?: z.ZodType;
-  element?: z.ZodType;
-  valueType?: z.ZodType;
-};
+type Schema = z.core.$ZodType;
 
-const defOf = (node: z.ZodType): AnyDef => (node as unknown as { _zod: { def: AnyDef } })._zod.def;
+/** Wrappers whose `.unwrap()` returns the one schema they hold. */
+const WRAPPERS = [
+  z.ZodOptional,
+  z.ZodExactOptional,
+  z.ZodNullable,
+  z.ZodDefault,
+  z.ZodPrefault,
+  z.ZodNonOptional,
+  z.ZodCatch,
+  z.ZodReadonly,
+];
 
 /** The schema a wrapper holds (the value side of a preprocess or transform), or undefined for a non-wrapper. */
-function inner(node: z.ZodType): z.ZodType | undefined {
-  const def = defOf(node);
-  if (def.innerType) return def.innerType;
-  if (def.type === "pipe") return def.out && defOf(def.out).type === "transform" ? def.in : def.out;
+function inner(node: Schema): Schema | undefined {
+  // z.preprocess(fn, schema) is a pipe from a transform into the schema; schema.transform(fn) a pipe
+  // from the schema into a transform.
+  if (node instanceof z.ZodPipe) return node.out instanceof z.ZodTransform ? node.in : node.out;
+  for (const Wrapper of WRAPPERS) if (node instanceof Wrapper) return node.unwrap();
   return undefined;
 }
 
-function unwrap(node: z.ZodType): z.ZodType {
+function unwrap(node: Schema): Schema {
   for (let next = inner(node); next; next = inner(node)) node = next;
   return node;
 }
 
 /** The schema of the key at `path` as declared (outermost wrapper), or undefined when there is none. */
-function schemaAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): z.ZodType | undefined {
-  let node: z.ZodType | undefined = schema;
+function schemaAt(schema: Schema, path: ReadonlyArray<PropertyKey>): Schema | undefined {
+  let node: Schema | undefined = schema;
   for (const key of path) {
-    const def = defOf(unwrap(node));
-    if (def.shape) node = def.shape[String(key)];
-    else node = def.element ?? def.valueType;
+    const holder = unwrap(node);
+    if (holder instanceof z.ZodObject) node = holder.shape[String(key)];
+    else if (holder instanceof z.ZodArray) node = holder.element;
+    else if (holder instanceof z.ZodRecord) node = holder.valueType;
+    else node = undefined;
     if (!node) return undefined;
   }
   return node;
@@ -57,14 +64,14 @@ function schemaAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): z.ZodTyp
 /** The keys a strict object accepts at `path` of `schema` ([] for a leaf or an unknown path). */
 export function keysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
   const node = schemaAt(schema, path);
-  const shape = node && defOf(unwrap(node)).shape;
-  return shape ? Object.keys(shape) : [];
+  const holder = node && unwrap(node);
+  return holder instanceof z.ZodObject ? Object.keys(holder.shape) : [];
 }
 
 /** A `.meta` field of a key's schema: the first one set, from the outermost wrapper in. */
 export function metaOf<K extends keyof Meta>(node: z.ZodType, field: K): Meta[K] | undefined {
-  for (let layer: z.ZodType | undefined = node; layer; layer = inner(layer)) {
-    const value = z.globalRegistry.get(layer)?.[field];
+  for (let layer: Schema | undefined = node; layer; layer = inner(layer)) {
+    const value = z.globalRegistry.get(layer as z.ZodType)?.[field];
     if (value !== undefined) return value;
   }
   return undefined;
@@ -72,12 +79,15 @@ export function metaOf<K extends keyof Meta>(node: z.ZodType, field: K): Meta[K]
 
 /** The keys of an object schema and their schemas, or undefined for anything else. */
 export function shapeOf(node: z.ZodType): Record<string, z.ZodType> | undefined {
-  return defOf(unwrap(node)).shape;
+  const holder = unwrap(node);
+  return holder instanceof z.ZodObject ? holder.shape : undefined;
 }
 
 /** Whether the key may be left out (an optional wrapper at any layer). */
 export function isOptional(node: z.ZodType): boolean {
-  for (let layer: z.ZodType | undefined = node; layer; layer = inner(layer)) if (defOf(layer).type === "optional") return true;
+  for (let layer: Schema | undefined = node; layer; layer = inner(layer)) {
+    if (layer instanceof z.ZodOptional || layer instanceof z.ZodExactOptional) return true;
+  }
   return false;
 }
 

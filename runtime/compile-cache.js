@@ -16,6 +16,11 @@
 // APE_COMPILE_CACHE=off turns both off). Deleting the directory at any time is safe; entries for old
 // versions of a file just stay unused. A plain .js file because it runs before anything can load
 // TypeScript.
+//
+// Public interfaces only: ts-node's documented `transpiler` setting and its transpiler module
+// interface (`create(options)` returning `{ transpile(input, { fileName }) }`), the SWC transpiler
+// ts-node exports for that setting (ts-node/transpilers/swc), handed ts-node's options as they
+// came, and Node's module.enableCompileCache where Node has it.
 "use strict";
 const crypto = require("crypto");
 const fs = require("fs");
@@ -37,7 +42,7 @@ exports.create = function create(createOptions) {
     require("ts-node/package.json").version,
     require("@swc/core/package.json").version,
     createOptions.service.config.options,
-    createOptions.nodeModuleEmitKind ?? null,
+    extraOptions(createOptions),
   ]);
 
   return {
@@ -55,6 +60,19 @@ exports.create = function create(createOptions) {
     },
   };
 };
+
+/**
+ * What ts-node hands a transpiler beyond the `service` its typings declare, as data (functions
+ * dropped): today the module kind it emits the file as (`nodeModuleEmitKind`: a .cts and an .mts
+ * file get the same compiler options and differ only there) and any options given with the
+ * `transpiler` setting. Taken whole rather than by name, so that the key holds whatever ts-node
+ * passes and SWC reads even if ts-node renames or adds something.
+ */
+function extraOptions(createOptions) {
+  return Object.entries(createOptions)
+    .filter(([name, value]) => name !== "service" && typeof value !== "function")
+    .map(([name, value]) => [name, value ?? null]);
+}
 
 /** Node >= 22.1; a no-op where it is missing or already on (NODE_COMPILE_CACHE, an earlier call). */
 function enableV8CompileCache(dir) {

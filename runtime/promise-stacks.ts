@@ -5,6 +5,14 @@
 // source maps frame by frame on the spot: about 0.17 s of every preview and up, for traces nothing
 // prints. This keeps the bookkeeping and the report, and captures the traces only when
 // PULUMI_DEBUG_PROMISE_LEAKS asks for them.
+//
+// The SDK offers no public switch for this: the function that tracks promises lives in its
+// runtime/debuggable module, whose typings export nothing (all of it is @internal). So this
+// replaces that module's export only when it is there and a function; otherwise it leaves the SDK
+// as it is and the program runs as it would without this file, only slower.
+// tests/project/runtime.spec.ts fails on an SDK release that moves or reshapes it. To measure what
+// it buys, run the same no-op preview with PULUMI_DEBUG_PROMISE_LEAKS=1 (the SDK's own captures)
+// and without it.
 
 /** Marks the SDK function once it is wrapped, so that a second call changes nothing. */
 const WRAPPED = Symbol.for("ape-2026.promise-stacks");

@@ -1,7 +1,7 @@
 // Pure builders for the API's Kubernetes objects: settings, credentials, pod template, HPA, PDB.
 // No resources are created here, so tests call these directly without mocks.
 import * as crypto from "crypto";
-import type * as Input from "@pulumi/kubernetes/types/input";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ApiConfig, ApiVolume, EMPTY_DIR_SIZE_LIMIT, ExternalSecretsConfig, resolvePort } from "./api.settings";
 import {
@@ -124,8 +124,8 @@ export function secretData(
  * NEO4J_PASSWORD always comes by secretKeyRef: from the Secret the Neo4j chart reads, or the
  * external one.
  */
-export function credentialEnv(database: DatabaseEndpoint, redis: RedisEndpoint, neo4j?: Neo4jEndpoint): Input.core.v1.EnvVar[] {
-  const env: Input.core.v1.EnvVar[] = [];
+export function credentialEnv(database: DatabaseEndpoint, redis: RedisEndpoint, neo4j?: Neo4jEndpoint): k8s.types.input.core.v1.EnvVar[] {
+  const env: k8s.types.input.core.v1.EnvVar[] = [];
   if (database.password === undefined) {
     env.push({
       name: "DATABASE_PASSWORD",
@@ -149,13 +149,13 @@ export function credentialEnv(database: DatabaseEndpoint, redis: RedisEndpoint, 
 /** Names of the PVCs for the volumes configured as `pvc` (fixed, so a claim survives updates). */
 export const pvcName = (volume: string): string => `${API_NAME}-${volume}`;
 
-function podVolume(name: string, v: ApiVolume): Input.core.v1.Volume {
+function podVolume(name: string, v: ApiVolume): k8s.types.input.core.v1.Volume {
   return v.type === "pvc"
     ? { name, persistentVolumeClaim: { claimName: pvcName(name) } }
     : { name, emptyDir: { sizeLimit: v.sizeLimit ?? EMPTY_DIR_SIZE_LIMIT } };
 }
 
-function httpProbe(p: ApiConfig["probes"]["liveness"], port: number): Input.core.v1.Probe {
+function httpProbe(p: ApiConfig["probes"]["liveness"], port: number): k8s.types.input.core.v1.Probe {
   return {
     httpGet: { path: p.path, port },
     initialDelaySeconds: p.initialDelaySeconds,
@@ -176,7 +176,7 @@ function scrapeAnnotations(api: ApiConfig): Record<string, string> {
 }
 
 /** Spread across nodes and zones; matchLabelKeys keeps old and new ReplicaSets apart in a rollout. */
-function topologySpread(api: ApiConfig): Input.core.v1.TopologySpreadConstraint[] {
+function topologySpread(api: ApiConfig): k8s.types.input.core.v1.TopologySpreadConstraint[] {
   if (!api.topologySpread.enabled) return [];
   return ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((topologyKey) => ({
     topologyKey,
@@ -188,11 +188,11 @@ function topologySpread(api: ApiConfig): Input.core.v1.TopologySpreadConstraint[
 }
 
 /** Where the API pods may run: node selector, tolerations, affinity and priority, each only when set. */
-function scheduling(api: ApiConfig): Partial<Input.core.v1.PodSpec> {
+function scheduling(api: ApiConfig): Partial<k8s.types.input.core.v1.PodSpec> {
   return {
     ...(Object.keys(api.nodeSelector).length > 0 ? { nodeSelector: api.nodeSelector } : {}),
     ...(api.tolerations.length > 0 ? { tolerations: api.tolerations } : {}),
-    ...(Object.keys(api.affinity).length > 0 ? { affinity: api.affinity as Input.core.v1.Affinity } : {}),
+    ...(Object.keys(api.affinity).length > 0 ? { affinity: api.affinity as k8s.types.input.core.v1.Affinity } : {}),
     ...(api.priorityClassName ? { priorityClassName: api.priorityClassName } : {}),
   };
 }
@@ -206,7 +206,7 @@ export interface PodRefs {
   readonly externalSecretName?: pulumi.Input<string>;
   /** checksum() of the ConfigMap data: a change rolls the pods. */
   readonly configChecksum: pulumi.Input<string>;
-  readonly credentialEnv: Input.core.v1.EnvVar[];
+  readonly credentialEnv: k8s.types.input.core.v1.EnvVar[];
 }
 
 /**
@@ -218,7 +218,7 @@ export interface PodRefs {
 export function envFrom(
   api: Pick<ApiConfig, "existingSecret">,
   refs: Pick<PodRefs, "configMapName" | "secretName" | "externalSecretName">,
-): Input.core.v1.EnvFromSource[] {
+): k8s.types.input.core.v1.EnvFromSource[] {
   return [
     ...(api.existingSecret !== undefined ? [{ secretRef: { name: api.existingSecret } }] : []),
     { configMapRef: { name: refs.configMapName } },
@@ -256,7 +256,7 @@ export function reloaderAnnotations(
   return watched.length > 0 ? { [RELOADER.secretReload]: watched.join(",") } : {};
 }
 
-function podTemplate(api: ApiConfig, refs: PodRefs): Input.core.v1.PodTemplateSpec {
+function podTemplate(api: ApiConfig, refs: PodRefs): k8s.types.input.core.v1.PodTemplateSpec {
   const probePort = resolvePort(api.probes.port, api.ports)!;
   const volumes = Object.entries(api.volumes);
   return {
@@ -314,7 +314,7 @@ function podTemplate(api: ApiConfig, refs: PodRefs): Input.core.v1.PodTemplateSp
   };
 }
 
-export function deploymentSpec(api: ApiConfig, refs: PodRefs): Input.apps.v1.DeploymentSpec {
+export function deploymentSpec(api: ApiConfig, refs: PodRefs): k8s.types.input.apps.v1.DeploymentSpec {
   return {
     // With autoscaling on the HPA owns the count: a spec.replicas here would be re-applied by
     // every `pulumi up` and reset the HPA's decision.
@@ -327,8 +327,8 @@ export function deploymentSpec(api: ApiConfig, refs: PodRefs): Input.apps.v1.Dep
 
 type ScalingPolicy = ApiConfig["autoscaling"]["behavior"]["scaleUp"];
 
-function scalingRules(p: ScalingPolicy): Input.autoscaling.v2.HPAScalingRules {
-  const policies: Input.autoscaling.v2.HPAScalingPolicy[] = [];
+function scalingRules(p: ScalingPolicy): k8s.types.input.autoscaling.v2.HPAScalingRules {
+  const policies: k8s.types.input.autoscaling.v2.HPAScalingPolicy[] = [];
   if (p.percent !== undefined) policies.push({ type: "Percent", value: p.percent, periodSeconds: p.periodSeconds });
   if (p.pods !== undefined) policies.push({ type: "Pods", value: p.pods, periodSeconds: p.periodSeconds });
   return { stabilizationWindowSeconds: p.stabilizationWindowSeconds, selectPolicy: p.selectPolicy, policies };
@@ -340,7 +340,7 @@ function scalingRules(p: ScalingPolicy): Input.autoscaling.v2.HPAScalingRules {
  * at larger counts doubling wins, so a load spike is met quickly (Min would throttle to the slower
  * rule and leave users waiting). Scale down is cautious: 50% per 60 s after a 300 s window.
  */
-export function hpaSpec(api: ApiConfig, deploymentName: pulumi.Input<string>): Input.autoscaling.v2.HorizontalPodAutoscalerSpec {
+export function hpaSpec(api: ApiConfig, deploymentName: pulumi.Input<string>): k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec {
   const a = api.autoscaling;
   const utilization = (name: string, averageUtilization: number) => ({
     type: "Resource",
@@ -356,7 +356,7 @@ export function hpaSpec(api: ApiConfig, deploymentName: pulumi.Input<string>): I
 }
 
 /** minAvailable below the minimum replica count (config validation guarantees it). */
-export function pdbSpec(api: ApiConfig): Input.policy.v1.PodDisruptionBudgetSpec {
+export function pdbSpec(api: ApiConfig): k8s.types.input.policy.v1.PodDisruptionBudgetSpec {
   return {
     minAvailable: api.podDisruptionBudget.minAvailable,
     selector: { matchLabels: apiSelectorLabels() },

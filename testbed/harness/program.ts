@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { deepFreeze, frozenSet } from "./freeze";
 import { StackMocks } from "./mocks";
 import { serially } from "./serial";
-import { skipSdkStackCaptures } from "./stacks";
+import { skipSdkStackCaptures } from "./stack-traces";
 import { PROJECT, projectDefaults, readStackFile, setPath } from "./stackFile";
 
 /**
@@ -69,7 +69,7 @@ export interface RunOptions {
   readonly program?: string;
 }
 
-// Pulumi's own stack captures cost most of an evaluation and nothing reads them under mocks (stacks.ts).
+// Pulumi's own stack captures cost most of an evaluation and nothing reads them under mocks (stack-traces.ts).
 skipSdkStackCaptures();
 
 const PROGRAM = require.resolve("../../index");

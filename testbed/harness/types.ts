@@ -1,6 +1,9 @@
 // Type tokens of the resources the program registers, as the engine (and the recorded runs) name
-// them. Every test and script reads them from here; tests/project/types.spec.ts checks each provider token
-// against the SDK class that registers it, so a typo fails once, here.
+// them. Every test and script reads them from here. tests/project/harness.spec.ts ("every type
+// token is the one the SDK class ... registers") checks each token of a provider resource against
+// the token its SDK class registers with, the provider's and this program's components' against the
+// dev run, and the two CustomResources (ServiceMonitor, PrometheusRule) by their group and version
+// only; so a typo fails once, there.
 
 /** Resource type tokens by short name. */
 export const T = {

@@ -42,12 +42,15 @@ describe("compile cache (runtime/compile-cache.js)", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A transpiler as ts-node creates one, for the given compiler options. */
-  const transpiler = (options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, sourceMap: true }) =>
+  /** A transpiler as ts-node creates one, for the given compiler options (and module kind). */
+  const transpiler = (
+    options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, sourceMap: true },
+    nodeModuleEmitKind?: "nodecjs" | "nodeesm",
+  ) =>
     create({
       service: { config: { options }, projectLocalResolveHelper: (s: string) => require.resolve(s) },
       transpilerConfigLocalResolveHelper: (s: string) => require.resolve(s),
-      nodeModuleEmitKind: undefined,
+      nodeModuleEmitKind,
     });
   const entries = () => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith(".json")) : []);
 
@@ -79,6 +82,31 @@ describe("compile cache (runtime/compile-cache.js)", () => {
     ];
     for (const out of outputs) assert.notStrictEqual(out.outputText, "/* stale */");
     assert.strictEqual(entries().length, 4);
+  });
+
+  it("the module kind ts-node passes beside its declared options (CommonJS or ESM under node16) never reads the other's entry", () => {
+    const node16 = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.Node16, sourceMap: true };
+    const commonjs = transpiler(node16, "nodecjs").transpile(SOURCE, { fileName: FILE });
+    const esm = transpiler(node16, "nodeesm").transpile(SOURCE, { fileName: FILE });
+    assert.match(commonjs.outputText, /exports/);
+    assert.match(esm.outputText, /^export /m);
+    assert.strictEqual(entries().length, 2);
+  });
+
+  it("through ts-node itself, as tsconfig.transpile.json names it: other compiler options never read that entry", () => {
+    const source = "export const pick = (a?: number) => a ?? 1;\n";
+    const compile = (target: string) =>
+      require("ts-node")
+        .create({
+          transpileOnly: true,
+          transpiler: require.resolve("../../runtime/compile-cache.js"),
+          skipProject: true,
+          compilerOptions: { target },
+        })
+        .compile(source, FILE) as string;
+    assert.match(compile("es2022"), /\?\?/, "es2022 keeps ??");
+    assert.doesNotMatch(compile("es2017"), /\?\?/, "es2017 gets its own output");
+    assert.strictEqual(entries().length, 2);
   });
 
   it("an unreadable entry is transpiled again and replaced", () => {

@@ -17,7 +17,7 @@ export function query(refId: string, expr: string, legend = "__auto"): Dataquery
 /** Green below `warnAt`, red from it (a threshold line drawn in time series panels). */
 function redFrom(warnAt: number): ThresholdsConfigBuilder {
   return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
-    { value: null as unknown as number, color: "green" },
+    { value: null, color: "green" },
     { value: warnAt, color: "red" },
   ]);
 }
