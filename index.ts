@@ -3,7 +3,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./stack";
-import { resolveDatabase, resolveNeo4j, resolveRedis } from "./services/postgresql";
+import { resolveDatabase } from "./services/postgresql";
+import { resolveNeo4j } from "./services/neo4j";
+import { resolveRedis } from "./services/redis";
 import { ApeStack } from "./stack/stack";
 import { capturePromiseStacksOnlyWhenDebugging } from "./runtime/promise-stacks";
 

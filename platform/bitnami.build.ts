@@ -30,3 +30,12 @@ export function bitnamiImage(images: ImagesConfig, repository: string): ChartIma
  * walks every file of a 200Gi volume at every pod start.
  */
 export const BITNAMI_POD_SECURITY = { fsGroupChangePolicy: "OnRootMismatch" } as const;
+
+/** A chart's metrics Service: what a ServiceMonitor selects and scrapes. */
+export interface MetricsService {
+  readonly name: string;
+  /** The Service port's name (a ServiceMonitor endpoint names it). */
+  readonly portName: string;
+  /** Labels on the Service. */
+  readonly labels: Record<string, string>;
+}

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigValidationError } from "../config/errors";
 import { placeholderImages } from "./placeholders";
-import { alertsReachNoOne } from "../services/prometheus/receivers.settings";
+import { alertsReachNoOne } from "../services/prometheus";
 import { isProduction, parseStackConfig, StackConfig } from "./config";
 
 /**

@@ -2,16 +2,18 @@
 // Prometheus Operator objects. Its outputs tell a user how to reach them (there is no Ingress
 // for these: `kubectl port-forward`).
 import * as pulumi from "@pulumi/pulumi";
-import { GrafanaConfig } from "../services/grafana/grafana.settings";
-import { PrometheusConfig } from "../services/prometheus/prometheus.settings";
-import { DatabaseEndpoint } from "../platform/endpoints";
+import { GrafanaConfig, Grafana, GRAFANA } from "../services/grafana";
+import {
+  PrometheusConfig,
+  ApiMetricsTarget,
+  ExporterFacts,
+  OperatorObjects,
+  Prometheus,
+  PROMETHEUS,
+  operatorPrometheus,
+} from "../services/prometheus";
+import { DatabaseEndpoint } from "../services/postgresql";
 import { ChartServiceArgs } from "../platform/release";
-import { Grafana } from "../services/grafana/grafana";
-import { GRAFANA } from "../services/grafana/grafana.contract";
-import { ApiMetricsTarget, ExporterFacts, OperatorObjects } from "../services/prometheus/operator";
-import { Prometheus } from "../services/prometheus/prometheus";
-import { PROMETHEUS } from "../services/prometheus/prometheus.contract";
-import { operatorPrometheus } from "../services/prometheus/prometheus.decisions";
 
 export interface MonitoringArgs extends ChartServiceArgs {
   /** The `prometheus` section of StackConfig. */

@@ -2,32 +2,43 @@
 // facts and outputs it needs from the others; this is the one place that sees the whole config.
 import * as pulumi from "@pulumi/pulumi";
 import { isProduction, StackConfig } from ".";
-import { Api, API_NAME } from "../services/api";
+import { Api, API_NAME, apiFlows, apiMetricsTarget } from "../services/api";
 import {
   DatabaseEndpoint,
   externalDatabaseEndpoint,
+  Postgresql,
+  PostgresqlPlacement,
+  postgresqlPlacement,
+  postgresqlClientRule,
+  postgresqlFlows,
+  postgresqlMetricsTarget,
+} from "../services/postgresql";
+import {
   externalNeo4jEndpoint,
-  externalRedisEndpoint,
   Neo4j,
   Neo4jEndpoint,
-  Postgresql,
+  Neo4jPlacement,
+  neo4jPlacement,
+  neo4jClientRule,
+  neo4jFlows,
+  neo4jMetricsTarget,
+} from "../services/neo4j";
+import {
+  externalRedisEndpoint,
   Redis,
   RedisEndpoint,
-} from "../services/postgresql";
-import { ApiIngress, buildNetworkPolicies, NetworkPolicies, PolicyDoc, StackNamespace, WorkloadFlows } from "../services/edge";
-import { Monitoring } from "../services/prometheus";
+  RedisPlacement,
+  redisPlacement,
+  redisClientRule,
+  redisFlows,
+  redisMetricsTarget,
+} from "../services/redis";
+import { ApiIngress, buildNetworkPolicies, NetworkPolicies, PolicyDoc, StackNamespace, edgeFlows } from "../services/edge";
+import { WorkloadFlows } from "../platform/network";
+import { Monitoring } from "./monitoring";
 import { ChartServiceArgs } from "../platform";
-import { apiFlows, apiMetricsTarget } from "../services/api/api.flows";
-import { edgeFlows } from "../services/edge/edge.flows";
-import { PostgresqlPlacement, postgresqlPlacement } from "../services/postgresql/postgresql.decisions";
-import { postgresqlClientRule, postgresqlFlows, postgresqlMetricsTarget } from "../services/postgresql/postgresql.flows";
-import { RedisPlacement, redisPlacement } from "../services/redis/redis.decisions";
-import { redisClientRule, redisFlows, redisMetricsTarget } from "../services/redis/redis.flows";
-import { Neo4jPlacement, neo4jPlacement } from "../services/neo4j/neo4j.decisions";
-import { neo4jClientRule, neo4jFlows, neo4jMetricsTarget } from "../services/neo4j/neo4j.flows";
-import { OperatorPrometheus, operatorPrometheus } from "../services/prometheus/prometheus.decisions";
-import { metricsScrapers, prometheusFlows, prometheusQueryRule } from "../services/prometheus/prometheus.flows";
-import { grafanaFlows, grafanaMetricsTarget } from "../services/grafana/grafana.flows";
+import { OperatorPrometheus, operatorPrometheus, metricsScrapers, prometheusFlows, prometheusQueryRule } from "../services/prometheus";
+import { grafanaFlows, grafanaMetricsTarget } from "../services/grafana";
 
 export interface ApeStackArgs {
   /** The validated stack configuration. */

@@ -4,17 +4,9 @@ import * as crypto from "crypto";
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ApiConfig, ApiVolume, EMPTY_DIR_SIZE_LIMIT, ExternalSecretsConfig, resolvePort } from "./api.settings";
-import {
-  DatabaseEndpoint,
-  Neo4jEndpoint,
-  RedisEndpoint,
-  ResolvedDatabase,
-  ResolvedNeo4j,
-  ResolvedRedis,
-  resolveDatabase,
-  resolveNeo4j,
-  resolveRedis,
-} from "../../platform/endpoints";
+import { DatabaseEndpoint, ResolvedDatabase, resolveDatabase } from "../postgresql";
+import { Neo4jEndpoint, ResolvedNeo4j, resolveNeo4j } from "../neo4j";
+import { RedisEndpoint, ResolvedRedis, resolveRedis } from "../redis";
 import { API_EXTERNAL_SECRET, API_NAME, API_PORT_NAMES, API_UID, apiLabels, apiSelectorLabels } from "./api.contract";
 import { RELOADER } from "./external-secrets.contract";
 

@@ -2,7 +2,7 @@
 // it reaches its data services, DNS and the configured destinations outside the cluster.
 import type { ApiConfig } from "./api.settings";
 import { API_NAME, apiSelectorLabels } from "./api.contract";
-import { cidrs, INGRESS_CONTROLLER, OutsideDestinations, Peer, pods, PortRule, Rule, WorkloadFlows } from "../edge/network-policies.build";
+import { cidrs, INGRESS_CONTROLLER, OutsideDestinations, Peer, pods, PortRule, Rule, WorkloadFlows } from "../../platform/network";
 
 type ApiPorts = Pick<ApiConfig, "ports" | "metrics">;
 

@@ -4,7 +4,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ApiConfig } from "./api.settings";
-import { DatabaseEndpoint, Neo4jEndpoint, RedisEndpoint } from "../../platform/endpoints";
+import { DatabaseEndpoint } from "../postgresql";
+import { Neo4jEndpoint } from "../neo4j";
+import { RedisEndpoint } from "../redis";
 import { statefulOptions } from "../../platform/options";
 import { claimClass } from "../../platform/persistence";
 import {

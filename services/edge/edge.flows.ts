@@ -1,7 +1,7 @@
 // The edge's own pods: cert-manager's ACME HTTP-01 solver, which the ACME server reaches through
 // the ingress controller while a certificate of the Ingress is issued.
 import type { IngressConfig } from "./ingress.settings";
-import { INGRESS_CONTROLLER, WorkloadFlows } from "./network-policies.build";
+import { INGRESS_CONTROLLER, WorkloadFlows } from "../../platform/network";
 
 /** The label cert-manager puts on its solver pods and the port its acmesolver listens on. */
 const ACME_SOLVER = { labels: { "acme.cert-manager.io/http01-solver": "true" }, port: 8089 } as const;

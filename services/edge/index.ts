@@ -1,7 +1,11 @@
-// The edge domain (`ape:edge`): the stack's Namespace under Pod Security admission, the API's
-// Ingress with TLS, and the NetworkPolicies that fence the namespace.
-export { StackNamespace } from "./namespace";
-export { ApiIngress } from "./ingress";
-export { NetworkPolicies } from "./network-policies";
-export { buildNetworkPolicies, PolicyDoc, WorkloadFlows } from "./network-policies.build";
+// The edge (`ape:edge`): the stack's Namespace under Pod Security admission, the API's Ingress
+// with TLS, and the NetworkPolicies assembled from the services' flows.
+export { edgeFlows } from "./edge.flows";
 export { ingressAnnotations, publicUrl } from "./ingress.build";
+export { ingressSchema } from "./ingress.settings";
+export { ApiIngress } from "./ingress";
+export { namespaceSchema } from "./namespace.settings";
+export { StackNamespace } from "./namespace";
+export { PolicyDoc, buildNetworkPolicies } from "./network-policies.build";
+export { NetworkPolicies } from "./network-policies";
+export { networkPolicySchema } from "./network-policy.settings";

@@ -4,7 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { IngressConfig } from "./ingress.settings";
-import { API_NAME } from "../api/api.contract";
+import { API_NAME } from "../api";
 import { standardLabels } from "../../platform/labels";
 import { ingressAnnotations, ingressHosts, ingressSpec, publicUrl } from "./ingress.build";
 import { SelfSignedTls } from "./self-signed-tls";

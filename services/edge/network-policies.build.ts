@@ -1,9 +1,8 @@
-// The NetworkPolicy vocabulary and its assembly. Every service declares the policies of its own
-// pods in its `<service>.flows.ts` (whom they accept on which port, whom they reach), naming
-// peers in the terms below; the stack gathers those declarations and buildNetworkPolicies turns
-// them into the namespace's NetworkPolicies: default deny, DNS for every pod, then each
-// declaration in the order given. The edge owns only these terms, the namespace-wide rules and the
-// `networkPolicy` section they resolve against; which flows exist is each service's business.
+// The assembly of the namespace's NetworkPolicies. Every service declares the policies of its own
+// pods in its `<service>.flows.ts`, in the vocabulary of platform/network.ts; the stack gathers
+// those declarations and buildNetworkPolicies turns them into NetworkPolicies: default deny, DNS
+// for every pod, then each declaration in the order given. The edge owns only the namespace-wide
+// rules and the `networkPolicy` section the vocabulary resolves against.
 //
 // Selectors use the labels the charts really put on their pods (each chart's contract module),
 // only their stable keys (name, instance, component), never version or chart labels. The charts'
@@ -13,6 +12,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { NetworkPolicyConfig } from "./network-policy.settings";
+import type { Peer, Rule, WorkloadFlows } from "../../platform/network";
 
 type Labels = Record<string, string>;
 type Selector = pulumi.Unwrap<k8s.types.input.meta.v1.LabelSelector>;
@@ -26,72 +26,6 @@ export interface PolicyDoc {
   name: string;
   spec: PolicySpec;
 }
-
-/** The other end of a flow. */
-export type Peer =
-  /** The pods of a workload of the stack, by the name its service declared them under. */
-  | { readonly kind: "pods"; readonly name: string }
-  /** Pods of another namespace, by the labels of that namespace and of the pods ({} = any). */
-  | { readonly kind: "namespace"; readonly namespaceSelector: Labels; readonly podSelector: Labels }
-  /** The ingress controller (networkPolicy.ingressController). */
-  | { readonly kind: "ingress-controller" }
-  /** Address ranges; each CIDR keeps only the exceptions inside it. */
-  | { readonly kind: "cidrs"; readonly cidrs: readonly string[]; readonly except: readonly string[] }
-  /** Where the external data services are (networkPolicy.externalData). */
-  | { readonly kind: "external-data" };
-
-/** Peers on TCP ports: one rule of a policy, or how a service is reached (which its peers' rules use). */
-export interface PortRule {
-  readonly peers: readonly Peer[];
-  readonly ports: readonly number[];
-}
-
-/**
- * One rule of a policy: peers on ports, or the Kubernetes API server or the kubelets, each on the
- * addresses and ports of its part of the `networkPolicy` section.
- */
-export type Rule = PortRule | { readonly cluster: "kubernetes-api" | "kubelets" };
-
-/** Destinations outside the cluster by address, on TCP ports (networkPolicy.apiEgress, .alertmanagerEgress). */
-export interface OutsideDestinations {
-  readonly cidrs: readonly string[];
-  /** Ranges cut out of `cidrs`. */
-  readonly except: readonly string[];
-  readonly ports: readonly number[];
-}
-
-/**
- * The policy of one workload's pods as its service declares it. `ingress` or `egress` undefined:
- * the policy leaves that direction alone (other policies, default deny first, still apply);
- * an empty list: nothing is allowed in that direction beyond what other policies allow.
- */
-export interface WorkloadFlows {
-  /** The policy's name, and the name other services' rules reach these pods by. */
-  readonly name: string;
-  /** Labels that select the pods. */
-  readonly pods: Labels;
-  /** Who may connect to the pods. */
-  readonly ingress?: readonly Rule[];
-  /** Whom the pods may connect to. */
-  readonly egress?: readonly Rule[];
-}
-
-/** The pods a service declared under `name`. */
-export const pods = (name: string): Peer => ({ kind: "pods", name });
-/** Pods of another namespace, by the labels of that namespace and of the pods ({} = any). */
-export const podsInNamespace = (namespaceSelector: Labels, podSelector: Labels): Peer => ({
-  kind: "namespace",
-  namespaceSelector,
-  podSelector,
-});
-/** Address ranges minus `except` (exceptions outside a range are left out of it). */
-export const cidrs = (ranges: readonly string[], except: readonly string[] = []): Peer => ({ kind: "cidrs", cidrs: ranges, except });
-export const INGRESS_CONTROLLER: Peer = { kind: "ingress-controller" };
-export const EXTERNAL_DATA: Peer = { kind: "external-data" };
-/** The Kubernetes API server (service discovery, the chart sidecars that watch objects). */
-export const KUBERNETES_API: Rule = { cluster: "kubernetes-api" };
-/** The kubelets on the nodes. */
-export const KUBELETS: Rule = { cluster: "kubelets" };
 
 const tcp = (ports: readonly number[]): PolicyPort[] => ports.map((port) => ({ protocol: "TCP", port }));
 const nonEmpty = (labels: Labels): Selector => (Object.keys(labels).length ? { matchLabels: labels } : {});

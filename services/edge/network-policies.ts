@@ -4,7 +4,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stackLabels } from "../../platform/labels";
 import { NetworkPolicyConfig } from "./network-policy.settings";
-import { buildNetworkPolicies, WorkloadFlows } from "./network-policies.build";
+import type { WorkloadFlows } from "../../platform/network";
+import { buildNetworkPolicies } from "./network-policies.build";
 
 export interface NetworkPoliciesArgs {
   /** The `networkPolicy` section of StackConfig. */

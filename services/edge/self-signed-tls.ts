@@ -5,7 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import type { IngressConfig } from "./ingress.settings";
-import { API_NAME } from "../api/api.contract";
+import { API_NAME } from "../api";
 import { PART_OF, standardLabels } from "../../platform/labels";
 
 type SelfSignedConfig = IngressConfig["tls"]["selfSigned"];

@@ -3,7 +3,7 @@
 // password comes from the environment, and the dashboard sidecar.
 import { GrafanaConfig } from "./grafana.settings";
 import { ImagesConfig } from "../../platform/platform.settings";
-import { ResolvedDatabase } from "../../platform/endpoints";
+import { ResolvedDatabase } from "../postgresql";
 import { imageRegistry, pullSecretNames } from "../../platform/images";
 import { volumeValues } from "../../platform/persistence";
 import { GRAFANA } from "./grafana.contract";

@@ -2,7 +2,7 @@
 // Kubernetes API; Prometheus scrapes it.
 import type { GrafanaConfig } from "./grafana.settings";
 import { GRAFANA, grafanaPodLabels } from "./grafana.contract";
-import { KUBERNETES_API, pods, PortRule, Rule, WorkloadFlows } from "../edge/network-policies.build";
+import { KUBERNETES_API, pods, PortRule, Rule, WorkloadFlows } from "../../platform/network";
 
 const SERVER = "grafana";
 

@@ -4,8 +4,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GrafanaConfig } from "./grafana.settings";
-import { PrometheusConfig } from "../prometheus/prometheus.settings";
-import { DatabaseEndpoint, resolveDatabase } from "../../platform/endpoints";
+import { PrometheusConfig } from "../prometheus";
+import { DatabaseEndpoint, resolveDatabase } from "../postgresql";
 import { chartCredentials } from "../../platform/credentials";
 import { standardLabels } from "../../platform/labels";
 import { ChartServiceArgs, chartRelease, MONITORING_RELEASE } from "../../platform/release";

@@ -3,7 +3,7 @@
 import type { Neo4jConfig } from "./neo4j.settings";
 import type { Neo4jPlacement } from "./neo4j.decisions";
 import { NEO4J, neo4jPodLabels } from "./neo4j.contract";
-import { EXTERNAL_DATA, KUBERNETES_API, pods, PortRule, Rule, WorkloadFlows } from "../edge/network-policies.build";
+import { EXTERNAL_DATA, KUBERNETES_API, pods, PortRule, Rule, WorkloadFlows } from "../../platform/network";
 
 const SERVER = "neo4j";
 

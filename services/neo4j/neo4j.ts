@@ -7,7 +7,7 @@ import { Neo4jConfig } from "./neo4j.settings";
 import { chartCredentials, Credentials } from "../../platform/credentials";
 import { standardLabels } from "../../platform/labels";
 import { ChartServiceArgs, chartRelease, DATA_RELEASE } from "../../platform/release";
-import { Neo4jEndpoint } from "../../platform/endpoints";
+import { Neo4jEndpoint } from "./neo4j.endpoint";
 import { neo4jValues } from "./neo4j.build";
 import { NEO4J, NEO4J_CLIENT_SERVICE, neo4jAuth, neo4jBoltUri, neo4jPodLabels, neo4jReleaseNames } from "./neo4j.contract";
 import type { ExternalNeo4j } from "./neo4j.decisions";

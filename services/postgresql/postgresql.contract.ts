@@ -2,6 +2,7 @@
 // name, Services and ports, pod labels, Secret keys and images. The component, its values builder,
 // the NetworkPolicies, monitoring and the tests all read them from here, so a change is one edit.
 import type { PostgresqlConfig } from "./postgresql.settings";
+import type { MetricsService } from "../../platform/bitnami.build";
 
 export const POSTGRESQL = {
   /** Fixed Helm release name: Service, StatefulSet and PVC names derive from it. */
@@ -48,15 +49,6 @@ export function postgresqlMetricsService(release: string = POSTGRESQL.release): 
     portName: "http-metrics",
     labels: { ...postgresqlPodLabels(release), "app.kubernetes.io/component": "metrics" },
   };
-}
-
-/** A chart's metrics Service: what a ServiceMonitor selects and scrapes. */
-export interface MetricsService {
-  readonly name: string;
-  /** The Service port's name (a ServiceMonitor endpoint names it). */
-  readonly portName: string;
-  /** Labels on the Service. */
-  readonly labels: Record<string, string>;
 }
 
 /** The Service that accepts writes: `<release>` standalone, `<release>-primary` with replication. */

@@ -3,7 +3,7 @@
 import type { PostgresqlConfig } from "./postgresql.settings";
 import type { PostgresqlPlacement } from "./postgresql.decisions";
 import { POSTGRESQL, postgresqlBackupPodLabels, postgresqlPodLabels } from "./postgresql.contract";
-import { EXTERNAL_DATA, Peer, pods, PortRule, Rule, WorkloadFlows } from "../edge/network-policies.build";
+import { EXTERNAL_DATA, Peer, pods, PortRule, Rule, WorkloadFlows } from "../../platform/network";
 
 const SERVER = "postgresql";
 const BACKUP = "postgresql-backup";

@@ -8,7 +8,7 @@ import { PART_OF, standardLabels } from "../../platform/labels";
 import { statefulOptions } from "../../platform/options";
 import { claimClass } from "../../platform/persistence";
 import { ChartServiceArgs, chartRelease, DATA_RELEASE } from "../../platform/release";
-import { DatabaseEndpoint } from "../../platform/endpoints";
+import { DatabaseEndpoint } from "./postgresql.endpoint";
 import { postgresqlSecretKeys, postgresqlValues } from "./postgresql.build";
 import { POSTGRESQL, postgresqlServiceName } from "./postgresql.contract";
 import type { ExternalPostgresql } from "./postgresql.decisions";

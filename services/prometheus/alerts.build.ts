@@ -2,7 +2,7 @@
 // the same groups feed the chart's serverFiles."alerting_rules.yml" and, behind
 // prometheus.operator.enabled, a PrometheusRule object.
 import { PrometheusConfig } from "./prometheus.settings";
-import { API_NAME } from "../api/api.contract";
+import { API_NAME } from "../api";
 
 interface AlertRule {
   readonly alert: string;

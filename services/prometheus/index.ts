@@ -1,8 +1,11 @@
-// The monitoring domain (`ape:monitoring`): Prometheus (server, Alertmanager, kube-state-metrics)
-// and Grafana as pinned charts, the stack's alert rules and dashboards, and the Prometheus
-// Operator objects for clusters that run the operator.
-export { Monitoring } from "../../stack/monitoring";
-export { GRAFANA, grafanaPodLabels } from "../grafana/grafana.contract";
+// Prometheus (`ape:monitoring`): the pinned community chart (server, Alertmanager,
+// kube-state-metrics), the stack's alert rules, and the Prometheus Operator objects.
+export { alertExpressions, apiSelector, buildAlertRules, promNumber, promString } from "./alerts.build";
+export { ApiMetricsTarget, ExporterFacts } from "./operator.build";
+export { OperatorObjects } from "./operator";
 export { PROMETHEUS, prometheusPodLabels, prometheusServerService } from "./prometheus.contract";
-export { alertExpressions, buildAlertRules, promNumber } from "./alerts.build";
-export { buildDashboards } from "../grafana/dashboards";
+export { OperatorPrometheus, operatorPrometheus } from "./prometheus.decisions";
+export { metricsScrapers, prometheusFlows, prometheusQueryRule } from "./prometheus.flows";
+export { PrometheusConfig, prometheusSchema } from "./prometheus.settings";
+export { Prometheus } from "./prometheus";
+export { alertsReachNoOne } from "./receivers.settings";

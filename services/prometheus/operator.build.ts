@@ -1,9 +1,10 @@
 // Pure builders of the Prometheus Operator objects (prometheus.operator.enabled): the
 // ServiceMonitors of the API and of the PostgreSQL and Redis exporters, and their labels.
 import { PrometheusConfig } from "./prometheus.settings";
-import { apiSelectorLabels } from "../api/api.contract";
-import { MetricsService, postgresqlMetricsService } from "../postgresql/postgresql.contract";
-import { redisMetricsService } from "../redis/redis.contract";
+import { apiSelectorLabels } from "../api";
+import type { MetricsService } from "../../platform/bitnami.build";
+import { postgresqlMetricsService } from "../postgresql";
+import { redisMetricsService } from "../redis";
 
 /** Where the API serves its metrics. */
 export interface ApiMetricsTarget {

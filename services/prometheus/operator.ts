@@ -4,12 +4,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PrometheusConfig } from "./prometheus.settings";
-import { API_NAME } from "../api/api.contract";
+import { API_NAME } from "../api";
 import { standardLabels } from "../../platform/labels";
 import { buildAlertRules } from "./alerts.build";
 import { ApiMetricsTarget, ExporterFacts, operatorObjectLabels, scrapeTargets, serviceMonitorSpec } from "./operator.build";
-
-export { ApiMetricsTarget, ExporterFacts } from "./operator.build";
 
 export interface OperatorObjectsArgs {
   readonly config: PrometheusConfig;

@@ -15,7 +15,7 @@ import {
   PortRule,
   Rule,
   WorkloadFlows,
-} from "../edge/network-policies.build";
+} from "../../platform/network";
 
 const SERVER = "prometheus-server";
 const ALERTMANAGER = "alertmanager";

@@ -2,7 +2,7 @@
 // Services and ports, pod labels, Secret key and images. The component, its values builder, the
 // NetworkPolicies and the tests all read them from here, so a change is one edit.
 import type { RedisConfig } from "./redis.settings";
-import type { MetricsService } from "../postgresql/postgresql.contract";
+import type { MetricsService } from "../../platform/bitnami.build";
 import type { RedisMode } from "./redis.decisions";
 
 export const REDIS = {

@@ -3,7 +3,7 @@
 // The chart values, the component's endpoint, the external endpoint, the NetworkPolicies and the
 // stack read these values; nothing else reads redis.sentinel or redis.external.sentinel to decide.
 import type { RedisConfig } from "./redis.settings";
-import type { RedisEndpoint } from "../../platform/endpoints";
+import type { RedisEndpoint } from "./redis.endpoint";
 import { REDIS } from "./redis.contract";
 
 /**

@@ -3,7 +3,7 @@
 import type { RedisConfig } from "./redis.settings";
 import type { RedisMode, RedisPlacement } from "./redis.decisions";
 import { REDIS, redisPodLabels } from "./redis.contract";
-import { EXTERNAL_DATA, Peer, pods, PortRule, Rule, WorkloadFlows } from "../edge/network-policies.build";
+import { EXTERNAL_DATA, Peer, pods, PortRule, Rule, WorkloadFlows } from "../../platform/network";
 
 const SERVER = "redis";
 

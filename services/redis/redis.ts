@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RedisConfig } from "./redis.settings";
 import { chartCredentials, Credentials } from "../../platform/credentials";
 import { ChartServiceArgs, chartRelease, DATA_RELEASE } from "../../platform/release";
-import { RedisEndpoint } from "../../platform/endpoints";
+import { RedisEndpoint } from "./redis.endpoint";
 import { redisValues } from "./redis.build";
 import { REDIS, redisAddress } from "./redis.contract";
 import { ExternalRedisPlacement, redisMode } from "./redis.decisions";

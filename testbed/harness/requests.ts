@@ -1,8 +1,10 @@
 // What every container the stack runs requests, from the objects the program defines itself and
 // from the chart values (which container each chart renders, and how many replicas, per the
 // pinned charts' templates: see README "Resource budget").
-import { GRAFANA, PROMETHEUS, prometheusServerService } from "../../services/prometheus";
-import { POSTGRESQL, REDIS } from "../../services/postgresql";
+import { GRAFANA } from "../../services/grafana";
+import { PROMETHEUS, prometheusServerService } from "../../services/prometheus";
+import { POSTGRESQL } from "../../services/postgresql";
+import { REDIS } from "../../services/redis";
 import { parseQuantity } from "../../stack";
 import { ProgramRun } from "./program";
 import { T } from "./types";

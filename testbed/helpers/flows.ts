@@ -2,8 +2,10 @@
 // relevant ones from the contracts), and the flows each stack needs and must refuse. The unit tests
 // evaluate it against the emitted policies; the node e2e replays it on real packets.
 import { apiLabels } from "../../services/api";
-import { POSTGRESQL, postgresqlPodLabels, REDIS, redisPodLabels } from "../../services/postgresql";
-import { GRAFANA, grafanaPodLabels, PROMETHEUS, prometheusPodLabels } from "../../services/prometheus";
+import { POSTGRESQL, postgresqlPodLabels } from "../../services/postgresql";
+import { REDIS, redisPodLabels } from "../../services/redis";
+import { GRAFANA, grafanaPodLabels } from "../../services/grafana";
+import { PROMETHEUS, prometheusPodLabels } from "../../services/prometheus";
 import { Endpoint } from "./netpol";
 
 export const NS = "ape-2026";

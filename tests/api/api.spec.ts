@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { API_NAME, API_PORT_NAMES, API_UID, apiSelectorLabels, checksum, configData, credentialEnv, secretData } from "../../services/api";
 import { deploymentSpec, hpaSpec, ResolvedEndpoints } from "../../services/api/api.build";
-import { DatabaseEndpoint, POSTGRESQL, REDIS, RedisEndpoint } from "../../services/postgresql";
+import { DatabaseEndpoint, POSTGRESQL } from "../../services/postgresql";
+import { REDIS, RedisEndpoint } from "../../services/redis";
 import { MOCK_PASSWORD_PREFIX } from "../../testbed/harness/mocks";
 import { ProgramRun, promiseOf, RecordedResource, runProgram, runProgramError, RunOptions } from "../../testbed/harness/program";
 import { builtContainer, builtDeployment, PLACEHOLDER_REFS } from "../../testbed/helpers/api";

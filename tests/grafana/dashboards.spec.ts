@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { API_NAME } from "../../services/api";
-import { buildDashboards, GRAFANA } from "../../services/prometheus";
+import { buildDashboards, GRAFANA } from "../../services/grafana";
 import { interpolateGrafana, promqlErrors } from "../../testbed/helpers/promql";
 import { runProgram } from "../../testbed/harness/program";
 import { loadConfig } from "../../testbed/helpers/config";

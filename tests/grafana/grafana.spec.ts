@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { POSTGRESQL, postgresqlServiceName } from "../../services/postgresql";
-import { GRAFANA, PROMETHEUS, prometheusServerService } from "../../services/prometheus";
+import { GRAFANA } from "../../services/grafana";
+import { PROMETHEUS, prometheusServerService } from "../../services/prometheus";
 import { ProgramRun, runProgram } from "../../testbed/harness/program";
 import { TEST_SECRET_PREFIX } from "../../testbed/harness/stackFile";
 import { MOCK_PASSWORD_PREFIX } from "../../testbed/harness/mocks";

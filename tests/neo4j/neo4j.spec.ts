@@ -1,7 +1,7 @@
 // Neo4j: the config section, the chart release(s) and their values, the generated credentials, the
 // API's wiring and the policy pack's view, for both stacks from their real stack files.
 import * as assert from "assert";
-import { NEO4J, neo4jPodLabels, neo4jSettings } from "../../services/postgresql";
+import { NEO4J, neo4jPodLabels, neo4jSettings } from "../../services/neo4j";
 import { DATA_RELEASE, pinnedChart, releaseArgs } from "../../platform/release";
 import { neo4jMemory } from "../../services/neo4j/neo4j.settings";
 import * as rules from "../../policy/policies";

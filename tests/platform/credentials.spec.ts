@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { POSTGRESQL, REDIS } from "../../services/postgresql";
+import { POSTGRESQL } from "../../services/postgresql";
+import { REDIS } from "../../services/redis";
 import { passwordArgs } from "../../platform";
 import { MOCK_PASSWORD_PREFIX } from "../../testbed/harness/mocks";
 import { ProgramRun, RecordedResource, runProgram } from "../../testbed/harness/program";

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { REDIS } from "../../services/postgresql";
+import { REDIS } from "../../services/redis";
 import { ProgramRun, runProgram, runProgramError } from "../../testbed/harness/program";
 import { T } from "../../testbed/harness/types";
 import { EXTERNAL_DATA, MIRROR, MIRROR_REGISTRY } from "../../testbed/harness/variants";

@@ -1,7 +1,6 @@
 // "APE 2026 / API overview": traffic, errors and latency from the API's own metrics, replicas
 // from kube-state-metrics, CPU and memory (cAdvisor) against the pods' requests.
-import { PrometheusConfig } from "../../prometheus/prometheus.settings";
-import { apiSelector, promString } from "../../prometheus/alerts.build";
+import { PrometheusConfig, apiSelector, promString } from "../../prometheus";
 import { baseDashboard, DashboardModel, query, singleStat, timeSeries } from "./common";
 
 export interface ApiOverviewArgs {

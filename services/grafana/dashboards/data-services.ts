@@ -1,6 +1,6 @@
 // "APE 2026 / Data services": PostgreSQL (postgres_exporter, scraped through the annotated
 // postgresql-metrics Service) and Redis (redis_exporter, scraped through pod annotations).
-import { promString } from "../../prometheus/alerts.build";
+import { promString } from "../../prometheus";
 import { baseDashboard, DashboardModel, query, singleStat, timeSeries } from "./common";
 
 export interface DataServicesArgs {

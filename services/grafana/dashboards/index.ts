@@ -1,5 +1,5 @@
 // All dashboards of the stack, as Grafana dashboard JSON keyed by file name (one ConfigMap each).
-import { PrometheusConfig } from "../../prometheus/prometheus.settings";
+import { PrometheusConfig } from "../../prometheus";
 import { apiOverviewDashboard } from "./api-overview";
 import { DashboardModel } from "./common";
 import { dataServicesDashboard } from "./data-services";
