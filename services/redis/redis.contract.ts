@@ -3,7 +3,10 @@
 // NetworkPolicies and the tests all read them from here, so a change is one edit.
 import type { RedisConfig } from "./redis.settings";
 import type { MetricsService } from "../../platform/bitnami.build";
-import type { RedisMode } from "./redis.decisions";
+import type { RedisEndpoint } from "./redis.endpoint";
+
+/** How clients find the master (the one decision is redisMode in ./redis.decisions). */
+type RedisMode = RedisEndpoint["mode"];
 
 export const REDIS = {
   /** Fixed Helm release name: Service, StatefulSet and PVC names derive from it. */

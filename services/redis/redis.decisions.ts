@@ -30,10 +30,10 @@ export type RedisPlacement =
   | { readonly inCluster: true; readonly mode: RedisMode }
   | { readonly inCluster: false; readonly mode: RedisMode; readonly external: ExternalRedis; readonly sentinels?: ExternalSentinels };
 
-/** Sentinel or standalone: redis.sentinel.enabled for the chart's Redis, redis.external.sentinel for an external one. */
 /** An external Redis's placement: what its endpoint is built from. */
 export type ExternalRedisPlacement = Extract<RedisPlacement, { inCluster: false }>;
 
+/** Sentinel or standalone: redis.sentinel.enabled for the chart's Redis, redis.external.sentinel for an external one. */
 export function redisMode(cfg: Pick<RedisConfig, "enabled" | "sentinel" | "external">): RedisMode {
   const sentinel = cfg.enabled ? cfg.sentinel.enabled : cfg.external?.sentinel !== undefined;
   return sentinel ? "sentinel" : "standalone";
