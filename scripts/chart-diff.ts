@@ -17,8 +17,9 @@
 // testbed/tools/install.sh), --any-helm, --psa-judge <path>, --set key=value (a config override on
 // both sides), --check-provider <pulumi-resource-kubernetes binary>, --artifact <text> (where the
 // comment says the whole diff is).
-// --out writes chart-diff.md (everything), comment.md (cut to GitHub's comment limit) and
-// chart-diff.json. Exit status: 0 clean, 1 rule violations, 2 the check could not be made.
+// --out writes chart-diff.md (everything), comment.md (cut to GitHub's comment limit),
+// chart-diff.json and, with --rules, violations.txt (one line per violation).
+// Exit status: 0 clean, 1 rule violations, 2 the check could not be made.
 import * as fs from "fs";
 import * as path from "path";
 import { diffObjects, Obj } from "./charts/diff";
@@ -240,6 +241,11 @@ function report(
     fs.writeFileSync(path.join(o.out, "chart-diff.md"), full);
     fs.writeFileSync(path.join(o.out, "comment.md"), comment);
     fs.writeFileSync(path.join(o.out, "chart-diff.json"), JSON.stringify(r, null, 2) + "\n");
+    if (judgement)
+      fs.writeFileSync(
+        path.join(o.out, "violations.txt"),
+        judgement.findings.map((f) => `${f.stack} ${f.release} (${f.chart}) ${f.object}: [${f.rule}] ${f.message}\n`).join(""),
+      );
   }
   process.stdout.write(full);
   console.error(timings.map(([step, s]) => `${step}: ${s.toFixed(1)} s`).join("\n"));
