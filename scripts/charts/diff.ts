@@ -30,9 +30,31 @@ export interface ObjectChange {
   readonly labelsOnly: boolean;
 }
 
-/** The identity of an object across renders: kind, namespace and name (apiVersion may change). */
+/** Kinds without a namespace: the release's namespace is not theirs. */
+const CLUSTER_SCOPED = new Set([
+  "APIService",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "CSIDriver",
+  "CustomResourceDefinition",
+  "IngressClass",
+  "MutatingWebhookConfiguration",
+  "Namespace",
+  "PersistentVolume",
+  "PriorityClass",
+  "RuntimeClass",
+  "StorageClass",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+  "ValidatingWebhookConfiguration",
+]);
+
+/**
+ * The identity of an object across renders: kind, namespace and name (apiVersion may change). A
+ * namespaced object without one is in `defaultNamespace` (the release's).
+ */
 export function objectId(o: Obj, defaultNamespace = ""): string {
-  const ns = o.metadata?.namespace ?? defaultNamespace;
+  const ns = o.metadata?.namespace ?? (CLUSTER_SCOPED.has(o.kind) ? "" : defaultNamespace);
   return `${o.kind} ${ns ? `${ns}/` : ""}${o.metadata?.name ?? "(unnamed)"}`;
 }
 
@@ -47,7 +69,7 @@ function redactedPath(kind: string, path: string): boolean {
   return /annotations\["checksum\/[^"]*"\]$/.test(path);
 }
 
-const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const child = (at: string, key: string) => (PLAIN_KEY.test(key) ? (at ? `${at}.${key}` : key) : `${at}["${key}"]`);
 
 /** The key that identifies the items of a list on both sides, or undefined (then items pair by index). */
@@ -67,13 +89,13 @@ function listKey(a: unknown[], b: unknown[]): string | undefined {
 const MAX_VALUE = 160;
 
 /** A value as short printable text (JSON, cut at MAX_VALUE characters). */
-export function printable(v: unknown): string {
+function printable(v: unknown): string {
   const text = JSON.stringify(v) ?? String(v);
   return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
 }
 
 /** Every difference between two values, as field changes under `at`. */
-export function diffValues(kind: string, before: unknown, after: unknown, at = ""): FieldChange[] {
+function diffValues(kind: string, before: unknown, after: unknown, at = ""): FieldChange[] {
   if (before === undefined && after === undefined) return [];
   if (isMap(before) && isMap(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
@@ -144,9 +166,11 @@ export function lineDiff(before: string, after: string): string[] {
   const script: { mark: " " | "-" | "+"; text: string }[] = [];
   let [i, j] = [0, 0];
   while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) (script.push({ mark: " ", text: a[i++] }), j++);
-    else if (j < b.length && (i === a.length || lcs[i][j + 1] >= lcs[i + 1][j])) script.push({ mark: "+", text: b[j++] });
-    else script.push({ mark: "-", text: a[i++] });
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      script.push({ mark: " ", text: a[i++] });
+      j++;
+    } else if (i < a.length && (j === b.length || lcs[i + 1][j] >= lcs[i][j + 1])) script.push({ mark: "-", text: a[i++] });
+    else script.push({ mark: "+", text: b[j++] });
   }
   const keep = script.map((_, k) => script.slice(Math.max(0, k - CONTEXT), k + CONTEXT + 1).some((s) => s.mark !== " "));
   const out: string[] = [];

@@ -67,7 +67,7 @@ export function embeddedHelmVersion(binary: string): string | undefined {
 }
 
 /** What `helm template` is given to load a release's chart, or why it cannot be loaded. */
-export function chartLocation(
+function chartLocation(
   release: Pick<ReleaseSpec, "chart" | "version" | "repo">,
   source: ChartSource,
   root: string,

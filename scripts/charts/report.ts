@@ -45,13 +45,13 @@ export interface Report {
 }
 
 /** Marks the comment so that a later run updates it instead of adding another. */
-export const COMMENT_MARKER = "<!-- ape-2026 rendered chart diff -->";
+const COMMENT_MARKER = "<!-- ape-2026 rendered chart diff -->";
 
 const count = (objects: readonly ObjectChange[], op: ObjectChange["op"], labelsOnly = false) =>
   objects.filter((o) => o.op === op && o.labelsOnly === labelsOnly).length;
 
 /** "3 changed, 1 added" style summary of one release's object changes. */
-export function summary(d: ReleaseDiff): string {
+function summary(d: ReleaseDiff): string {
   if (d.notRendered) return `not rendered: ${d.notRendered}`;
   const parts = [
     [count(d.objects, "added"), "added"],
@@ -73,7 +73,7 @@ const field = (f: FieldChange): string[] => {
 };
 
 /** The detail lines of one release: one line per added or removed object, a block per changed one. */
-export function detailLines(d: ReleaseDiff): string[] {
+function detailLines(d: ReleaseDiff): string[] {
   const lines: string[] = [];
   const labelled = d.objects.filter((o) => o.labelsOnly);
   for (const o of d.objects.filter((x) => !x.labelsOnly)) {

@@ -18,7 +18,7 @@ import { Finding } from "./report";
  * (PostgreSQL, Redis and Sentinel, Neo4j) CPU requests without CPU limits on purpose, so that a
  * busy database is not throttled. Only a finding whose sole complaint is the CPU limit matches.
  */
-export const ACCEPTED: readonly { readonly rule: string; readonly message: RegExp; readonly reason: string }[] = [
+const ACCEPTED: readonly { readonly rule: string; readonly message: RegExp; readonly reason: string }[] = [
   {
     rule: "containers-resources",
     message: /: set resources limits\.cpu$/,
@@ -47,7 +47,7 @@ export function typeToken(o: Obj): string {
 }
 
 /** The chart (or subchart) that rendered an object, from its helm.sh/chart label, else `fallback`. */
-export const chartOf = (o: Obj, fallback: string): string => o.metadata?.labels?.["helm.sh/chart"] ?? fallback;
+const chartOf = (o: Obj, fallback: string): string => o.metadata?.labels?.["helm.sh/chart"] ?? fallback;
 
 export interface Judged {
   readonly stack: string;
