@@ -3,7 +3,8 @@
 // mocks (no engine, no cluster, no credentials) in a separate Node.js process. For the base of a
 // pull request the checkout is a temporary `git worktree` of the base commit that shares this
 // checkout's node_modules.
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -67,11 +68,20 @@ export function assertNoSecrets(what: string, data: unknown, markers: readonly s
     throw new Error(`${what} contains a generated password or a secure setting; nothing is printed`);
 }
 
-/** A temporary worktree of `ref` that shares this checkout's node_modules; `remove` deletes it. */
+/**
+ * A temporary worktree of `ref` that shares this checkout's node_modules; `remove` deletes it. Its
+ * path is the same for every run from this checkout, so that the compile cache (keyed by file path
+ * and text) serves the base's unchanged files from the previous run.
+ */
 export function worktreeOf(ref: string): { dir: string; commit: string; remove: () => void } {
   const commit = git(["rev-parse", "--verify", `${ref}^{commit}`]).trim();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ape-base-"));
-  git(["worktree", "add", "--detach", "--quiet", dir, commit]);
+  const dir = path.join(os.tmpdir(), `ape-chart-diff-base-${crypto.createHash("sha256").update(ROOT).digest("hex").slice(0, 8)}`);
+  if (fs.existsSync(dir)) {
+    spawnSync("git", ["worktree", "remove", "--force", dir], { cwd: ROOT });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  // --force: also when an earlier run's directory was deleted but is still registered.
+  git(["worktree", "add", "--force", "--detach", "--quiet", dir, commit]);
   fs.symlinkSync(fs.realpathSync(path.join(ROOT, "node_modules")), path.join(dir, "node_modules"));
   return {
     dir,
