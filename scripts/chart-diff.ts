@@ -162,7 +162,7 @@ async function main(): Promise<number> {
       });
 
     const judgement = o.rules ? await judge(o, head, (r, what) => rendered(r, ROOT, what)) : undefined;
-    return report(o, helm.version, diffs, judgement, before, base?.commit);
+    return report(o, helm.version, diffs, judgement, before, base?.commit, markers);
   } finally {
     base?.remove();
   }
@@ -223,6 +223,7 @@ function report(
   judgement: Judgement | undefined,
   before: Declared | undefined,
   baseCommit: string | undefined,
+  markers: readonly string[],
 ): number {
   const source = {
     auto: `the chart cache (${CHART_CACHE}) or the repositories`,
@@ -236,6 +237,7 @@ function report(
   const r: Report = { context, diffs: before ? diffs : [], ...(judgement ?? {}) };
   const full = fullMarkdown(r);
   const comment = commentMarkdown(r, o.artifact || "the chart-diff artifact of this run (chart-diff.md)");
+  assertNoSecrets("the report", full, markers);
   if (o.out) {
     fs.mkdirSync(o.out, { recursive: true });
     fs.writeFileSync(path.join(o.out, "chart-diff.md"), full);
