@@ -132,3 +132,24 @@ export function latestTagsInValues(values: unknown, at = ""): string[] {
   for (const [key, child] of Object.entries(obj)) found.push(...latestTagsInValues(child, at ? `${at}.${key}` : key));
   return found;
 }
+
+const READ_VERBS = new Set(["get", "list", "watch", "*"]);
+
+/**
+ * The rules of a (Cluster)Role that let a subject read Secrets: a rule on the core API group (or
+ * "*") naming `secrets` (or "*") with get, list, watch (or "*"). Returns "rules[i]: verbs on
+ * resources" descriptions.
+ */
+export function secretReadRules(rules: unknown): string[] {
+  if (!Array.isArray(rules)) return [];
+  const found: string[] = [];
+  rules.forEach((rule, i) => {
+    const list = (key: string): string[] => (Array.isArray(rule?.[key]) ? rule[key].map(String) : []);
+    const groups = list("apiGroups");
+    const resources = list("resources");
+    const verbs = list("verbs").filter((v) => READ_VERBS.has(v));
+    if ((groups.includes("") || groups.includes("*")) && (resources.includes("secrets") || resources.includes("*")) && verbs.length)
+      found.push(`rules[${i}]: ${verbs.join(", ")} on ${resources.join(", ")}`);
+  });
+  return found;
+}

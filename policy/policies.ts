@@ -18,6 +18,7 @@ import {
   latestTagsInValues,
   podSpecOf,
   secretLookingEntry,
+  secretReadRules,
   serviceTypesInValues,
   STATEFUL_CHART,
   unpinnedImageReason,
@@ -238,6 +239,37 @@ export const alertmanagerReceiversInProduction: ResourceValidationPolicy = {
   }),
 };
 
+export const rbacNoClusterSecretRead: ResourceValidationPolicy = {
+  name: "rbac-no-cluster-secret-read",
+  description: "No ClusterRole lets its subjects read Secrets, and no binding grants cluster-admin.",
+  enforcementLevel: "mandatory",
+  validateResource: [
+    validateResourceOfType(k8s.rbac.v1.ClusterRole, (role, _args, report) => {
+      for (const rule of secretReadRules(role.rules))
+        report(`${rule}: reads Secrets in every namespace; grant it in a namespaced Role, on the Secrets it needs (resourceNames)`);
+    }),
+    validateResourceOfType(k8s.rbac.v1.ClusterRoleBinding, (binding, _args, report) => {
+      if (binding.roleRef?.name === "cluster-admin") report("roleRef: binds cluster-admin; bind a Role with the permissions needed");
+    }),
+    validateResourceOfType(k8s.rbac.v1.RoleBinding, (binding, _args, report) => {
+      if (binding.roleRef?.kind === "ClusterRole" && binding.roleRef?.name === "cluster-admin")
+        report("roleRef: binds cluster-admin; bind a Role with the permissions needed");
+    }),
+  ],
+};
+
+/**
+ * The rules that judge Kubernetes objects themselves (pod specs, Services, RBAC) rather than chart
+ * values or the stack: scripts/chart-diff.ts also runs them on the objects the charts render.
+ */
+export const objectPolicies: ResourceValidationPolicy[] = [
+  containersNonRoot,
+  containersResources,
+  imagesPinnedInProduction,
+  noExposedServices,
+  rbacNoClusterSecretRead,
+];
+
 /** Why a resource holds data that must survive `pulumi destroy`, or undefined. */
 function statefulReason(r: PolicyResource): string | undefined {
   if (r.isType(k8s.core.v1.Namespace)) return "the Namespace (deleting it deletes every PVC in it)";
@@ -299,6 +331,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   configMapNoSecrets,
   chartVersionsPinned,
   noExposedServices,
+  rbacNoClusterSecretRead,
   chartNoClusterSecretAccess,
   chartMemoryLimits,
   chartReadOnlyRoot,

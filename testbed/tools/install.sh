@@ -2,7 +2,7 @@
 # Installs the field tools the tests use, from the Go module proxy, into a cache outside the
 # repository; a tool already built at its pinned version is skipped (a second run takes no time).
 #
-#   testbed/tools/install.sh [promtool] [amtool] [kube-score] [actionlint] [psa-judge] [helm]   (default: all)
+#   testbed/tools/install.sh [promtool] [amtool] [kube-score] [actionlint] [psa-judge] [helm] [helm3]   (default: all)
 #   testbed/tools/install.sh --path      # print the bin directory (for PATH)
 #
 # Cache: ${APE_TOOLS_CACHE:-$HOME/.cache/ape-2026-tools}/bin. Tests look there and on PATH, and
@@ -69,6 +69,31 @@ install_helm() {
   echo "helm: $("$BIN/helm" version --short)"
 }
 
+# helm3 is the Helm CLI at the version of the Helm library the kubernetes provider links (the
+# provider renders and installs helm.v3.Release charts with it), so that scripts/chart-diff.ts
+# renders exactly what a `pulumi up` would install. The helm above is Helm 4 and does not match.
+# Keep HELM3_VERSION equal to HELM_VERSION in scripts/chart-diff/helm.ts. Stamped like the
+# upstream release build: version, and the default Kubernetes version (its client-go's, plus one).
+HELM3_VERSION=v3.20.2
+HELM3_KUBE=1.35
+
+install_helm3() {
+  local key="helm.sh/helm/v3/cmd/helm@$HELM3_VERSION kube $HELM3_KUBE"
+  if stamped helm3 "$key"; then echo "helm3: cached ($key)"; return; fi
+  echo "helm3: building $key"
+  local t0=$SECONDS work
+  work=$(mktemp -d)
+  GOBIN=$work go install -trimpath -ldflags "-s -w \
+    -X helm.sh/helm/v3/internal/version.version=$HELM3_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean \
+    -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=${HELM3_KUBE%.*} -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=${HELM3_KUBE#*.} \
+    -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=${HELM3_KUBE%.*} -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=${HELM3_KUBE#*.}" \
+    "helm.sh/helm/v3/cmd/helm@$HELM3_VERSION"
+  install -m 0755 "$work/helm" "$BIN/helm3"
+  rm -rf "$work"
+  printf '%s' "$key" >"$CACHE/stamps/helm3"
+  echo "helm3: $("$BIN/helm3" version --short) built in $((SECONDS - t0)) s"
+}
+
 install_psa_judge() {
   local key="psa-judge k8s.io/pod-security-admission@$PSA_VERSION $(sha256sum "$HERE/psa-judge/main.go" | cut -c1-12)"
   if stamped psa-judge "$key"; then echo "psa-judge: cached"; return; fi
@@ -86,12 +111,13 @@ install_psa_judge() {
   echo "psa-judge: built in $((SECONDS - t0)) s"
 }
 
-[[ $# -gt 0 ]] || set -- promtool amtool kube-score actionlint psa-judge helm
+[[ $# -gt 0 ]] || set -- promtool amtool kube-score actionlint psa-judge helm helm3
 status=0
 for tool in "$@"; do
   case $tool in
     psa-judge) install_psa_judge || { echo "psa-judge: build failed" >&2; status=1; } ;;
     helm) install_helm || { echo "helm: install failed" >&2; status=1; } ;;
+    helm3) install_helm3 || { echo "helm3: build failed" >&2; status=1; } ;;
     promtool | amtool | kube-score | actionlint) install_go_tool "$tool" || { echo "$tool: build failed" >&2; status=1; } ;;
     *) echo "unknown tool: $tool" >&2; exit 2 ;;
   esac

@@ -204,6 +204,41 @@ describe("policy pack rules", () => {
     });
   });
 
+  describe("rbac-no-cluster-secret-read", () => {
+    const RBAC = "kubernetes:rbac.authorization.k8s.io/v1";
+    const clusterRole = (rules: Record<string, any>[]): FakeResource => ({ type: `${RBAC}:ClusterRole`, props: { rules } });
+    const check = (r: FakeResource) => checkResource(rules.rbacNoClusterSecretRead, r);
+    it("passes a ClusterRole that reads other things, and a namespaced Role that reads Secrets", async () => {
+      assert.deepEqual(
+        await check(clusterRole([{ apiGroups: [""], resources: ["pods", "configmaps"], verbs: ["get", "list", "watch"] }])),
+        [],
+      );
+      assert.deepEqual(await check(clusterRole([{ apiGroups: [""], resources: ["secrets"], verbs: ["create"] }])), []);
+      const role: FakeResource = { type: `${RBAC}:Role`, props: { rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }] } };
+      assert.deepEqual(await check(role), []);
+    });
+    it("refuses a ClusterRole that reads Secrets, by name or wildcard, naming the rule", async () => {
+      assert.deepEqual(
+        await check(
+          clusterRole([
+            { apiGroups: [""], resources: ["pods"], verbs: ["get"] },
+            { apiGroups: [""], resources: ["secrets"], verbs: ["get", "update"] },
+          ]),
+        ),
+        [
+          "rules[1]: get on secrets: reads Secrets in every namespace; grant it in a namespaced Role, on the Secrets it needs (resourceNames)",
+        ],
+      );
+      assert.match((await check(clusterRole([{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }])))[0], /^rules\[0\]: \* on \*/);
+    });
+    it("refuses bindings to cluster-admin", async () => {
+      const roleRef = { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" };
+      assert.equal((await check({ type: `${RBAC}:ClusterRoleBinding`, props: { roleRef } })).length, 1);
+      assert.equal((await check({ type: `${RBAC}:RoleBinding`, props: { roleRef } })).length, 1);
+      assert.deepEqual(await check({ type: `${RBAC}:RoleBinding`, props: { roleRef: { ...roleRef, kind: "Role", name: "reader" } } }), []);
+    });
+  });
+
   describe("stateful-protected-in-production", () => {
     const stack = "production";
     const credentials = urnOf(stack, T.Credentials, "postgresql-auth");

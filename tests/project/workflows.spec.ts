@@ -1,5 +1,6 @@
 // The GitHub workflows: they parse, run the right Pulumi commands on the right events, pin their
-// actions, keep permissions minimal, refuse to destroy production, and pass actionlint.
+// actions, keep permissions minimal, refuse to destroy production, show and judge what changes
+// inside the charts, look for drift on a schedule, and pass actionlint.
 import { strict as assert } from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -28,8 +29,8 @@ const runs = (job: any) =>
 describe("workflows", () => {
   const files = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f));
 
-  it("are the preview, deploy and destroy workflows", () => {
-    assert.deepEqual(files.sort(), ["deploy.yml", "destroy.yml", "preview.yml"]);
+  it("are the preview, deploy, destroy and drift workflows", () => {
+    assert.deepEqual(files.sort(), ["deploy.yml", "destroy.yml", "drift.yml", "preview.yml"]);
   });
 
   it("pin every action to a full commit SHA with a version comment", () => {
@@ -53,7 +54,8 @@ describe("workflows", () => {
         const writes = Object.entries(job.permissions)
           .filter(([, v]) => v === "write")
           .map(([k]) => k);
-        assert.deepEqual(writes, file === "preview.yml" && name === "preview" ? ["pull-requests"] : [], `${file} ${name}`);
+        const comments = file === "preview.yml" && (name === "preview" || name === "charts");
+        assert.deepEqual(writes, comments ? ["pull-requests"] : [], `${file} ${name}`);
       }
     }
   });
@@ -95,6 +97,81 @@ describe("workflows", () => {
       assert.equal(prod["policy-config"], "policy/production.json", "production is previewed with production policy config");
       assert.ok(fs.existsSync(path.join(__dirname, "..", "..", prod["policy-config"])));
       assert.equal(job.permissions["pull-requests"], "write");
+    });
+  });
+
+  describe("preview.yml: the charts job", () => {
+    const wf = load("preview.yml");
+    const job = wf.jobs.charts;
+    const step = (name: RegExp) => steps(job).find((s) => name.test(s.name ?? ""));
+    const run = (name: RegExp) => step(name)?.run ?? "";
+
+    it("runs after the tests, with the whole history (the base commit's worktree)", () => {
+      assert.equal(job.needs, "test");
+      const checkout = steps(job).find((s) => s.uses?.startsWith("actions/checkout@"));
+      assert.equal(checkout?.with?.["fetch-depth"], 0);
+      assert.match(runs(job), /npm ci/);
+    });
+    it("builds the provider's Helm version and psa-judge with the project's tool installer, cached", () => {
+      assert.match(run(/Helm CLI and psa-judge/), /testbed\/tools\/install\.sh helm3 psa-judge/);
+      const cache = steps(job).find((s) => s.uses?.startsWith("actions/cache@"));
+      assert.equal(cache?.with?.path, "~/.cache/ape-2026-tools");
+      assert.match(cache?.with?.key, /hashFiles\('testbed\/tools\/install\.sh', 'testbed\/tools\/psa-judge\/main\.go'\)/);
+    });
+    it("renders base and head of both stacks and runs the rules, failing only when a release cannot be rendered", () => {
+      const s = step(/Rendered chart diff/)!;
+      assert.match(s.run!, /npm run -s chart-diff -- --base "\$BASE_SHA" --rules --source online --out/);
+      assert.equal(s.env?.BASE_SHA, "${{ github.event.pull_request.base.sha }}");
+      assert.match(s.run!, /status=\$status" >> "\$GITHUB_OUTPUT"/);
+      assert.match(s.run!, /\[ "\$status" != 2 \]$/m);
+      assert.ok(!/--stack/.test(s.run!), "both stacks (the default)");
+    });
+    it("keeps the whole diff as an artifact and posts the cut comment, updating one comment per pull request", () => {
+      const upload = steps(job).find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+      assert.match(String((upload as any)?.if), /always\(\)/);
+      assert.equal(upload?.with?.path, "${{ runner.temp }}/chart-diff/");
+      const comment = step(/Comment the rendered diff/)!;
+      assert.match(String((comment as any).if), /always\(\) && github\.event\.pull_request\.head\.repo\.full_name == github\.repository/);
+      assert.match(comment.run!, /comment\.md/);
+      assert.match(comment.run!, /-X PATCH[\s\S]*-X POST/);
+      assert.equal(comment.env?.GH_TOKEN, "${{ github.token }}");
+    });
+    it("fails on rule violations after the comment is posted", () => {
+      const names = steps(job).map((s) => s.name ?? "");
+      const rules = names.findIndex((n) => /^Rules on the rendered chart objects/.test(n));
+      assert.ok(rules > names.findIndex((n) => /^Comment the rendered diff/.test(n)));
+      assert.match(run(/^Rules on the rendered chart objects/), /if \[ "\$STATUS" = 1 \]; then[\s\S]*exit 1/);
+    });
+    it("reports its step timings in the job summary", () => {
+      assert.match(runs(job), /SECONDS[\s\S]*timings\.md[\s\S]*GITHUB_STEP_SUMMARY/);
+    });
+  });
+
+  describe("drift.yml", () => {
+    const wf = load("drift.yml");
+    const job = wf.jobs.drift;
+    it("runs on a schedule and by hand, for dev and production, changing nothing", () => {
+      assert.deepEqual(Object.keys(wf.on).sort(), ["schedule", "workflow_dispatch"]);
+      assert.ok(wf.on.schedule[0].cron);
+      assert.deepEqual(
+        job.strategy.matrix.include.map((m: any) => m.stack),
+        ["dev", "production"],
+      );
+      assert.equal(job.permissions, undefined, "the workflow's read-only default");
+    });
+    it("compares each release's live objects with Helm's record, and previews with --refresh expecting no changes", () => {
+      const drift = steps(job).find((s) => /Drift inside the chart releases/.test(s.name ?? ""))!;
+      assert.match(drift.run!, /npm run -s release-drift -- --stack "\$STACK"/);
+      const [preview] = pulumiSteps(job);
+      assert.equal(preview.with?.command, "preview");
+      assert.equal(preview.with?.refresh, true);
+      assert.equal(preview.with?.["expect-no-changes"], true);
+      assert.equal(preview.with?.["stack-name"], "${{ matrix.stack }}");
+      assert.ok(steps(job).indexOf(drift) < steps(job).indexOf(preview), "both run: the release check records, the last step fails");
+      assert.match(steps(job).at(-1)!.run ?? "", /exit 1/);
+    });
+    it("reads the kubeconfig from a secret", () => {
+      assert.match(JSON.stringify(steps(job)), /secrets\[matrix\.kubeconfig-secret\]/);
     });
   });
 
