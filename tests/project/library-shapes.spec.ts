@@ -56,7 +56,9 @@ describe("library shapes: which config keys are encrypted (the SDK's runtime.isC
     assert.deepStrictEqual(encryptedKeys("p", ["a", "b"], { isConfigSecret: (k: string) => k === "p:b" }), new Set(["b"]));
   });
 
-  it("without it the program still runs: a secret stored in plain text passes with a warning instead of being refused", async () => {
+  it("without it the program still runs: a secret stored in plain text passes with a warning instead of being refused", async function () {
+    // A fresh Node.js process evaluates the production stack: seconds alone, far more on a busy machine.
+    this.timeout(120_000);
     const seen = await withoutIsConfigSecret;
     assert.strictEqual(seen.error, undefined);
     assert.ok((seen.resources ?? 0) > 0, "the program registered its resources");
