@@ -229,9 +229,10 @@ build_alertmanager() {
   # The module lacks the web UI's built files (ui/app/dist, made by npm in its release process),
   # which the server embeds: a copy of the module with a one-page placeholder UI is built instead.
   rm -rf "$src" && cp -r "$(go mod download -json "$ALERTMANAGER_MODULE" | jq -r .Dir)" "$src" && chmod -R u+w "$src"
+  # The server serves index.html only pre-compressed (index.html.gz; .br for clients preferring brotli).
   mkdir -p "$src/ui/app/dist"
   printf '<!doctype html><title>Alertmanager</title><p>Alertmanager %s test build: the web UI is not included.</p>\n' \
-    "$ALERTMANAGER_TAG" >"$src/ui/app/dist/index.html"
+    "$ALERTMANAGER_TAG" | gzip -9n >"$src/ui/app/dist/index.html.gz"
   go mod edit -replace "$m=$src"
   go mod tidy
   r=$(rootfs alertmanager)

@@ -4,7 +4,7 @@
 # as files, the host's network on loopback ports. Each image runs under runc from its docker-archive
 # tarball (testbed/images/build.sh), unpacked with skopeo and umoci.
 #
-#   testbed/images/smoke.sh [postgresql|redis|sentinel]...   (default: all three)
+#   testbed/images/smoke.sh [postgresql|redis|sentinel|monitoring]...   (default: all four)
 #
 # postgresql: first start (cluster, roles, the program's TimescaleDB init script), a hypertable, the
 #   configured preload libraries, the readiness marker; a restart on the same volume keeps the data
@@ -13,6 +13,10 @@
 #   with helm; skipped with a reason without them): a standalone master, then one node with Redis
 #   and Sentinel that elects itself master.
 # The exporters run beside them (postgresql, redis) as the charts run them and report their server up.
+# monitoring: the test-only images: Prometheus, its config reloader and Alertmanager start with the
+#   chart's arguments and answer their probes; kube-state-metrics runs (it needs an API server to
+#   serve); the sidecar's modules import on Debian's python3; the Grafana stand-in answers health,
+#   the sidecar's reload call and lists what it read.
 # Prints one line per check and "N passed, N failed" at the end; exit code 1 on any failure.
 set -uo pipefail
 
@@ -250,15 +254,78 @@ smoke_sentinel() {
   stop rs-node
 }
 
+# ---------------------------------------------------------------- test-only images
+
+# as_image_user ID IMAGE UID GID EDIT: start with the image's own user (nobody, Grafana's 472), not the Bitnami uid.
+as_image_user() { start "$1" "$2" ".process.user = {uid: ${3:-65534}, gid: ${4:-65534}, additionalGids: []} | $5"; }
+
+smoke_monitoring() {
+  local m b
+  if [[ -s $TARS/prometheus.tar ]]; then
+    mkdir -p "$W/prom/config" "$W/prom/data" && chown 65534:65534 "$W/prom/data"
+    printf 'global: {scrape_interval: 5s}\nscrape_configs:\n  - job_name: self\n    static_configs: [{targets: ["127.0.0.1:59090"]}]\n' >"$W/prom/config/prometheus.yml"
+    chmod -R a+rX "$W/prom/config"
+    m=$(jq -sc . <(bind "$W/prom/config" /etc/config ro) <(bind "$W/prom/data" /data))
+    check "prometheus: starts with the chart's arguments (read-only root, nobody)" as_image_user prom prometheus 65534 65534 \
+      ".process.args = [\"/bin/prometheus\", \"--config.file=/etc/config/prometheus.yml\", \"--storage.tsdb.path=/data\", \"--web.enable-lifecycle\", \"--web.listen-address=127.0.0.1:59090\"] | .mounts += $m"
+    check "prometheus: /-/ready (the chart's readiness probe) answers 200" wait_for 60 curl -fsS http://127.0.0.1:59090/-/ready
+    check "prometheus: reports version $PROMETHEUS_TAG and scrapes itself" wait_for 30 bash -c \
+      "curl -fsS http://127.0.0.1:59090/api/v1/status/buildinfo | grep -q '\"version\":\"${PROMETHEUS_TAG#v}\"' && curl -fsS 'http://127.0.0.1:59090/api/v1/query?query=up' | grep -q '\"value\":\\[[0-9.]*,\"1\"\\]'"
+    if [[ -s $TARS/config-reloader.tar ]]; then
+      m=$(jq -sc . <(bind "$W/prom/config" /etc/config ro))
+      check "config-reloader: starts with the chart's arguments" as_image_user rel config-reloader 65534 65534 \
+        ".process.args = [\"/bin/prometheus-config-reloader\", \"--watched-dir=/etc/config\", \"--listen-address=127.0.0.1:58080\", \"--reload-url=http://127.0.0.1:59090/-/reload\"] | .mounts += $m"
+      check "config-reloader: /healthz answers 200" wait_for 30 curl -fsS http://127.0.0.1:58080/healthz
+      stop rel
+    fi
+    stop prom
+  fi
+  if [[ -s $TARS/alertmanager.tar ]]; then
+    mkdir -p "$W/am/config" "$W/am/data" && chown 65534:65534 "$W/am/data"
+    printf 'route: {receiver: none}\nreceivers: [{name: none}]\n' >"$W/am/config/alertmanager.yml" && chmod -R a+rX "$W/am/config"
+    m=$(jq -sc . <(bind "$W/am/config" /etc/alertmanager ro) <(bind "$W/am/data" /alertmanager))
+    check "alertmanager: starts with the chart's arguments" as_image_user am alertmanager 65534 65534 \
+      ".process.args = [\"/bin/alertmanager\", \"--storage.path=/alertmanager\", \"--config.file=/etc/alertmanager/alertmanager.yml\", \"--web.listen-address=127.0.0.1:59093\", \"--cluster.listen-address=\"] | .mounts += $m"
+    check "alertmanager: / (the chart's probes) and /-/ready answer 200" wait_for 30 bash -c "curl -fsS http://127.0.0.1:59093/ >/dev/null && curl -fsS http://127.0.0.1:59093/-/ready"
+    stop am
+  fi
+  if [[ -s $TARS/kube-state-metrics.tar ]]; then
+    b=$(bundle kube-state-metrics)
+    check "kube-state-metrics: the binary runs and reports its version (serving needs an API server)" bash -c \
+      "chroot --userspec=65534:65534 $b/rootfs /kube-state-metrics version 2>&1 | grep -q '${KUBE_STATE_METRICS_TAG#v}'"
+  fi
+  if [[ -s $TARS/k8s-sidecar.tar ]]; then
+    b=$(bundle k8s-sidecar)
+    check "k8s-sidecar: its modules import on Debian's python3 (JSON and logfmt logging)" bash -c \
+      "for f in JSON LOGFMT; do chroot --userspec=65534:65534 $b/rootfs env -C /app LOG_FORMAT=\$f python3 -c 'import sidecar, resources, helpers, healthz; import logging; logging.getLogger(\"smoke\").info(\"ok\")' || exit 1; done"
+  fi
+  if [[ -s $TARS/grafana-standin.tar ]]; then
+    mkdir -p "$W/gf/provisioning/datasources" "$W/gf/provisioning/dashboards" "$W/gf/dashboards"
+    printf 'apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n    url: http://prometheus-server\n  - name: TimescaleDB\n    type: postgres\n    url: postgresql:5432\n    secureJsonData: {password: $TIMESCALEDB_PASSWORD}\n' >"$W/gf/provisioning/datasources/datasources.yaml"
+    printf 'apiVersion: 1\nproviders:\n  - name: sidecarProvider\n    options: {path: /tmp/dashboards}\n' >"$W/gf/provisioning/dashboards/sc-dashboardproviders.yaml"
+    chmod -R a+rwX "$W/gf"
+    m=$(jq -sc . <(bind "$W/gf/provisioning" /etc/grafana/provisioning ro) <(bind "$W/gf/dashboards" /tmp/dashboards))
+    check "grafana-standin: starts as Grafana's uid 472 with the chart's provisioning mounts" as_image_user gf grafana-standin 472 0 \
+      ".process.env += [\"GF_SECURITY_ADMIN_USER=admin\", \"GF_SECURITY_ADMIN_PASSWORD=pw\", \"GF_SERVER_HTTP_PORT=53000\", \"TIMESCALEDB_PASSWORD=x\", \"GF_PATHS_PROVISIONING=/etc/grafana/provisioning\"] | .mounts += $m"
+    check "grafana-standin: /api/health answers 200 and says it is a stand-in" wait_for 20 bash -c "curl -fsS http://127.0.0.1:53000/api/health | grep -q '\"standin\":true'"
+    printf '{"title": "API overview", "uid": "api"}' >"$W/gf/dashboards/api.json"
+    check "grafana-standin: the sidecar's reload call (admin auth) picks up a new dashboard" bash -c \
+      "curl -fsS -X POST -u admin:pw http://127.0.0.1:53000/api/admin/provisioning/dashboards/reload && curl -fsS -u admin:pw http://127.0.0.1:53000/api/search | grep -q 'API overview' && [[ \$(curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:53000/api/admin/provisioning/dashboards/reload) == 401 ]]"
+    check "grafana-standin: data sources provisioned, the password variable reported as set" bash -c \
+      "curl -fsS -u admin:pw http://127.0.0.1:53000/api/datasources | grep -q '\"password\":\"set\"'"
+    stop gf
+  fi
+}
+
 main() {
   [[ $(id -u) == 0 ]] || { echo "run as root (runc)"; exit 1; }
   local t
   for t in skopeo umoci runc jq curl; do command -v "$t" >/dev/null || { echo "$t not found (apt-get install skopeo umoci runc jq curl)"; exit 1; }; done
-  [[ $# -gt 0 ]] || set -- postgresql redis sentinel
+  [[ $# -gt 0 ]] || set -- postgresql redis sentinel monitoring
   for t in "$@"; do
     case $t in
-      postgresql | redis | sentinel) "smoke_$t" ;;
-      *) echo "unknown: $t (postgresql, redis, sentinel)"; exit 2 ;;
+      postgresql | redis | sentinel | monitoring) "smoke_$t" ;;
+      *) echo "unknown: $t (postgresql, redis, sentinel, monitoring)"; exit 2 ;;
     esac
   done
   echo "$PASS passed, $FAIL failed"
