@@ -4,7 +4,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { POSTGRESQL, REDIS } from "../../services/postgresql";
+import { POSTGRESQL } from "../../services/postgresql";
+import { REDIS } from "../../services/redis";
 import { postgresqlValues } from "../../services/postgresql/postgresql.build";
 import { loadConfig } from "../../testbed/helpers/config";
 
