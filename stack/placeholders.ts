@@ -23,7 +23,14 @@ function imagesInUse(config: StackConfig): ConfiguredImage[] {
         : { key: "postgresql.image", image: config.postgresql.image },
     );
   }
-  if (config.redis.enabled) images.push({ key: "redis.image", image: config.redis.image });
+  if (config.postgresql.enabled && config.postgresql.metrics.enabled) {
+    images.push({ key: "postgresql.metrics.image", image: config.postgresql.metrics.image });
+  }
+  if (config.redis.enabled) {
+    images.push({ key: "redis.image", image: config.redis.image });
+    if (config.redis.sentinel.enabled) images.push({ key: "redis.sentinel.image", image: config.redis.sentinel.image });
+    if (config.redis.metrics.enabled) images.push({ key: "redis.metrics.image", image: config.redis.metrics.image });
+  }
   return images;
 }
 

@@ -133,7 +133,7 @@ export function postgresqlValues(cfg: PostgresqlConfig, images: ImagesConfig, se
     metrics: {
       enabled: cfg.metrics.enabled,
       resources: cfg.metrics.resources,
-      image: bitnamiImage(images, POSTGRESQL.images.exporter),
+      image: chartImage(images, cfg.metrics.image, BITNAMI_REGISTRY),
     },
     backup: backupValues(cfg.backup),
     // Off: its init container runs as root, which Pod Security "restricted" refuses; fsGroup 1001

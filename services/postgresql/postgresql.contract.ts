@@ -17,10 +17,12 @@ export const POSTGRESQL = {
   },
   /**
    * Repositories on Docker Hub. Bitnami moved its versioned images to docker.io/bitnamilegacy in
-   * 2025 (docker.io/bitnami lost them). The chart still names bitnami/*, so every image is pointed
-   * here; tags stay the chart's own (they exist under bitnamilegacy). A mirror must hold these.
+   * 2025 (docker.io/bitnami lost them) and froze them. `server` is the stock image (the setting
+   * postgresql.image, without TimescaleDB); the running images of a production stack come from the
+   * recipes in images/ through the settings. `osShell` is the chart's volume-permissions helper,
+   * which this program keeps off; the chart still checks that its image is set.
    */
-  images: { server: "bitnamilegacy/postgresql", exporter: "bitnamilegacy/postgres-exporter", osShell: "bitnamilegacy/os-shell" },
+  images: { server: "bitnamilegacy/postgresql", osShell: "bitnamilegacy/os-shell" },
   /**
    * The chart's backup CronJob (backup.enabled): its pods carry the release's labels plus this
    * component label, write to `mountPath` (exported to them as PGDUMP_DIR) and read the postgres

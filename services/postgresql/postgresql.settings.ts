@@ -75,9 +75,9 @@ export const postgresqlSchema = (ctx: SchemaContext) =>
         description:
           "PostgreSQL with TimescaleDB, built from images/postgresql-timescaledb and pushed to your registry; used when timescaledb" +
           " is true. The stock Bitnami image is refused here.",
-        // Built from images/postgresql-timescaledb (README "TimescaleDB image"); the tag names the base
-        // image and the TimescaleDB version inside.
-        default: { registry: "ghcr.io", repository: "yourorg/ape-2026/postgresql-timescaledb", tag: "17.6.0-debian-12-r4-ts2.22.1" },
+        // The recipe's tag (images/versions.env) in a placeholder registry that production refuses
+        // until it is set: PostgreSQL, TimescaleDB, base and revision.
+        default: { registry: "ghcr.io", repository: "yourorg/ape-2026/postgresql-timescaledb", tag: "17.12-ts2.19.3-debian-13-r1" },
       }),
       primary: z
         .strictObject({
@@ -126,6 +126,10 @@ export const postgresqlSchema = (ctx: SchemaContext) =>
       metrics: z
         .strictObject({
           enabled: bool().meta({ description: "Run the postgres_exporter sidecar, which Prometheus scrapes on port 9187.", default: true }),
+          image: image(ctx).meta({
+            description: "The postgres_exporter image, built from images/postgres-exporter and pushed to your registry.",
+            default: { registry: "ghcr.io", repository: "yourorg/ape-2026/postgres-exporter", tag: "0.17.1-debian-13-r1" },
+          }),
           resources: resources().meta({
             description: "CPU and memory of the exporter sidecar.",
             default: {

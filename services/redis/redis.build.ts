@@ -39,10 +39,14 @@ export function redisValues(cfg: RedisConfig, images: ImagesConfig, secretName: 
       quorum: cfg.sentinel.quorum,
       masterSet: cfg.sentinel.masterSet,
       resources: cfg.sentinel.resources,
-      // Same Redis version as the server image (the chart's default tag matches the pinned redis).
-      image: bitnamiImage(images, REDIS.images.sentinel),
+      // Built from images/redis-sentinel at the same Redis version as the server image.
+      image: chartImage(images, cfg.sentinel.image, BITNAMI_REGISTRY),
     },
-    metrics: { enabled: cfg.metrics.enabled, resources: cfg.metrics.resources, image: bitnamiImage(images, REDIS.images.exporter) },
+    metrics: {
+      enabled: cfg.metrics.enabled,
+      resources: cfg.metrics.resources,
+      image: chartImage(images, cfg.metrics.image, BITNAMI_REGISTRY),
+    },
     // The chart's NetworkPolicy is open by default (any source on 6379/26379/9121, any egress) and
     // would overlap the stack's default-deny policies; the stack's own policies are the only ones.
     networkPolicy: { enabled: false },

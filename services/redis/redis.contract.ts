@@ -15,14 +15,12 @@ export const REDIS = {
   ports: { redis: 6379, sentinel: 26379, exporter: 9121 },
   /** The credentials Secret this program creates; the key is the chart's existingSecretPasswordKey default. */
   secret: { name: "redis-auth", key: "redis-password" },
-  /** Repositories on Docker Hub (see POSTGRESQL.images: Bitnami's versioned images moved to bitnamilegacy). */
-  images: {
-    server: "bitnamilegacy/redis",
-    sentinel: "bitnamilegacy/redis-sentinel",
-    exporter: "bitnamilegacy/redis-exporter",
-    osShell: "bitnamilegacy/os-shell",
-    kubectl: "bitnamilegacy/kubectl",
-  },
+  /**
+   * The chart's helper images (volume permissions, sysctl, kubectl), which this program keeps off;
+   * the chart still checks that they are set (Docker Hub, see POSTGRESQL.images). The server,
+   * Sentinel and exporter images come from the settings (the recipes in images/).
+   */
+  images: { osShell: "bitnamilegacy/os-shell", kubectl: "bitnamilegacy/kubectl" },
 } as const;
 
 /** Labels on every Redis pod (master/replicas, or the redis-node pods with Sentinel). */

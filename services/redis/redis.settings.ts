@@ -66,8 +66,8 @@ export const redisSchema = (ctx: SchemaContext) =>
         })
         .meta({ description: "Password protection of Redis." }),
       image: image(ctx).meta({
-        description: "The Redis server image.",
-        default: { repository: "bitnamilegacy/redis", tag: "8.2.1-debian-12-r0" },
+        description: "The Redis server image, built from images/redis and pushed to your registry.",
+        default: { registry: "ghcr.io", repository: "yourorg/ape-2026/redis", tag: "8.0.2-debian-13-r1" },
       }),
       master: z
         .strictObject({
@@ -118,6 +118,10 @@ export const redisSchema = (ctx: SchemaContext) =>
               " stack moves Redis to other StatefulSets, with new, empty volumes.",
             default: false,
           }),
+          image: image(ctx).meta({
+            description: "The Redis Sentinel image, built from images/redis-sentinel and pushed to your registry.",
+            default: { registry: "ghcr.io", repository: "yourorg/ape-2026/redis-sentinel", tag: "8.0.2-debian-13-r1" },
+          }),
           quorum: intAtLeast(1).meta({
             description: "Sentinels that must agree the master is down before a failover; at most replica.replicaCount.",
             default: 2,
@@ -140,6 +144,10 @@ export const redisSchema = (ctx: SchemaContext) =>
       metrics: z
         .strictObject({
           enabled: bool().meta({ description: "Run the redis_exporter sidecar, which Prometheus scrapes on port 9121.", default: true }),
+          image: image(ctx).meta({
+            description: "The redis_exporter image, built from images/redis-exporter and pushed to your registry.",
+            default: { registry: "ghcr.io", repository: "yourorg/ape-2026/redis-exporter", tag: "1.69.0-debian-13-r1" },
+          }),
           resources: resources().meta({
             description: "CPU and memory of the exporter sidecar.",
             default: {

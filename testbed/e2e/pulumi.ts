@@ -34,7 +34,7 @@ export const E2E_OVERRIDES: Record<string, unknown> = {
 };
 
 /**
- * Production names placeholder images (its API image; TimescaleDB's by default) that `pulumi up`
+ * Production names placeholder images (its API image; the data images by default) that `pulumi up`
  * refuses (stack/placeholders.ts): the e2e points them at a registry of its own, as an operator must.
  */
 const STACK_OVERRIDES: Record<string, Record<string, unknown>> = {
@@ -42,6 +42,14 @@ const STACK_OVERRIDES: Record<string, Record<string, unknown>> = {
     "api.image.repository": "registry.e2e.internal/ape-2026/api",
     "postgresql.timescaledbImage.registry": "registry.e2e.internal",
     "postgresql.timescaledbImage.repository": "ape-2026/postgresql-timescaledb",
+    "postgresql.metrics.image.registry": "registry.e2e.internal",
+    "postgresql.metrics.image.repository": "ape-2026/postgres-exporter",
+    "redis.image.registry": "registry.e2e.internal",
+    "redis.image.repository": "ape-2026/redis",
+    "redis.sentinel.image.registry": "registry.e2e.internal",
+    "redis.sentinel.image.repository": "ape-2026/redis-sentinel",
+    "redis.metrics.image.registry": "registry.e2e.internal",
+    "redis.metrics.image.repository": "ape-2026/redis-exporter",
   },
 };
 

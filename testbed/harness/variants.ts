@@ -9,6 +9,24 @@ export const CODE_DEFAULTS = { stack: "defaults", options: { withoutStackFile: t
 export const MIRROR_REGISTRY = "mirror.example.com/hub";
 export const MIRROR: RunOptions = { set: { "images.registry": MIRROR_REGISTRY, "images.pullSecrets": ["regcred"] } };
 
+/**
+ * The production stack's placeholder images (api and every data image) pointed at a real registry,
+ * so that `pulumi up` goes ahead (stack/placeholders.ts refuses the placeholders on an update).
+ */
+export const REAL_IMAGES = {
+  "api.image.repository": "registry.example.com/ape/api",
+  "postgresql.timescaledbImage.registry": "registry.example.com",
+  "postgresql.timescaledbImage.repository": "ape/postgresql-timescaledb",
+  "postgresql.metrics.image.registry": "registry.example.com",
+  "postgresql.metrics.image.repository": "ape/postgres-exporter",
+  "redis.image.registry": "registry.example.com",
+  "redis.image.repository": "ape/redis",
+  "redis.sentinel.image.registry": "registry.example.com",
+  "redis.sentinel.image.repository": "ape/redis-sentinel",
+  "redis.metrics.image.registry": "registry.example.com",
+  "redis.metrics.image.repository": "ape/redis-exporter",
+};
+
 /** PostgreSQL with read replicas (production runs it standalone). */
 export const PG_REPLICATION: RunOptions = { set: { "postgresql.architecture": "replication" } };
 

@@ -279,7 +279,7 @@ describe("images: digests pin what runs", () => {
     const cfg = loadConfig("production", set);
     assert.strictEqual(builtApiImage("production", set), `ghcr.io/yourorg/ape-2026/api@${digest}`);
     const redis: any = redisValues(cfg.redis, cfg.images, REDIS.secret.name);
-    assert.deepStrictEqual(redis.image, { registry: "docker.io", repository: "bitnamilegacy/redis", digest });
+    assert.deepStrictEqual(redis.image, { registry: "ghcr.io", repository: "yourorg/ape-2026/redis", digest });
     const postgresql: any = postgresqlValues(cfg.postgresql, cfg.images, POSTGRESQL.secret.name);
     assert.strictEqual(postgresql.image.digest, digest);
     assert.strictEqual(postgresql.image.tag, undefined, "a digest replaces the tag");

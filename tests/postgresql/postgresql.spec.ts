@@ -36,7 +36,7 @@ describe("postgresql: the default and stack figures reach the chart values", () 
     assert.deepStrictEqual(v.image, {
       registry: "ghcr.io",
       repository: "yourorg/ape-2026/postgresql-timescaledb",
-      tag: "17.6.0-debian-12-r4-ts2.22.1",
+      tag: "17.12-ts2.19.3-debian-13-r1",
     });
     assert.strictEqual(v.postgresqlSharedPreloadLibraries, "pgaudit,timescaledb");
     const scripts = Object.entries<string>(v.primary.initdb.scripts);

@@ -8,21 +8,7 @@ import { POSTGRESQL } from "../../services/postgresql";
 import { REDIS } from "../../services/redis";
 import { postgresqlValues } from "../../services/postgresql/postgresql.build";
 import { loadConfig } from "../../testbed/helpers/config";
-
-const ROOT = path.join(__dirname, "..", "..");
-const IMAGES = path.join(ROOT, "images");
-
-/** images/versions.env as a map; every non-comment line must be KEY=VALUE. */
-function pins(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [i, line] of fs.readFileSync(path.join(IMAGES, "versions.env"), "utf8").split("\n").entries()) {
-    if (line.trim() === "" || line.startsWith("#")) continue;
-    const m = /^([A-Z][A-Z0-9_]*)=(\S+)$/.exec(line);
-    assert.ok(m, `versions.env line ${i + 1} is KEY=VALUE without spaces: ${line}`);
-    out[m[1]] = m[2];
-  }
-  return out;
-}
+import { IMAGES_DIR as IMAGES, imagePins } from "../../testbed/helpers/images";
 
 /** Each recipe: its Dockerfile's text, and the port the chart's container listens on. */
 const RECIPES: Record<string, { port: number; tag: string }> = {
@@ -42,7 +28,7 @@ function filesBelow(dir: string): string[] {
 }
 
 describe("data image recipes", () => {
-  const p = pins();
+  const p = imagePins();
 
   it("there is one recipe directory per data image, each with a Dockerfile", () => {
     const dirs = fs

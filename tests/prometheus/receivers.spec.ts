@@ -18,7 +18,7 @@ import { stackNetworkPolicies } from "../../stack/stack";
 import * as rules from "../../policy/policies";
 import { checkResource, FakeResource } from "../../testbed/helpers/policyArgs";
 import { ProgramRun, runProgram, runProgramError, RunOptions } from "../../testbed/harness/program";
-import { OPERATOR_NO_ALERTMANAGER_NO_EXPORTERS } from "../../testbed/harness/variants";
+import { OPERATOR_NO_ALERTMANAGER_NO_EXPORTERS, REAL_IMAGES } from "../../testbed/harness/variants";
 import { configOf, configProblems, loadConfig } from "../../testbed/helpers/config";
 import { allows, NetworkPolicy } from "../../testbed/helpers/netpol";
 import { readStackFile, setPath } from "../../testbed/harness/stackFile";
@@ -50,12 +50,6 @@ const EMAIL_ONLY: RunOptions = { set: { ...EMAIL_NO_AUTH, [`${R}.email.requireTl
 const SEVERITIES: RunOptions = {
   setSecret: { [`${R}.slack.webhookUrl`]: "https://hooks.slack.test/x", [`${R}.pagerduty.routingKey`]: "pd-key" },
   set: { [`${R}.slack.severities`]: ["critical"], [`${R}.pagerduty.severities`]: ["critical", "warning"] },
-};
-/** The production stack's images replaced by real ones, so that `pulumi up` goes ahead. */
-const REAL_IMAGES = {
-  "api.image.repository": "registry.example.com/ape/api",
-  "postgresql.timescaledbImage.registry": "registry.example.com",
-  "postgresql.timescaledbImage.repository": "ape/postgresql-timescaledb",
 };
 
 const alertmanagerValues = (run: ProgramRun) => run.get(RELEASE, "prometheus").inputs.values.alertmanager;

@@ -2,7 +2,11 @@ import * as assert from "assert";
 import { REDIS } from "../../services/redis";
 import { ProgramRun, runProgram, runProgramError } from "../../testbed/harness/program";
 import { T } from "../../testbed/harness/types";
-import { EXTERNAL_DATA, MIRROR, MIRROR_REGISTRY } from "../../testbed/harness/variants";
+import { EXTERNAL_DATA, MIRROR, MIRROR_REGISTRY, REAL_IMAGES } from "../../testbed/harness/variants";
+import { loadConfig } from "../../testbed/helpers/config";
+import { imagePins } from "../../testbed/helpers/images";
+
+const PINS = imagePins();
 
 const values = (run: ProgramRun, name = "redis") => run.get(T.Release, name).inputs.values;
 
@@ -110,19 +114,41 @@ describe("redis: switches", () => {
 });
 
 describe("images of both Bitnami charts", () => {
-  it("by default every image is docker.io/bitnamilegacy/* (or our TimescaleDB build), none docker.io/bitnami/*", async () => {
-    const run = await runProgram("production");
+  it("production runs the recipes of images/ from the settings (none of Bitnami's frozen images); dev may keep the public ones", async () => {
+    const [production, dev] = await Promise.all([runProgram("production", { preview: false, set: REAL_IMAGES }), runProgram("dev")]);
+    // The images production's pods run: the server (TimescaleDB), Redis, Sentinel and both exporters.
+    const pg = values(production, "postgresql");
+    const redis = values(production, "redis");
+    const running = [pg.image, pg.metrics.image, redis.image, redis.sentinel.image, redis.metrics.image];
+    const ref = (img: any) => `${img.registry}/${img.repository}:${img.tag}`;
+    assert.deepStrictEqual(running.map(ref), [
+      `registry.example.com/ape/postgresql-timescaledb:${PINS.POSTGRESQL_TIMESCALEDB_TAG}`,
+      `registry.example.com/ape/postgres-exporter:${PINS.POSTGRES_EXPORTER_TAG}`,
+      `registry.example.com/ape/redis:${PINS.REDIS_TAG}`,
+      `registry.example.com/ape/redis-sentinel:${PINS.REDIS_SENTINEL_TAG}`,
+      `registry.example.com/ape/redis-exporter:${PINS.REDIS_EXPORTER_TAG}`,
+    ]);
+    // Only the helpers this program keeps off still name Bitnami's images (the charts check that they are set).
     for (const name of ["postgresql", "redis"]) {
-      const found = images(values(run, name));
-      assert.ok(found.length >= (name === "redis" ? 6 : 3), `${name}: ${found.map(([p]) => p)}`);
-      for (const [path, img] of found) {
-        const ref = `${img.registry}/${img.repository}`;
-        assert.ok(
-          /^docker\.io\/bitnamilegacy\//.test(ref) || ref === "ghcr.io/yourorg/ape-2026/postgresql-timescaledb",
-          `${name} ${path}: ${ref}`,
-        );
+      for (const [path, img] of images(values(production, name))) {
+        const off = /^(volumePermissions|sysctl|kubectl)\./.test(path);
+        assert.strictEqual(/bitnami/.test(String(img.repository)), off, `production ${name} ${path}: ${ref(img)}`);
       }
     }
+    // dev pulls the public images its stack file names, never docker.io/bitnami/* (gone).
+    for (const name of ["postgresql", "redis"]) {
+      for (const [path, img] of images(values(dev, name)))
+        assert.doesNotMatch(`${img.registry}/${img.repository}`, /^docker\.io\/bitnami\//, path);
+    }
+  });
+
+  it("the settings' default data images carry the tags the recipes build (images/versions.env)", () => {
+    const cfg = loadConfig("production");
+    assert.strictEqual(cfg.postgresql.timescaledbImage.tag, PINS.POSTGRESQL_TIMESCALEDB_TAG);
+    assert.strictEqual(cfg.postgresql.metrics.image.tag, PINS.POSTGRES_EXPORTER_TAG);
+    assert.strictEqual(cfg.redis.image.tag, PINS.REDIS_TAG);
+    assert.strictEqual(cfg.redis.sentinel.image.tag, PINS.REDIS_SENTINEL_TAG);
+    assert.strictEqual(cfg.redis.metrics.image.tag, PINS.REDIS_EXPORTER_TAG);
   });
 
   it("a mirror registry and pull secret change every image of both charts (one config change)", async () => {

@@ -3,19 +3,26 @@
 // keys to set; `pulumi preview` (pull-request checks) only warns.
 import * as assert from "assert";
 import { runProgram, runProgramError } from "../../testbed/harness/program";
-
-const REAL_IMAGES = {
-  "api.image.repository": "registry.example.com/ape/api",
-  "postgresql.timescaledbImage.registry": "registry.example.com",
-  "postgresql.timescaledbImage.repository": "ape/postgresql-timescaledb",
-};
+import { REAL_IMAGES } from "../../testbed/harness/variants";
 
 describe("placeholder images in production", () => {
   it("pulumi up is refused before any resource is registered, naming every key to set", async () => {
     const { error, resources } = await runProgramError("production", { preview: false });
     assert.strictEqual(resources.length, 0, "nothing registered");
     assert.match(error.message, /api\.image\.repository: points at the placeholder organisation "yourorg"/);
-    assert.match(error.message, /postgresql\.timescaledbImage\.repository: points at the placeholder organisation "yourorg"/);
+    // Every image production runs: the API and the data images (its Redis runs Sentinel, both exporters are on).
+    for (const key of [
+      "postgresql.timescaledbImage",
+      "postgresql.metrics.image",
+      "redis.image",
+      "redis.sentinel.image",
+      "redis.metrics.image",
+    ]) {
+      assert.match(
+        error.message,
+        new RegExp(`${key.replace(/\./g, "\\.")}\\.repository: points at the placeholder organisation "yourorg"`),
+      );
+    }
     assert.match(error.message, /given: "ghcr\.io\/yourorg\/ape-2026\/api"/);
   });
 
