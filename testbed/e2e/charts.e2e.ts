@@ -135,6 +135,12 @@ describe("the pinned charts rendered with the program's values", function () {
           images.filter((i) => /^docker\.io\/bitnami\//.test(i)),
           [],
         );
+        // Production runs the maintained recipes of images/, never Bitnami's frozen images.
+        if (stack === "production")
+          assert.deepStrictEqual(
+            images.filter((i) => /bitnamilegacy/.test(i)),
+            [],
+          );
         console.log(`      images (${stack}): ${[...new Set(images)].sort().join(", ")}`);
       });
     });
