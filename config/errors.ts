@@ -5,7 +5,10 @@ import { MOVED_KEYS, movedKeyMessage } from "./moved";
 import { isSecretPath } from "./secrets";
 
 export interface ConfigProblem {
-  /** Dotted config path as used with `pulumi config set --path`, e.g. api.autoscaling.minReplicas. */
+  /**
+   * The key as `pulumi config set --path` spells it (configPath): api.autoscaling.minReplicas,
+   * ingress.hosts[0].host, ingress.annotations["nginx.ingress.kubernetes.io/limit-rpm"].
+   */
   readonly path: string;
   /** What is allowed. */
   readonly message: string;
@@ -18,7 +21,8 @@ export class ConfigValidationError extends Error {
     super(
       `Invalid stack configuration: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n` +
         problems.map((p) => `  - ${p.path}: ${p.message}${describeValue(p)}`).join("\n") +
-        "\nFix them with `pulumi config set --path <key> <value>` (every key: docs/configuration.md).",
+        "\nFix them with `pulumi config set --path '<key>' <value>` (quote the key: brackets and quotes are part of it;" +
+        " every key: docs/configuration.md).",
     );
     this.name = "ConfigValidationError";
   }
@@ -31,9 +35,29 @@ function describeValue(problem: ConfigProblem): string {
   return ` (given: ${text.length > 80 ? text.slice(0, 77) + "..." : text})`;
 }
 
-function joinPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.map(String).join(".");
+/** A key `pulumi config set --path` reads without brackets: letters, digits, '_', '$' and '-'. */
+const PLAIN_KEY = /^[A-Za-z0-9_$-]+$/;
+
+/**
+ * A config key path as `pulumi config set --path` parses it: a list index as [0], a key with any
+ * other character (a dot, a slash, a space) as ["..."] with inner double quotes written \" (the
+ * only escape the parser knows), everything else dot-separated. E.g. ["ingress", "hosts", 0, "host"] -> ingress.hosts[0].host and
+ * ["ingress", "annotations", "nginx.ingress.kubernetes.io/limit-rpm"] ->
+ * ingress.annotations["nginx.ingress.kubernetes.io/limit-rpm"].
+ */
+export function configPath(path: ReadonlyArray<PropertyKey>): string {
+  return path
+    .map((key, i) => {
+      if (typeof key === "number") return `[${key}]`;
+      const name = String(key);
+      if (PLAIN_KEY.test(name)) return i === 0 ? name : `.${name}`;
+      return `["${name.replace(/"/g, '\\"')}"]`;
+    })
+    .join("");
 }
+
+/** The dotted form the secret and retired-key tables are written in (their keys hold no special characters). */
+const dotted = (path: ReadonlyArray<PropertyKey>): string => path.map(String).join(".");
 
 /** Problems for every zod issue; unknown keys name the allowed keys and the closest match. */
 export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType): ConfigProblem[] {
@@ -42,8 +66,9 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], schema: 
     if (issue.code === "unrecognized_keys") {
       const allowed = keysAt(schema, issue.path);
       for (const key of issue.keys) {
-        const path = joinPath([...issue.path, key]);
-        const moved = MOVED_KEYS[path];
+        const at = [...issue.path, key];
+        const path = configPath(at);
+        const moved = MOVED_KEYS[dotted(at)];
         if (moved) {
           const input = (issue.input as Record<string, unknown> | undefined)?.[key];
           problems.push({ path, message: movedKeyMessage(path, moved), value: moved.secret ? "<secret>" : input });
@@ -54,19 +79,16 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], schema: 
         problems.push({
           path,
           message:
-            `is not a known key${guess ? ` (did you mean ${joinPath([...issue.path, guess])}?)` : ""};` +
+            `is not a known key${guess ? ` (did you mean ${configPath([...issue.path, guess])}?)` : ""};` +
             ` allowed here: ${allowed.join(", ")}`,
-          value: isSecretPath(schema, path) ? "<secret>" : input,
+          value: isSecretPath(schema, dotted(at)) ? "<secret>" : input,
         });
       }
       continue;
     }
-    const path = joinPath(issue.path);
-    problems.push({
-      path,
-      message: issue.message,
-      value: isSecretPath(schema, path) && issue.input !== undefined ? "<secret>" : issue.input,
-    });
+    const path = configPath(issue.path);
+    const secret = isSecretPath(schema, dotted(issue.path)) && issue.input !== undefined;
+    problems.push({ path, message: issue.message, value: secret ? "<secret>" : issue.input });
   }
   return problems;
 }

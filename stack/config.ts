@@ -1,7 +1,7 @@
 // The whole StackConfig: the code defaults deep-merged with the stack's settings,
 // then validated in one pass so that every problem is reported together.
 import { z } from "zod";
-import { ConfigProblem, ConfigValidationError, problemsFromIssues } from "../config/errors";
+import { ConfigProblem, ConfigValidationError, configPath, problemsFromIssues } from "../config/errors";
 import { Environment, SchemaContext } from "../config/fields";
 import { defaultsOf } from "../config/defaults";
 import { deepMerge, isPlainObject } from "../config/merge";
@@ -106,7 +106,8 @@ function plainTextSecrets(settings: Record<string, unknown>, secrets: readonly s
     if (secretKeys.has(top)) continue;
     const value = rest.reduce<unknown>((node, key) => (isPlainObject(node) ? node[key] : undefined), settings[top]);
     if (value === undefined) continue;
-    const leaves = isPlainObject(value) ? Object.keys(value).map((k) => `${secretPath}.${k}`) : [secretPath];
+    const at = secretPath.split(".");
+    const leaves = isPlainObject(value) ? Object.keys(value).map((k) => configPath([...at, k])) : [configPath(at)];
     for (const path of leaves) {
       problems.push({
         path,

@@ -141,8 +141,8 @@ describe("ingress: production stack (cert-manager)", () => {
 
 describe("ingress: bad input is refused before anything is registered", () => {
   const cases: [string, Record<string, unknown>, string, RegExp][] = [
-    ["an invalid host name", { "ingress.hosts.0.host": "api_ape.example.com" }, "ingress.hosts.0.host", /DNS host name/],
-    ["a host without a domain", { "ingress.hosts.0.host": "localhost" }, "ingress.hosts.0.host", /DNS host name/],
+    ["an invalid host name", { "ingress.hosts.0.host": "api_ape.example.com" }, "ingress.hosts[0].host", /DNS host name/],
+    ["a host without a domain", { "ingress.hosts.0.host": "localhost" }, "ingress.hosts[0].host", /DNS host name/],
     ["a zero rate limit", { "ingress.rateLimit.requestsPerMinute": 0 }, "ingress.rateLimit.requestsPerMinute", />= 1/],
     ["a negative rate limit", { "ingress.rateLimit.requestsPerMinute": -100 }, "ingress.rateLimit.requestsPerMinute", />= 1/],
     ["an unknown TLS mode", { "ingress.tls.mode": "acme" }, "ingress.tls.mode", /cert-manager, self-signed, existing-secret/],
@@ -150,13 +150,13 @@ describe("ingress: bad input is refused before anything is registered", () => {
     [
       "a custom annotation overriding the rate limit",
       { "ingress.annotations": { [`${NGINX}/limit-rpm`]: "100000" } },
-      `ingress.annotations.${NGINX}/limit-rpm`,
+      `ingress.annotations["${NGINX}/limit-rpm"]`,
       /ingress\.rateLimit\.requestsPerMinute/,
     ],
     [
       "a custom annotation overriding the issuer",
       { "ingress.annotations": { "cert-manager.io/cluster-issuer": "other" } },
-      "ingress.annotations.cert-manager.io/cluster-issuer",
+      'ingress.annotations["cert-manager.io/cluster-issuer"]',
       /ingress\.tls\.clusterIssuer/,
     ],
     [
@@ -165,7 +165,7 @@ describe("ingress: bad input is refused before anything is registered", () => {
       "prometheus.nodeExporter.enabled",
       /"restricted".*privileged/,
     ],
-    ["a CIDR with a bad prefix", { "networkPolicy.apiEgress.cidrs": ["0.0.0.0/33"] }, "networkPolicy.apiEgress.cidrs.0", /CIDR/],
+    ["a CIDR with a bad prefix", { "networkPolicy.apiEgress.cidrs": ["0.0.0.0/33"] }, "networkPolicy.apiEgress.cidrs[0]", /CIDR/],
   ];
   for (const [what, set, key, message] of cases) {
     it(`refuses ${what}, naming ${key}`, async () => {
@@ -176,7 +176,7 @@ describe("ingress: bad input is refused before anything is registered", () => {
       const problem = problems.find((p) => p.path === key);
       assert.ok(problem, `expected a problem at ${key}; got ${problems.map((p) => p.path)}`);
       assert.match(problem.message, message);
-      assert.match(error.message, new RegExp(key.replace(/[.*/]/g, "\\$&")));
+      assert.match(error.message, new RegExp(key.replace(/[.*/[\]]/g, "\\$&")));
       assert.deepStrictEqual(
         resources.map((r) => r.type),
         [],

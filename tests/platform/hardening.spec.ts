@@ -265,8 +265,8 @@ describe("escape hatch: API scheduling", () => {
         "api.priorityClassName": "Not_A_Name",
       },
     });
-    assert.match(error.message, /api\.tolerations\.0: operator Exists takes no value/);
-    assert.match(error.message, /api\.tolerations\.1\.effect: must be NoSchedule, PreferNoSchedule or NoExecute/);
+    assert.match(error.message, /api\.tolerations\[0\]: operator Exists takes no value/);
+    assert.match(error.message, /api\.tolerations\[1\]\.effect: must be NoSchedule, PreferNoSchedule or NoExecute/);
     assert.match(error.message, /api\.priorityClassName: must be the name of a PriorityClass/);
   });
 });

@@ -109,7 +109,7 @@ describe("operator mode: ServiceMonitors and PrometheusRule", () => {
       "prometheus.operator.podSelector": { "app.kubernetes.io/name": "not a value" },
     });
     assert.match([...found.entries()].map(([k, v]) => `${k}: ${v}`).join("\n"), /prometheus\.operator\.labels.*label key/);
-    assert.match(found.get("prometheus.operator.podSelector.app.kubernetes.io/name") ?? "", /label value/);
+    assert.match(found.get('prometheus.operator.podSelector["app.kubernetes.io/name"]') ?? "", /label value/);
   });
 });
 

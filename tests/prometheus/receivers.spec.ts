@@ -288,10 +288,10 @@ describe("Alertmanager receivers: bad input is refused with the key named, secre
       [`${R}.slack.webhookUrl`, /must be an http\(s\) URL "<secret>"/],
       [`${R}.webhook.url`, /must be an http\(s\) URL "<secret>"/],
       [`${R}.pagerduty.routingKey`, /PagerDuty integration key "<secret>"/],
-      [`${R}.pagerduty.severities.0`, /must be one of critical, warning "info"/],
+      [`${R}.pagerduty.severities[0]`, /must be one of critical, warning "info"/],
       [`${R}.email.smarthost`, /host:port/],
       [`${R}.email.from`, /e-mail address/],
-      [`${R}.email.to.1`, /e-mail address.*"team"/],
+      [`${R}.email.to[1]`, /e-mail address.*"team"/],
       [`${R}.email.authUsername`, /together with authUsername and authPassword/],
       [`${R}.email.severities`, /at least one of critical, warning/],
     ];

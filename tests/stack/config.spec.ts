@@ -120,7 +120,7 @@ describe("config: validation names the key, the value and what is allowed", () =
     ["storage quantity", { "postgresql.primary.persistence.size": "-5Gi" }, "postgresql.primary.persistence.size", /storage size.*"-5Gi"/],
     ["requests <= limits", { "api.resources.requests.memory": "1Gi" }, "api.resources.requests.memory", /limits.memory \(256Mi\).*"1Gi"/],
     ["durations", { "prometheus.server.retention": "30 days" }, "prometheus.server.retention", /duration.*"30 days"/],
-    ["DNS host names", { "ingress.hosts.0.host": "API_host" }, "ingress.hosts.0.host", /DNS host name.*"API_host"/],
+    ["DNS host names", { "ingress.hosts.0.host": "API_host" }, "ingress.hosts[0].host", /DNS host name.*"API_host"/],
     [
       "quorum <= Redis nodes",
       { "redis.architecture": "replication", "redis.sentinel.enabled": true, "redis.sentinel.quorum": 4 },
@@ -156,7 +156,7 @@ describe("config: validation names the key, the value and what is allowed", () =
     assert.deepStrictEqual([...found.keys()].sort(), [
       "api.replicaCount",
       "api.replicas",
-      "ingress.hosts.0.host",
+      "ingress.hosts[0].host",
       "prometheus.server.retention",
     ]);
   });
