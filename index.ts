@@ -15,7 +15,8 @@ const config = loadStackConfig();
 // enablePatchForce: a field this program declares and someone changed with kubectl (kubectl set
 // image, scale, edit) belongs to that field manager afterwards; without force every server-side
 // apply of it fails with a field conflict, so `pulumi up --refresh` could not restore the declared
-// state. Fields the program leaves out (spec.replicas under an HPA) stay with whoever sets them.
+// state. Fields a resource lists in ignoreChanges (the API's spec.replicas under its HPA) are left
+// to whoever sets them: the provider drops them from the apply once another manager owns them.
 const provider = new k8s.Provider("kubernetes", {
   context: config.cluster.context,
   kubeconfig: config.cluster.kubeconfig,

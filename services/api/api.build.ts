@@ -306,11 +306,31 @@ function podTemplate(api: ApiConfig, refs: PodRefs): k8s.types.input.core.v1.Pod
   };
 }
 
+/**
+ * The Deployment's spec.replicas. Autoscaling off: api.replicaCount. On: the size the Deployment is
+ * created with, so that the first rollout starts at full size (the PDB's minAvailable can be met and
+ * `pulumi up` waits for that many Ready pods) instead of one pod the HPA raises a little later:
+ * replicaCount, at least minReplicas and at most maxReplicas (the HPA would move it into that range
+ * at once). After the creation the count belongs to the HPA: the component lists the field in
+ * ignoreChanges (HPA_OWNED_FIELDS), so no later update sets it.
+ */
+export function deploymentReplicas(api: Pick<ApiConfig, "replicaCount" | "autoscaling">): number {
+  if (!api.autoscaling.enabled) return api.replicaCount;
+  return Math.min(Math.max(api.replicaCount, api.autoscaling.minReplicas), api.autoscaling.maxReplicas);
+}
+
+/**
+ * Deployment fields the HPA owns once it runs: ignoreChanges on them means the engine keeps their
+ * last applied value in every diff (no change shown, none sent), and the provider's server-side
+ * apply either leaves a field the HPA has since written to its manager or re-applies the live value
+ * (never the configured one). A creation is not an update: ignoreChanges does not apply to it, so
+ * the Deployment is created with deploymentReplicas.
+ */
+export const HPA_OWNED_FIELDS = ["spec.replicas"];
+
 export function deploymentSpec(api: ApiConfig, refs: PodRefs): k8s.types.input.apps.v1.DeploymentSpec {
   return {
-    // With autoscaling on the HPA owns the count: a spec.replicas here would be re-applied by
-    // every `pulumi up` and reset the HPA's decision.
-    ...(api.autoscaling.enabled ? {} : { replicas: api.replicaCount }),
+    replicas: deploymentReplicas(api),
     selector: { matchLabels: apiSelectorLabels() },
     strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: api.rollingUpdate.maxSurge } },
     template: podTemplate(api, refs),

@@ -15,6 +15,7 @@ import {
   credentialEnv,
   deploymentSpec,
   externalSecretSpec,
+  HPA_OWNED_FIELDS,
   hasSecretData,
   hpaSpec,
   pdbSpec,
@@ -137,7 +138,12 @@ export class Api extends pulumi.ComponentResource {
           credentialEnv: credentialEnv(args.database, args.redis, args.neo4j),
         }),
       },
-      { parent: this, dependsOn: [...this.pvcs, ...(this.externalSecret ? [this.externalSecret] : [])] },
+      {
+        parent: this,
+        dependsOn: [...this.pvcs, ...(this.externalSecret ? [this.externalSecret] : [])],
+        // Created at full size; afterwards the HPA sets the count and no `pulumi up` touches it.
+        ...(api.autoscaling.enabled ? { ignoreChanges: HPA_OWNED_FIELDS } : {}),
+      },
     );
 
     this.httpPort = api.ports.http;

@@ -483,23 +483,30 @@ const DOC_LOCK = new RegExp(
         }),
       );
 
-      it("is created; the Deployment leaves spec.replicas to the HPA", () => {
+      it("is created at full size (max(replicaCount, minReplicas)); the HPA owns the count after that", () => {
         const up = ok(pulumi.run("production", ["up", "--yes", "--skip-preview"]), "pulumi up");
         note(`production created in ${up.seconds.toFixed(1)} s`);
         createUnmanagedClaim();
         prodBaseline = evidence(NS, CREDENTIALS);
         note(`baseline production: ${describeEvidence(prodBaseline)}`);
         const deployment = pulumi.export("production").resources!.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
-        assert.strictEqual(deployment.inputs!.spec.replicas, undefined, "the Deployment declares spec.replicas next to an HPA");
+        // Pulumi.production.yaml: replicaCount 5, HPA 3..20.
+        assert.strictEqual(deployment.inputs!.spec.replicas, 5, "the Deployment is created with max(replicaCount, minReplicas)");
+        assert.strictEqual(kubectl(["get", "deployment", "api", "-n", NS, "-o", "json"]).items[0].spec.replicas, 5);
         kubectl(["get", "hpa", "api", "-n", NS, "-o", "json"]);
       });
 
-      it("3. a replica count set by the HPA (or kubectl scale) is not fought over", () => {
+      it("3. a replica count set by the HPA (or kubectl scale) is not fought over, also by an update of the Deployment", () => {
         kubectl(["scale", "deployment/api", "--replicas=7", "-n", NS]);
         ok(pulumi.run("production", ["preview", "--refresh", "--expect-no-changes"]), "preview --refresh --expect-no-changes");
         ok(pulumi.run("production", ["up", "--refresh", "--yes", "--skip-preview"]), "pulumi up --refresh");
         assert.strictEqual(kubectl(["get", "deployment", "api", "-n", NS, "-o", "json"]).items[0].spec.replicas, 7);
-        note("3 HPA: replicas scaled to 7 by hand: preview --refresh --expect-no-changes passes, up --refresh keeps 7");
+        // A change that updates the Deployment (a new pod template): the server-side apply leaves
+        // spec.replicas to the manager that set it last.
+        pulumi.set("production", "api.terminationGracePeriodSeconds", 31);
+        ok(pulumi.run("production", ["up", "--yes", "--skip-preview"]), "pulumi up (Deployment updated)");
+        assert.strictEqual(kubectl(["get", "deployment", "api", "-n", NS, "-o", "json"]).items[0].spec.replicas, 7);
+        note("3 HPA: replicas scaled to 7 by hand: preview --refresh --expect-no-changes passes, up --refresh and an update keep 7");
         prodBaseline = assertConverged("production", prodBaseline);
       });
 

@@ -174,14 +174,18 @@ const figures: string[] = [];
       const available = d.status.conditions.find((c: { type: string }) => c.type === "Available");
       assert.strictEqual(available?.status, "True", `Deployment Available: ${JSON.stringify(available)}`);
       assert.strictEqual(d.status.readyReplicas, d.spec.replicas, "ready replicas when pulumi up returned");
-      // The Deployment has no replica count of its own (the HPA owns it): it starts at 1 and the HPA
-      // raises it to minReplicas on its first sync.
-      minReadySeconds = await until(`${dev.api.autoscaling.minReplicas} API pods Ready`, 120, () =>
-        settled() && apiPods().length === dev.api.autoscaling.minReplicas ? since(start) : undefined,
+      // The first rollout is at full size: the Deployment is created with max(replicaCount,
+      // minReplicas) pods (here the HPA's minimum), and pulumi up returns when all of them are Ready,
+      // instead of one pod that the HPA raises on its first sync.
+      const firstSize = Math.max(dev.api.replicaCount, dev.api.autoscaling.minReplicas);
+      assert.strictEqual(d.spec.replicas, firstSize, "the Deployment is created with max(replicaCount, minReplicas)");
+      assert.strictEqual(d.status.readyReplicas, firstSize, "that many pods Ready when pulumi up returned");
+      minReadySeconds = await until(`${firstSize} API pods Ready`, 120, () =>
+        settled() && apiPods().length === firstSize ? since(start) : undefined,
       );
       figures.push(
-        `pulumi up (dev on the node, create): ${upSeconds.toFixed(1)} s (Deployment Available, ${d.spec.replicas} pod); ` +
-          `${dev.api.autoscaling.minReplicas} API pods (HPA minimum) Ready ${minReadySeconds.toFixed(1)} s after pulumi up started`,
+        `pulumi up (dev on the node, create): ${upSeconds.toFixed(1)} s (Deployment Available, ${d.spec.replicas} pods Ready); ` +
+          `${firstSize} API pods (max(replicaCount, HPA minimum)) settled ${minReadySeconds.toFixed(1)} s after pulumi up started`,
       );
       const ready = apiPods();
       const slices = kubectl(["get", "endpointslices", "-n", NS, "-l", "kubernetes.io/service-name=api", "-o", "json"]).items;
@@ -454,6 +458,38 @@ const figures: string[] = [];
       } finally {
         if (!stopped) load.stop();
       }
+    });
+
+    it("(4b) once the HPA has set the count, a pulumi up that updates the Deployment never scales it down", async () => {
+      const a = dev.api.autoscaling;
+      // A higher HPA minimum: the HPA (not the program) raises the count, so its manager owns spec.replicas.
+      const raised = a.minReplicas + 1;
+      project.set("api.autoscaling.minReplicas", raised);
+      ok(await project.start("up", "--yes", "--skip-preview").done, "pulumi up (HPA minimum raised)");
+      await until(`the HPA to scale to ${raised}`, 180, () => settled() && deployment().spec.replicas === raised);
+      // A change of the pod template: the Deployment is updated while the HPA owns the count. Sampled
+      // throughout, spec.replicas never drops below what the HPA set (the creation value was lower).
+      project.set("api.env.E2E_MARKER", "hpa-owned");
+      const up = project.start("up", "--yes", "--skip-preview");
+      let done = false;
+      void up.done.then(() => (done = true));
+      const seen = new Set<number>();
+      while (!done) {
+        seen.add(deployment().spec.replicas as number);
+        await sleep(250);
+      }
+      ok(await up.done, "pulumi up (pod template changed)");
+      seen.add(deployment().spec.replicas as number);
+      figures.push(`pulumi up with the HPA owning the count: spec.replicas seen during the update: ${[...seen].join(", ")}`);
+      assert.deepStrictEqual([...seen], [raised], "spec.replicas changed during pulumi up");
+      const managers = (deployment().metadata.managedFields ?? []).filter(
+        (f: { fieldsV1?: { "f:spec"?: Record<string, unknown> } }) => f.fieldsV1?.["f:spec"]?.["f:replicas"] !== undefined,
+      );
+      assert.ok(
+        managers.every((f: { manager: string }) => !/pulumi/.test(f.manager)),
+        `spec.replicas managed by ${managers.map((f: { manager: string }) => f.manager).join(", ")}`,
+      );
+      ok(await project.start("preview", "--expect-no-changes").done, "pulumi preview --expect-no-changes");
     });
 
     it("(7) pulumi destroy leaves no pod, PVC or namespace", async () => {

@@ -254,11 +254,31 @@ describe("api: pod security and shape", () => {
 });
 
 describe("api: replicas and the HPA", () => {
-  it("autoscaling on: the Deployment has no spec.replicas (the HPA owns the count)", async () => {
-    for (const run of [await defaults(), await program("production")]) {
-      assert.ok(!("replicas" in deployment(run).spec), "no spec.replicas");
+  it("autoscaling on: the Deployment is created at max(replicaCount, minReplicas) and leaves the count to the HPA after that", async () => {
+    // Production: replicaCount 5, HPA 3..20; code defaults: replicaCount 3, HPA 2..10.
+    for (const [run, size] of [
+      [await program("production"), 5],
+      [await defaults(), 3],
+    ] as const) {
+      const d = run.get(T.Deployment, API_NAME);
+      assert.strictEqual(d.inputs.spec.replicas, size, "the first rollout starts at full size, not at one pod");
+      assert.deepStrictEqual(d.ignoreChanges, ["spec.replicas"], "no later update sets the count the HPA owns");
       assert.strictEqual(run.ofType(T.HorizontalPodAutoscaler).length, 1);
     }
+  });
+
+  it("autoscaling on: the first size is replicaCount brought into the HPA's range (builder)", () => {
+    const size = (set: Record<string, unknown>) => builtDeployment("production", set).replicas;
+    assert.strictEqual(size({ "api.replicaCount": 1 }), 3, "below minReplicas: minReplicas");
+    assert.strictEqual(size({ "api.replicaCount": 12 }), 12, "inside the range: replicaCount");
+    assert.strictEqual(size({ "api.replicaCount": 50 }), 20, "above maxReplicas: maxReplicas (the HPA would scale it down at once)");
+  });
+
+  it("autoscaling off: spec.replicas follows replicaCount on every update (no ignoreChanges)", async () => {
+    const dev = (await program("dev")).get(T.Deployment, API_NAME);
+    assert.deepStrictEqual(dev.ignoreChanges, []);
+    const prod = (await program("production", PRODUCTION_VARIANT)).get(T.Deployment, API_NAME);
+    assert.deepStrictEqual(prod.ignoreChanges, []);
   });
 
   it("autoscaling off: replicaCount and no HPA", async () => {
