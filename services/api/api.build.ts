@@ -314,7 +314,7 @@ function podTemplate(api: ApiConfig, refs: PodRefs): k8s.types.input.core.v1.Pod
  * at once). After the creation the count belongs to the HPA: the component lists the field in
  * ignoreChanges (HPA_OWNED_FIELDS), so no later update sets it.
  */
-export function deploymentReplicas(api: Pick<ApiConfig, "replicaCount" | "autoscaling">): number {
+function deploymentReplicas(api: Pick<ApiConfig, "replicaCount" | "autoscaling">): number {
   if (!api.autoscaling.enabled) return api.replicaCount;
   return Math.min(Math.max(api.replicaCount, api.autoscaling.minReplicas), api.autoscaling.maxReplicas);
 }
