@@ -75,6 +75,20 @@ const SIDECAR_TMP_VOLUME = "sc-dashboard-tmp";
 const SIDECAR_VOLUME_LIMIT = "64Mi";
 
 /**
+ * Probes of the dashboard sidecar on its /healthz. It answers 200 once its first listing of the
+ * dashboard ConfigMaps is written (ready) and as long as it has reached the Kubernetes API within the
+ * last 60 s and its watcher runs (live); 503 otherwise. Liveness waits 30 s and tolerates a minute of
+ * failures, so a slow first listing or a short API outage does not restart it.
+ */
+function sidecarProbes(): Record<string, unknown> {
+  const httpGet = { path: "/healthz", port: GRAFANA.ports.dashboardSidecarHealth };
+  return {
+    readinessProbe: { httpGet, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+    livenessProbe: { httpGet, initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+  };
+}
+
+/**
  * Kubernetes API access for the dashboard sidecar only. The pod mounts no ServiceAccount token, so
  * the Grafana server holds none; the sidecar gets a projected one with the CA and namespace files
  * its Kubernetes client reads. Its ServiceAccount is bound to a Role that can only read the
@@ -136,6 +150,8 @@ export function grafanaValues(args: GrafanaValuesArgs): Record<string, unknown> 
     sidecar: {
       resources: g.sidecar.resources,
       securityContext: RESTRICTED_CONTAINER,
+      // The chart gives these to every sidecar it runs; only the dashboard one runs here.
+      ...sidecarProbes(),
       dashboards: {
         enabled: true,
         // ConfigMaps only: the stack ships no dashboard as a Secret, so the sidecar needs no Secret access.

@@ -6,8 +6,11 @@
 export const GRAFANA = {
   /** Fixed Helm release name; the chart's fullname, so also the Service's name. */
   release: "grafana",
-  /** Pod port. */
-  ports: { grafana: 3000 },
+  /**
+   * Pod ports: Grafana's, and the health endpoint (/healthz) of the dashboard sidecar (the chart's
+   * HEALTH_PORT for it; the other sidecars, off here, get other ports).
+   */
+  ports: { grafana: 3000, dashboardSidecarHealth: 8084 },
   /** The Service's port (it forwards to ports.grafana). */
   servicePort: 80,
   /** uid/gid of the Grafana image. */

@@ -55,7 +55,15 @@ export function backupScript(retentionDays: number): string {
   ].join("\n");
 }
 
-/** The chart's backup CronJob values: our script, our volume, no overlapping runs, no chart NetworkPolicy. */
+/**
+ * How late a backup may still start, in seconds after its scheduled time (an hour). Without a
+ * deadline the CronJob controller counts every missed start since the last one, and after 100
+ * misses (a long controller or cluster outage) it refuses to schedule the job at all; with one, a
+ * run that cannot start within the hour is skipped and the next one runs on time.
+ */
+const BACKUP_STARTING_DEADLINE_SECONDS = 3600;
+
+/** The chart's backup CronJob values: our script, our volume, no overlapping runs, a start deadline, no chart NetworkPolicy. */
 function backupValues(backup: PostgresqlConfig["backup"]): Record<string, unknown> {
   if (!backup.enabled) return { enabled: false };
   return {
@@ -64,6 +72,7 @@ function backupValues(backup: PostgresqlConfig["backup"]): Record<string, unknow
       schedule: backup.schedule,
       timeZone: "Etc/UTC",
       concurrencyPolicy: "Forbid",
+      startingDeadlineSeconds: BACKUP_STARTING_DEADLINE_SECONDS,
       command: ["/bin/bash", "-c", backupScript(backup.retentionDays)],
       resources: backup.resources,
       // The stack's own NetworkPolicies admit the backup pod to PostgreSQL (edge/network-policies).

@@ -13,6 +13,7 @@ export const T = {
   Secret: "kubernetes:core/v1:Secret",
   Service: "kubernetes:core/v1:Service",
   ServiceAccount: "kubernetes:core/v1:ServiceAccount",
+  ServiceAccountPatch: "kubernetes:core/v1:ServiceAccountPatch",
   PersistentVolumeClaim: "kubernetes:core/v1:PersistentVolumeClaim",
   Pod: "kubernetes:core/v1:Pod",
   Deployment: "kubernetes:apps/v1:Deployment",

@@ -86,6 +86,18 @@ describe("grafana release", () => {
     for (const m of maps) assert.strictEqual(m.inputs.metadata.namespace, "ape-2026");
   });
 
+  it("the dashboard sidecar has readiness and liveness probes on its health endpoint", () => {
+    for (const run of [dev, prod]) {
+      const sidecar = grafana(run).inputs.values.sidecar;
+      const probe = { path: "/healthz", port: GRAFANA.ports.dashboardSidecarHealth };
+      assert.deepStrictEqual(sidecar.readinessProbe?.httpGet, probe, `${run.stack}: readiness`);
+      assert.deepStrictEqual(sidecar.livenessProbe?.httpGet, probe, `${run.stack}: liveness`);
+      // A liveness probe that fires before the first listing is done would restart a slow start forever.
+      const live = sidecar.livenessProbe;
+      assert.ok(live.initialDelaySeconds + live.periodSeconds * live.failureThreshold >= 60, "a minute before a restart");
+    }
+  });
+
   it("no password or test secret in any non-Secret resource", () => {
     for (const run of [dev, prod]) {
       for (const r of run.resources.filter((r) => r.type !== T.Secret && !r.type.startsWith("random:"))) {

@@ -11,6 +11,7 @@ import { prometheusValues } from "../../services/prometheus/prometheus.build";
 import { ProgramRun, runProgram, runProgramError } from "../../testbed/harness/program";
 import { PROD_VARIANTS_B } from "../../testbed/harness/variants";
 import { builtContainer } from "../../testbed/helpers/api";
+import { T } from "../../testbed/harness/types";
 import { loadConfig } from "../../testbed/helpers/config";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -62,6 +63,27 @@ describe("hardening: Grafana's Kubernetes API access", () => {
       assert.ok(v.extraVolumes.find((x: any) => x.name === tmp.name).emptyDir.sizeLimit, "Grafana's /tmp is bounded");
       const sidecarTmp = v.sidecar.dashboards.extraMounts.find((m: any) => m.mountPath === "/tmp");
       assert.ok(v.extraContainerVolumes.find((x: any) => x.name === sidecarTmp.name).emptyDir.sizeLimit, "the sidecar's /tmp is bounded");
+    }
+  });
+});
+
+describe("hardening: no pod mounts a ServiceAccount token it does not use", () => {
+  it("the namespace's default ServiceAccount (the backup CronJob runs as it) mounts no token", async () => {
+    for (const run of await stacks()) {
+      const patch = run.ofType(T.ServiceAccountPatch);
+      assert.deepStrictEqual(
+        patch.map((p) => [p.inputs.metadata.name, p.inputs.metadata.namespace, p.inputs.automountServiceAccountToken]),
+        [["default", run.get(T.Namespace, "namespace").inputs.metadata.name, false]],
+        run.stack,
+      );
+    }
+  });
+
+  it("the API mounts none, at pod and at ServiceAccount level", async () => {
+    for (const run of await stacks()) {
+      const sa = run.ofType(T.ServiceAccount).find((s) => s.inputs.metadata.name === "api");
+      assert.strictEqual(sa?.inputs.automountServiceAccountToken, false);
+      assert.strictEqual(run.get(T.Deployment, "api").inputs.spec.template.spec.automountServiceAccountToken, false);
     }
   });
 });

@@ -17,6 +17,11 @@ describe("postgresql backups", () => {
     assert.strictEqual(backup.enabled, true);
     assert.strictEqual(backup.cronjob.schedule, "0 3 * * *");
     assert.strictEqual(backup.cronjob.concurrencyPolicy, "Forbid", "a slow backup is never overlapped by the next");
+    assert.strictEqual(
+      backup.cronjob.startingDeadlineSeconds,
+      3600,
+      "a start deadline: missed runs older than an hour are skipped, never counted up to the controller's limit of 100",
+    );
     assert.deepStrictEqual(backup.cronjob.storage, { enabled: true, existingClaim: "postgresql-backups", mountPath: "/backup/pgdump" });
     const script: string = backup.cronjob.command[2];
     assert.match(script, /pg_dumpall .*\| gzip/s);

@@ -21,6 +21,7 @@ describe("harness", () => {
       Secret: k8s.core.v1.Secret,
       Service: k8s.core.v1.Service,
       ServiceAccount: k8s.core.v1.ServiceAccount,
+      ServiceAccountPatch: k8s.core.v1.ServiceAccountPatch,
       PersistentVolumeClaim: k8s.core.v1.PersistentVolumeClaim,
       Pod: k8s.core.v1.Pod,
       Deployment: k8s.apps.v1.Deployment,
