@@ -270,8 +270,16 @@ export const objectPolicies: ResourceValidationPolicy[] = [
   rbacNoClusterSecretRead,
 ];
 
+/**
+ * The component of a read-only database role (services/postgresql/roles.ts): its password is
+ * re-applied to the database by a Job whenever it changes, so losing it costs nothing, and replacing
+ * it is how it is rotated; protecting it would forbid the rotation.
+ */
+const ROTATED_BY_REPLACEMENT = "ape:data:ReadOnlyRole$";
+
 /** Why a resource holds data that must survive `pulumi destroy`, or undefined. */
 function statefulReason(r: PolicyResource): string | undefined {
+  if (r.urn.includes(ROTATED_BY_REPLACEMENT)) return undefined;
   if (r.isType(k8s.core.v1.Namespace)) return "the Namespace (deleting it deletes every PVC in it)";
   if (r.isType(k8s.core.v1.PersistentVolumeClaim)) return "a PersistentVolumeClaim";
   if (r.isType(random.RandomPassword)) return "a generated credential";

@@ -38,7 +38,7 @@ import { WorkloadFlows } from "../platform/network";
 import { Monitoring } from "./monitoring";
 import { ChartServiceArgs } from "../platform";
 import { OperatorPrometheus, operatorPrometheus, metricsScrapers, prometheusFlows, prometheusQueryRule } from "../services/prometheus";
-import { grafanaFlows, grafanaMetricsTarget } from "../services/grafana";
+import { GRAFANA, grafanaFlows, grafanaMetricsTarget } from "../services/grafana";
 
 export interface ApeStackArgs {
   /** The validated stack configuration. */
@@ -67,6 +67,11 @@ function decide(c: StackConfig): StackDecisions {
   };
 }
 
+/** The read-only database roles the chart's PostgreSQL gets, by who reads through them: Grafana's. */
+function readOnlyRoles(c: StackConfig): Record<string, string> {
+  return c.grafana.enabled ? { grafana: GRAFANA.databaseRole } : {};
+}
+
 const present = <T>(items: readonly (T | undefined)[]): T[] => items.filter((x): x is T => x !== undefined);
 
 /**
@@ -86,7 +91,11 @@ function stackFlows(c: StackConfig, d: StackDecisions): WorkloadFlows[] {
       outside: np.apiEgress,
     }),
     ...edgeFlows(c.ingress),
-    ...postgresqlFlows(c.postgresql, d.postgresql, { grafana: c.grafana.enabled, scrapers }),
+    ...postgresqlFlows(c.postgresql, d.postgresql, {
+      grafana: c.grafana.enabled,
+      scrapers,
+      roles: Object.keys(readOnlyRoles(c)).length > 0,
+    }),
     ...redisFlows(c.redis, d.redis, { scrapers }),
     ...neo4jFlows(c.neo4j, d.neo4j, { prometheus: prometheus !== undefined }),
     ...prometheusFlows(c.prometheus, {
@@ -135,9 +144,15 @@ export class ApeStack extends pulumi.ComponentResource {
     const { postgresql, redis, neo4j } = decisions;
 
     const charts: ChartServiceArgs = { charts: config.charts, images: config.images, namespace: ns.name, isProduction: production };
-    this.database = postgresql.inCluster
-      ? new Postgresql("postgresql", { ...charts, config: config.postgresql }, { parent: this }).endpoint
-      : externalDatabaseEndpoint(postgresql.external);
+    let database: Postgresql | undefined;
+    if (postgresql.inCluster) {
+      database = new Postgresql(
+        "postgresql",
+        { ...charts, config: config.postgresql, readOnlyRoles: readOnlyRoles(config) },
+        { parent: this },
+      );
+      this.database = database.endpoint;
+    } else this.database = externalDatabaseEndpoint(postgresql.external);
     this.redis = redis.inCluster
       ? new Redis("redis", { ...charts, config: config.redis }, { parent: this }).endpoint
       : externalRedisEndpoint(redis);
@@ -183,7 +198,8 @@ export class ApeStack extends pulumi.ComponentResource {
         ...charts,
         prometheus: config.prometheus,
         grafana: config.grafana,
-        database: this.database,
+        // Grafana reads through its own read-only role; an external database gives it the API's user.
+        database: database?.readOnly.grafana ?? this.database,
         timescaledb: config.postgresql.timescaledb,
         api: { deploymentName: API_NAME, metrics: { port: config.api.metrics.port, path: config.api.metrics.path } },
         exporters: {

@@ -75,18 +75,31 @@ const SIDECAR_TMP_VOLUME = "sc-dashboard-tmp";
 const SIDECAR_VOLUME_LIMIT = "64Mi";
 
 /**
- * Probes of the dashboard sidecar on its /healthz. It answers 200 once its first listing of the
- * dashboard ConfigMaps is written (ready) and as long as it has reached the Kubernetes API within the
- * last 60 s and its watcher runs (live); 503 otherwise. Liveness waits 30 s and tolerates a minute of
- * failures, so a slow first listing or a short API outage does not restart it.
+ * Probes of the dashboard sidecar. Its /healthz answers 200 once its first listing of the dashboard
+ * ConfigMaps is written, and then as long as it has reached the Kubernetes API within the last 60 s
+ * and its watcher runs; 503 otherwise. So: startup waits on /healthz for the first listing (up to
+ * 3 minutes); liveness restarts it when /healthz fails for another minute (API contact lost, watcher
+ * dead); readiness only checks that it listens: an outage of the Kubernetes API must not take
+ * Grafana out of its Service, which it would if readiness read /healthz too.
  */
-function sidecarProbes(): Record<string, unknown> {
-  const httpGet = { path: "/healthz", port: GRAFANA.ports.dashboardSidecarHealth };
+function sidecarProbes(): { probes: Record<string, unknown>; startupProbe: Record<string, unknown> } {
+  const port = GRAFANA.ports.dashboardSidecarHealth;
+  const healthz = { path: "/healthz", port };
   return {
-    readinessProbe: { httpGet, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-    livenessProbe: { httpGet, initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+    probes: {
+      readinessProbe: { tcpSocket: { port }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+      livenessProbe: { httpGet: healthz, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+    },
+    startupProbe: { httpGet: healthz, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 36 },
   };
 }
+
+/**
+ * Grafana's own probes: readiness on /api/health (the chart's: it checks the database Grafana
+ * keeps its state in), liveness on /healthz, which answers while the web server runs: a slow or
+ * locked database must take Grafana out of its Service, not restart it over and over.
+ */
+const GRAFANA_LIVENESS = { httpGet: { path: "/healthz", port: GRAFANA.ports.grafana } };
 
 /**
  * Kubernetes API access for the dashboard sidecar only. The pod mounts no ServiceAccount token, so
@@ -137,6 +150,7 @@ export function grafanaValues(args: GrafanaValuesArgs): Record<string, unknown> 
       seccompProfile: { type: "RuntimeDefault" },
     },
     containerSecurityContext: RESTRICTED_CONTAINER,
+    livenessProbe: GRAFANA_LIVENESS,
     // Grafana writes temporary files (plugin and image downloads) under /tmp; everything else it
     // writes goes to the chart's volumes (/var/lib/grafana, the search index, /tmp/dashboards).
     extraVolumes: [{ name: "tmp", emptyDir: { sizeLimit: TMP_LIMIT } }],
@@ -151,11 +165,12 @@ export function grafanaValues(args: GrafanaValuesArgs): Record<string, unknown> 
       resources: g.sidecar.resources,
       securityContext: RESTRICTED_CONTAINER,
       // The chart gives these to every sidecar it runs; only the dashboard one runs here.
-      ...sidecarProbes(),
+      ...sidecarProbes().probes,
       dashboards: {
         enabled: true,
         // ConfigMaps only: the stack ships no dashboard as a Secret, so the sidecar needs no Secret access.
         resource: "configmap",
+        startupProbe: sidecarProbes().startupProbe,
         sizeLimit: SIDECAR_VOLUME_LIMIT,
         extraMounts: [
           { name: SIDECAR_TOKEN_VOLUME, mountPath: GRAFANA.serviceAccountMount, readOnly: true },

@@ -24,6 +24,11 @@ export const GRAFANA = {
    * chart binds its ServiceAccount to it (rbac.useExistingRole) instead of creating its own rules.
    */
   dashboardReaderRole: "grafana-dashboard-reader",
+  /**
+   * The read-only PostgreSQL role Grafana's TimescaleDB data source logs in as, when the database is
+   * the chart's: its own generated password, SELECT on the application's tables and nothing more.
+   */
+  databaseRole: "grafana_reader",
   /** Where the Kubernetes client in the sidecar looks for its token, CA and namespace. */
   serviceAccountMount: "/var/run/secrets/kubernetes.io/serviceaccount",
 } as const;

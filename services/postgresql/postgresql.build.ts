@@ -98,7 +98,7 @@ function formatParameter(value: string | number | boolean): string {
 }
 
 /** The PostgreSQL server image: the TimescaleDB build when `timescaledb` is on, else the stock one. */
-function postgresqlImage(cfg: PostgresqlConfig, images: ImagesConfig): ChartImage {
+export function postgresqlImage(cfg: PostgresqlConfig, images: ImagesConfig): ChartImage {
   return cfg.timescaledb ? chartImage(images, cfg.timescaledbImage) : chartImage(images, cfg.image, BITNAMI_REGISTRY);
 }
 

@@ -36,6 +36,14 @@ export function postgresqlPodLabels(release: string = POSTGRESQL.release): Recor
   return { "app.kubernetes.io/name": "postgresql", "app.kubernetes.io/instance": release };
 }
 
+/**
+ * Labels on the pods of the Jobs that create the read-only roles (roles.build.ts). Not the release's
+ * labels: the server's NetworkPolicy must not select them.
+ */
+export function postgresqlRolesPodLabels(release: string = POSTGRESQL.release): Record<string, string> {
+  return { "app.kubernetes.io/name": "postgresql-roles", "app.kubernetes.io/instance": release };
+}
+
 /** Labels on the pods of the backup CronJob. */
 export function postgresqlBackupPodLabels(release: string = POSTGRESQL.release): Record<string, string> {
   return { ...postgresqlPodLabels(release), "app.kubernetes.io/component": POSTGRESQL.backup.component };

@@ -2,11 +2,12 @@
 // read replicas and the primary talk to each other; the backup job connects like a client.
 import type { PostgresqlConfig } from "./postgresql.settings";
 import type { PostgresqlPlacement } from "./postgresql.decisions";
-import { POSTGRESQL, postgresqlBackupPodLabels, postgresqlPodLabels } from "./postgresql.contract";
+import { POSTGRESQL, postgresqlBackupPodLabels, postgresqlPodLabels, postgresqlRolesPodLabels } from "./postgresql.contract";
 import { EXTERNAL_DATA, Peer, pods, PortRule, Rule, WorkloadFlows } from "../../platform/network";
 
 const SERVER = "postgresql";
 const BACKUP = "postgresql-backup";
+const ROLES = "postgresql-roles";
 
 /** What PostgreSQL's flows need to know about the rest of the stack. */
 export interface PostgresqlPeers {
@@ -14,6 +15,8 @@ export interface PostgresqlPeers {
   readonly grafana: boolean;
   /** Who scrapes metrics ports; empty when no one does. */
   readonly scrapers: readonly Peer[];
+  /** The Jobs that create read-only roles run (roles.build.ts). */
+  readonly roles: boolean;
 }
 
 type Settings = Pick<PostgresqlConfig, "architecture" | "metrics" | "backup">;
@@ -37,6 +40,11 @@ export function postgresqlFlows(cfg: Settings, placement: PostgresqlPlacement, p
     // connect to the server like a client.
     ingress.push({ peers: [pods(BACKUP)], ports: port });
     flows.push({ name: BACKUP, pods: postgresqlBackupPodLabels(), egress: [{ peers: [server], ports: port }] });
+  }
+  if (peers.roles) {
+    // The role Jobs connect as the superuser to apply a role's password and grants.
+    ingress.push({ peers: [pods(ROLES)], ports: port });
+    flows.push({ name: ROLES, pods: postgresqlRolesPodLabels(), ingress: [], egress: [{ peers: [server], ports: port }] });
   }
   flows.push({ name: SERVER, pods: postgresqlPodLabels(), ingress, egress });
   return flows;

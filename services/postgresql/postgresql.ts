@@ -9,13 +9,17 @@ import { statefulOptions } from "../../platform/options";
 import { claimClass } from "../../platform/persistence";
 import { ChartServiceArgs, chartRelease, DATA_RELEASE } from "../../platform/release";
 import { DatabaseEndpoint } from "./postgresql.endpoint";
-import { postgresqlSecretKeys, postgresqlValues } from "./postgresql.build";
+import { postgresqlImage, postgresqlSecretKeys, postgresqlValues } from "./postgresql.build";
+import { pullSecretNames } from "../../platform/images";
+import { ReadOnlyRole } from "./roles";
 import { POSTGRESQL, postgresqlServiceName } from "./postgresql.contract";
 import type { ExternalPostgresql } from "./postgresql.decisions";
 
 export interface PostgresqlArgs extends ChartServiceArgs {
   /** The `postgresql` section of StackConfig (enabled). */
   readonly config: PostgresqlConfig;
+  /** Read-only login roles to create, by the workload that reads through each: { grafana: "grafana_reader" }. */
+  readonly readOnlyRoles?: Readonly<Record<string, string>>;
 }
 
 /** The database endpoint for an external PostgreSQL (postgresql.enabled false). */
@@ -34,8 +38,10 @@ export class Postgresql extends pulumi.ComponentResource {
   public readonly release: k8s.helm.v3.Release;
   /** The PVC the backup CronJob writes to (postgresql.backup.enabled). */
   public readonly backupVolume?: k8s.core.v1.PersistentVolumeClaim;
-  /** Where the API and Grafana connect, with the app user's password as a Secret reference. */
+  /** Where the API connects, with the app user's password as a Secret reference. */
   public readonly endpoint: DatabaseEndpoint;
+  /** Where each workload of readOnlyRoles connects: its own role, password and Secret. */
+  public readonly readOnly: Record<string, DatabaseEndpoint> = {};
 
   constructor(name: string, args: PostgresqlArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ape:data:Postgresql", name, {}, opts);
@@ -95,6 +101,22 @@ export class Postgresql extends pulumi.ComponentResource {
       passwordSecret: { name: secretName, key: POSTGRESQL.secret.keys.user },
       password: this.credentials.password(POSTGRESQL.secret.keys.user),
     };
+    for (const [consumer, role] of Object.entries(args.readOnlyRoles ?? {})) {
+      this.readOnly[consumer] = new ReadOnlyRole(
+        `${name}-role-${consumer}`,
+        {
+          namespace: args.namespace,
+          role,
+          consumer,
+          database: this.endpoint,
+          adminPassword: { name: secretName, key: POSTGRESQL.secret.keys.admin },
+          image: postgresqlImage(cfg, args.images),
+          imagePullSecrets: pullSecretNames(args.images),
+          dependsOn: [this.release],
+        },
+        { parent: this },
+      ).endpoint;
+    }
     this.registerOutputs({ host, secretName, releaseStatus: this.release.status });
   }
 }

@@ -183,6 +183,10 @@ export function prometheusValues(args: PrometheusValuesArgs): Record<string, unk
       podSecurityContext: RESTRICTED_POD,
       securityContext: { runAsUser: PROMETHEUS.uid, runAsGroup: PROMETHEUS.uid, runAsNonRoot: true, ...RESTRICTED_CONTAINER },
       configmapReload: { securityContext: RESTRICTED_CONTAINER },
+      // Alertmanager's own health endpoints (the chart probes "/" for both): /-/ready answers once
+      // the configuration is loaded, /-/healthy while the process serves.
+      livenessProbe: { httpGet: { path: "/-/healthy", port: "http" } },
+      readinessProbe: { httpGet: { path: "/-/ready", port: "http" } },
       config: alertmanagerConfig(p),
       extraSecretMounts: mountSecrets
         ? [

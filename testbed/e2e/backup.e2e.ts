@@ -11,52 +11,9 @@ import * as path from "path";
 import { parse } from "yaml";
 import { backupScript } from "../../services/postgresql/postgresql.build";
 import { POSTGRESQL } from "../../services/postgresql/postgresql.contract";
+import { localPostgresMissing, PG_BIN, Server, startServer, stopServer } from "./local-postgres";
 
-const PG_BIN = ["/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin"].find((d) =>
-  fs.existsSync(path.join(d, "initdb")),
-);
 const RESTORE_MANIFEST = path.join(__dirname, "..", "..", "docs", "examples", "postgresql-restore.yaml");
-
-interface Server {
-  readonly dir: string;
-  readonly port: number;
-}
-
-const freePort = (): number =>
-  Number(
-    execFileSync(process.execPath, [
-      "-e",
-      'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})',
-    ]).toString(),
-  );
-
-/** Runs a PostgreSQL binary as the postgres user (initdb refuses root). */
-function asPostgres(bin: string, args: string[]): string {
-  return execFileSync("runuser", ["-u", "postgres", "--", path.join(PG_BIN!, bin), ...args], { encoding: "utf8" });
-}
-
-function startServer(root: string, name: string, passwordFile: string): Server {
-  const dir = path.join(root, name);
-  fs.mkdirSync(dir, { mode: 0o700 });
-  execFileSync("chown", ["postgres:postgres", dir]);
-  asPostgres("initdb", ["-D", dir, "-U", "postgres", `--pwfile=${passwordFile}`, "-A", "scram-sha-256", "--no-sync"]);
-  const port = freePort();
-  asPostgres("pg_ctl", [
-    "-D",
-    dir,
-    "-w",
-    "-l",
-    path.join(dir, "server.log"),
-    "-o",
-    `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir}`,
-    "start",
-  ]);
-  return { dir, port };
-}
-
-function stopServer(server: Server | undefined): void {
-  if (server) spawnSync("runuser", ["-u", "postgres", "--", path.join(PG_BIN!, "pg_ctl"), "-D", server.dir, "-m", "immediate", "stop"]);
-}
 
 describe("PostgreSQL backup and restore (real servers)", function () {
   this.timeout(120_000);
@@ -80,8 +37,9 @@ describe("PostgreSQL backup and restore (real servers)", function () {
     }).trim();
 
   before(function () {
-    if (!PG_BIN || spawnSync("id", ["postgres"]).status !== 0) {
-      console.log("      PostgreSQL server binaries or the postgres user missing (apt-get install postgresql): skipped");
+    const missing = localPostgresMissing();
+    if (missing) {
+      console.log(`      ${missing}: skipped`);
       this.skip();
     }
     root = fs.mkdtempSync(path.join(os.tmpdir(), "ape-backup-"));

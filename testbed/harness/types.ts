@@ -19,6 +19,7 @@ export const T = {
   Deployment: "kubernetes:apps/v1:Deployment",
   StatefulSet: "kubernetes:apps/v1:StatefulSet",
   CronJob: "kubernetes:batch/v1:CronJob",
+  Job: "kubernetes:batch/v1:Job",
   HorizontalPodAutoscaler: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
   PodDisruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
   Ingress: "kubernetes:networking.k8s.io/v1:Ingress",

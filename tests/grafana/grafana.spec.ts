@@ -60,7 +60,7 @@ describe("grafana release", () => {
     }
   });
 
-  it("data sources: Prometheus server Service port 80; TimescaleDB with its password from the environment", () => {
+  it("data sources: Prometheus server Service port 80; TimescaleDB as its own read-only role, password from the environment", () => {
     const v = grafana(prod).inputs.values;
     const sources = v.datasources["datasources.yaml"].datasources;
     const prom = sources.find((s: any) => s.type === "prometheus");
@@ -68,12 +68,19 @@ describe("grafana release", () => {
     assert.strictEqual(prom.isDefault, true);
     const pg = sources.find((s: any) => s.type === "grafana-postgresql-datasource");
     assert.strictEqual(pg.url, `${postgresqlServiceName("standalone")}.ape-2026.svc.cluster.local:${POSTGRESQL.ports.postgresql}`);
-    assert.strictEqual(pg.user, "ape");
+    // Not the database owner the API logs in as (any Grafana editor could run DROP TABLE as it).
+    assert.strictEqual(pg.user, GRAFANA.databaseRole);
+    assert.notStrictEqual(pg.user, "ape");
     assert.strictEqual(pg.jsonData.database, "ape_timeseries");
     assert.strictEqual(pg.secureJsonData.password, "$TIMESCALEDB_PASSWORD");
+    const reader = prod.get(T.Secret, "postgresql-role-grafana-auth");
     assert.deepStrictEqual(v.envValueFrom, {
-      TIMESCALEDB_PASSWORD: { secretKeyRef: { name: POSTGRESQL.secret.name, key: POSTGRESQL.secret.keys.user } },
+      TIMESCALEDB_PASSWORD: {
+        secretKeyRef: { name: reader.inputs.metadata.name ?? v.envValueFrom.TIMESCALEDB_PASSWORD.secretKeyRef.name, key: "password" },
+      },
     });
+    assert.notStrictEqual(v.envValueFrom.TIMESCALEDB_PASSWORD.secretKeyRef.name, POSTGRESQL.secret.name, "not the API's Secret");
+    assert.strictEqual(reader.inputs.stringData.username, GRAFANA.databaseRole);
   });
 
   it("the dashboard sidecar is on and the dashboard ConfigMaps carry its label", () => {
@@ -86,15 +93,19 @@ describe("grafana release", () => {
     for (const m of maps) assert.strictEqual(m.inputs.metadata.namespace, "ape-2026");
   });
 
-  it("the dashboard sidecar has readiness and liveness probes on its health endpoint", () => {
+  it("the dashboard sidecar has startup, liveness and readiness probes on its health port", () => {
     for (const run of [dev, prod]) {
       const sidecar = grafana(run).inputs.values.sidecar;
-      const probe = { path: "/healthz", port: GRAFANA.ports.dashboardSidecarHealth };
-      assert.deepStrictEqual(sidecar.readinessProbe?.httpGet, probe, `${run.stack}: readiness`);
-      assert.deepStrictEqual(sidecar.livenessProbe?.httpGet, probe, `${run.stack}: liveness`);
-      // A liveness probe that fires before the first listing is done would restart a slow start forever.
-      const live = sidecar.livenessProbe;
-      assert.ok(live.initialDelaySeconds + live.periodSeconds * live.failureThreshold >= 60, "a minute before a restart");
+      const port = GRAFANA.ports.dashboardSidecarHealth;
+      // Startup waits for the first listing of the dashboards (its /healthz answers 200 from then on).
+      assert.deepStrictEqual(sidecar.dashboards.startupProbe?.httpGet, { path: "/healthz", port }, `${run.stack}: startup`);
+      // Liveness: /healthz fails when the Kubernetes API was out of reach for 60 s or the watcher died.
+      assert.deepStrictEqual(sidecar.livenessProbe?.httpGet, { path: "/healthz", port }, `${run.stack}: liveness`);
+      assert.ok(sidecar.livenessProbe.periodSeconds * sidecar.livenessProbe.failureThreshold >= 60, "a minute before a restart");
+      // Readiness: listening is enough; an API outage must not take Grafana out of its Service.
+      assert.deepStrictEqual(sidecar.readinessProbe?.tcpSocket, { port }, `${run.stack}: readiness`);
+      // Grafana itself: ready on /api/health (its database), live on /healthz (its web server).
+      assert.strictEqual(grafana(run).inputs.values.livenessProbe.httpGet.path, "/healthz");
     }
   });
 

@@ -52,6 +52,7 @@ describe("credentials: generated passwords reach the charts by Secret name only"
       "grafana-admin-admin-password",
       "postgresql-auth-password",
       "postgresql-auth-postgres-password",
+      "postgresql-role-grafana-password",
       "redis-auth-redis-password",
     ]);
     for (const p of [...dev.ofType(T.RandomPassword), ...prod.ofType(T.RandomPassword)]) {
@@ -114,12 +115,15 @@ describe("credentials: generated passwords reach the charts by Secret name only"
   });
 });
 
+/** Resources of a read-only database role (services/postgresql/roles.ts), rotated by replacement. */
+const rotated = (r: RecordedResource): boolean => r.urn.includes("ape:data:ReadOnlyRole$");
+
 describe("credentials: production data safety", () => {
   it("protects the passwords, the credential Secrets, the releases and the Namespace in production only", async () => {
     const prod = await runProgram("production");
     const dev = await runProgram("dev");
     const stateful = (run: ProgramRun) => [
-      ...run.ofType(T.RandomPassword),
+      ...run.ofType(T.RandomPassword).filter((p) => !rotated(p)),
       secretNamed(run, PG_SECRET)!,
       secretNamed(run, REDIS.secret.name)!,
       ...[secretNamed(run, "neo4j-auth")].filter((s) => s !== undefined),
@@ -135,5 +139,12 @@ describe("credentials: production data safety", () => {
     );
     for (const r of stateful(prod)) assert.strictEqual(r.protect, true, `${r.type} ${r.name} must be protected in production`);
     for (const r of stateful(dev)) assert.strictEqual(r.protect, false, `${r.type} ${r.name} must stay disposable in dev`);
+  });
+
+  it("Grafana's read-only database password is not protected, even in production: replacing it rotates it", async () => {
+    const prod = await runProgram("production");
+    const reader = prod.resources.filter(rotated).filter((r) => r.custom);
+    assert.deepStrictEqual(reader.map((r) => r.type).sort(), [T.Job, T.Secret, T.RandomPassword].sort());
+    for (const r of reader) assert.strictEqual(r.protect, false, `${r.type} ${r.name}`);
   });
 });

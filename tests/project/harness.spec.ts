@@ -27,6 +27,7 @@ describe("harness", () => {
       Deployment: k8s.apps.v1.Deployment,
       StatefulSet: k8s.apps.v1.StatefulSet,
       CronJob: k8s.batch.v1.CronJob,
+      Job: k8s.batch.v1.Job,
       HorizontalPodAutoscaler: k8s.autoscaling.v2.HorizontalPodAutoscaler,
       PodDisruptionBudget: k8s.policy.v1.PodDisruptionBudget,
       Ingress: k8s.networking.v1.Ingress,
