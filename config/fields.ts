@@ -56,6 +56,32 @@ export const dnsLabel = () =>
     error: "must be a DNS label: lower-case letters, digits and '-', 1-63 characters, starting and ending with a letter or digit",
   });
 
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/**
+ * The name of a Kubernetes object that must be a DNS subdomain (RFC 1123): a StorageClass, Secret,
+ * ConfigMap or PriorityClass. `what` names the object in the message.
+ */
+export const k8sName = (what: string) =>
+  z.string({ error: `must be the name of a ${what}` }).refine((n) => n.length <= 253 && DNS_SUBDOMAIN.test(n), {
+    error:
+      `must be the name of a ${what}: lower-case letters, digits, '-' and '.', at most 253 characters, starting and ending` +
+      " with a letter or digit (Kubernetes refuses anything else)",
+  });
+
+/**
+ * A count with an upper bound this program sets, so that a typo (50000 replicas) is refused rather
+ * than rendered; `why` says where the bound comes from.
+ */
+export const count = (min: number, max: number, why: string) =>
+  z.preprocess(
+    numericString,
+    z
+      .number({ error: `must be an integer from ${min} to ${max}` })
+      .int({ error: `must be an integer from ${min} to ${max}` })
+      .min(min, { error: `must be an integer from ${min} to ${max}` })
+      .max(max, { error: `must be at most ${max} (${why})` }),
+  );
+
 /** A DNS host name for an Ingress rule (a leading "*." wildcard is allowed). */
 export const hostName = () =>
   z
@@ -204,7 +230,7 @@ export const persistence = () =>
     size: quantity("storage").meta({
       description: "Requested size of the volume, e.g. 10Gi. A claim never shrinks; it grows only if its StorageClass allows expansion.",
     }),
-    storageClass: z.string().optional().meta({
+    storageClass: k8sName("StorageClass").optional().meta({
       description: "StorageClass of the volume; unset (null in a stack file) = the cluster's default class. Fixed once the volume exists.",
     }),
   });

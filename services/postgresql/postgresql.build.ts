@@ -6,6 +6,7 @@ import { ChartImage, chartImage } from "../../platform/images";
 import { volumeValues } from "../../platform/persistence";
 import { BITNAMI_POD_SECURITY, BITNAMI_REGISTRY, bitnamiGlobals, bitnamiImage } from "../../platform/bitnami.build";
 import { POSTGRESQL } from "./postgresql.contract";
+import { preloadLibraries } from "./postgresql.parameters";
 
 const KEYS = POSTGRESQL.secret.keys;
 
@@ -82,9 +83,16 @@ function backupValues(backup: PostgresqlConfig["backup"]): Record<string, unknow
   };
 }
 
-/** postgresql.conf lines from the `postgresql.primary.configuration` map (appended by the chart). */
-export function extendedConfiguration(configuration: Record<string, string | number | boolean>): string {
-  return Object.entries(configuration)
+type Parameters = Record<string, string | number | boolean>;
+
+/**
+ * postgresql.conf lines (appended by the chart) from `postgresql.primary.configuration`, then
+ * `extraConfiguration`. shared_preload_libraries is left out: the chart's own setting carries it,
+ * merged with the libraries the program needs (see preloadLibraries).
+ */
+export function extendedConfiguration(configuration: Parameters, extra: Parameters = {}): string {
+  return Object.entries({ ...configuration, ...extra })
+    .filter(([name]) => name !== "shared_preload_libraries")
     .map(([name, value]) => `${name} = ${formatParameter(value)}`)
     .map((line) => `${line}\n`)
     .join("");
@@ -104,7 +112,7 @@ export function postgresqlImage(cfg: PostgresqlConfig, images: ImagesConfig): Ch
 
 /** Chart values for the configured PostgreSQL; `secretName` is the credentials Secret. */
 export function postgresqlValues(cfg: PostgresqlConfig, images: ImagesConfig, secretName: string): Record<string, unknown> {
-  const conf = extendedConfiguration(cfg.primary.configuration);
+  const conf = extendedConfiguration(cfg.primary.configuration, cfg.primary.extraConfiguration);
   // The chart's own NetworkPolicies are open by default (any source, any egress) and would widen
   // the stack's default-deny policies (edge/network-policies); the stack's are the only ones.
   const noChartNetworkPolicy = { enabled: false };
@@ -121,8 +129,12 @@ export function postgresqlValues(cfg: PostgresqlConfig, images: ImagesConfig, se
       usePasswordFiles: true,
     },
     image: postgresqlImage(cfg, images),
-    // pgaudit is the chart's default; the custom image has no wrapper that adds timescaledb.
-    postgresqlSharedPreloadLibraries: cfg.timescaledb ? "pgaudit,timescaledb" : "pgaudit",
+    // pgaudit is the chart's default; the custom image has no wrapper that adds timescaledb. Libraries
+    // the configuration names are added to these, never in place of them.
+    postgresqlSharedPreloadLibraries: preloadLibraries(
+      cfg.timescaledb ? ["pgaudit", "timescaledb"] : ["pgaudit"],
+      cfg.primary.configuration.shared_preload_libraries,
+    ),
     primary: {
       ...(conf ? { extendedConfiguration: conf } : {}),
       ...(cfg.timescaledb ? { initdb: { scripts: { [TIMESCALEDB_INIT_SCRIPT]: timescaledbInitScript() } } } : {}),

@@ -3,10 +3,12 @@ import { z } from "zod";
 import { extraValues } from "../../config/extra-values";
 import {
   bool,
+  count,
   cronSchedule,
   externalEndpoint,
   image,
   intAtLeast,
+  k8sName,
   nonEmpty,
   persistence,
   quantity,
@@ -14,7 +16,52 @@ import {
   SchemaContext,
 } from "../../config/fields";
 
+import { parseQuantity } from "../../config/quantity";
+import { closestParameter, CRASH_SAFETY, MANAGED_PARAMETERS, parameterBytes, parameterProblem, PARAMETERS } from "./postgresql.parameters";
+
 const PG_PARAM = /^[a-z_][a-z0-9_.]*$/;
+const parameterName = () => z.string().regex(PG_PARAM, { error: "must be a postgresql.conf parameter name such as shared_buffers" });
+const parameterValue = () => z.union([z.string(), z.number(), z.boolean()], { error: "must be a string, number or boolean" });
+
+/** postgresql.primary.configuration: known parameters only, each value checked by its type, unit and range. */
+const checkedConfiguration = () =>
+  z.record(parameterName(), parameterValue()).superRefine((conf, c) => {
+    for (const [name, value] of Object.entries(conf)) {
+      const managed = MANAGED_PARAMETERS[name];
+      if (managed) {
+        c.addIssue({ code: "custom", path: [name], input: value, message: `is set by the chart (${managed}) and cannot be changed` });
+      } else if (!PARAMETERS[name]) {
+        const guess = closestParameter(name);
+        c.addIssue({
+          code: "custom",
+          path: [name],
+          input: value,
+          message:
+            `is not a parameter this program checks${guess ? ` (did you mean ${guess}?)` : ""}; for a parameter it does not know` +
+            " (an extension's, a newer server's), use postgresql.primary.extraConfiguration, which is passed through unchecked",
+        });
+      } else {
+        const problem = parameterProblem(name, value);
+        if (problem) c.addIssue({ code: "custom", path: [name], input: value, message: problem });
+      }
+    }
+  });
+
+/** postgresql.primary.extraConfiguration: the escape hatch, unchecked; not for parameters `configuration` knows or the chart owns. */
+const uncheckedConfiguration = () =>
+  z.record(parameterName(), parameterValue()).superRefine((conf, c) => {
+    for (const [name, value] of Object.entries(conf)) {
+      if (MANAGED_PARAMETERS[name])
+        c.addIssue({ code: "custom", path: [name], input: value, message: `is set by the chart (${MANAGED_PARAMETERS[name]})` });
+      else if (PARAMETERS[name])
+        c.addIssue({
+          code: "custom",
+          path: [name],
+          input: value,
+          message: "is a parameter this program checks: set it in postgresql.primary.configuration",
+        });
+    }
+  });
 
 /** Images that are Bitnami's stock PostgreSQL, which has no TimescaleDB. */
 const STOCK_POSTGRESQL = /(^|\/)bitnami(legacy)?\/postgresql$/;
@@ -94,22 +141,28 @@ export const postgresqlSchema = (ctx: SchemaContext) =>
               limits: { memory: "4Gi", "ephemeral-storage": "4Gi" },
             },
           }),
-          configuration: z
-            .record(
-              z.string().regex(PG_PARAM, { error: "must be a postgresql.conf parameter name such as shared_buffers" }),
-              z.union([z.string(), z.number(), z.boolean()], { error: "must be a string, number or boolean" }),
-            )
-            .meta({
-              description:
-                "postgresql.conf parameters (name: value, e.g. shared_buffers: 4GB) appended to the chart's configuration, for the" +
-                " read replicas too; a change restarts the pods. Leave shared_preload_libraries to postgresql.timescaledb.",
-              default: {},
-            }),
+          configuration: checkedConfiguration().meta({
+            description:
+              "postgresql.conf parameters (name: value, e.g. shared_buffers: 4GB), for the read replicas too; a change restarts the" +
+              " pods. Each is checked by its PostgreSQL type, units and range (sizes in kB, MB, GB, TB; durations in ms, s, min," +
+              " h, d); a name this program does not know is refused. shared_preload_libraries adds libraries: pgaudit, and" +
+              " timescaledb while postgresql.timescaledb is on, are always loaded.",
+            default: {},
+          }),
+          extraConfiguration: uncheckedConfiguration().meta({
+            description:
+              "postgresql.conf parameters passed through unchecked, for those postgresql.primary.configuration does not know" +
+              " (an extension's, a newer server's). A value PostgreSQL refuses stops the server from starting.",
+            default: {},
+          }),
         })
         .meta({ description: "The primary: the server that takes writes." }),
       readReplicas: z
         .strictObject({
-          replicaCount: intAtLeast(1).meta({ description: "Number of read replicas.", default: 1 }),
+          replicaCount: count(1, 15, "read replicas each stream the whole WAL from the primary; more need another architecture").meta({
+            description: "Number of read replicas (at most 15).",
+            default: 1,
+          }),
           persistence: persistence().meta({
             description: "Data volume of each read replica.",
             default: { enabled: true, size: "50Gi", storageClass: "fast-ssd" },
@@ -161,8 +214,7 @@ export const postgresqlSchema = (ctx: SchemaContext) =>
                 description: "Size of the backup volume: room for retentionDays + 1 compressed dumps of every database.",
                 default: "50Gi",
               }),
-              storageClass: z
-                .string()
+              storageClass: k8sName("StorageClass")
                 .optional()
                 .meta({ description: "StorageClass of the backup volume; unset = the cluster's default." }),
             })
@@ -187,6 +239,7 @@ export const postgresqlSchema = (ctx: SchemaContext) =>
           message: "must give host, port, database, username, existingSecret and passwordKey when postgresql.enabled is false",
         });
       }
+      configurationRules(pg, ctx, c);
       if (pg.enabled && pg.timescaledb && STOCK_POSTGRESQL.test(pg.timescaledbImage.repository)) {
         c.addIssue({
           code: "custom",
@@ -200,3 +253,45 @@ export const postgresqlSchema = (ctx: SchemaContext) =>
     })
     .meta({ description: "PostgreSQL with TimescaleDB for the API and Grafana: the pinned Bitnami chart, or an external database." });
 export type PostgresqlConfig = z.infer<ReturnType<typeof postgresqlSchema>>;
+
+/** Rules across the configuration and the rest of the section. */
+function configurationRules(
+  pg: {
+    primary: { configuration: Record<string, string | number | boolean>; resources: { limits?: { memory?: string } } };
+    readReplicas: { resources: { limits?: { memory?: string } } };
+    architecture: string;
+  },
+  ctx: SchemaContext,
+  c: z.RefinementCtx,
+): void {
+  const conf = pg.primary.configuration;
+  // shared_buffers is allocated at start: at or above the memory limit the server is killed at once.
+  const buffers = conf.shared_buffers !== undefined ? parameterBytes("shared_buffers", conf.shared_buffers) : undefined;
+  const limits: [string, string | undefined][] = [["postgresql.primary.resources.limits.memory", pg.primary.resources.limits?.memory]];
+  if (pg.architecture === "replication")
+    limits.push(["postgresql.readReplicas.resources.limits.memory", pg.readReplicas.resources.limits?.memory]);
+  for (const [key, limit] of limits) {
+    if (buffers === undefined || limit === undefined) continue;
+    if (buffers >= parseQuantity(limit)!) {
+      c.addIssue({
+        code: "custom",
+        path: ["primary", "configuration", "shared_buffers"],
+        input: conf.shared_buffers,
+        message: `must be below ${key} (${limit}), or the server is killed when it allocates them; about a quarter of it is usual`,
+      });
+    }
+  }
+  if (ctx.environment === "production") {
+    for (const name of CRASH_SAFETY) {
+      const value = conf[name];
+      if (value === false || (typeof value === "string" && ["off", "false", "no", "0"].includes(value.toLowerCase()))) {
+        c.addIssue({
+          code: "custom",
+          path: ["primary", "configuration", name],
+          input: value,
+          message: "must stay on in production: off can lose or corrupt committed data when the server or its node crashes",
+        });
+      }
+    }
+  }
+}

@@ -28,7 +28,10 @@ export const REAL_IMAGES = {
 };
 
 /** PostgreSQL with read replicas (production runs it standalone). */
-export const PG_REPLICATION: RunOptions = { set: { "postgresql.architecture": "replication" } };
+export const PG_REPLICATION: RunOptions = {
+  // The read replicas run production's configuration too: shared_buffers 4GB needs their limit above 4Gi.
+  set: { "postgresql.architecture": "replication", "postgresql.readReplicas.resources.limits.memory": "16Gi" },
+};
 
 /**
  * dev with several independent switches, one evaluation for the specs that each read one of them:

@@ -6,6 +6,7 @@ import { StackConfig } from "../../stack";
 import { allows, NetworkPolicy } from "../../testbed/helpers/netpol";
 import { runProgram } from "../../testbed/harness/program";
 import { loadConfig } from "../../testbed/helpers/config";
+import { PG_REPLICATION } from "../../testbed/harness/variants";
 import { T } from "../../testbed/harness/types";
 import {
   Flow,
@@ -116,7 +117,7 @@ describe("network policies: flows follow the config", () => {
 
   it(`PostgreSQL replication opens ${PG} between primary and read replicas only when enabled`, () => {
     check(docs(load("production")), [["pgRead", "pgPrimary", PG]], false);
-    const repl = docs(load("production", { "postgresql.architecture": "replication" }));
+    const repl = docs(load("production", PG_REPLICATION.set));
     check(
       repl,
       [
