@@ -261,7 +261,7 @@ export const externalEndpoint = (what: string) =>
   z.strictObject({
     host: nonEmpty("a host name").meta({ description: `Host name or IP address of the ${what}.` }),
     port: port().meta({ description: `Port of the ${what}.` }),
-    existingSecret: nonEmpty("a Secret name").meta({
+    existingSecret: k8sName("Secret").meta({
       description: `Secret in the stack's namespace, created by you, that holds the ${what} password.`,
     }),
     passwordKey: nonEmpty("a Secret key").meta({ description: "Key of the password in existingSecret." }),

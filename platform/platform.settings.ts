@@ -1,6 +1,6 @@
 // `cluster`, `charts` and `images`: where to deploy, which chart versions, which registry.
 import { z } from "zod";
-import { nonEmpty } from "../config/fields";
+import { k8sName, nonEmpty } from "../config/fields";
 
 export const clusterSchema = () =>
   z
@@ -112,7 +112,7 @@ export const imagesSchema = () =>
             "Mirror registry (host and optional path prefix) that replaces the registry of every chart image; images keep their" +
             " repository paths below it (bitnamilegacy/redis -> <registry>/bitnamilegacy/redis). Unset = each image's own registry.",
         }),
-      pullSecrets: z.array(nonEmpty("a Secret name")).meta({
+      pullSecrets: z.array(k8sName("Secret")).meta({
         description: "Names of docker-registry Secrets in the namespace that every pod (charts and API) pulls with.",
         default: [],
       }),

@@ -3,10 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
   bool,
+  count,
   imageWithPullPolicy,
   int,
   intAtLeast,
   intBetween,
+  k8sName,
   nonEmpty,
   port,
   quantity,
@@ -16,6 +18,10 @@ import {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const envName = { error: "must be an environment variable name (letters, digits, '_'; not starting with a digit)" };
+
+/** The most API pods a stack may ask for, and why there is a bound at all. */
+const MAX_API_PODS = 100;
+const API_POD_LIMIT = "every API pod holds its own database and Redis connections; a larger fleet needs a capacity review first";
 
 const mountPath = z
   .string({ error: "must be an absolute path such as /app/data" })
@@ -29,7 +35,7 @@ const volume = z.discriminatedUnion(
       type: z.literal("pvc"),
       mountPath,
       size: quantity("storage"),
-      storageClass: z.string().optional(),
+      storageClass: k8sName("StorageClass").optional(),
       accessModes: z
         .array(
           z.enum(["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany", "ReadOnlyMany"], {
@@ -201,8 +207,10 @@ export function resolvePort(ref: string | number, ports: { http: number; metrics
 /** The keys of the API section, without the rules that span several of them (crossFieldRules). */
 const apiFields = (ctx: SchemaContext) =>
   z.strictObject({
-    replicaCount: intAtLeast(1).meta({
-      description: "Number of API pods while autoscaling is off; with api.autoscaling.enabled the HPA owns the count.",
+    replicaCount: count(1, MAX_API_PODS, API_POD_LIMIT).meta({
+      description:
+        `Number of API pods (at most ${MAX_API_PODS}). With api.autoscaling.enabled: the size the Deployment is created with, brought` +
+        " into minReplicas..maxReplicas, after which the HPA owns the count (a later change has no effect).",
       default: 3,
     }),
     image: imageWithPullPolicy(ctx).meta({
@@ -217,7 +225,7 @@ const apiFields = (ctx: SchemaContext) =>
       .array(z.string({ error: "must be a list of strings" }))
       .meta({ description: "Container arguments, as a list of strings; [] = the image's CMD.", default: [] }),
     imagePullSecrets: z
-      .array(nonEmpty("a Secret name"))
+      .array(k8sName("Secret"))
       .meta({ description: "docker-registry Secrets for pulling the API image, in addition to images.pullSecrets.", default: [] }),
     resources: resources().meta({
       description: "CPU and memory of the API container; the HPA's utilization targets are percentages of the requests.",
@@ -232,8 +240,14 @@ const apiFields = (ctx: SchemaContext) =>
           description: "Let a HorizontalPodAutoscaler set the replica count between minReplicas and maxReplicas; false = api.replicaCount.",
           default: true,
         }),
-        minReplicas: intAtLeast(1).meta({ description: "Fewest API pods the HPA keeps; at most maxReplicas.", default: 2 }),
-        maxReplicas: intAtLeast(1).meta({ description: "Most API pods the HPA runs.", default: 10 }),
+        minReplicas: count(1, MAX_API_PODS, API_POD_LIMIT).meta({
+          description: "Fewest API pods the HPA keeps; at most maxReplicas.",
+          default: 2,
+        }),
+        maxReplicas: count(1, MAX_API_PODS, API_POD_LIMIT).meta({
+          description: `Most API pods the HPA runs (at most ${MAX_API_PODS}).`,
+          default: 10,
+        }),
         targetCPUUtilizationPercentage: intBetween(1, 100).meta({
           description: "Average CPU use the HPA aims for, as a percentage (1-100) of the CPU request.",
           default: 70,

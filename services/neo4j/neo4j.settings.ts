@@ -1,6 +1,6 @@
 // `neo4j`: the graph database (Neo4j's official chart), off by default; or an external endpoint.
 import { z } from "zod";
-import { bool, nonEmpty, port, quantity, resources } from "../../config/fields";
+import { bool, k8sName, nonEmpty, port, quantity, resources } from "../../config/fields";
 import { parseQuantity } from "../../config/quantity";
 
 const MiB = 2 ** 20;
@@ -45,7 +45,7 @@ const externalNeo4j = z.strictObject({
     .optional()
     .meta({ description: "URI scheme of NEO4J_URI: bolt (default), neo4j (routing) or their +s/+ssc TLS forms" }),
   username: nonEmpty("a Neo4j user name").meta({ description: "The user the API connects as" }),
-  existingSecret: nonEmpty("a Secret name").meta({ description: "Secret in the stack's namespace holding that user's password" }),
+  existingSecret: k8sName("Secret").meta({ description: "Secret in the stack's namespace holding that user's password" }),
   passwordKey: nonEmpty("a Secret key").meta({ description: "The key of the password in existingSecret" }),
 });
 
@@ -77,7 +77,9 @@ export const neo4jSchema = () =>
             description: "Size of each server's data volume (store, transaction logs, logs)",
             default: "50Gi",
           }),
-          storageClass: z.string().optional().meta({ description: "StorageClass of the data volume (unset: the cluster's default class)" }),
+          storageClass: k8sName("StorageClass")
+            .optional()
+            .meta({ description: "StorageClass of the data volume (unset: the cluster's default class)" }),
         })
         .meta({ description: "The data volume of each Neo4j server" }),
       memory: z

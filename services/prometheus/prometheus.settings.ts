@@ -1,5 +1,6 @@
 // `prometheus`: the Prometheus release (server, Alertmanager, kube-state-metrics) and the stack's alert thresholds.
 import { z } from "zod";
+import { parseQuantity } from "../../config/quantity";
 import { extraValues } from "../../config/extra-values";
 import { bool, duration, intAtLeast, persistence, quantity, ratio, resources } from "../../config/fields";
 import { receiversSchema } from "./receivers.settings";
@@ -29,6 +30,9 @@ const labelMap = () =>
     });
 const labelName = () => z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { error: "must be a Prometheus label name" });
 
+/** The largest share of its volume the TSDB's retentionSize may take (the WAL and compaction need the rest). */
+const RETENTION_SIZE_SHARE = 0.9;
+
 export const prometheusSchema = () =>
   z
     .strictObject({
@@ -38,7 +42,11 @@ export const prometheusSchema = () =>
           retention: duration().meta({ description: "How long samples are kept, as a duration such as 30d.", default: "30d" }),
           retentionSize: quantity("storage")
             .optional()
-            .meta({ description: "Most disk the samples may use, e.g. 45Gi (keep it below the volume size); unset = no size limit." }),
+            .meta({
+              description:
+                "Most disk the samples may use, e.g. 40Gi: at most 90% of persistentVolume.size, which leaves room for the" +
+                " write-ahead log and compaction; unset = 80% of the volume (only the time limit without a volume).",
+            }),
           scrapeInterval: duration().meta({ description: "How often targets are scraped and rules evaluated, e.g. 30s.", default: "30s" }),
           persistentVolume: persistence().meta({
             description: "Volume of the time-series database.",
@@ -51,6 +59,21 @@ export const prometheusSchema = () =>
               limits: { memory: "2Gi", cpu: "1000m", "ephemeral-storage": "1Gi" },
             },
           }),
+        })
+        .superRefine((s, c) => {
+          // Prometheus deletes blocks only above retentionSize: set at or beyond the volume, the TSDB fills it and stops.
+          if (!s.retentionSize || !s.persistentVolume.enabled) return;
+          const room = parseQuantity(s.persistentVolume.size)! * RETENTION_SIZE_SHARE;
+          if (parseQuantity(s.retentionSize)! > room) {
+            c.addIssue({
+              code: "custom",
+              path: ["retentionSize"],
+              input: s.retentionSize,
+              message:
+                `must be at most ${RETENTION_SIZE_SHARE * 100}% of prometheus.server.persistentVolume.size (${s.persistentVolume.size}):` +
+                " above it the samples fill the volume before old blocks are deleted, and Prometheus stops writing",
+            });
+          }
         })
         .meta({ description: "The Prometheus server." }),
       alertmanager: z

@@ -3,16 +3,50 @@ import { z } from "zod";
 import { extraValues } from "../../config/extra-values";
 import {
   bool,
+  count,
   dnsLabel,
   externalEndpoint,
   image,
   intAtLeast,
+  k8sName,
   nonEmpty,
   persistence,
   port,
   resources,
   SchemaContext,
 } from "../../config/fields";
+
+/** The most Redis nodes a stack may ask for. */
+const MAX_REDIS_NODES = 9;
+
+/**
+ * The Sentinel quorum rule. A failover needs `quorum` sentinels to agree the master is down and a
+ * majority of all sentinels to elect the one that runs it; the master's node takes its own sentinel
+ * down with it. So: quorum at least a majority (floor(n/2) + 1, no two halves can each fail over),
+ * and at most n - 1 (still reachable with one node lost), which needs at least 3 nodes.
+ */
+function sentinelQuorum(nodes: number, quorum: number, c: z.RefinementCtx): void {
+  const majority = Math.floor(nodes / 2) + 1;
+  const rule =
+    "a failover needs a majority of the sentinels (more than half of redis.replica.replicaCount) and must still be agreed" +
+    " when the master's node is lost with its sentinel (at most replicaCount - 1)";
+  if (nodes < 3) {
+    c.addIssue({
+      code: "custom",
+      path: ["replica", "replicaCount"],
+      input: nodes,
+      message: `must be at least 3 with Sentinel: ${rule}; with ${nodes} node${nodes === 1 ? "" : "s"} no quorum satisfies both`,
+    });
+  } else if (quorum < majority || quorum > nodes - 1) {
+    const allowed = majority === nodes - 1 ? `${majority}` : `${majority} to ${nodes - 1}`;
+    c.addIssue({
+      code: "custom",
+      path: ["sentinel", "quorum"],
+      input: quorum,
+      message: `must be ${allowed} with ${nodes} Redis nodes: ${rule}`,
+    });
+  }
+}
 
 export const redisSchema = (ctx: SchemaContext) =>
   z
@@ -23,7 +57,7 @@ export const redisSchema = (ctx: SchemaContext) =>
       }),
       external: externalEndpoint("Redis")
         .extend({
-          existingSecret: nonEmpty("a Secret name")
+          existingSecret: k8sName("Secret")
             .optional()
             .meta({ description: "Secret in the stack's namespace, created by you, that holds the Redis password; unset = no auth." }),
           passwordKey: nonEmpty("a Secret key")
@@ -86,8 +120,12 @@ export const redisSchema = (ctx: SchemaContext) =>
         .meta({ description: "The Redis master; unused with Sentinel, where every node follows the replica settings." }),
       replica: z
         .strictObject({
-          replicaCount: intAtLeast(1).meta({
-            description: "Number of replicas; with Sentinel, the number of Redis nodes (each runs Redis and a sentinel).",
+          replicaCount: count(
+            1,
+            MAX_REDIS_NODES,
+            "every replica copies the master's whole data set; beyond that, shard with Redis Cluster",
+          ).meta({
+            description: `Number of replicas; with Sentinel, the number of Redis nodes (each runs Redis and a sentinel). At most ${MAX_REDIS_NODES}.`,
             default: 2,
           }),
           persistence: persistence().meta({
@@ -123,7 +161,10 @@ export const redisSchema = (ctx: SchemaContext) =>
             default: { registry: "ghcr.io", repository: "yourorg/ape-2026/redis-sentinel", tag: "8.0.2-debian-13-r1" },
           }),
           quorum: intAtLeast(1).meta({
-            description: "Sentinels that must agree the master is down before a failover; at most replica.replicaCount.",
+            description:
+              "Sentinels that must agree the master is down before a failover: a majority of the Redis nodes (more than half of" +
+              " replica.replicaCount) and at most replicaCount - 1, so that a failover can still be agreed when the master's node" +
+              " is lost with its sentinel. With 3 nodes: 2.",
             default: 2,
           }),
           masterSet: dnsLabel().meta({
@@ -171,14 +212,7 @@ export const redisSchema = (ctx: SchemaContext) =>
       if (r.sentinel.enabled && r.architecture !== "replication") {
         c.addIssue({ code: "custom", path: ["sentinel", "enabled"], input: true, message: "requires redis.architecture replication" });
       }
-      if (r.sentinel.enabled && r.sentinel.quorum > r.replica.replicaCount) {
-        c.addIssue({
-          code: "custom",
-          path: ["sentinel", "quorum"],
-          input: r.sentinel.quorum,
-          message: `must be <= the number of Redis nodes (redis.replica.replicaCount = ${r.replica.replicaCount})`,
-        });
-      }
+      if (r.sentinel.enabled) sentinelQuorum(r.replica.replicaCount, r.sentinel.quorum, c);
     })
     .meta({ description: "Redis for the API: the pinned Bitnami chart (Sentinel in production), or an external Redis." });
 export type RedisConfig = z.infer<ReturnType<typeof redisSchema>>;

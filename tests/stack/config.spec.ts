@@ -100,8 +100,9 @@ describe("config: merging", () => {
 describe("config: validation names the key, the value and what is allowed", () => {
   const cases: Array<[string, Record<string, unknown>, string, RegExp]> = [
     ["types", { "api.replicaCount": "three" }, "api.replicaCount", /integer.*"three"/],
-    ["replicas >= 1", { "api.replicaCount": 0 }, "api.replicaCount", />= 1.*0/],
-    ["minReplicas >= 1", { "api.autoscaling.minReplicas": 0 }, "api.autoscaling.minReplicas", />= 1/],
+    ["replicas >= 1", { "api.replicaCount": 0 }, "api.replicaCount", /from 1 to 100.*0/],
+    ["replicas bounded", { "api.replicaCount": 2_000_000 }, "api.replicaCount", /at most 100 \(every API pod holds its own database/],
+    ["minReplicas >= 1", { "api.autoscaling.minReplicas": 0 }, "api.autoscaling.minReplicas", /from 1 to 100/],
     [
       "minReplicas <= maxReplicas",
       { "api.autoscaling.minReplicas": 5, "api.autoscaling.maxReplicas": 4 },
@@ -122,11 +123,37 @@ describe("config: validation names the key, the value and what is allowed", () =
     ["durations", { "prometheus.server.retention": "30 days" }, "prometheus.server.retention", /duration.*"30 days"/],
     ["DNS host names", { "ingress.hosts.0.host": "API_host" }, "ingress.hosts[0].host", /DNS host name.*"API_host"/],
     [
-      "quorum <= Redis nodes",
-      { "redis.architecture": "replication", "redis.sentinel.enabled": true, "redis.sentinel.quorum": 4 },
+      "a quorum equal to the Redis nodes (no failover once the master's node is lost)",
+      { "redis.architecture": "replication", "redis.sentinel.enabled": true, "redis.replica.replicaCount": 3, "redis.sentinel.quorum": 3 },
       "redis.sentinel.quorum",
-      /replicaCount = 2.*4/,
+      /must be 2 with 3 Redis nodes: a failover needs a majority .*at most replicaCount - 1\) 3$/,
     ],
+    [
+      "a quorum below a majority",
+      { "redis.architecture": "replication", "redis.sentinel.enabled": true, "redis.replica.replicaCount": 5, "redis.sentinel.quorum": 2 },
+      "redis.sentinel.quorum",
+      /must be 3 to 4 with 5 Redis nodes/,
+    ],
+    [
+      "Sentinel on two nodes",
+      { "redis.architecture": "replication", "redis.sentinel.enabled": true, "redis.sentinel.quorum": 1 },
+      "redis.replica.replicaCount",
+      /must be at least 3 with Sentinel/,
+    ],
+    ["Redis nodes bounded", { "redis.replica.replicaCount": 1_000_000 }, "redis.replica.replicaCount", /at most 9 \(/],
+    [
+      "a TSDB retention size beyond its volume",
+      { "prometheus.server.retentionSize": "60Gi", "prometheus.server.persistentVolume.size": "50Gi" },
+      "prometheus.server.retentionSize",
+      /at most 90% of prometheus\.server\.persistentVolume\.size \(50Gi\)/,
+    ],
+    [
+      "a StorageClass name with capitals",
+      { "prometheus.server.persistentVolume.storageClass": "Fast" },
+      "prometheus.server.persistentVolume.storageClass",
+      /StorageClass: lower-case/,
+    ],
+    ["a Secret name with capitals", { "images.pullSecrets": ["Registry_Creds"] }, "images.pullSecrets[0]", /name of a Secret/],
     ["non-empty image repository", { "api.image.repository": " " }, "api.image.repository", /non-empty image repository/],
     ["unknown keys", { "api.replicas": 3 }, "api.replicas", /not a known key.*did you mean api.replicaCount/],
     ["unknown top-level keys", { apii: {} }, "apii", /not a known key.*did you mean api/],
