@@ -330,6 +330,47 @@ export const statefulProtectedInProduction: StackValidationPolicy = {
   },
 };
 
+/** Ingress annotations with which ingress-nginx also serves plain HTTP. */
+const SSL_REDIRECTS = ["nginx.ingress.kubernetes.io/ssl-redirect", "nginx.ingress.kubernetes.io/force-ssl-redirect"];
+
+/**
+ * The production safety floor, read from the resources (the program refuses each item turned off
+ * unless the stack acknowledges it under weakenedProduction; this flags the acknowledged ones, so a
+ * review sees them): NetworkPolicies in the namespace, Pod Security enforced at "restricted", Redis
+ * with auth, and trusted TLS on the Ingress (no plain HTTP, no self-signed certificate).
+ */
+export const productionSafetyFloor: StackValidationPolicy = {
+  name: "production-safety-floor",
+  description: "In production: NetworkPolicies, restricted Pod Security, Redis auth and trusted TLS on the Ingress.",
+  enforcementLevel: "advisory",
+  configSchema: productionSchema,
+  validateStack: (args, report) => {
+    if (!isProductionStack(args.getConfig<ProductionConfig>(), args.resources[0]?.urn)) return;
+    const namespaces = args.resources.filter((r) => r.isType(k8s.core.v1.Namespace));
+    if (namespaces.length > 0 && !args.resources.some((r) => r.isType(k8s.networking.v1.NetworkPolicy)))
+      report("no NetworkPolicy in the namespace: every pod may reach every other pod and the internet (networkPolicy.enabled)");
+    for (const ns of namespaces) {
+      const enforce = known(() => ns.props.metadata?.labels?.["pod-security.kubernetes.io/enforce"], undefined);
+      if (enforce !== "restricted") report(`the namespace enforces Pod Security "${enforce ?? "(none)"}", not "restricted"`, ns.urn);
+    }
+    for (const r of args.resources.filter((x) => x.isType(k8s.helm.v3.Release))) {
+      const release = known(() => ({ chart: String(r.props.chart ?? ""), auth: r.props.values?.auth?.enabled }), undefined);
+      if (release && /redis$/.test(chartName(release.chart)) && release.auth === false)
+        report("Redis runs without a password (redis.auth.enabled)", r.urn);
+    }
+    for (const ing of args.resources.filter((x) => x.isType(k8s.networking.v1.Ingress))) {
+      const annotations = known(() => ing.props.metadata?.annotations ?? {}, {} as Record<string, string>);
+      for (const a of SSL_REDIRECTS)
+        if (String(annotations[a] ?? "").toLowerCase() === "false") report(`the Ingress serves plain HTTP (${a}: "false")`, ing.urn);
+    }
+    for (const cert of args.resources.filter((x) => x.type === "tls:index/selfSignedCert:SelfSignedCert"))
+      report(
+        "the Ingress certificate is signed by a CA of this program's own (ingress.tls.mode self-signed), which no client trusts",
+        cert.urn,
+      );
+  },
+};
+
 /** @public The pack's resource rules (tests run them through the whole module). */
 export const resourcePolicies: ResourceValidationPolicy[] = [
   containersNonRoot,
@@ -347,6 +388,6 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
 ];
 
 /** @public The pack's stack rules (tests run them through the whole module). */
-export const stackPolicies: StackValidationPolicy[] = [statefulProtectedInProduction];
+export const stackPolicies: StackValidationPolicy[] = [statefulProtectedInProduction, productionSafetyFloor];
 
 export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [...resourcePolicies, ...stackPolicies];

@@ -14,6 +14,7 @@ import { namespaceSchema, ingressSchema, networkPolicySchema } from "../services
 import { prometheusSchema } from "../services/prometheus";
 import { grafanaSchema } from "../services/grafana";
 import { checkGrafanaNeedsPrometheus, checkNodeExporterPodSecurity } from "./checks";
+import { checkProductionFloor, weakenedProductionSchema } from "./floor";
 import { chartsSchema, clusterSchema, imagesSchema } from "../platform/platform.settings";
 
 export const stackSchema = (ctx: SchemaContext) =>
@@ -36,9 +37,11 @@ export const stackSchema = (ctx: SchemaContext) =>
       grafana: grafanaSchema(),
       ingress: ingressSchema(),
       networkPolicy: networkPolicySchema(),
+      weakenedProduction: weakenedProductionSchema(),
     })
     .superRefine(checkNodeExporterPodSecurity)
-    .superRefine(checkGrafanaNeedsPrometheus);
+    .superRefine(checkGrafanaNeedsPrometheus)
+    .superRefine(checkProductionFloor);
 
 /** The validated configuration every component reads. Nothing else reads `pulumi.Config`. */
 export type StackConfig = z.infer<ReturnType<typeof stackSchema>>;

@@ -4,6 +4,7 @@ import { ConfigValidationError } from "../config/errors";
 import { placeholderImages } from "./placeholders";
 import { alertsReachNoOne } from "../services/prometheus";
 import { isProduction, parseStackConfig, StackConfig } from "./config";
+import { floorWarnings } from "./floor";
 
 /**
  * Which of `keys` (top-level keys of `project`) the stack stores encrypted, or undefined when the
@@ -75,6 +76,8 @@ export function loadStackConfig(): StackConfig {
   // Every production preview and update says so while alerts would reach no one.
   const unrouted = isProduction(config) ? alertsReachNoOne(config.prometheus) : undefined;
   if (unrouted) pulumi.log.warn(unrouted);
+  // And for every part of the safety floor it runs without (acknowledged, or it would not parse).
+  for (const warning of floorWarnings(config)) pulumi.log.warn(warning);
   const placeholders = isProduction(config) ? placeholderImages(config) : [];
   if (placeholders.length > 0) {
     if (!pulumi.runtime.isDryRun()) throw new ConfigValidationError(placeholders);

@@ -214,7 +214,10 @@ describe("network policies: flows follow the config", () => {
   });
 
   it("nothing at all when networkPolicy.enabled is false", () => {
-    assert.deepStrictEqual(stackNetworkPolicies(load("production", { "networkPolicy.enabled": false })), []);
+    // Production turns them off only with an acknowledgement (stack/floor.ts).
+    const off = { "networkPolicy.enabled": false, "weakenedProduction.networkPolicies": "the CNI enforces none" };
+    assert.deepStrictEqual(stackNetworkPolicies(load("production", off)), []);
+    assert.deepStrictEqual(stackNetworkPolicies(load("dev", { "networkPolicy.enabled": false })), []);
   });
 
   it("the ingress-controller selectors come from config", () => {
