@@ -6,6 +6,7 @@ import * as rules from "../../policy/policies";
 import { runProgram, RunOptions } from "../../testbed/harness/program";
 import { configProblems, loadConfig } from "../../testbed/helpers/config";
 import { checkPack } from "../../testbed/helpers/policyArgs";
+import { REAL_IMAGES } from "../../testbed/harness/variants";
 
 const NGINX = "nginx.ingress.kubernetes.io";
 
@@ -69,12 +70,7 @@ describe("production safety floor", () => {
       const run = await runProgram("production", {
         ...WEAKENED,
         preview,
-        set: {
-          ...WEAKENED.set,
-          "api.image.repository": "registry.example.com/ape/api",
-          "postgresql.timescaledbImage.registry": "registry.example.com",
-          "postgresql.timescaledbImage.repository": "ape/postgresql-timescaledb",
-        },
+        set: { ...WEAKENED.set, ...REAL_IMAGES },
       });
       const floor = run.warnings.filter((w) => /below its safety floor/.test(w));
       assert.strictEqual(floor.length, 3, floor.join("\n"));
