@@ -1,6 +1,7 @@
 // `api`: the APE 2026 API workload (Deployment, Service, HPA, PDB, volumes, settings and secrets).
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { configPath } from "../../config/errors";
 import {
   bool,
   count,
@@ -500,7 +501,7 @@ function crossFieldRules(api: ApiShape, c: z.RefinementCtx): void {
   const seen = new Map<string, string>();
   for (const [name, v] of Object.entries(api.volumes)) {
     if (v.mountPath === "/tmp" || seen.has(v.mountPath)) {
-      const owner = v.mountPath === "/tmp" ? "the /tmp scratch volume" : `volumes.${seen.get(v.mountPath)}`;
+      const owner = v.mountPath === "/tmp" ? "the /tmp scratch volume" : configPath(["api", "volumes", seen.get(v.mountPath)!]);
       c.addIssue({
         code: "custom",
         path: ["volumes", name, "mountPath"],
@@ -552,7 +553,7 @@ function crossFieldRules(api: ApiShape, c: z.RefinementCtx): void {
         code: "custom",
         path: ["env", key],
         input: api.env[key],
-        message: `is also set in api.secrets.${key}; set it in one place only`,
+        message: `is also set in ${configPath(["api", "secrets", key])}; set it in one place only`,
       });
     }
   }

@@ -3,7 +3,7 @@ import { REDIS } from "../../services/redis";
 import { ProgramRun, runProgram, runProgramError } from "../../testbed/harness/program";
 import { T } from "../../testbed/harness/types";
 import { EXTERNAL_DATA, MIRROR, MIRROR_REGISTRY, REAL_IMAGES } from "../../testbed/harness/variants";
-import { loadConfig } from "../../testbed/helpers/config";
+import { configProblems, loadConfig } from "../../testbed/helpers/config";
 import { imagePins } from "../../testbed/helpers/images";
 
 const PINS = imagePins();
@@ -161,5 +161,22 @@ describe("images of both Bitnami charts", () => {
         for (const [path, img] of images(v)) assert.strictEqual(img.registry, mirror, `${stack} ${name} ${path}`);
       }
     }
+  });
+});
+
+describe("redis: HA that can work", () => {
+  it("production with Sentinel keeps its nodes on distinct Kubernetes nodes (soft anti-affinity could put a majority on one)", () => {
+    const found = configProblems("production", { "redis.replica.podAntiAffinity": "soft" });
+    assert.match(
+      found.get("redis.replica.podAntiAffinity") ?? "",
+      /must be hard with Sentinel in production: .*no failover is ever agreed/,
+    );
+    assert.doesNotThrow(() => loadConfig("dev", { "redis.replica.podAntiAffinity": "soft" }));
+  });
+
+  it("the production quorum (2 of 3) is a majority that survives the loss of one node", () => {
+    const redis = loadConfig("production").redis;
+    assert.deepStrictEqual([redis.replica.replicaCount, redis.sentinel.quorum], [3, 2]);
+    assert.ok(redis.sentinel.quorum > redis.replica.replicaCount / 2 && redis.sentinel.quorum <= redis.replica.replicaCount - 1);
   });
 });
