@@ -7,11 +7,11 @@ import { INGRESS_CONTROLLER, WorkloadFlows } from "../../platform/network";
 const ACME_SOLVER = { labels: { "acme.cert-manager.io/http01-solver": "true" }, port: 8089 } as const;
 
 /**
- * With the Ingress on cert-manager, an ACME HTTP-01 issuer starts solver pods in this namespace
- * that the ingress controller must reach (harmless with DNS-01: no such pods).
+ * With the Ingress on cert-manager and its HTTP-01 solver, the issuer starts solver pods in this
+ * namespace that the ingress controller must reach; DNS-01 starts none.
  */
 export function edgeFlows(ingress: Pick<IngressConfig, "enabled" | "tls">): WorkloadFlows[] {
-  if (!ingress.enabled || ingress.tls.mode !== "cert-manager") return [];
+  if (!ingress.enabled || ingress.tls.mode !== "cert-manager" || ingress.tls.acmeSolver !== "http01") return [];
   return [
     {
       name: "acme-http01-solver",

@@ -68,6 +68,13 @@ export const ingressSchema = () =>
             description: "cert-manager ClusterIssuer that issues the certificate (mode cert-manager).",
             default: "letsencrypt-prod",
           }),
+          acmeSolver: z.enum(["http01", "dns01"], { error: "must be http01 or dns01" }).meta({
+            description:
+              "How clusterIssuer proves the hosts to its ACME server (mode cert-manager): http01 through this Ingress (the" +
+              " NetworkPolicies admit the solver pods), or dns01 through DNS records, which a wildcard host needs: Let's" +
+              " Encrypt issues wildcard certificates only through DNS-01. Must match the ClusterIssuer's own solver.",
+            default: "http01",
+          }),
           selfSigned: z
             .strictObject({
               algorithm: z
@@ -119,6 +126,16 @@ export const ingressSchema = () =>
       }
       const seen = new Set<string>();
       ing.hosts.forEach((h, i) => {
+        if (ing.tls.mode === "cert-manager" && ing.tls.acmeSolver === "http01" && h.host.startsWith("*."))
+          c.addIssue({
+            code: "custom",
+            path: ["hosts", i, "host"],
+            input: h.host,
+            message:
+              "is a wildcard, which the ACME HTTP-01 solver cannot prove: Let's Encrypt issues wildcard certificates only" +
+              " through DNS-01, so the certificate would never be issued. List the hosts one by one, or set" +
+              " ingress.tls.acmeSolver dns01 with a ClusterIssuer that solves DNS-01",
+          });
         if (seen.has(h.host))
           c.addIssue({
             code: "custom",

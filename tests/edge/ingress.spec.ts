@@ -8,7 +8,8 @@ import { ProgramRun, runProgram, runProgramError } from "../../testbed/harness/p
 import { DEV_VARIANTS, PROD_VARIANTS_A, PROD_VARIANTS_B } from "../../testbed/harness/variants";
 import { readStackFile, setPath } from "../../testbed/harness/stackFile";
 import { T } from "../../testbed/harness/types";
-import { loadConfig } from "../../testbed/helpers/config";
+import { configProblems, loadConfig } from "../../testbed/helpers/config";
+import { stackNetworkPolicies } from "../../stack/stack";
 
 const NGINX = "nginx.ingress.kubernetes.io";
 
@@ -205,6 +206,27 @@ describe("ingress: pure helpers", () => {
         ],
       }),
       "https://api.ape.test",
+    );
+  });
+});
+
+describe("ingress: certificates that can be issued", () => {
+  const wildcard = { "ingress.hosts": [{ host: "*.ape.example.com", paths: [{ path: "/", pathType: "Prefix" }] }] };
+
+  it("a wildcard host with the ACME HTTP-01 solver is refused: Let's Encrypt issues wildcards only through DNS-01", () => {
+    const found = configProblems("production", wildcard);
+    assert.match(
+      found.get("ingress.hosts[0].host") ?? "",
+      /wildcard, which the ACME HTTP-01 solver cannot prove.*ingress\.tls\.acmeSolver dns01/,
+    );
+  });
+
+  it("with dns01 the wildcard is accepted, and no solver pods need a NetworkPolicy", () => {
+    const dns = loadConfig("production", { ...wildcard, "ingress.tls.acmeSolver": "dns01" });
+    assert.ok(!stackNetworkPolicies(dns).some((p) => p.name === "acme-http01-solver"));
+    assert.ok(
+      stackNetworkPolicies(loadConfig("production")).some((p) => p.name === "acme-http01-solver"),
+      "http01 keeps it",
     );
   });
 });
