@@ -61,12 +61,14 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
  * The name of a Kubernetes object that must be a DNS subdomain (RFC 1123): a StorageClass, Secret,
  * ConfigMap or PriorityClass. `what` names the object in the message.
  */
-export const k8sName = (what: string) =>
-  z.string({ error: `must be the name of a ${what}` }).refine((n) => n.length <= 253 && DNS_SUBDOMAIN.test(n), {
+export const k8sName = (what: string) => {
+  const named = `the name of ${/^[aeiou]/i.test(what) ? "an" : "a"} ${what}`;
+  return z.string({ error: `must be ${named}` }).refine((n) => n.length <= 253 && DNS_SUBDOMAIN.test(n), {
     error:
-      `must be the name of a ${what}: lower-case letters, digits, '-' and '.', at most 253 characters, starting and ending` +
+      `must be ${named}: lower-case letters, digits, '-' and '.', at most 253 characters, starting and ending` +
       " with a letter or digit (Kubernetes refuses anything else)",
   });
+};
 
 /**
  * A count with an upper bound this program sets, so that a typo (50000 replicas) is refused rather

@@ -1,6 +1,6 @@
 // `ingress`: the API's public entry point (an Ingress for ingress-nginx), its TLS and rate limit.
 import { z } from "zod";
-import { bool, dnsLabel, hostName, intAtLeast, intBetween, nonEmpty } from "../../config/fields";
+import { bool, dnsLabel, hostName, intAtLeast, intBetween, k8sName } from "../../config/fields";
 
 const NGINX = "nginx.ingress.kubernetes.io";
 /** The annotation cert-manager reads to pick the ClusterIssuer of an Ingress's certificate. */
@@ -34,7 +34,7 @@ export const ingressSchema = () =>
         description: "Create the Ingress; false = the API is reachable from inside the cluster only.",
         default: true,
       }),
-      className: nonEmpty("an IngressClass name").meta({
+      className: k8sName("IngressClass").meta({
         description: "IngressClass that serves the Ingress, e.g. nginx; the annotations are ingress-nginx's.",
         default: "nginx",
       }),
@@ -64,7 +64,7 @@ export const ingressSchema = () =>
             description: "kubernetes.io/tls Secret the Ingress serves, written by cert-manager or this program, or created by you.",
             default: "ape-2026-api-tls",
           }),
-          clusterIssuer: nonEmpty("a cert-manager ClusterIssuer name").meta({
+          clusterIssuer: k8sName("cert-manager ClusterIssuer").meta({
             description: "cert-manager ClusterIssuer that issues the certificate (mode cert-manager).",
             default: "letsencrypt-prod",
           }),

@@ -230,3 +230,11 @@ describe("ingress: certificates that can be issued", () => {
     );
   });
 });
+
+describe("ingress: Kubernetes names by their rules", () => {
+  it("an IngressClass or ClusterIssuer name Kubernetes would refuse is refused at preview", () => {
+    const found = configProblems("production", { "ingress.className": "Nginx Public", "ingress.tls.clusterIssuer": "LetsEncrypt_Prod" });
+    assert.match(found.get("ingress.className") ?? "", /name of an IngressClass: lower-case/);
+    assert.match(found.get("ingress.tls.clusterIssuer") ?? "", /cert-manager ClusterIssuer: lower-case/);
+  });
+});
