@@ -1,6 +1,7 @@
 // `postgresql`: the PostgreSQL (TimescaleDB) release (Bitnami chart) or an external database.
 import { z } from "zod";
 import { extraValues } from "../../config/extra-values";
+import { exporterMetrics } from "../../platform/bitnami.settings";
 import {
   bool,
   count,
@@ -176,22 +177,13 @@ export const postgresqlSchema = (ctx: SchemaContext) =>
           }),
         })
         .meta({ description: "Streaming read replicas; they run only with postgresql.architecture replication." }),
-      metrics: z
-        .strictObject({
-          enabled: bool().meta({ description: "Run the postgres_exporter sidecar, which Prometheus scrapes on port 9187.", default: true }),
-          image: image(ctx).meta({
-            description: "The postgres_exporter image, built from images/postgres-exporter and pushed to your registry.",
-            default: { registry: "ghcr.io", repository: "yourorg/ape-2026/postgres-exporter", tag: "0.17.1-debian-13-r1" },
-          }),
-          resources: resources().meta({
-            description: "CPU and memory of the exporter sidecar.",
-            default: {
-              requests: { memory: "64Mi", cpu: "50m", "ephemeral-storage": "16Mi" },
-              limits: { memory: "128Mi", cpu: "200m", "ephemeral-storage": "128Mi" },
-            },
-          }),
-        })
-        .meta({ description: "PostgreSQL metrics for Prometheus." }),
+      metrics: exporterMetrics(ctx, {
+        exporter: "postgres_exporter",
+        port: 9187,
+        recipe: "postgres-exporter",
+        tag: "0.17.1-debian-13-r1",
+        of: "PostgreSQL",
+      }),
       backup: z
         .strictObject({
           enabled: bool().meta({

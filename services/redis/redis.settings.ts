@@ -1,6 +1,7 @@
 // `redis`: the Redis release (Bitnami chart, Sentinel in production) or an external Redis.
 import { z } from "zod";
 import { extraValues } from "../../config/extra-values";
+import { exporterMetrics } from "../../platform/bitnami.settings";
 import {
   bool,
   count,
@@ -182,22 +183,13 @@ export const redisSchema = (ctx: SchemaContext) =>
         .meta({
           description: "Redis Sentinel: failover to a replica when the master fails; the API then asks the sentinels for the master.",
         }),
-      metrics: z
-        .strictObject({
-          enabled: bool().meta({ description: "Run the redis_exporter sidecar, which Prometheus scrapes on port 9121.", default: true }),
-          image: image(ctx).meta({
-            description: "The redis_exporter image, built from images/redis-exporter and pushed to your registry.",
-            default: { registry: "ghcr.io", repository: "yourorg/ape-2026/redis-exporter", tag: "1.69.0-debian-13-r1" },
-          }),
-          resources: resources().meta({
-            description: "CPU and memory of the exporter sidecar.",
-            default: {
-              requests: { memory: "64Mi", cpu: "50m", "ephemeral-storage": "16Mi" },
-              limits: { memory: "128Mi", cpu: "200m", "ephemeral-storage": "128Mi" },
-            },
-          }),
-        })
-        .meta({ description: "Redis metrics for Prometheus." }),
+      metrics: exporterMetrics(ctx, {
+        exporter: "redis_exporter",
+        port: 9121,
+        recipe: "redis-exporter",
+        tag: "1.69.0-debian-13-r1",
+        of: "Redis",
+      }),
       extraValues: extraValues("redis"),
     })
     .superRefine((r, c) => {
