@@ -146,11 +146,17 @@ export function pulumi(projectDir: string, stack: string, args: string[], env: N
 
 /**
  * Creates `stack` of the project in `projectDir` from the real Pulumi.<stack>.yaml plus `overrides`
- * (the e2e overrides unless told otherwise) and the stack's own e2e settings.
+ * (the e2e overrides unless told otherwise) and the stack's own e2e settings, in the backend of
+ * `cli` (this process's unless told otherwise).
  */
-export function initStack(projectDir: string, stack: string, overrides: Record<string, unknown> = E2E_OVERRIDES): void {
+export function initStack(
+  projectDir: string,
+  stack: string,
+  overrides: Record<string, unknown> = E2E_OVERRIDES,
+  cli = new Pulumi(projectDir),
+): void {
   fs.copyFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), path.join(projectDir, `Pulumi.${stack}.yaml`));
-  new Pulumi(projectDir).init(stack, { ...flatten(overrides), ...(STACK_OVERRIDES[stack] ?? {}) });
+  cli.init(stack, { ...flatten(overrides), ...(STACK_OVERRIDES[stack] ?? {}) });
 }
 
 /** One level of `--path` keys: { a: { b: 1 } } -> { "a.b": 1 }. */

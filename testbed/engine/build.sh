@@ -148,10 +148,75 @@ prep_langhost() {
   mark_prepared langhost "$key"
 }
 build_pulumi-language-nodejs() {
+  [[ $LANGHOST_FROM_SOURCE == 1 ]] && { build_langhost_source; return; }
   prep_langhost
   "${GOBUILD[@]}" -tags osusergo,grpcnotrace \
     -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANGHOST_SDK_VERSION" \
     -o "$BIN/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
+}
+
+# The current language host (it runs policy packs: `pulumi preview --policy-pack`; v3.68.0 answers
+# "not supported"). Its module is refused by the proxy, so its source comes from a source cache
+# outside the repository, filled from a pulumi/pulumi git clone named by APE_PULUMI_GIT; its
+# dependencies come from the proxy. Without the source, the v3.68.0 host above is built.
+SOURCES=${APE_ENGINE_SOURCES:-$ENGINE_ROOT/sources}
+LANGHOST_PATH=sdk/nodejs/cmd/pulumi-language-nodejs
+LANGHOST_SRC=$SOURCES/pulumi-language-nodejs-$LANGHOST_VERSION
+
+# dir_sha256 DIR: one hash over the paths and contents of every file in DIR
+dir_sha256() { (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-64; }
+
+# fill_langhost_source: copy the host's files (not its tests) at LANGHOST_VERSION from $APE_PULUMI_GIT.
+fill_langhost_source() {
+  local tmp files
+  [[ -d $LANGHOST_SRC || -z ${APE_PULUMI_GIT:-} ]] && return 0
+  mkdir -p "$SOURCES" && tmp=$(mktemp -d "$SOURCES/.fill-XXXXXX") || return 1
+  mapfile -t files < <(git -C "$APE_PULUMI_GIT" ls-tree "$LANGHOST_VERSION" "$LANGHOST_PATH/" 2>/dev/null |
+    awk '$2 == "blob" && $4 !~ /_test\.go$/ { print $4 }')
+  if [[ ${#files[@]} -gt 0 ]] && git -C "$APE_PULUMI_GIT" archive "$LANGHOST_VERSION" "${files[@]}" |
+    tar -x -C "$tmp" --strip-components=4; then
+    chmod 755 "$tmp" && mv "$tmp" "$LANGHOST_SRC"
+  else
+    rm -rf "$tmp"
+    log "no $LANGHOST_PATH at $LANGHOST_VERSION in $APE_PULUMI_GIT" >&2
+  fi
+}
+
+LANGHOST_FROM_SOURCE=0
+LANGHOST_STAMP=$LANGHOST_SDK_VERSION
+fill_langhost_source || true
+if [[ -d $LANGHOST_SRC && $(dir_sha256 "$LANGHOST_SRC") == "$LANGHOST_SOURCE_SHA256" ]]; then
+  LANGHOST_FROM_SOURCE=1
+  LANGHOST_STAMP=$LANGHOST_VERSION+source.${LANGHOST_SOURCE_SHA256:0:12}
+elif [[ " ${*:-all} " =~ \ (all|pulumi|pulumi-language-nodejs)\  ]]; then
+  if [[ -d $LANGHOST_SRC ]]; then
+    log "$LANGHOST_SRC does not match LANGHOST_SOURCE_SHA256: remove it and fill it again" >&2
+  fi
+  log "pulumi-language-nodejs: building the $LANGHOST_SDK_VERSION host (no policy packs); for the $LANGHOST_VERSION" \
+    "host, fetch its source: git clone --bare --depth 1 --branch $LANGHOST_VERSION" \
+    "https://github.com/pulumi/pulumi pulumi.git, then APE_PULUMI_GIT=\$PWD/pulumi.git $0 pulumi-language-nodejs" >&2
+fi
+
+prep_langhost_source() {
+  local key="langhost-source $LANGHOST_VERSION $LANGHOST_SOURCE_SHA256"
+  prepared langhost-source "$key" && { cd "$WORK/langhost-source"; return; }
+  rm -rf "$WORK/langhost-source" && mkdir -p "$WORK/langhost-source" && cd "$WORK/langhost-source"
+  cp -r "$LANGHOST_SRC"/. . && chmod -R u+w .
+  # Upstream points pkg/v3 and sdk/v3 at the checkout's own directories: require the same release of
+  # both from the proxy instead (and the replaces that release declares). A newer sdk does not fit:
+  # its ResourceMonitor service has methods the host's monitor proxy lacks.
+  go mod edit -dropreplace github.com/pulumi/pulumi/pkg/v3 -dropreplace github.com/pulumi/pulumi/sdk/v3
+  restate_replaces "github.com/pulumi/pulumi/pkg/v3@$LANGHOST_VERSION"
+  restate_replaces "github.com/pulumi/pulumi/sdk/v3@$LANGHOST_VERSION"
+  go get "github.com/pulumi/pulumi/pkg/v3@$LANGHOST_VERSION" "github.com/pulumi/pulumi/sdk/v3@$LANGHOST_VERSION"
+  go mod tidy
+  mark_prepared langhost-source "$key"
+}
+build_langhost_source() {
+  prep_langhost_source
+  "${GOBUILD[@]}" -tags osusergo,grpcnotrace \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$LANGHOST_VERSION" \
+    -o "$BIN/pulumi-language-nodejs" .
 }
 
 # Dynamic providers only: runs the dynamic-provider entry point of the program's own @pulumi/pulumi.
@@ -586,7 +651,7 @@ declare -A VERSION_OF=(
   [kube-controller-manager]=$K8S_VERSION
   [kubectl]=$K8S_VERSION
   [pulumi]=$PULUMI_VERSION
-  [pulumi-language-nodejs]=$LANGHOST_SDK_VERSION
+  [pulumi-language-nodejs]=$LANGHOST_STAMP # v3.68.0, or the newer host when its source is there
   [pulumi-resource-pulumi-nodejs]=script-2
   [node]=$NODE_VERSION
   [pulumi-resource-kubernetes]=$K8S_PROVIDER_VERSION

@@ -58,3 +58,13 @@ COREDNS_VERSION=v1.15.0               # github.com/coredns/coredns (own main wit
 # podinfo has no module-compatible tags: this pseudo-version is commit e86405a8674e, whose
 # pkg/version says 6.9.2 (the tag Pulumi.dev.yaml names).
 PODINFO_MODULE=v1.8.1-0.20250910200901-e86405a8674e
+
+# --- the current Node.js language host, from source (build.sh pulumi-language-nodejs).
+# NOT part of the fingerprint (like the node pins above): the host binary is stamped on its own, so
+# switching between this host and the v3.68.0 one rebuilds that binary only. The proxy refuses the
+# host's module, so its source (sdk/nodejs/cmd/pulumi-language-nodejs of this pulumi/pulumi tag, the
+# tests left out) is copied from a git clone into a source cache outside the repository and checked
+# against the hash below; its dependencies come from the proxy, pkg/v3 and sdk/v3 at the same tag.
+# Without that source, build.sh builds the v3.68.0 host, which cannot run policy packs.
+LANGHOST_VERSION=v3.259.0
+LANGHOST_SOURCE_SHA256=ec482a8329572d30738886854b3f54100f5e9b7affe1766ca1653c3146e9bcf2
