@@ -3,12 +3,22 @@
 // the accepted findings are exactly the CPU limits the production stack leaves off its data
 // services. Run in the background lane while the other specs evaluate the program; skipped with a
 // reason when the chart cache, helm3 or psa-judge is missing.
+//
+// And a chart bump as a pull request makes it, without any network: a copy of the cached Grafana
+// chart as a new version whose main container has lost its securityContext and which renders one
+// more object, and a copy of this checkout in which one commit moves the dev stack's Grafana to
+// that version. chart-diff --base <the commit before> names the release and the version change,
+// exactly the changed field and the added object, and counts the objects whose only change is the
+// chart version label apart.
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Finding } from "../../scripts/charts/report";
-import { CACHED_CHARTS, cachedChart } from "../../testbed/helpers/charts";
+import { ObjectChange } from "../../scripts/charts/diff";
+import { Finding, ReleaseDiff } from "../../scripts/charts/report";
+import { CACHED_CHARTS, CHART_CACHE, cachedChart } from "../../testbed/helpers/charts";
 import { findTool, inBackground, startEarly } from "../../testbed/helpers/tools";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -62,5 +72,159 @@ describe("rules on the cached charts rendered with the program's values (chart-d
       ],
     );
     assert.match(fs.readFileSync(path.join(out, "comment.md"), "utf8"), /\*\*Rules on the rendered objects: passed\*\*/);
+  });
+});
+
+/** The cached chart version the bump starts from, and the version it becomes. */
+const BUMP_FROM = "12.11.1";
+const BUMP_TO = "12.11.2-test";
+
+/** The Grafana container's securityContext in the chart's pod template: the bumped chart drops it. */
+const CONTAINER_SECURITY_CONTEXT =
+  "    {{- with .Values.containerSecurityContext }}\n    securityContext:\n      {{- toYaml . | nindent 6 }}\n    {{- end }}\n";
+
+/** The object the bumped chart adds. */
+const ADDED_OBJECT = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ include "grafana.fullname" . }}-bump-test
+  namespace: {{ include "grafana.namespace" . }}
+data:
+  note: added by the bumped chart
+`;
+
+/**
+ * A chart cache holding every cached chart (symbolic links) plus Grafana BUMP_TO: a copy of
+ * BUMP_FROM with its version changed, the container's securityContext dropped and one object added.
+ */
+function bumpedChartCache(dir: string): void {
+  fs.mkdirSync(dir);
+  for (const entry of fs.readdirSync(CHART_CACHE)) fs.symlinkSync(path.join(CHART_CACHE, entry), path.join(dir, entry));
+  const chart = path.join(dir, `grafana-${BUMP_TO}`);
+  fs.cpSync(path.join(CHART_CACHE, `grafana-${BUMP_FROM}`), chart, { recursive: true });
+  const edit = (file: string, from: string | RegExp, to: string) => {
+    const text = fs.readFileSync(path.join(chart, file), "utf8");
+    const edited = text.replace(from, to);
+    if (edited === text) throw new Error(`the cached grafana chart's ${file} no longer has ${from}`);
+    fs.writeFileSync(path.join(chart, file), edited);
+  };
+  edit("Chart.yaml", new RegExp(`^version: ${BUMP_FROM.replace(/\./g, "\\.")}$`, "m"), `version: ${BUMP_TO}`);
+  edit(path.join("templates", "_pod.tpl"), CONTAINER_SECURITY_CONTEXT, "");
+  fs.writeFileSync(path.join(chart, "templates", "bump-test-configmap.yaml"), ADDED_OBJECT);
+}
+
+/**
+ * A git repository at `dir` holding this working tree's files (tracked and untracked, not ignored)
+ * in one commit, then a second commit that moves the dev stack's Grafana chart to BUMP_TO. The path
+ * is the same for every run from this checkout, so the compile cache serves its files warm.
+ */
+function bumpedCheckout(dir: string): void {
+  const git = (...args: string[]) =>
+    execFileSync(
+      "git",
+      ["-c", "user.name=chart-diff test", "-c", "user.email=chart-diff@test.invalid", "-c", "commit.gpgsign=false", ...args],
+      {
+        cwd: dir,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" })
+    .split("\0")
+    .filter((f) => f && f !== "node_modules" && fs.existsSync(path.join(ROOT, f)));
+  for (const f of files) {
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+  }
+  fs.symlinkSync(fs.realpathSync(path.join(ROOT, "node_modules")), path.join(dir, "node_modules"));
+  git("init", "--quiet");
+  git("add", "--all");
+  git("commit", "--quiet", "--no-verify", "-m", "base");
+  const stackFile = path.join(dir, "Pulumi.dev.yaml");
+  fs.appendFileSync(stackFile, `  ape-2026:charts:\n    grafana:\n      version: ${BUMP_TO}\n`);
+  git("commit", "--quiet", "--no-verify", "-am", `grafana chart ${BUMP_TO}`);
+}
+
+describe("a chart bump in a pull request (chart-diff --base, a synthetic Grafana version)", function () {
+  this.timeout(120_000);
+  const missing = [
+    ...[cachedChart("grafana", BUMP_FROM)].filter((d) => !fs.existsSync(path.join(d, "Chart.yaml"))),
+    ...(findTool("helm3") ? [] : ["helm3"]),
+  ];
+  // A fixed path per checkout (see bumpedCheckout); cleared first in case a run was interrupted.
+  const work = path.join(os.tmpdir(), `ape-chart-bump-${crypto.createHash("sha256").update(ROOT).digest("hex").slice(0, 8)}`);
+  const [repo, cache, out] = ["repo", "charts", "out"].map((d) => path.join(work, d));
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
+  const run = startEarly(async () => {
+    if (missing.length) return undefined;
+    fs.rmSync(work, { recursive: true, force: true });
+    fs.mkdirSync(work);
+    bumpedChartCache(cache);
+    fs.mkdirSync(repo);
+    bumpedCheckout(repo);
+    return inBackground(
+      process.execPath,
+      ["-r", "./testbed/harness/register.js", "scripts/chart-diff.ts", "--base", "HEAD~1", "--offline", "--stack", "dev", "--out", out],
+      repo,
+      { ...process.env, APE_CHART_CACHE: cache },
+    );
+  });
+
+  it("names the Grafana release and its version change, the dropped securityContext and the added object; version labels apart", async function () {
+    const result = await run;
+    if (!result) {
+      console.log(`      skipped: missing ${missing.join(", ")} (testbed/tools/install.sh; chart cache: docs/operations.md)`);
+      this.skip();
+    }
+    assert.equal(result!.status, 0, result!.output);
+    const report = JSON.parse(fs.readFileSync(path.join(out, "chart-diff.json"), "utf8")) as { diffs: ReleaseDiff[] };
+    assert.deepStrictEqual(
+      report.diffs.map((d) => [d.stack, d.release, d.chart, d.valuesChanged, d.notRendered]),
+      [["dev", "grafana", `grafana ${BUMP_FROM} → grafana ${BUMP_TO}`, [], undefined]],
+    );
+    const objects = report.diffs[0].objects;
+    const label = (at: string) => `changed ${at}labels["helm.sh/chart"] "grafana-${BUMP_FROM}" "grafana-${BUMP_TO}"`;
+    const fields = (o: ObjectChange) => o.fields.map((f) => [f.op, f.path, f.before, f.after].filter((x) => x !== undefined).join(" "));
+    // What a reviewer must see: the object the chart adds, and the field it drops from the Deployment.
+    assert.deepStrictEqual(
+      objects.filter((o) => !o.labelsOnly).map((o) => [o.op, o.id, fields(o)]),
+      [
+        ["added", "ConfigMap ape-2026/grafana-bump-test", []],
+        [
+          "changed",
+          "Deployment ape-2026/grafana",
+          [
+            label("metadata."),
+            label("spec.template.metadata."),
+            "removed spec.template.spec.containers[name=grafana].securityContext " +
+              '{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]},"privileged":false,' +
+              '"readOnlyRootFilesystem":true,"seccompProfile":{"type":"RuntimeDefault"}}',
+          ],
+        ],
+      ],
+    );
+    // Every other object of the release changes only its chart version label, and is counted apart.
+    const relabelled = [
+      "ConfigMap ape-2026/grafana",
+      "ConfigMap ape-2026/grafana-config-dashboards",
+      "PersistentVolumeClaim ape-2026/grafana",
+      "RoleBinding ape-2026/grafana",
+      "Service ape-2026/grafana",
+      "ServiceAccount ape-2026/grafana",
+    ];
+    assert.deepStrictEqual(
+      objects.filter((o) => o.labelsOnly).map((o) => [o.id, fields(o)]),
+      relabelled.map((id) => [id, [label("metadata.")]]),
+    );
+    const md = fs.readFileSync(path.join(out, "chart-diff.md"), "utf8");
+    assert.ok(
+      md.includes(
+        `| dev | grafana | grafana ${BUMP_FROM} → grafana ${BUMP_TO} | (none) | 1 added, 1 changed, 6 relabelled only (chart/app version) |`,
+      ),
+      md,
+    );
+    assert.ok(md.includes("+ ConfigMap ape-2026/grafana-bump-test\n~ Deployment ape-2026/grafana\n"), md);
+    assert.ok(md.includes("    spec.template.spec.containers[name=grafana].securityContext: removed (was {"), md);
+    assert.ok(md.includes(`~ version labels only: ${relabelled.join(", ")}\n`), md);
   });
 });
