@@ -10,7 +10,7 @@ export const GITHUB_COMMENT_LIMIT = 65_536;
 export interface ReleaseDiff {
   readonly stack: string;
   readonly release: string;
-  /** "postgresql 16.7.27" or "postgresql 16.7.27 → 16.7.28"; "(none)" on the side without it. */
+  /** "postgresql 16.7.27" or "postgresql 16.7.27 → postgresql 16.7.28"; "(none)" on the side without it. */
   readonly chart: string;
   /** Top-level values keys that differ (what the program changed), e.g. ["primary", "metrics"]. */
   readonly valuesChanged: readonly string[];
