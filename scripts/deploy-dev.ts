@@ -14,6 +14,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { API_NAME, API_PORT_NAMES } from "../services/api";
+import { defaultsFor } from "../stack";
 import { buildWithProgress, engineDirs } from "./engine-build";
 import { chooseCli, Cli, cliEnv, describeCli, noCliMessage, pulumiCliMinimum, realProbes } from "./pulumi-cli";
 import { chooseCluster, describeTarget, readKubeTarget, stackClusterSettings } from "./kube-context";
@@ -127,32 +128,16 @@ function stackOutputs(cli: Cli, env: NodeJS.ProcessEnv): Record<string, unknown>
   }
 }
 
-/** How to reach the API, Grafana and Prometheus, the environment of later commands, and how to tear down. */
-function summary(cli: Cli, target: Target, outputs: Record<string, unknown>): string[] {
-  const ns = typeof outputs.namespace === "string" ? outputs.namespace : "ape-2026";
-  const kube = capture(
-    target.kubectl,
-    ["-n", ns, "get", "service", API_NAME, "-o", `jsonpath={.spec.ports[?(@.name=="${API_PORT_NAMES.http}")].port}`],
-    {
-      env: target.env,
-    },
-  );
-  const apiPort = kube.code === 0 && /^\d+$/.test(kube.stdout.trim()) ? kube.stdout.trim() : "<port>";
-  const kubectl = target.local ? target.kubectl : "kubectl";
-  const lines = ["", `The ${STACK} stack runs on ${target.description}.`, "", "Reach it:"];
-  lines.push(`  API:        ${kubectl} -n ${ns} port-forward svc/${API_NAME} 8080:${apiPort}   then http://localhost:8080/healthz`);
-  if (typeof outputs.url === "string" && !target.local)
-    lines.push(`              or through the Ingress: ${outputs.url} (CA: pulumi stack output caCertificate)`);
-  if (typeof outputs.grafanaPortForward === "string") {
-    lines.push(`  Grafana:    ${outputs.grafanaPortForward}   then ${String(outputs.grafanaUrl ?? "").replace(/ \(.*$/, "")}`);
-    lines.push(
-      `              user ${String(outputs.grafanaAdminUser ?? "admin")}, password: ${String(outputs.grafanaAdminPasswordCommand ?? "")}`,
-    );
-  } else lines.push("  Grafana:    not part of this stack (grafana.enabled false)");
-  if (typeof outputs.prometheusPortForward === "string") {
-    lines.push(`  Prometheus: ${outputs.prometheusPortForward}   then ${String(outputs.prometheusUrl ?? "").replace(/ \(.*$/, "")}`);
-  } else lines.push("  Prometheus: not part of this stack (prometheus.enabled false)");
-  lines.push("", "Every later command needs this environment:");
+/** The namespace of the dev stack: its output, else its stack file's setting, else the default. */
+function namespaceOf(outputs: Record<string, unknown>, project: string): string {
+  if (typeof outputs.namespace === "string") return outputs.namespace;
+  const dev = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${STACK}.yaml`), "utf8"))?.config?.[`${project}:namespace`];
+  return typeof dev?.name === "string" ? dev.name : defaultsFor("development").namespace.name;
+}
+
+/** The environment every later command needs, and how to tear down. */
+function laterCommands(cli: Cli, target: Target): string[] {
+  const lines = ["", "Every later command needs this environment:"];
   lines.push(
     `  export PULUMI_BACKEND_URL=${target.env.PULUMI_BACKEND_URL} PULUMI_CONFIG_PASSPHRASE=${target.env.PULUMI_CONFIG_PASSPHRASE ?? ""}`,
   );
@@ -161,12 +146,55 @@ function summary(cli: Cli, target: Target, outputs: Record<string, unknown>): st
     lines.push(`  export PATH=${path.dirname(cli.command)}:$PATH   # the Pulumi CLI used here${cli.offline ? " and its plugins" : ""}`);
   lines.push("", "Tear down:");
   if (target.local) {
-    lines.push("  npm run cluster -- down                         # the local cluster and the stack's state with it");
-    lines.push(`  pulumi destroy -s ${STACK} --yes ${target.configArgs.join(" ")}   # only the stack, keeping the cluster`);
+    lines.push("  npm run cluster -- down     # the local cluster, and the stack's state with it");
+    lines.push(`  pulumi destroy -s ${STACK} --yes ${target.configArgs.join(" ")}     # only the stack, keeping the cluster`);
   } else {
     lines.push(`  pulumi destroy -s ${STACK} --yes`);
   }
   return lines;
+}
+
+/** How to reach the API, Grafana and Prometheus, then the later commands. */
+function summary(cli: Cli, target: Target, outputs: Record<string, unknown>, ns: string): string[] {
+  const kube = capture(
+    target.kubectl,
+    ["-n", ns, "get", "service", API_NAME, "-o", `jsonpath={.spec.ports[?(@.name=="${API_PORT_NAMES.http}")].port}`],
+    { env: target.env },
+  );
+  const apiPort = kube.code === 0 && /^\d+$/.test(kube.stdout.trim()) ? kube.stdout.trim() : "<port>";
+  // The local cluster's kubectl is the engine's, which need not be on PATH.
+  const kubectl = (command: string) => (target.local ? command.replace(/^kubectl /, `${target.kubectl} `) : command);
+  const url = (text: unknown) => String(text ?? "").replace(/ \(.*$/, "");
+  const lines = ["", `The ${STACK} stack runs on ${target.description}.`, "", "Reach it:"];
+  lines.push(
+    `  API:        ${kubectl(`kubectl -n ${ns} port-forward svc/${API_NAME} 8080:${apiPort}`)}   then http://localhost:8080/healthz`,
+  );
+  if (typeof outputs.url === "string" && !target.local) {
+    lines.push(`              or through the Ingress: ${outputs.url} (its CA: pulumi stack output caCertificate -s ${STACK})`);
+  }
+  if (typeof outputs.grafanaPortForward === "string") {
+    lines.push(`  Grafana:    ${kubectl(outputs.grafanaPortForward)}   then ${url(outputs.grafanaUrl)}`);
+    lines.push(
+      `              user ${String(outputs.grafanaAdminUser ?? "admin")}; password: ${String(outputs.grafanaAdminPasswordCommand ?? "")}`,
+    );
+  } else lines.push("  Grafana:    not part of this stack (grafana.enabled false)");
+  if (typeof outputs.prometheusPortForward === "string") {
+    lines.push(`  Prometheus: ${kubectl(outputs.prometheusPortForward)}   then ${url(outputs.prometheusUrl)}`);
+  } else lines.push("  Prometheus: not part of this stack (prometheus.enabled false)");
+  return [...lines, ...laterCommands(cli, target)];
+}
+
+/** After a failed update: where to look, then the later commands (a new run resumes where this one stopped). */
+function afterFailure(cli: Cli, target: Target, ns: string): string[] {
+  const kubectl = target.local ? target.kubectl : "kubectl";
+  return [
+    "",
+    "What did not come up, and why:",
+    `  ${target.local ? `KUBECONFIG=${target.local.kubeconfig} ` : ""}${kubectl} -n ${ns} get pods`,
+    `  ${kubectl} -n ${ns} describe pod <pod>;  ${kubectl} -n ${ns} logs <pod> --all-containers --previous`,
+    `Run npm run deploy:dev${target.local ? " -- --local" : ""} again once it is fixed: the update resumes where it stopped.`,
+    ...laterCommands(cli, target),
+  ];
 }
 
 async function main(): Promise<number> {
@@ -195,6 +223,7 @@ async function main(): Promise<number> {
   );
   if (code !== 0) {
     say(`pulumi up failed (exit ${code}) after ${duration((Date.now() - upStart) / 1000)}; the output above says why.`);
+    for (const line of afterFailure(cli, target, namespaceOf({}, project))) console.log(line);
     return code;
   }
   say(`pulumi up: ${duration((Date.now() - upStart) / 1000)}; ${STACK} stack Ready ${duration((Date.now() - t0) / 1000)} after the start`);
@@ -207,7 +236,8 @@ async function main(): Promise<number> {
   } else {
     say("acceptance check: this checkout has no `npm run verify` (scripts/verify.ts) yet; skipped");
   }
-  for (const line of summary(cli, target, stackOutputs(cli, env))) console.log(line);
+  const outputs = stackOutputs(cli, env);
+  for (const line of summary(cli, target, outputs, namespaceOf(outputs, project))) console.log(line);
   return verified;
 }
 

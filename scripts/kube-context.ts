@@ -67,7 +67,7 @@ export function chooseCluster(target: KubeTarget | undefined, flags: ClusterFlag
       kind: "refused",
       target,
       why:
-        `kube context ${JSON.stringify(target.context)} looks like production (${production}). ` +
+        `${describeTarget(target)} looks like production (${production}). ` +
         "The dev stack is not deployed there. Switch to a development context (kubectl config use-context ...), " +
         "pass --local for the project's local cluster, or pass --context-ok if this really is a development cluster.",
     };

@@ -109,13 +109,18 @@ export function planPackages(missing: readonly string[], root: boolean, debian: 
   };
 }
 
+/** Whether an executable names a dynamic loader (Debian's plain busybox does; busybox-static does not). */
+function dynamicallyLinked(file: string): boolean {
+  return fs.readFileSync(file).includes("/ld-linux");
+}
+
 /** The Debian packages of the requirements this machine lacks. */
 function missingPackages(): string[] {
   const missing: string[] = [];
   for (const { command, pkg } of OS_REQUIREMENTS) {
     const where = capture("sh", ["-c", `command -v ${command}`]);
     if (where.code !== 0) missing.push(pkg);
-    else if (command === "busybox" && !capture("file", ["-L", where.stdout.trim()]).stdout.includes("statically linked")) missing.push(pkg);
+    else if (command === "busybox" && dynamicallyLinked(where.stdout.trim())) missing.push(pkg);
   }
   return missing;
 }

@@ -130,6 +130,10 @@ const reason = skipReason();
 
   it("deploys the dev stack, Ready, and prints how to reach it and tear it down", async () => {
     first = await npm("deploy:dev", "--", "--local", "--no-build");
+    // What the command said about each step and its time, whatever the outcome.
+    figures.push(
+      ...first.out.split("\n").filter((l) => /^\[deploy:dev\] (Pulumi CLI|control plane|node|local cluster|charts|pulumi up)/.test(l)),
+    );
     ok(first, "npm run deploy:dev -- --local --no-build", 8000);
     figures.push(
       `first npm run deploy:dev (${REUSE ? "control plane and node reused" : "control plane and node started"}): ${first.seconds.toFixed(1)} s`,
