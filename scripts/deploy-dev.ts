@@ -189,7 +189,7 @@ function afterFailure(cli: Cli, target: Target, ns: string): string[] {
   const kubectl = target.local ? target.kubectl : "kubectl";
   return [
     "",
-    "What did not come up, and why:",
+    "To see what did not come up, and why:",
     `  ${target.local ? `KUBECONFIG=${target.local.kubeconfig} ` : ""}${kubectl} -n ${ns} get pods`,
     `  ${kubectl} -n ${ns} describe pod <pod>;  ${kubectl} -n ${ns} logs <pod> --all-containers --previous`,
     `Run npm run deploy:dev${target.local ? " -- --local" : ""} again once it is fixed: the update resumes where it stopped.`,

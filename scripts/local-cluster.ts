@@ -169,13 +169,40 @@ export function localStatus(p: LocalPaths): LocalStatus {
 // ---------------------------------------------------------------- the edge controller (hook)
 
 /**
- * The edge controller (Gateway API + Traefik + cert-manager) comes with the engine that builds
- * and starts it: this step runs `cluster.sh edge start|stop|status` once cluster.sh has an `edge`
- * command, and is a no-op that says so until then. Without it the dev stack's Ingress is turned off
- * on the local cluster (nothing would ever give it an address; see localStackSettings).
+ * The edge controller (Traefik for Gateway API and Ingress, cert-manager with a CA issuer) is part
+ * of the local cluster once the engine builds and starts it: env.sh then knows the engine group
+ * `edge` (testbed/engine/build.sh edge) and the node starts it (cluster.sh node edge start).
+ * Until then this step says so and does nothing, and the dev stack's Ingress is off on the local
+ * cluster (nothing would ever give it an address; see localStackSettings).
  */
-export function edgeControllerAvailable(clusterSh = CLUSTER_SH): boolean {
-  return /^\s*edge\)/m.test(fs.readFileSync(clusterSh, "utf8"));
+export function edgeControllerKnown(envSh = path.join(ENGINE_DIR, "env.sh")): boolean {
+  return /^\s*edge\)/m.test(fs.readFileSync(envSh, "utf8"));
+}
+
+/** Starts the edge controller unless it runs already; false (with the reason said) when it cannot. */
+function startEdge(p: LocalPaths, built: boolean, say: (l: string) => void): boolean {
+  if (!edgeControllerKnown()) {
+    say(
+      "edge controller: not part of this engine yet; the dev stack's Ingress is off on the local cluster (reach the API by port-forward)",
+    );
+    return false;
+  }
+  if (!built) {
+    say("edge controller: not built (testbed/engine/build.sh edge); the dev stack's Ingress is off on the local cluster");
+    return false;
+  }
+  const kubectl = path.join(engineDirs().bin, "kubectl");
+  const jsonpath = "jsonpath={.status.availableReplicas}";
+  const available = capture(kubectl, ["--kubeconfig", p.kubeconfig, "-n", "traefik", "get", "deployment", "traefik", "-o", jsonpath]);
+  if (available.code === 0 && Number(available.stdout) > 0) {
+    say("edge controller: running (reused)");
+    return true;
+  }
+  const t0 = Date.now();
+  const res = capture(CLUSTER_SH, ["node", "edge", "start"], { env: engineEnv(p) });
+  if (res.code !== 0) throw new ToolError(`starting the edge controller failed:\n${tail(res.stderr)}`);
+  say(`edge controller: started in ${duration((Date.now() - t0) / 1000)} (Traefik, cert-manager)`);
+  return true;
 }
 
 // ---------------------------------------------------------------- images of the local image build
@@ -265,21 +292,34 @@ export async function up(options: UpOptions, p: LocalPaths = localPaths()): Prom
   ensurePackages(say);
 
   const { engine, bin } = engineDirs();
-  const targets = missingTargets(CLUSTER_GROUPS);
-  // node.sh runs the engine's own kubectl, whichever kubectl is on PATH.
-  if (!fs.existsSync(path.join(bin, "kubectl")) && !targets.includes("kubectl")) targets.push("kubectl");
-  if (targets.length > 0) {
-    const how = `testbed/engine/build.sh ${targets.join(" ")}`;
-    if (!options.build) throw new ToolError(`The local cluster is not built: missing ${targets.join(" ")}. Build it with ${how}.`);
+  const missing = () => {
+    const targets = missingTargets(CLUSTER_GROUPS);
+    // node.sh runs the engine's own kubectl, whichever kubectl is on PATH.
+    if (!fs.existsSync(path.join(bin, "kubectl")) && !targets.includes("kubectl")) targets.push("kubectl");
+    return targets;
+  };
+  const targets = missing();
+  // The edge controller is built with the rest when it is missing, but never keeps the cluster from starting.
+  const edgeTargets = edgeControllerKnown() ? missingTargets(["edge"]) : [];
+  if (targets.length > 0 && !options.build) {
+    throw new ToolError(
+      `The local cluster is not built: missing ${targets.join(" ")}. Build it with testbed/engine/build.sh ${targets.join(" ")}.`,
+    );
+  }
+  const toBuild = options.build ? [...targets, ...edgeTargets] : [];
+  if (toBuild.length > 0) {
+    const how = `testbed/engine/build.sh ${toBuild.join(" ")}`;
     if (!goInstalled()) {
       throw new ToolError(`The local cluster is built from source with Go 1.26 (/usr/local/go), which is not installed; then: ${how}.`);
     }
     const t0 = Date.now();
-    const code = await buildWithProgress(targets, engine, path.join(p.root, "build.log"), say);
-    if (code !== 0)
+    const code = await buildWithProgress(toBuild, engine, path.join(p.root, "build.log"), say);
+    if (missing().length > 0) {
       throw new ToolError(`${how} failed (exit ${code}); see ${path.join(p.root, "build.log")} and ${engine}/build-report.tsv.`);
-    say(`built in ${duration((Date.now() - t0) / 1000)}`);
+    }
+    say(`built in ${duration((Date.now() - t0) / 1000)}${code === 0 ? "" : " (the edge controller failed to build: see the log)"}`);
   }
+  const edgeBuilt = edgeControllerKnown() && missingTargets(["edge"]).length === 0;
 
   fs.mkdirSync(p.root, { recursive: true });
   const status = localStatus(p);
@@ -315,16 +355,7 @@ export async function up(options: UpOptions, p: LocalPaths = localPaths()): Prom
   const images = importImages(p, say);
   if (images > 0) started.push(`${images} image(s)`);
 
-  const edge = edgeControllerAvailable();
-  if (edge) {
-    const res = capture(CLUSTER_SH, ["edge", "start"], { env });
-    if (res.code !== 0) throw new ToolError(`starting the edge controller failed:\n${tail(res.stderr)}`);
-    say("edge controller: running");
-  } else {
-    say(
-      "edge controller: not part of this engine yet; the dev stack's Ingress is off on the local cluster (reach the API by port-forward)",
-    );
-  }
+  const edge = startEdge(p, edgeBuilt, say);
   return { paths: p, edge, started };
 }
 
@@ -351,7 +382,7 @@ export function leftovers(p: LocalPaths): string[] {
 }
 
 /**
- * Stops the local cluster (edge controller, node, control plane) and removes it with the dev
+ * Stops the local cluster (the node with everything on it, then the control plane) and removes it with the dev
  * stack's state for it; returns what could not be removed (empty: nothing is left).
  */
 export function down(say: (line: string) => void, p: LocalPaths = localPaths()): string[] {
@@ -361,7 +392,6 @@ export function down(say: (line: string) => void, p: LocalPaths = localPaths()):
     return leftovers(p);
   }
   if (fs.existsSync(p.clusterDir)) {
-    if (edgeControllerAvailable()) capture(CLUSTER_SH, ["edge", "stop"], { env });
     const t0 = Date.now();
     const res = capture(CLUSTER_SH, ["stop", "--purge"], { env });
     if (res.code !== 0) say(`WARNING: cluster.sh stop: ${tail(res.stderr, 5)}`);

@@ -9,7 +9,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { BuildProgress, lastBuildSeconds, targetOf } from "../../scripts/engine-build";
 import { chooseCluster, KubeTarget, looksLikeProduction, readKubeTarget, stackClusterSettings } from "../../scripts/kube-context";
-import { edgeControllerAvailable, localPaths, localStackSettings, planPackages } from "../../scripts/local-cluster";
+import { edgeControllerKnown, localPaths, localStackSettings, planPackages } from "../../scripts/local-cluster";
 import { chooseCli, Cli, CliProbes, cliEnv, Probe, pulumiCliMinimum, realProbes } from "../../scripts/pulumi-cli";
 import { parseDeployArgs } from "../../scripts/deploy-dev";
 
@@ -300,17 +300,21 @@ describe("deploy:dev: the local cluster", () => {
     assert.deepStrictEqual([e2e.kubeconfig, e2e.apiPort], ["/tmp/c/admin.kubeconfig", 40001]);
   });
 
-  it("the edge controller step runs once the engine's cluster.sh has an edge command", () => {
+  it("the edge controller step runs once the engine knows the edge group", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ape-edge-"));
     try {
-      fs.writeFileSync(path.join(dir, "cluster.sh"), "case $1 in\n  start) start ;;\n  node)\n    node_main ;;\nesac\n");
-      assert.strictEqual(edgeControllerAvailable(path.join(dir, "cluster.sh")), false);
-      fs.writeFileSync(path.join(dir, "cluster.sh"), 'case $1 in\n  start) start ;;\n  edge)\n    edge_main "${@:2}" ;;\nesac\n');
-      assert.strictEqual(edgeControllerAvailable(path.join(dir, "cluster.sh")), true);
+      const envSh = path.join(dir, "env.sh");
+      fs.writeFileSync(envSh, "_engine_group() {\n  case $1 in\n    kubectl) echo kubectl ;;\n    kubenode) echo kubelet ;;\n  esac\n}\n");
+      assert.strictEqual(edgeControllerKnown(envSh), false);
+      fs.writeFileSync(
+        envSh,
+        "_engine_group() {\n  case $1 in\n    kubectl) echo kubectl ;;\n    edge) echo traefik \\\n      cert-manager-controller ;;\n  esac\n}\n",
+      );
+      assert.strictEqual(edgeControllerKnown(envSh), true);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-    assert.strictEqual(typeof edgeControllerAvailable(), "boolean", "the engine's own cluster.sh reads");
+    assert.strictEqual(typeof edgeControllerKnown(), "boolean", "the engine's own env.sh reads");
   });
 
   it("the build's targets from what env.sh reports missing", () => {
