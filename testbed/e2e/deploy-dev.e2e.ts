@@ -86,14 +86,10 @@ const reason = skipReason();
 (reason ? describe.skip : describe)(`e2e: npm run deploy:dev on the local cluster${reason ? ` (skipped: ${reason})` : ""}`, function () {
   this.timeout(40 * 60_000);
   const figures: string[] = [];
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "ape-e2e-local-"));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    APE_LOCAL_CLUSTER: root,
-    PATH: `${path.join(REPO, "node_modules", ".bin")}:${process.env.PATH}`,
-  };
-  if (!REUSE) for (const k of ["APE_CLUSTER_DIR", "APE_APISERVER_PORT", "APE_ETCD_PORT", "APE_ETCD_PEER_PORT", "KUBECONFIG"]) delete env[k];
-  const paths = localPaths(env);
+  // A directory of its own for the cluster (alone) and the stack's state, made when the tests run.
+  let root = "";
+  let env: NodeJS.ProcessEnv = {};
+  let paths = localPaths();
   const devFile = path.join(REPO, "Pulumi.dev.yaml");
   const devText = fs.readFileSync(devFile, "utf8");
   let hostBefore: Record<string, string> = {};
@@ -104,6 +100,11 @@ const reason = skipReason();
     spawnSync(path.join(engineDirs().bin, "kubectl"), args, { encoding: "utf8", env: { ...env, KUBECONFIG: paths.kubeconfig } });
 
   before(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "ape-e2e-local-"));
+    env = { ...process.env, APE_LOCAL_CLUSTER: root, PATH: `${path.join(REPO, "node_modules", ".bin")}:${process.env.PATH}` };
+    if (!REUSE)
+      for (const k of ["APE_CLUSTER_DIR", "APE_APISERVER_PORT", "APE_ETCD_PORT", "APE_ETCD_PEER_PORT", "KUBECONFIG"]) delete env[k];
+    paths = localPaths(env);
     hostBefore = hostState();
   });
 
