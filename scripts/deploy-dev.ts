@@ -18,7 +18,7 @@ import { defaultsFor } from "../stack";
 import { buildWithProgress, engineDirs } from "./engine-build";
 import { chooseCli, Cli, cliEnv, describeCli, noCliMessage, pulumiCliMinimum, realProbes } from "./pulumi-cli";
 import { chooseCluster, describeTarget, readKubeTarget, stackClusterSettings } from "./kube-context";
-import { cachedCharts, LocalPaths, up, writeLocalStackFile } from "./local-cluster";
+import { cachedCharts, localPaths, LocalPaths, up, writeLocalStackFile } from "./local-cluster";
 import { capture, duration, inFront, ToolError } from "./proc";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -91,7 +91,7 @@ interface Target {
 
 async function chooseTarget(args: DeployArgs, project: string): Promise<Target> {
   const target = readKubeTarget(stackClusterSettings(path.join(ROOT, `Pulumi.${STACK}.yaml`), project));
-  const choice = chooseCluster(target, args);
+  const choice = chooseCluster(target, args, { server: `https://127.0.0.1:${localPaths().apiPort}` });
   if (choice.kind === "refused") throw new ToolError(choice.why);
   if (choice.kind === "context") {
     say(`deploying the ${STACK} stack to ${describeTarget(choice.target)}`);
@@ -109,6 +109,7 @@ async function chooseTarget(args: DeployArgs, project: string): Promise<Target> 
   const charts = cachedCharts();
   if (Object.keys(charts).length > 0) say(`charts from the local chart cache: ${Object.keys(charts).join(", ")}`);
   fs.mkdirSync(p.stateDir, { recursive: true });
+  say(`the stack's state: file://${p.stateDir} (it goes with the local cluster, whatever PULUMI_BACKEND_URL says)`);
   return {
     description: `the local cluster (kube context ape-local, server https://127.0.0.1:${p.apiPort})`,
     env: { ...process.env, PULUMI_BACKEND_URL: `file://${p.stateDir}`, KUBECONFIG: p.kubeconfig },

@@ -57,10 +57,16 @@ export function looksLikeProduction(target: Pick<KubeTarget, "context" | "cluste
   return undefined;
 }
 
-/** The local cluster when asked or when there is no context; else the context, unless it looks like production. */
-export function chooseCluster(target: KubeTarget | undefined, flags: ClusterFlags): ClusterChoice {
+/**
+ * The local cluster when asked, when there is no context, or when the context is the local cluster
+ * itself (its kubeconfig exported, as the end of a deploy suggests: it keeps its own state); else
+ * the context, unless it looks like production.
+ */
+export function chooseCluster(target: KubeTarget | undefined, flags: ClusterFlags, local?: { readonly server: string }): ClusterChoice {
   if (flags.local) return { kind: "local", why: "--local was given" };
   if (!target) return { kind: "local", why: "there is no kube context (no current-context in $KUBECONFIG or ~/.kube/config)" };
+  if (local && target.server === local.server)
+    return { kind: "local", why: `the kube context ${JSON.stringify(target.context)} is the local cluster` };
   const production = looksLikeProduction(target);
   if (production && !flags.contextOk) {
     return {

@@ -359,23 +359,35 @@ export async function up(options: UpOptions, p: LocalPaths = localPaths()): Prom
   return { paths: p, edge, started };
 }
 
+const mountsUnder = (dir: string): string[] =>
+  fs
+    .readFileSync("/proc/mounts", "utf8")
+    .split("\n")
+    .map((line) => line.split(" ")[1])
+    .filter((mount) => mount?.startsWith(dir))
+    .map((mount) => `mount ${mount}`);
+
 const tail = (text: string, lines = 15) => text.trim().split("\n").slice(-lines).join("\n");
 
-/** What of a local cluster is still on this machine: processes, mounts, the bridge, the fence. */
+/**
+ * What of a local cluster is still on this machine: processes, mounts, the bridge, the fence. The
+ * bridge and the fence are the node's whichever cluster directory it runs from: while another
+ * node runs (its containerd), they are that node's and not counted.
+ */
 export function leftovers(p: LocalPaths): string[] {
   const left: string[] = [];
+  let otherNode = false;
   for (const pid of fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
     try {
       const args = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
       if (args.includes(p.clusterDir) && Number(pid) !== process.pid) left.push(`process ${pid}: ${args.slice(0, 160)}`);
+      else if (/^containerd --config \S+\/node\/containerd\.toml/.test(args)) otherNode = true;
     } catch {
       // gone meanwhile
     }
   }
-  for (const line of fs.readFileSync("/proc/mounts", "utf8").split("\n")) {
-    const mount = line.split(" ")[1];
-    if (mount?.startsWith(p.clusterDir)) left.push(`mount ${mount}`);
-  }
+  if (otherNode) return left.concat(mountsUnder(p.clusterDir));
+  left.push(...mountsUnder(p.clusterDir));
   if (capture("ip", ["link", "show", NODE_BRIDGE]).code === 0) left.push(`network link ${NODE_BRIDGE}`);
   if (capture("nft", ["list", "table", "inet", NODE_FENCE]).code === 0) left.push(`nftables table inet ${NODE_FENCE}`);
   return left;

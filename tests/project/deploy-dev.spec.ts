@@ -189,6 +189,16 @@ describe("deploy:dev: the cluster", () => {
     });
   });
 
+  it("the local cluster's own context (its kubeconfig exported): the local cluster, with its own state", () => {
+    const local = { server: "https://127.0.0.1:16443" };
+    const choice = chooseCluster(target("ape-local", "https://127.0.0.1:16443"), { local: false, contextOk: false }, local);
+    assert.deepStrictEqual(choice, { kind: "local", why: 'the kube context "ape-local" is the local cluster' });
+    assert.strictEqual(
+      chooseCluster(target("kind-kind", "https://127.0.0.1:39211"), { local: false, contextOk: false }, local).kind,
+      "context",
+    );
+  });
+
   it("a context: deployed to; one that looks like production: refused, unless --context-ok", () => {
     assert.deepStrictEqual(chooseCluster(target("kind-kind"), { local: false, contextOk: false }), {
       kind: "context",
