@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Deploys the `dev` stack to the current kube context with a local file backend (.pulumi-state/).
+# Deploys the `dev` stack: to the current kube context, or to the project's local cluster when there
+# is none (or with --local), with a local file backend. Needs nothing beforehand but Node.js: the
+# Pulumi CLI and the local cluster are found, installed or built by scripts/deploy-dev.ts.
 # Run through `npm run deploy:dev` so that Node.js 22 from node_modules is first on PATH.
+#   npm run deploy:dev [-- [--local] [--context-ok] [--no-build] [other arguments: see below]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-command -v pulumi >/dev/null || { echo "pulumi CLI not found: install it (https://www.pulumi.com/docs/install/)" >&2; exit 1; }
 mkdir -p .pulumi-state
+# The state of a deploy to a kube context (the local cluster keeps its own, see scripts/local-cluster.ts).
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$PWD/.pulumi-state}"
 # A laptop stack: an empty passphrase unless you set one.
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
@@ -19,5 +22,5 @@ export NODE_COMPILE_CACHE="${NODE_COMPILE_CACHE:-$PWD/node_modules/.cache/node-c
 npm run typecheck
 export PULUMI_NODEJS_TRANSPILE_ONLY=true PULUMI_NODEJS_TSCONFIG_PATH=tsconfig.transpile.json
 
-pulumi stack select --create dev
-pulumi up --stack dev --yes "$@"
+# The CLI, the cluster, then `pulumi up --stack dev --yes` (with the other arguments) and the acceptance check.
+exec node -r ./testbed/harness/register.js scripts/deploy-dev.ts "$@"
