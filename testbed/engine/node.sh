@@ -363,6 +363,17 @@ items:
     ports:
     - { name: dns, port: 53, protocol: UDP, targetPort: 53 }
     - { name: dns-tcp, port: 53, protocol: TCP, targetPort: 53 }
+# --- the kubernetes Service (its endpoint reconciler is off: 127.0.0.1 is no valid endpoint): the
+# relay on the node IP, so in-cluster clients reach the API server at 10.0.0.1:443
+- apiVersion: discovery.k8s.io/v1
+  kind: EndpointSlice
+  metadata:
+    name: kubernetes-node
+    namespace: default
+    labels: { kubernetes.io/service-name: kubernetes, endpointslice.kubernetes.io/managed-by: ape-node }
+  addressType: IPv4
+  endpoints: [{ addresses: [$NODE_IP], conditions: { ready: true } }]
+  ports: [{ name: https, port: 6443, protocol: TCP }]
 # --- metrics-server: a process on the node IP, registered as the metrics.k8s.io API
 - apiVersion: v1
   kind: Service
