@@ -13,11 +13,12 @@ import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { apiSelectorLabels } from "../../services/api/api.contract";
 import { CACHED_CHARTS, cachedChart } from "../helpers/charts";
 import { apply, kubectl } from "./kubectl";
-import { NodeProject, until } from "./node-kit";
+import { exec, NodeProject, until } from "./node-kit";
 import { E2E_OVERRIDES, ENGINE_ENABLED, flatten } from "./pulumi";
-import { Background, since, sleep } from "./run";
+import { Background, ok, since, sleep } from "./run";
 
 const NS = "ape-2026";
 type Obj = Record<string, any>;
@@ -211,7 +212,85 @@ const figures: string[] = [];
       if (grafana.length) figures.push(`  (the grafana pod runs our stand-in server, not Grafana)`);
     });
 
-    it("(3) pulumi destroy leaves no pod, PVC, PV or namespace", async () => {
+    it("(3) data: a pod with the API's labels and env logs in to PostgreSQL and Redis, writes and reads; a pod without them is refused", async function () {
+      if (!upCompleted) this.skip();
+      const api = kubectl(["get", "deployment", "api", "-n", NS, "-o", "json"]).items[0].spec.template.spec.containers[0];
+      const imageOf = (kind: string, name: string, container: string) =>
+        kubectl(["get", kind, name, "-n", NS, "-o", "json"]).items[0].spec.template.spec.containers.find((c: Obj) => c.name === container)
+          .image;
+      // A client pod: the data image (it carries psql or redis-cli), sleeping; the restricted level's
+      // security context; the API's credentials exactly as the API's container gets them.
+      const clientPod = (name: string, image: string, labels: Record<string, string>) => ({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name, namespace: NS, labels },
+        spec: {
+          automountServiceAccountToken: false,
+          securityContext: { runAsNonRoot: true, runAsUser: 1001, runAsGroup: 1001, seccompProfile: { type: "RuntimeDefault" } },
+          containers: [
+            {
+              name: "client",
+              image,
+              imagePullPolicy: "IfNotPresent",
+              command: ["/bin/sleep", "3600"],
+              env: [...(api.env ?? []), { name: "PGCONNECT_TIMEOUT", value: "5" }],
+              envFrom: api.envFrom ?? [],
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+              resources: {
+                requests: { cpu: "10m", memory: "32Mi" },
+                limits: { cpu: "200m", memory: "128Mi", "ephemeral-storage": "16Mi" },
+              },
+            },
+          ],
+        },
+      });
+      const pg = imageOf("statefulset", "postgresql", "postgresql");
+      const redis = imageOf("statefulset", "redis-master", "redis");
+      const clients = [
+        clientPod("e2e-api-pg", pg, apiSelectorLabels()),
+        clientPod("e2e-api-redis", redis, apiSelectorLabels()),
+        clientPod("e2e-stranger-pg", pg, { app: "e2e-stranger" }),
+        clientPod("e2e-stranger-redis", redis, { app: "e2e-stranger" }),
+      ];
+      apply(clients as never);
+      for (const c of clients) kubectl(["wait", "-n", NS, "--for=condition=Ready", `pod/${c.metadata.name}`, "--timeout=180s"]);
+      const sh = (pod: string, script: string) => exec(NS, pod, ["/bin/sh", "-c", script]);
+      const psql = (sql: string) => `psql -X -At -v ON_ERROR_STOP=1 "$DATABASE_URL" -c "${sql}"`;
+      const t0 = process.hrtime.bigint();
+      const pgRun = sh(
+        "e2e-api-pg",
+        [
+          psql("CREATE TABLE IF NOT EXISTS e2e_rows (id int PRIMARY KEY, v text)"),
+          psql("INSERT INTO e2e_rows VALUES (1, 'kept') ON CONFLICT (id) DO NOTHING"),
+          psql("SELECT v FROM e2e_rows WHERE id = 1"),
+          psql("SELECT coalesce((SELECT extversion FROM pg_available_extensions WHERE name = 'timescaledb'), 'none')"),
+        ].join(" && "),
+      );
+      ok(pgRun, "psql as the API");
+      const pgLines = pgRun.out.trim().split("\n");
+      assert.ok(pgLines.includes("kept"), `read back: ${pgRun.out}`);
+      figures.push(
+        `PostgreSQL as the API (DATABASE_URL from its Secret): write + read ${since(t0).toFixed(1)} s; timescaledb available: ${pgLines.at(-1)} (dev leaves it off)`,
+      );
+      const redisRun = sh(
+        "e2e-api-redis",
+        'export REDISCLI_AUTH="$REDIS_PASSWORD"; redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" SET e2e:key kept >/dev/null && redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" GET e2e:key',
+      );
+      ok(redisRun, "redis-cli as the API");
+      assert.strictEqual(redisRun.out.trim(), "kept");
+      figures.push(`Redis as the API (REDIS_PASSWORD from its Secret, ${String((api.env ?? []).length)} env + envFrom): SET/GET ok`);
+      // The same commands from pods without the API's labels: the policies drop their packets.
+      const strangerPg = sh("e2e-stranger-pg", psql("SELECT 1"));
+      assert.notStrictEqual(strangerPg.code, 0, `a pod without the API's labels reached PostgreSQL: ${strangerPg.out}`);
+      const strangerRedis = sh("e2e-stranger-redis", 'timeout 8 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" PING');
+      assert.notStrictEqual(strangerRedis.code, 0, `a pod without the API's labels reached Redis: ${strangerRedis.out}`);
+      figures.push(
+        `pods without the API's labels: PostgreSQL refused (${strangerPg.out.trim().split("\n").at(-1)}), Redis refused (exit ${strangerRedis.code})`,
+      );
+      kubectl(["delete", "pod", "-n", NS, "--wait=false", ...clients.map((c) => c.metadata.name)]);
+    });
+
+    it("(4) pulumi destroy leaves no pod, PVC, PV or namespace", async () => {
       const run = await project.start("destroy", "--yes", "--skip-preview").done;
       if (run.code !== 0) assert.fail(`pulumi destroy failed:\n${run.out.slice(-4000)}`);
       figures.push(`pulumi destroy (whole dev stack): ${run.seconds.toFixed(1)} s`);
