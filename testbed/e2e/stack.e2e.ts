@@ -263,7 +263,7 @@ const figures: string[] = [];
           psql("CREATE TABLE IF NOT EXISTS e2e_rows (id int PRIMARY KEY, v text)"),
           psql("INSERT INTO e2e_rows VALUES (1, 'kept') ON CONFLICT (id) DO NOTHING"),
           psql("SELECT v FROM e2e_rows WHERE id = 1"),
-          psql("SELECT coalesce((SELECT extversion FROM pg_available_extensions WHERE name = 'timescaledb'), 'none')"),
+          psql("SELECT coalesce((SELECT default_version FROM pg_available_extensions WHERE name = 'timescaledb'), 'none')"),
         ].join(" && "),
       );
       ok(pgRun, "psql as the API");
