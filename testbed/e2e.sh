@@ -42,7 +42,7 @@ elif ! node_started=$(testbed/engine/cluster.sh node start 2>"$APE_CLUSTER_DIR/n
   node_skip="cluster.sh node start failed: $(grep -m1 ERROR "$APE_CLUSTER_DIR/node-start.log" || echo "see the log above")"
 else
   eval "$node_started"
-  export APE_E2E_NODE=1 APE_NODE_CLIENT_IMAGE
+  export APE_E2E_NODE=1 APE_NODE_CLIENT_IMAGE APE_NODE_CHART_IMAGES
 fi
 if [[ -n $node_skip ]]; then
   echo "e2e stage 3 (node) SKIPPED: $node_skip"

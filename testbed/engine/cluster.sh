@@ -12,7 +12,8 @@
 # Env: APE_CLUSTER_DIR   work dir (certs, etcd data, logs, pids, kubeconfig);
 #                        default ${TMPDIR:-/tmp}/ape-2026-cluster
 #      APE_ETCD_PORT (2379), APE_ETCD_PEER_PORT (2380), APE_APISERVER_PORT (6443)
-#      APE_KCM_CONTROLLERS (garbage-collector-controller,namespace-controller,serviceaccount-controller)
+#      APE_KCM_CONTROLLERS (garbage-collector-controller,namespace-controller,serviceaccount-controller,
+#                          persistentvolumeclaim-protection-controller,root-ca-certificate-publisher-controller)
 #      APE_CLUSTER_TIMEOUT seconds to wait for readiness (120)
 # Kubeconfig: $APE_CLUSTER_DIR/admin.kubeconfig (user admin in system:masters).
 set -euo pipefail
@@ -27,7 +28,7 @@ DIR=${APE_CLUSTER_DIR:-${TMPDIR:-/tmp}/ape-2026-cluster}
 ETCD_PORT=${APE_ETCD_PORT:-2379}
 ETCD_PEER_PORT=${APE_ETCD_PEER_PORT:-2380}
 API_PORT=${APE_APISERVER_PORT:-6443}
-CONTROLLERS=${APE_KCM_CONTROLLERS:-garbage-collector-controller,namespace-controller,serviceaccount-controller,persistentvolumeclaim-protection-controller}
+CONTROLLERS=${APE_KCM_CONTROLLERS:-garbage-collector-controller,namespace-controller,serviceaccount-controller,persistentvolumeclaim-protection-controller,root-ca-certificate-publisher-controller}
 TIMEOUT=${APE_CLUSTER_TIMEOUT:-120}
 KUBECONFIG_FILE=$DIR/admin.kubeconfig
 COMPONENTS=(kube-controller-manager kube-apiserver etcd) # stop order
@@ -70,7 +71,7 @@ gen_pki() {
     ) >"$DIR/pki.log" 2>&1 || { cat "$DIR/pki.log" >&2; die "openssl failed"; }
   fi
   cert apiserver /CN=kube-apiserver \
-    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default\nextendedKeyUsage=serverAuth'
+    'subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth'
   cert admin '/O=system:masters/CN=admin' 'extendedKeyUsage=clientAuth'
   # The API server's identity towards kubelets (exec, logs) and towards aggregated APIs (metrics-server).
   cert kubelet-client '/O=system:masters/CN=kube-apiserver-kubelet-client' 'extendedKeyUsage=clientAuth'
@@ -121,7 +122,10 @@ start() {
     --unsafe-no-fsync --quota-backend-bytes=2147483648 --log-level=warn
   wait_for "etcd health" etcd curl -fsS --max-time 2 "http://127.0.0.1:$ETCD_PORT/health"
 
-  # Flags as envtest: RBAC, ServiceAccount admission off (no token controller), SA issuer + keys.
+  # RBAC; ServiceAccount admission on, as on any cluster: pods get the projected token volume (bound
+  # tokens from the TokenRequest API, which the kubelet asks for; the root CA ConfigMap comes from
+  # the publisher controller below), which in-cluster clients (Prometheus, kube-state-metrics,
+  # Grafana's sidecar) need; SA issuer + keys. The certificate names the kubernetes Service's IP.
   # endpoint-reconciler none: a 127.x address is not a valid endpoint of the kubernetes Service.
   # For "node start": the Node authorizer + NodeRestriction (a kubelet joins as system:node:<name>),
   # client certificates towards kubelets and aggregated APIs (metrics.k8s.io), which are reached at
@@ -135,7 +139,7 @@ start() {
     --service-account-key-file="$DIR/pki/sa.pub" --service-account-signing-key-file="$DIR/pki/sa.key" \
     --service-cluster-ip-range=10.0.0.0/24 \
     --authorization-mode=Node,RBAC --allow-privileged=true \
-    --disable-admission-plugins=ServiceAccount --enable-admission-plugins=NodeRestriction \
+    --enable-admission-plugins=NodeRestriction \
     --kubelet-client-certificate="$DIR/pki/kubelet-client.crt" --kubelet-client-key="$DIR/pki/kubelet-client.key" \
     --kubelet-certificate-authority="$DIR/pki/ca.crt" --kubelet-preferred-address-types=InternalIP \
     --proxy-client-cert-file="$DIR/pki/front-proxy-client.crt" --proxy-client-key-file="$DIR/pki/front-proxy-client.key" \
@@ -147,7 +151,7 @@ start() {
 
   spawn kube-controller-manager "$ENGINE_BIN/kube-controller-manager" \
     --kubeconfig="$KUBECONFIG_FILE" --leader-elect=false --secure-port=0 \
-    --use-service-account-credentials=false --controllers="$CONTROLLERS"
+    --use-service-account-credentials=false --controllers="$CONTROLLERS" --root-ca-file="$DIR/pki/ca.crt"
   # The serviceaccount controller creates "default" in every namespace: proof that KCM works.
   if [[ ,$CONTROLLERS, == *,serviceaccount-controller,* ]]; then
     wait_for "default service account (kube-controller-manager)" kube-controller-manager \

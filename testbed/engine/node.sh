@@ -190,6 +190,32 @@ EOF
       { cat "$ND/images.log" >&2; die "import of $img failed"; }
     log "imported $(node_images "$img")"
   done
+  node_chart_images
+}
+
+# The chart images built by testbed/images/build.sh (its current fingerprint's tarballs), imported
+# under the names the charts render so the kubelet never pulls them. Sets CHART_IMAGES to "ok" or
+# to why they are absent; a missing cache is not an error (the chart pods then cannot start).
+CHART_IMAGES="not imported"
+node_chart_images() {
+  local list name tar tags missing=()
+  if ! list=$("$HERE/../images/build.sh" --list 2>>"$ND/images.log"); then
+    CHART_IMAGES="testbed/images/build.sh --list failed (see $ND/images.log)"
+    log "chart images skipped: $CHART_IMAGES"
+    return 0
+  fi
+  while IFS=$'\t' read -r name tar tags; do
+    [[ -f $tar ]] || { missing+=("$name"); continue; }
+    ctr --address "$SOCK" -n k8s.io images import --all-platforms "$tar" >>"$ND/images.log" 2>&1 ||
+      { cat "$ND/images.log" >&2; die "import of the chart image $name failed"; }
+    log "imported chart image $name ($tags)"
+  done <<<"$list"
+  if ((${#missing[@]})); then
+    CHART_IMAGES="images cache incomplete, missing ${missing[*]} (build with testbed/images/build.sh)"
+    log "chart images: $CHART_IMAGES"
+  else
+    CHART_IMAGES=ok
+  fi
 }
 
 node_kubelet() {
@@ -337,6 +363,17 @@ items:
     ports:
     - { name: dns, port: 53, protocol: UDP, targetPort: 53 }
     - { name: dns-tcp, port: 53, protocol: TCP, targetPort: 53 }
+# --- the kubernetes Service (its endpoint reconciler is off: 127.0.0.1 is no valid endpoint): the
+# relay on the node IP, so in-cluster clients reach the API server at 10.0.0.1:443
+- apiVersion: discovery.k8s.io/v1
+  kind: EndpointSlice
+  metadata:
+    name: kubernetes-node
+    namespace: default
+    labels: { kubernetes.io/service-name: kubernetes, endpointslice.kubernetes.io/managed-by: ape-node }
+  addressType: IPv4
+  endpoints: [{ addresses: [$NODE_IP], conditions: { ready: true } }]
+  ports: [{ name: https, port: 6443, protocol: TCP }]
 # --- metrics-server: a process on the node IP, registered as the metrics.k8s.io API
 - apiVersion: v1
   kind: Service
@@ -460,6 +497,7 @@ node_start() {
   log "node $NODE_NAME ready: $(kc get node "$NODE_NAME" \
     -o jsonpath='{.status.nodeInfo.kubeletVersion} {.status.nodeInfo.containerRuntimeVersion}')"
   echo "export APE_NODE_CLIENT_IMAGE=$(node_images client)"
+  echo "export APE_NODE_CHART_IMAGES=${CHART_IMAGES@Q}"
 }
 
 # iptables chains named KUBE-* (kubelet's canaries and KUBE-FIREWALL, kube-router's policy chains,

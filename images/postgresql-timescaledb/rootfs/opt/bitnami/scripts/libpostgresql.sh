@@ -193,7 +193,11 @@ postgresql_write_conf() {
   {
     echo "hba_file = $(pg_quote "$POSTGRESQL_PGHBA_FILE")"
     echo "external_pid_file = $(pg_quote "$POSTGRESQL_TMP_DIR/postgresql.pid")"
-    [[ -d $POSTGRESQL_MOUNTED_CONF_DIR/conf.d ]] && echo "include_dir = $(pg_quote "$POSTGRESQL_MOUNTED_CONF_DIR/conf.d")"
+    # An if, not `[[ ]] && echo`: as the group's last command a false test would make the function
+    # fail, and the entrypoint (set -e) exit without a word, whenever no conf.d is mounted.
+    if [[ -d $POSTGRESQL_MOUNTED_CONF_DIR/conf.d ]]; then
+      echo "include_dir = $(pg_quote "$POSTGRESQL_MOUNTED_CONF_DIR/conf.d")"
+    fi
   } >>"$POSTGRESQL_CONF_FILE"
 }
 
