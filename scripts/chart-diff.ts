@@ -36,7 +36,7 @@ import {
 import { commentMarkdown, Finding, fullMarkdown, ReleaseDiff, Report } from "./charts/report";
 import { acceptedOrNot, Judged, packFindings, podSecurityFindings } from "./charts/rules";
 import { assertNoSecrets, Declared, declaredReleases, headDescription, ReleaseSpec, ROOT, worktreeOf } from "./charts/values";
-import { findTool } from "../testbed/helpers/tools";
+import { findTool } from "./find-tool";
 
 interface Options {
   stacks: string[];

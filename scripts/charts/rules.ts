@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { objectPolicies } from "../../policy/policies";
-import { checkResource } from "../../testbed/helpers/policyArgs";
+import { checkResource } from "./policy-run";
 import { Obj, objectId } from "./diff";
 import { Finding } from "./report";
 

@@ -7,18 +7,10 @@
 // alphabetical order (prometheus-rules, receivers, runtime, workflows); a spec that comes first
 // would wait for its tools with nothing else to do.
 import { spawn } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { serially } from "../harness/serial";
 
-const CACHE = process.env.APE_TOOLS_CACHE ?? path.join(os.homedir(), ".cache", "ape-2026-tools");
-
-/** The tool's path in the tools cache or on PATH; undefined when it is not installed. */
-export function findTool(name: string): string | undefined {
-  const candidates = [path.join(CACHE, "bin", name), ...(process.env.PATH ?? "").split(":").map((d) => path.join(d, name))];
-  return candidates.find((c) => fs.existsSync(c));
-}
+export { findTool } from "../../scripts/find-tool";
 
 export interface ToolRun {
   readonly status: number | null;
