@@ -37,6 +37,7 @@ import { commentMarkdown, Finding, fullMarkdown, ReleaseDiff, Report } from "./c
 import { acceptedOrNot, Judged, packFindings, podSecurityFindings } from "./charts/rules";
 import { assertNoSecrets, Declared, declaredReleases, headDescription, ReleaseSpec, ROOT, worktreeOf } from "./charts/values";
 import { findTool } from "./find-tool";
+import { eachFlag } from "./args";
 
 interface Options {
   stacks: string[];
@@ -55,13 +56,7 @@ interface Options {
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { stacks: [], rules: false, source: "auto", kubeVersion: DEFAULT_KUBE_VERSION, anyHelm: false, set: {}, artifact: "" };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
+  eachFlag(argv, (flag, value) => {
     if (flag === "--stack") o.stacks.push(...value().split(","));
     else if (flag === "--base") o.base = value();
     else if (flag === "--rules") o.rules = true;
@@ -79,7 +74,7 @@ function parseArgs(argv: string[]): Options {
       const pair = value();
       o.set[pair.slice(0, pair.indexOf("="))] = pair.slice(pair.indexOf("=") + 1);
     } else throw new Error(`unknown option ${flag}`);
-  }
+  });
   if (!["auto", "offline", "online"].includes(o.source)) throw new Error(`--source must be auto, offline or online`);
   if (!o.base && !o.rules) throw new Error("give --base <ref> (the rendered diff), --rules (the rules), or both");
   if (o.stacks.length === 0) o.stacks = ["dev", "production"];

@@ -15,23 +15,18 @@ import * as fs from "fs";
 import * as path from "path";
 import { driftLines, helmReleases, kubectlCli, ObjectDrift, releaseDrift } from "./charts/drift";
 import { declaredReleases, ROOT } from "./charts/values";
+import { eachFlag } from "./args";
 
 function parseArgs(argv: string[]): { stack?: string; namespace?: string; releases: string[]; kubectl: string; out?: string } {
   const o: { stack?: string; namespace?: string; releases: string[]; kubectl: string; out?: string } = { releases: [], kubectl: "kubectl" };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
+  eachFlag(argv, (flag, value) => {
     if (flag === "--stack") o.stack = value();
     else if (flag === "--namespace") o.namespace = value();
     else if (flag === "--release") o.releases.push(value());
     else if (flag === "--kubectl") o.kubectl = value();
     else if (flag === "--out") o.out = value();
     else throw new Error(`unknown option ${flag}`);
-  }
+  });
   if (!o.stack && !o.namespace) throw new Error("give --stack <stack> (its namespace and releases) or --namespace <namespace>");
   return o;
 }
