@@ -15,7 +15,7 @@ import { grafanaPodLabels } from "../../services/grafana/grafana.contract";
 import { prometheusPodLabels } from "../../services/prometheus/prometheus.contract";
 import { stackNetworkPolicies } from "../../stack/stack";
 import { loadConfig } from "../helpers/config";
-import type { Endpoint } from "../helpers/netpol";
+import type { Endpoint } from "../../scripts/verify/network-policy";
 import { forbidden, needed, NS, P } from "../helpers/flows";
 import { runProgram } from "../harness/program";
 import { apply, kubectl } from "./kubectl";
