@@ -21,3 +21,7 @@ export PULUMI_NODEJS_TRANSPILE_ONLY=true PULUMI_NODEJS_TSCONFIG_PATH=tsconfig.tr
 
 pulumi stack select --create dev
 pulumi up --stack dev --yes "$@"
+
+# The acceptance check of what was just deployed: pods, endpoints, HPA, PDB, volumes, the entry
+# point's certificate and the policies (npm run verify; docs/operations.md "Check a deployed stack").
+npm run --silent verify -- --stack dev --wait 180
