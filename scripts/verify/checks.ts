@@ -356,8 +356,10 @@ export interface LogRequest {
 /**
  * The container logs worth reading for a failing pod: each container that is not ready (init
  * containers that did not finish included); the previous run's when it restarted and is not running now.
+ * None for a pod that was never scheduled.
  */
 export function logRequests(pod: K8s, limit = 3): LogRequest[] {
+  if (!pod.spec?.nodeName) return []; // never scheduled: no container has run
   const notServing = [
     ...(pod.status?.initContainerStatuses ?? []).filter((c: K8s) => c.state?.terminated?.exitCode !== 0),
     ...(pod.status?.containerStatuses ?? []).filter((c: K8s) => c.ready !== true),

@@ -94,7 +94,8 @@ export class Kubectl {
     const args = ["logs", "-n", namespace, req.pod, "-c", req.container, `--tail=${tail}`, ...(req.previous ? ["--previous"] : [])];
     const res = run("kubectl", [...this.global, ...args]);
     const text = res.code === 0 ? res.out : res.err;
-    return { ...req, lines: text.split("\n").filter((l, i, all) => l !== "" || i < all.length - 1) };
+    const lines = text.split("\n").filter((l, i, all) => l !== "" || i < all.length - 1);
+    return { ...req, lines: lines.length > 0 ? lines : ["(no output)"] };
   }
 }
 

@@ -2,6 +2,7 @@
 // (self-signed stacks: the caCertificate output) or the system CAs, and what its certificate says.
 // probeEntryPoint does the request; entryPointCheck judges the result (pure, unit-tested).
 import * as https from "https";
+import * as net from "net";
 import * as tls from "tls";
 import { Check } from "./checks";
 
@@ -50,7 +51,8 @@ export function probeEntryPoint(
       {
         host,
         port: addressPort,
-        servername: u.hostname,
+        // SNI carries host names only (RFC 6066).
+        servername: net.isIP(u.hostname) ? undefined : u.hostname,
         path: `${u.pathname}${u.search}`,
         method: "GET",
         headers: { host: u.host, "user-agent": "ape-2026-verify" },

@@ -94,12 +94,10 @@ describe("verify", () => {
       leaving.metadata.deletionTimestamp = "2026-05-04T10:04:59Z";
       assert.strictEqual(podCheck(leaving).status, "warn");
     });
-    it("the logs to read: the crashed run of a crash-looping container, the current one of a waiting container", () => {
+    it("the logs to read: the crashed run of a crash-looping container, the current one of a waiting one, none unscheduled", () => {
       assert.deepStrictEqual(logRequests(find("Pod", "postgresql-0")), [{ pod: "postgresql-0", container: "postgresql", previous: true }]);
       assert.deepStrictEqual(logRequests(find("Pod", "redis-master-0")), [{ pod: "redis-master-0", container: "redis", previous: false }]);
-      assert.deepStrictEqual(logRequests(find("Pod", "grafana-5b7c-xyz12")), [
-        { pod: "grafana-5b7c-xyz12", container: "grafana", previous: false },
-      ]);
+      assert.deepStrictEqual(logRequests(find("Pod", "grafana-5b7c-xyz12")), [], "never scheduled: no container has run");
     });
   });
 
