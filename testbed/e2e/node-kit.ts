@@ -93,7 +93,7 @@ export class NodeProject {
         "",
       ].join("\n"),
     );
-    fs.writeFileSync(path.join(this.dir, "program.ts"), 'module.exports = require("./node.program");\n');
+    fs.writeFileSync(path.join(this.dir, "program.ts"), 'module.exports = require("../../testbed/e2e/node.program");\n');
     fs.copyFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), path.join(this.dir, `Pulumi.${stack}.yaml`));
     this.pulumi = new Pulumi(this.dir, pulumiEnv(this.dir));
   }
