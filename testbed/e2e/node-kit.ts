@@ -100,7 +100,12 @@ export class NodeProject {
 
   /** `pulumi <args>` in the background, in this process's group. */
   start(...args: string[]): Background {
-    return this.pulumi.start(this.stack, args, {}, { ownGroup: false });
+    return this.startWith({}, ...args);
+  }
+
+  /** The same with `env` over the project's environment (e.g. the switches of node.program.ts). */
+  startWith(env: NodeJS.ProcessEnv, ...args: string[]): Background {
+    return this.pulumi.start(this.stack, args, env, { ownGroup: false });
   }
 
   init(settings: Record<string, unknown>): void {

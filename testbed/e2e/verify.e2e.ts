@@ -3,7 +3,9 @@
 // and PVC; the data services external) deployed by `pulumi up`, then verify passing for what runs;
 // then the Redis chart switched on from the chart cache with every chart image on a registry that
 // does not exist, so its pod stays at ErrImagePull, `pulumi up` fails on the release's wait, and
-// verify fails naming that pod with its events and the tail of its log while the API still passes.
+// verify fails naming that pod with its events and the tail of its log while the API still passes;
+// once the release is in without Helm's wait (the update completes and the outputs name the chart's
+// Redis), verify also shows the live policies letting the API reach the Redis pod.
 // The entry point: no ingress controller runs on the node, so a stand-in in this process
 // terminates TLS with the certificate the stack put in the Ingress's Secret, reached through
 // --entry-address. Skipped, saying why, when the node or the Pulumi engine is not available.
@@ -79,8 +81,8 @@ interface Report {
     const byPrefix = (r: Report, prefix: string) => r.checks.filter((c) => c.object.startsWith(prefix));
 
     /** pulumi up in the background; the external data services' Secrets go in as soon as the namespace exists. */
-    const up = async (): Promise<Run> => {
-      const run = project.start("up", "--yes", "--skip-preview");
+    const up = async (env: NodeJS.ProcessEnv = {}): Promise<Run> => {
+      const run = project.startWith(env, "up", "--yes", "--skip-preview");
       let done = false;
       void run.done.then(() => (done = true));
       let secrets = false;
@@ -99,13 +101,7 @@ interface Report {
       await until(`namespace ${NS} from an earlier spec to be gone`, 240, () =>
         kubectl(["get", "namespaces", "-o", "json"]).items.every((n) => n.metadata.name !== NS),
       );
-      // The project's commands run with this process's environment as it is now: Helm waits 60 s
-      // for a release (node.program.ts), so that the release of (2) fails in a minute. (1) has none.
-      const saved = process.env.APE_E2E_RELEASE_TIMEOUT;
-      process.env.APE_E2E_RELEASE_TIMEOUT = "60";
       project = new NodeProject("dev");
-      if (saved === undefined) delete process.env.APE_E2E_RELEASE_TIMEOUT;
-      else process.env.APE_E2E_RELEASE_TIMEOUT = saved;
       project.init(NODE_SETTINGS);
     });
 
@@ -167,17 +163,8 @@ interface Report {
       );
     });
 
-    it("(2) a chart pod that cannot pull its image: pulumi up times out, verify names the pod with its events and log tail", async () => {
-      project.set("redis.enabled", true);
-      project.set("charts.redis.chart", cachedChart("redis"));
-      project.set("images.registry", NO_REGISTRY);
-      const failed = await up();
-      assert.notStrictEqual(failed.code, 0, "pulumi up succeeded with a release whose images cannot be pulled");
-      const upError = failed.out.split("\n").filter((l) => /error/i.test(l) && !/^\s*$/.test(l));
-
-      const run = await verify("--json");
-      assert.strictEqual(run.code, 1, `verify exit code:\n${run.out.slice(-4000)}`);
-      const report = reportOf(run);
+    /** The checks of a Redis chart pod that cannot pull its image: failing, with the pull error in its events and log tail. */
+    const assertRedisFails = (report: Report) => {
       assert.strictEqual(report.passed, false);
       const redisPods = byPrefix(report, "pod/redis-");
       assert.ok(redisPods.length > 0, "no Redis pod checked");
@@ -193,27 +180,54 @@ interface Report {
       }
       assert.strictEqual(check(report, "statefulset/redis-master").status, "fail");
       assert.match(check(report, "service/redis-master").summary, /^no ready endpoint \(1 pod selected, none Ready: redis-master-0\)$/);
-      // What runs still passes, and the policies let the API reach the in-cluster Redis.
+      // What runs still passes.
       for (const c of [...byPrefix(report, "pod/api-"), check(report, "deployment/api"), check(report, "horizontalpodautoscaler/api")])
         assert.strictEqual(c.status, "ok", `${c.object}: ${c.summary}`);
-      const redis = check(report, "Redis redis-master.ape-2026.svc.cluster.local:6379");
-      assert.strictEqual(redis.status, "ok", redis.summary);
-      assert.match(redis.summary, /^allowed by .*; service\/redis-master -> pod\/redis-master-0:6379$/);
+    };
+    const failingObjects = (r: Report) =>
+      r.checks
+        .filter((c) => c.status === "fail")
+        .map((c) => c.object)
+        .join(", ");
 
+    it("(2) a chart pod that cannot pull its image: pulumi up times out on the release, verify names the pod with its events and log tail", async () => {
+      project.set("redis.enabled", true);
+      project.set("charts.redis.chart", cachedChart("redis"));
+      project.set("images.registry", NO_REGISTRY);
+      const failed = await up({ APE_E2E_RELEASE_TIMEOUT: "60" });
+      assert.notStrictEqual(failed.code, 0, "pulumi up succeeded with a release whose images cannot be pulled");
+      const upError = failed.out.split("\n").filter((l) => /error/i.test(l));
+
+      const run = await verify("--json");
+      assert.strictEqual(run.code, 1, `verify exit code:\n${run.out.slice(-4000)}`);
+      const report = reportOf(run);
+      assertRedisFails(report);
+      // A failed update leaves the stack outputs of the last one that completed: the external Redis.
+      assert.ok(report.checks.some((c) => c.object === "Redis cache.e2e.internal:6379"));
       const human = await verify();
       assert.strictEqual(human.code, 1);
       console.log(human.out.replace(/^/gm, "      "));
       figures.push(
         `pulumi up with the Redis release (images unpullable, Helm wait 60 s): failed after ${failed.seconds.toFixed(1)} s with ` +
-          `"${(upError.at(-1) ?? "").trim().slice(0, 160)}"; verify: ${report.counts.fail} failing ` +
-          `(${report.checks
-            .filter((c) => c.status === "fail")
-            .map((c) => c.object)
-            .join(", ")}), ${human.seconds.toFixed(1)} s`,
+          `"${(upError.at(-1) ?? "").trim().slice(0, 200)}"; verify: ${report.counts.fail} failing (${failingObjects(report)}), ` +
+          `${human.seconds.toFixed(1)} s`,
       );
     });
 
-    it("(3) pulumi destroy removes the stack", async () => {
+    it("(3) the same release installed without Helm's wait: the update completes, verify still fails on the pod, the policies let the API reach Redis", async () => {
+      ok(await up({ APE_E2E_RELEASE_SKIP_AWAIT: "1" }), "pulumi up (release without Helm's wait)");
+      const run = await verify("--json");
+      assert.strictEqual(run.code, 1, `verify exit code:\n${run.out.slice(-4000)}`);
+      const report = reportOf(run);
+      assertRedisFails(report);
+      // The outputs now name the chart's Redis: the live policies admit the API to its pod's port.
+      const redis = check(report, "Redis redis-master.ape-2026.svc.cluster.local:6379");
+      assert.strictEqual(redis.status, "ok", redis.summary);
+      assert.match(redis.summary, /^allowed by .*; service\/redis-master -> pod\/redis-master-0:6379$/);
+      figures.push(`verify with the chart's Redis in the outputs: ${failingObjects(report)} failing; ${redis.object}: ${redis.summary}`);
+    });
+
+    it("(4) pulumi destroy removes the stack", async () => {
       const destroyed = ok(await project.start("destroy", "--yes", "--skip-preview").done, "pulumi destroy");
       figures.push(`pulumi destroy: ${destroyed.seconds.toFixed(1)} s`);
       assert.ok(kubectl(["get", "namespaces", "-o", "json"]).items.every((n) => n.metadata.name !== NS));
