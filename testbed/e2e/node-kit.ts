@@ -3,12 +3,66 @@
 // and what the node's container runtime knows about a container.
 import * as assert from "assert";
 import { spawnSync } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { kubectl } from "./kubectl";
 import { Pulumi, pulumiEnv, REPO } from "./pulumi";
 import { background, Background, ok, Run, runSync, sleep } from "./run";
+
+/**
+ * What the node e2e specs (node.e2e.ts, verify.e2e.ts) change in the real dev stack file, and why:
+ * - charts cannot be downloaded here: the data services become external endpoints and the
+ *   monitoring releases are off (as in the engine e2e);
+ * - the behaviours under test are on: HPA (2..6 pods), PDB (minAvailable 1), a ReadWriteMany PVC
+ *   for the API's data volume on the node's shared local-path class (so the provisioner and
+ *   `destroy` of a claim are exercised);
+ * - the HPA's scale-down stabilization window is 30 s instead of 300 s, so scaling back down
+ *   fits in the test (the policy itself, 50% per 60 s, stays).
+ */
+export const NODE_SETTINGS: Record<string, unknown> = {
+  "postgresql.enabled": false,
+  "postgresql.external.host": "db.e2e.internal",
+  "postgresql.external.port": 5432,
+  "postgresql.external.database": "ape_timeseries",
+  "postgresql.external.username": "ape",
+  "postgresql.external.existingSecret": "e2e-database",
+  "postgresql.external.passwordKey": "password",
+  "redis.enabled": false,
+  "redis.external.host": "cache.e2e.internal",
+  "redis.external.port": 6379,
+  "redis.external.existingSecret": "e2e-cache",
+  "redis.external.passwordKey": "redis-password",
+  "prometheus.enabled": false,
+  "grafana.enabled": false,
+  "api.autoscaling.enabled": true,
+  "api.autoscaling.minReplicas": 2,
+  "api.autoscaling.maxReplicas": 6,
+  "api.autoscaling.behavior.scaleDown.stabilizationWindowSeconds": 30,
+  "api.podDisruptionBudget.enabled": true,
+  "api.podDisruptionBudget.minAvailable": 1,
+  "api.volumes.data.type": "pvc",
+  "api.volumes.data.size": "64Mi",
+  "api.volumes.data.accessModes[0]": "ReadWriteMany",
+  "api.volumes.data.storageClass": "local-path-shared",
+};
+
+/**
+ * The external data services' credentials, which their operator would have put in the namespace:
+ * the API's pods read them (secretKeyRef) and do not start without them. Random values.
+ */
+export const nodeDataSecrets = (namespace: string) =>
+  [
+    [NODE_SETTINGS["postgresql.external.existingSecret"], NODE_SETTINGS["postgresql.external.passwordKey"]],
+    [NODE_SETTINGS["redis.external.existingSecret"], NODE_SETTINGS["redis.external.passwordKey"]],
+  ].map(([name, key]) => ({
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: String(name), namespace },
+    type: "Opaque",
+    stringData: { [String(key)]: crypto.randomBytes(18).toString("hex") },
+  }));
 
 /**
  * A Pulumi project in the repository's git-ignored tmp/ whose program is testbed/e2e/node.program.ts
@@ -39,14 +93,19 @@ export class NodeProject {
         "",
       ].join("\n"),
     );
-    fs.writeFileSync(path.join(this.dir, "program.ts"), 'module.exports = require("./node.program");\n');
+    fs.writeFileSync(path.join(this.dir, "program.ts"), 'module.exports = require("../../testbed/e2e/node.program");\n');
     fs.copyFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), path.join(this.dir, `Pulumi.${stack}.yaml`));
     this.pulumi = new Pulumi(this.dir, pulumiEnv(this.dir));
   }
 
   /** `pulumi <args>` in the background, in this process's group. */
   start(...args: string[]): Background {
-    return this.pulumi.start(this.stack, args, {}, { ownGroup: false });
+    return this.startWith({}, ...args);
+  }
+
+  /** The same with `env` over the project's environment (e.g. the switches of node.program.ts). */
+  startWith(env: NodeJS.ProcessEnv, ...args: string[]): Background {
+    return this.pulumi.start(this.stack, args, env, { ownGroup: false });
   }
 
   init(settings: Record<string, unknown>): void {

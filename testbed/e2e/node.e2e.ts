@@ -5,7 +5,6 @@
 // controller serves here, skips its wait; see node.program.ts). Skipped, saying why, when the node
 // or the Pulumi engine is not available.
 import * as assert from "assert";
-import * as crypto from "crypto";
 import { spawnSync } from "child_process";
 import * as path from "path";
 import { apiSelectorLabels } from "../../services/api/api.contract";
@@ -15,7 +14,7 @@ import { grafanaPodLabels } from "../../services/grafana/grafana.contract";
 import { prometheusPodLabels } from "../../services/prometheus/prometheus.contract";
 import { stackNetworkPolicies } from "../../stack/stack";
 import { loadConfig } from "../helpers/config";
-import type { Endpoint } from "../helpers/netpol";
+import type { Endpoint } from "../../scripts/verify/network-policy";
 import { forbidden, needed, NS, P } from "../helpers/flows";
 import { runProgram } from "../harness/program";
 import { apply, kubectl } from "./kubectl";
@@ -25,6 +24,8 @@ import {
   exec,
   execAsync,
   jsonLines,
+  NODE_SETTINGS,
+  nodeDataSecrets,
   NodeProject,
   nettoolLoad,
   PodInfo,
@@ -38,61 +39,12 @@ import { ok, Run, since, sleep } from "./run";
 const skipReason = process.env.APE_E2E_NODE === "1" ? undefined : (process.env.APE_E2E_NODE_SKIP ?? "the node was not started");
 const CLIENT_IMAGE = process.env.APE_NODE_CLIENT_IMAGE ?? "";
 
-/**
- * What the node e2e changes in the real dev stack file, and why:
- * - charts cannot be downloaded here: the data services become external endpoints and the
- *   monitoring releases are off (as in the engine e2e);
- * - the behaviours under test are on: HPA (2..6 pods), PDB (minAvailable 1), a ReadWriteMany PVC
- *   for the API's data volume on the node's shared local-path class (so the provisioner and
- *   `destroy` of a claim are exercised);
- * - the HPA's scale-down stabilization window is 30 s instead of 300 s, so scaling back down
- *   fits in the test (the policy itself, 50% per 60 s, stays).
- */
-const SETTINGS: Record<string, unknown> = {
-  "postgresql.enabled": false,
-  "postgresql.external.host": "db.e2e.internal",
-  "postgresql.external.port": 5432,
-  "postgresql.external.database": "ape_timeseries",
-  "postgresql.external.username": "ape",
-  "postgresql.external.existingSecret": "e2e-database",
-  "postgresql.external.passwordKey": "password",
-  "redis.enabled": false,
-  "redis.external.host": "cache.e2e.internal",
-  "redis.external.port": 6379,
-  "redis.external.existingSecret": "e2e-cache",
-  "redis.external.passwordKey": "redis-password",
-  "prometheus.enabled": false,
-  "grafana.enabled": false,
-  "api.autoscaling.enabled": true,
-  "api.autoscaling.minReplicas": 2,
-  "api.autoscaling.maxReplicas": 6,
-  "api.autoscaling.behavior.scaleDown.stabilizationWindowSeconds": 30,
-  "api.podDisruptionBudget.enabled": true,
-  "api.podDisruptionBudget.minAvailable": 1,
-  "api.volumes.data.type": "pvc",
-  "api.volumes.data.size": "64Mi",
-  "api.volumes.data.accessModes[0]": "ReadWriteMany",
-  "api.volumes.data.storageClass": "local-path-shared",
-};
+const SETTINGS = NODE_SETTINGS;
 
 /** SETTINGS for the tests' own config loading, which writes list items as `key.0` where pulumi takes `key[0]`. */
 const MOCK_SETTINGS = Object.fromEntries(Object.entries(SETTINGS).map(([k, v]) => [k.replace(/\[(\d+)\]/g, ".$1"), v]));
 
-/**
- * The external data services' credentials, which their operator would have put in the namespace:
- * the API's pods read them (secretKeyRef) and do not start without them. Random values.
- */
-const dataSecrets = () =>
-  [
-    [SETTINGS["postgresql.external.existingSecret"], SETTINGS["postgresql.external.passwordKey"]],
-    [SETTINGS["redis.external.existingSecret"], SETTINGS["redis.external.passwordKey"]],
-  ].map(([name, key]) => ({
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: { name: String(name), namespace: NS },
-    type: "Opaque",
-    stringData: { [String(key)]: crypto.randomBytes(18).toString("hex") },
-  }));
+const dataSecrets = () => nodeDataSecrets(NS);
 
 const API = apiSelectorLabels();
 const INGRESS_NS = "ingress-nginx";

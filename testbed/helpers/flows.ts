@@ -6,7 +6,7 @@ import { POSTGRESQL, postgresqlPodLabels } from "../../services/postgresql";
 import { REDIS, redisPodLabels } from "../../services/redis";
 import { GRAFANA, grafanaPodLabels } from "../../services/grafana";
 import { PROMETHEUS, prometheusPodLabels } from "../../services/prometheus";
-import { Endpoint } from "./netpol";
+import { Endpoint } from "../../scripts/verify/network-policy";
 
 export const NS = "ape-2026";
 export const nsLabels = (name: string) => ({ "kubernetes.io/metadata.name": name });

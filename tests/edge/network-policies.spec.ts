@@ -1,9 +1,9 @@
 // Connectivity of the emitted NetworkPolicies, evaluated with NetworkPolicy semantics
-// (testbed/helpers/netpol.ts) for both stacks from their real stack files.
+// (scripts/verify/network-policy.ts) for both stacks from their real stack files.
 import * as assert from "assert";
 import { stackNetworkPolicies } from "../../stack/stack";
 import { StackConfig } from "../../stack";
-import { allows, NetworkPolicy } from "../../testbed/helpers/netpol";
+import { allows, NetworkPolicy } from "../../scripts/verify/network-policy";
 import { runProgram } from "../../testbed/harness/program";
 import { loadConfig } from "../../testbed/helpers/config";
 import { PG_REPLICATION } from "../../testbed/harness/variants";

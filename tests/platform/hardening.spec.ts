@@ -2,7 +2,7 @@
 // found (cluster-wide Secret access, tokens where none is needed, writable root filesystems,
 // volume re-owning, unbounded TSDB, blocked certificate challenges).
 import * as assert from "assert";
-import { allows, Endpoint, NetworkPolicy } from "../../testbed/helpers/netpol";
+import { allows, Endpoint, NetworkPolicy } from "../../scripts/verify/network-policy";
 import { postgresqlValues } from "../../services/postgresql/postgresql.build";
 import { redisValues } from "../../services/redis/redis.build";
 import { POSTGRESQL } from "../../services/postgresql";

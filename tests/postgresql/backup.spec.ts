@@ -3,7 +3,7 @@
 // the NetworkPolicies. The script itself is exercised against a real PostgreSQL in
 // testbed/e2e/backup.e2e.ts, together with the documented restore.
 import * as assert from "assert";
-import { allows, Endpoint, NetworkPolicy } from "../../testbed/helpers/netpol";
+import { allows, Endpoint, NetworkPolicy } from "../../scripts/verify/network-policy";
 import { runProgram, runProgramError } from "../../testbed/harness/program";
 import { DEV_VARIANTS, PROD_VARIANTS_A, PROD_VARIANTS_B } from "../../testbed/harness/variants";
 

@@ -7,7 +7,7 @@ import * as assert from "assert";
 import { POSTGRESQL, postgresqlServiceName } from "../../services/postgresql";
 import { GRAFANA } from "../../services/grafana";
 import { readOnlyRoleScript } from "../../services/postgresql/roles.build";
-import { allows, Endpoint, NetworkPolicy } from "../../testbed/helpers/netpol";
+import { allows, Endpoint, NetworkPolicy } from "../../scripts/verify/network-policy";
 import { ProgramRun, runProgram } from "../../testbed/harness/program";
 import { T } from "../../testbed/harness/types";
 import { EXTERNAL_DATA } from "../../testbed/harness/variants";

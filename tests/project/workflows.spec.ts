@@ -201,6 +201,13 @@ describe("workflows", () => {
     it("reads the kubeconfig from a secret, not from the repository", () => {
       assert.match(JSON.stringify(steps(wf.jobs.up)), /secrets\.KUBECONFIG_PRODUCTION/);
     });
+    it("checks the deployed stack with npm run verify after pulumi up, failing the job when verify fails", () => {
+      const all = steps(wf.jobs.up);
+      const verify = all.findIndex((s) => /npm run --silent verify -- --stack production\b/.test(s.run ?? ""));
+      assert.ok(verify > all.indexOf(pulumiSteps(wf.jobs.up)[0]), "a verify step after the pulumi up step");
+      assert.match(all[verify].run!, /exit "\$status"/);
+      assert.match(all[verify].run!, /GITHUB_STEP_SUMMARY/);
+    });
   });
 
   describe("destroy.yml", () => {

@@ -16,7 +16,7 @@ import { standardLabels } from "../../platform/labels";
 import { stackNetworkPolicies } from "../../stack/stack";
 import { StackConfig } from "../../stack";
 import { configProblems, loadConfig } from "../../testbed/helpers/config";
-import { allows, Endpoint, NetworkPolicy } from "../../testbed/helpers/netpol";
+import { allows, Endpoint, NetworkPolicy } from "../../scripts/verify/network-policy";
 import { cachedChart } from "../../testbed/helpers/charts";
 import { findTool, inBackground, startEarly } from "../../testbed/helpers/tools";
 import { ProgramRun, runProgram } from "../../testbed/harness/program";

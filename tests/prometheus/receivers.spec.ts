@@ -20,7 +20,7 @@ import { checkResource, FakeResource } from "../../testbed/helpers/policyArgs";
 import { ProgramRun, runProgram, runProgramError, RunOptions } from "../../testbed/harness/program";
 import { OPERATOR_NO_ALERTMANAGER_NO_EXPORTERS, REAL_IMAGES } from "../../testbed/harness/variants";
 import { configOf, configProblems, loadConfig } from "../../testbed/helpers/config";
-import { allows, NetworkPolicy } from "../../testbed/helpers/netpol";
+import { allows, NetworkPolicy } from "../../scripts/verify/network-policy";
 import { readStackFile, setPath } from "../../testbed/harness/stackFile";
 import { cachedChart } from "../../testbed/helpers/charts";
 import { findTool, inBackground, startEarly, ToolRun } from "../../testbed/helpers/tools";

@@ -1,5 +1,6 @@
-// A small NetworkPolicy evaluator for tests: decides whether a connection is allowed by a set of
-// networking.k8s.io/v1 NetworkPolicies, following the Kubernetes semantics:
+// A small NetworkPolicy evaluator: decides whether a connection is allowed by a set of
+// networking.k8s.io/v1 NetworkPolicies, following the Kubernetes semantics. The unit tests evaluate
+// the policies the program emits with it; `npm run verify` the policies live in a namespace.
 // - a pod is isolated for a direction when some policy of its namespace selects it and has that
 //   policy type (policyTypes defaults to Ingress, plus Egress when the policy has egress rules);
 // - an isolated pod allows what the union of the rules of its selecting policies allows;
@@ -7,6 +8,9 @@
 // - a peer is an ipBlock (cidr minus except), or pod/namespace selectors: namespaceSelector alone =
 //   every pod of matching namespaces, podSelector alone = matching pods of the policy's namespace,
 //   both = matching pods in matching namespaces; an empty/missing from/to or ports list = all.
+// - a named port in a rule is the destination pod's container port of that name (and protocol);
+//   an address outside the cluster never matches one, a pod that does not list its ports cannot
+//   be matched against one.
 // Endpoints outside the cluster (no namespace) have no policies of their own. ipBlocks are also
 // matched against pod IPs, as several CNIs do (the stricter reading for deny checks).
 
@@ -43,6 +47,8 @@ export interface Endpoint {
   readonly namespace?: string;
   readonly namespaceLabels?: Labels;
   readonly labels?: Labels;
+  /** The pod's container ports, for rules that name a port. */
+  readonly ports?: readonly { readonly name?: string; readonly containerPort: number; readonly protocol?: string }[];
 }
 
 function selectorMatches(selector: LabelSelector | undefined, labels: Labels): boolean {
@@ -94,12 +100,16 @@ function peerMatches(peer: Peer, ep: Endpoint, policyNamespace: string): boolean
   return nsOk && selectorMatches(peer.podSelector, ep.labels ?? {});
 }
 
-function portMatches(ports: PolicyPort[] | undefined, port: number, protocol: string): boolean {
+function portMatches(ports: PolicyPort[] | undefined, port: number, protocol: string, dst: Endpoint): boolean {
   if (!ports || ports.length === 0) return true;
   return ports.some((p) => {
     if ((p.protocol ?? "TCP") !== protocol) return false;
     if (p.port === undefined) return true;
-    if (typeof p.port === "string") throw new Error(`named port ${p.port} is not supported by this evaluator`);
+    if (typeof p.port === "string") {
+      if (dst.namespace === undefined) return false; // only pods have named ports
+      if (!dst.ports) throw new Error(`named port ${p.port}: ${dst.name} does not list its container ports`);
+      return dst.ports.some((c) => c.name === p.port && c.containerPort === port && (c.protocol ?? "TCP") === protocol);
+    }
     return p.endPort === undefined ? p.port === port : port >= p.port && port <= p.endPort;
   });
 }
@@ -114,29 +124,55 @@ function selecting(policies: NetworkPolicy[], pod: Endpoint, type: "Ingress" | "
   );
 }
 
-function directionAllows(
+/** One direction of a connection: whether the endpoint is isolated for it and, if so, which of its policies allow it. */
+export interface DirectionVerdict {
+  readonly allowed: boolean;
+  /** Names of the policies that select the endpoint for this direction (empty: not isolated, everything allowed). */
+  readonly selecting: string[];
+  /** Names of the selecting policies with a rule that allows the connection. */
+  readonly allowing: string[];
+}
+
+function direction(
   policies: NetworkPolicy[],
   self: Endpoint,
   other: Endpoint,
   port: number,
   protocol: string,
   type: "Ingress" | "Egress",
-): boolean {
-  if (self.namespace === undefined) return true;
+): DirectionVerdict {
+  if (self.namespace === undefined) return { allowed: true, selecting: [], allowing: [] };
   const mine = selecting(policies, self, type);
-  if (mine.length === 0) return true;
-  return mine.some((p) =>
+  const dst = type === "Ingress" ? self : other;
+  const allowing = mine.filter((p) =>
     (type === "Ingress" ? (p.spec.ingress ?? []) : (p.spec.egress ?? [])).some((rule) => {
       const peers = "from" in rule ? rule.from : (rule as { to?: Peer[] }).to;
       return (
-        portMatches(rule.ports, port, protocol) &&
+        portMatches(rule.ports, port, protocol, dst) &&
         (!peers || peers.length === 0 || peers.some((peer) => peerMatches(peer, other, p.namespace)))
       );
     }),
   );
+  const names = (ps: NetworkPolicy[]) => ps.map((p) => p.name ?? "(unnamed)").sort();
+  return { allowed: mine.length === 0 || allowing.length > 0, selecting: names(mine), allowing: names(allowing) };
+}
+
+/** Both directions of `src` opening a connection to `dst` on `port`/`protocol`: the source's egress and the destination's ingress. */
+export function connectionVerdict(
+  policies: NetworkPolicy[],
+  src: Endpoint,
+  dst: Endpoint,
+  port: number,
+  protocol = "TCP",
+): { readonly egress: DirectionVerdict; readonly ingress: DirectionVerdict } {
+  return {
+    egress: direction(policies, src, dst, port, protocol, "Egress"),
+    ingress: direction(policies, dst, src, port, protocol, "Ingress"),
+  };
 }
 
 /** Whether `src` may open a connection to `dst` on `port`/`protocol` under `policies`. */
 export function allows(policies: NetworkPolicy[], src: Endpoint, dst: Endpoint, port: number, protocol = "TCP"): boolean {
-  return directionAllows(policies, src, dst, port, protocol, "Egress") && directionAllows(policies, dst, src, port, protocol, "Ingress");
+  const v = connectionVerdict(policies, src, dst, port, protocol);
+  return v.egress.allowed && v.ingress.allowed;
 }
