@@ -15,7 +15,7 @@ import { defaultsFor } from "../../stack";
 import { POSTGRESQL } from "../../services/postgresql/postgresql.contract";
 import { REDIS } from "../../services/redis/redis.contract";
 import { kubectl } from "./kubectl";
-import { Pulumi, pulumiEnv, REPO, StateResource } from "./pulumi";
+import { PRODUCTION_IMAGES, Pulumi, pulumiEnv, REPO, StateResource } from "./pulumi";
 import { ok as succeeded, Run, since, sleep } from "./run";
 import {
   ApiServer,
@@ -477,9 +477,7 @@ const DOC_LOCK = new RegExp(
         initStack("production", {
           ...devSettings,
           "api.volumes.data.accessModes[0]": "ReadWriteMany",
-          "api.image.repository": "registry.e2e.internal/ape-2026/api",
-          "postgresql.timescaledbImage.registry": "registry.e2e.internal",
-          "postgresql.timescaledbImage.repository": "ape-2026/postgresql-timescaledb",
+          ...PRODUCTION_IMAGES,
         }),
       );
 

@@ -37,21 +37,20 @@ export const E2E_OVERRIDES: Record<string, unknown> = {
  * Production names placeholder images (its API image; the data images by default) that `pulumi up`
  * refuses (stack/placeholders.ts): the e2e points them at a registry of its own, as an operator must.
  */
-const STACK_OVERRIDES: Record<string, Record<string, unknown>> = {
-  production: {
-    "api.image.repository": "registry.e2e.internal/ape-2026/api",
-    "postgresql.timescaledbImage.registry": "registry.e2e.internal",
-    "postgresql.timescaledbImage.repository": "ape-2026/postgresql-timescaledb",
-    "postgresql.metrics.image.registry": "registry.e2e.internal",
-    "postgresql.metrics.image.repository": "ape-2026/postgres-exporter",
-    "redis.image.registry": "registry.e2e.internal",
-    "redis.image.repository": "ape-2026/redis",
-    "redis.sentinel.image.registry": "registry.e2e.internal",
-    "redis.sentinel.image.repository": "ape-2026/redis-sentinel",
-    "redis.metrics.image.registry": "registry.e2e.internal",
-    "redis.metrics.image.repository": "ape-2026/redis-exporter",
-  },
+export const PRODUCTION_IMAGES: Record<string, string> = {
+  "api.image.repository": "registry.e2e.internal/ape-2026/api",
+  "postgresql.timescaledbImage.registry": "registry.e2e.internal",
+  "postgresql.timescaledbImage.repository": "ape-2026/postgresql-timescaledb",
+  "postgresql.metrics.image.registry": "registry.e2e.internal",
+  "postgresql.metrics.image.repository": "ape-2026/postgres-exporter",
+  "redis.image.registry": "registry.e2e.internal",
+  "redis.image.repository": "ape-2026/redis",
+  "redis.sentinel.image.registry": "registry.e2e.internal",
+  "redis.sentinel.image.repository": "ape-2026/redis-sentinel",
+  "redis.metrics.image.registry": "registry.e2e.internal",
+  "redis.metrics.image.repository": "ape-2026/redis-exporter",
 };
+const STACK_OVERRIDES: Record<string, Record<string, unknown>> = { production: PRODUCTION_IMAGES };
 
 /** Set by testbed/e2e.sh when the engine binaries (CLI, language host, providers) are built. */
 export const ENGINE_ENABLED = process.env.APE_E2E_ENGINE === "1";
