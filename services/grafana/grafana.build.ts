@@ -75,26 +75,6 @@ const SIDECAR_TMP_VOLUME = "sc-dashboard-tmp";
 const SIDECAR_VOLUME_LIMIT = "64Mi";
 
 /**
- * Probes of the dashboard sidecar. Its /healthz answers 200 once its first listing of the dashboard
- * ConfigMaps is written, and then as long as it has reached the Kubernetes API within the last 60 s
- * and its watcher runs; 503 otherwise. So: startup waits on /healthz for the first listing (up to
- * 3 minutes); liveness restarts it when /healthz fails for another minute (API contact lost, watcher
- * dead); readiness only checks that it listens: an outage of the Kubernetes API must not take
- * Grafana out of its Service, which it would if readiness read /healthz too.
- */
-function sidecarProbes(): { probes: Record<string, unknown>; startupProbe: Record<string, unknown> } {
-  const port = GRAFANA.ports.dashboardSidecarHealth;
-  const healthz = { path: "/healthz", port };
-  return {
-    probes: {
-      readinessProbe: { tcpSocket: { port }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-      livenessProbe: { httpGet: healthz, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
-    },
-    startupProbe: { httpGet: healthz, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 36 },
-  };
-}
-
-/**
  * Grafana's own probes: readiness on /api/health (the chart's: it checks the database Grafana
  * keeps its state in), liveness on /healthz, which answers while the web server runs: a slow or
  * locked database must take Grafana out of its Service, not restart it over and over.
@@ -164,13 +144,10 @@ export function grafanaValues(args: GrafanaValuesArgs): Record<string, unknown> 
     sidecar: {
       resources: g.sidecar.resources,
       securityContext: RESTRICTED_CONTAINER,
-      // The chart gives these to every sidecar it runs; only the dashboard one runs here.
-      ...sidecarProbes().probes,
       dashboards: {
         enabled: true,
         // ConfigMaps only: the stack ships no dashboard as a Secret, so the sidecar needs no Secret access.
         resource: "configmap",
-        startupProbe: sidecarProbes().startupProbe,
         sizeLimit: SIDECAR_VOLUME_LIMIT,
         extraMounts: [
           { name: SIDECAR_TOKEN_VOLUME, mountPath: GRAFANA.serviceAccountMount, readOnly: true },
