@@ -4,6 +4,7 @@
 //
 //	GET  /api/health                                 200 {"database":"ok",...} when the provisioning
 //	                                                 files parse, else 503 with the problems
+//	GET  /healthz                                    200 "Ok" while the server runs (Grafana's liveness)
 //	POST /api/admin/provisioning/dashboards/reload   (admin basic auth) re-reads the dashboard folders
 //	GET  /api/search                                 (admin basic auth) the dashboards found, by title
 //	GET  /api/datasources                            (admin basic auth) the provisioned data sources
@@ -186,6 +187,11 @@ func main() {
 	s := &state{}
 	s.load()
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte("Ok"))
+	})
 	mux.HandleFunc("GET /api/health", func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
