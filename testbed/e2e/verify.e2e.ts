@@ -221,6 +221,11 @@ interface Report {
       await until("the API's old pods to be gone", 180, () =>
         kubectl(["get", "pods", "-n", NS, "-o", "json"]).items.every((p) => !p.metadata.deletionTimestamp),
       );
+      await until("the HPA to read the new pods' metrics", 240, () => {
+        const status = kubectl(["get", "hpa", "api", "-n", NS, "-o", "json"]).items[0].status;
+        const active = (status.conditions ?? []).find((c: { type: string }) => c.type === "ScalingActive");
+        return active?.status === "True";
+      });
       const run = await verify("--json");
       assert.strictEqual(run.code, 1, `verify exit code:\n${run.out.slice(-4000)}`);
       const report = reportOf(run);
