@@ -14,6 +14,7 @@ import * as fs from "fs";
 import * as https from "https";
 import { AddressInfo } from "net";
 import * as path from "path";
+import { hpaCheck } from "../../scripts/verify/checks";
 import { cachedChart } from "../helpers/charts";
 import { NS } from "../helpers/flows";
 import { apply, kubectl } from "./kubectl";
@@ -221,11 +222,11 @@ interface Report {
       await until("the API's old pods to be gone", 180, () =>
         kubectl(["get", "pods", "-n", NS, "-o", "json"]).items.every((p) => !p.metadata.deletionTimestamp),
       );
-      await until("the HPA to read the new pods' metrics", 240, () => {
-        const status = kubectl(["get", "hpa", "api", "-n", NS, "-o", "json"]).items[0].status;
-        const active = (status.conditions ?? []).find((c: { type: string }) => c.type === "ScalingActive");
-        return active?.status === "True";
-      });
+      await until(
+        "the HPA to read every metric of the new pods",
+        240,
+        () => hpaCheck(kubectl(["get", "hpa", "api", "-n", NS, "-o", "json"]).items[0]).status === "ok",
+      );
       const run = await verify("--json");
       assert.strictEqual(run.code, 1, `verify exit code:\n${run.out.slice(-4000)}`);
       const report = reportOf(run);
