@@ -197,7 +197,16 @@ interface Report {
       project.set("images.registry", NO_REGISTRY);
       const failed = await up({ APE_E2E_RELEASE_TIMEOUT: "60" });
       assert.notStrictEqual(failed.code, 0, "pulumi up succeeded with a release whose images cannot be pulled");
-      const upError = failed.out.split("\n").find((l) => /error:/.test(l)) ?? "";
+      // The update's own words: the first error line and the two after it.
+      const lines = failed.out.split("\n").map((l) => l.trim());
+      const at = lines.findIndex((l) => /error:/.test(l));
+      const upError =
+        at < 0
+          ? ""
+          : lines
+              .slice(at, at + 3)
+              .filter(Boolean)
+              .join(" ");
 
       const run = await verify("--json");
       assert.strictEqual(run.code, 1, `verify exit code:\n${run.out.slice(-4000)}`);
@@ -210,7 +219,7 @@ interface Report {
       console.log(human.out.replace(/^/gm, "      "));
       figures.push(
         `pulumi up with the Redis release (images unpullable, Helm wait 60 s): failed after ${failed.seconds.toFixed(1)} s with ` +
-          `"${upError.trim().slice(0, 240)}"; verify: ${report.counts.fail} failing (${failingObjects(report)}), ` +
+          `"${upError.slice(0, 300)}"; verify: ${report.counts.fail} failing (${failingObjects(report)}), ` +
           `${human.seconds.toFixed(1)} s`,
       );
     });
