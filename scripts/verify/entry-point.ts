@@ -59,6 +59,8 @@ export function probeEntryPoint(
         ca: options.ca,
         // Judged below from the socket, so that an untrusted or wrong certificate is still described.
         rejectUnauthorized: false,
+        // A fresh handshake each time: a resumed TLS session does not show the peer's certificate.
+        agent: false,
         timeout: options.timeoutMs ?? 10_000,
       },
       (res) => {

@@ -14,6 +14,7 @@ import * as fs from "fs";
 import * as https from "https";
 import { AddressInfo } from "net";
 import * as path from "path";
+import { hpaCheck } from "../../scripts/verify/checks";
 import { cachedChart } from "../helpers/charts";
 import { NS } from "../helpers/flows";
 import { apply, kubectl } from "./kubectl";
@@ -137,7 +138,7 @@ interface Report {
       assert.match(check(report, "service/api").summary, /^\d+\/\d+ endpoints ready$/);
       assert.match(
         check(report, "horizontalpodautoscaler/api").summary,
-        /^ScalingActive, \d+ replicas \(2\.\.6\); cpu \d+% \(target \d+%\)$/,
+        /^ScalingActive, \d+ replicas \(2\.\.6\); cpu \d+% \(target \d+%\)/,
       );
       assert.match(check(report, "poddisruptionbudget/api").summary, /^\d+ disruptions? allowed/);
       assert.match(check(report, "persistentvolumeclaim/api-data").summary, /^Bound to pvc-.*ReadWriteMany, class local-path-shared$/);
@@ -196,7 +197,16 @@ interface Report {
       project.set("images.registry", NO_REGISTRY);
       const failed = await up({ APE_E2E_RELEASE_TIMEOUT: "60" });
       assert.notStrictEqual(failed.code, 0, "pulumi up succeeded with a release whose images cannot be pulled");
-      const upError = failed.out.split("\n").filter((l) => /error/i.test(l));
+      // The update's own words: the first error line and the two after it.
+      const lines = failed.out.split("\n").map((l) => l.trim());
+      const at = lines.findIndex((l) => /error:/.test(l));
+      const upError =
+        at < 0
+          ? ""
+          : lines
+              .slice(at, at + 3)
+              .filter(Boolean)
+              .join(" ");
 
       const run = await verify("--json");
       assert.strictEqual(run.code, 1, `verify exit code:\n${run.out.slice(-4000)}`);
@@ -209,13 +219,23 @@ interface Report {
       console.log(human.out.replace(/^/gm, "      "));
       figures.push(
         `pulumi up with the Redis release (images unpullable, Helm wait 60 s): failed after ${failed.seconds.toFixed(1)} s with ` +
-          `"${(upError.at(-1) ?? "").trim().slice(0, 200)}"; verify: ${report.counts.fail} failing (${failingObjects(report)}), ` +
+          `"${upError.slice(0, 300)}"; verify: ${report.counts.fail} failing (${failingObjects(report)}), ` +
           `${human.seconds.toFixed(1)} s`,
       );
     });
 
     it("(3) the same release installed without Helm's wait: the update completes, verify still fails on the pod, the policies let the API reach Redis", async () => {
       ok(await up({ APE_E2E_RELEASE_SKIP_AWAIT: "1" }), "pulumi up (release without Helm's wait)");
+      // The API's settings now name the chart's Redis: its pods roll; the old ones are to be gone first.
+      kubectl(["rollout", "status", "deployment/api", "-n", NS, "--timeout=300s"]);
+      await until("the API's old pods to be gone", 180, () =>
+        kubectl(["get", "pods", "-n", NS, "-o", "json"]).items.every((p) => !p.metadata.deletionTimestamp),
+      );
+      await until(
+        "the HPA to read every metric of the new pods",
+        240,
+        () => hpaCheck(kubectl(["get", "hpa", "api", "-n", NS, "-o", "json"]).items[0]).status === "ok",
+      );
       const run = await verify("--json");
       assert.strictEqual(run.code, 1, `verify exit code:\n${run.out.slice(-4000)}`);
       const report = reportOf(run);

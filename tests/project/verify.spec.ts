@@ -411,7 +411,7 @@ describe("verify", () => {
         );
         const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
         server = https.createServer({ key: read("tls.key"), cert: read("tls.crt") }, (req, res) => {
-          res.writeHead(req.headers.host?.startsWith("api.verify.test") ? 200 : 421);
+          res.writeHead(req.headers.host?.startsWith("api.verify.test") ? 200 : 421, { connection: "close" });
           res.end("ok");
         });
         server.listen(0, "127.0.0.1", () => {
@@ -433,6 +433,13 @@ describe("verify", () => {
         assert.strictEqual(probe.certificate?.subject, "CN=api.verify.test");
         assert.deepStrictEqual(probe.certificate?.subjectAltNames, ["DNS:api.verify.test"]);
         assert.strictEqual(probe.certificate?.issuer, "CN=verify test CA");
+      });
+      it("describes the certificate on every probe: each is a new connection (the server closes them), never a resumed TLS session, which shows none", async () => {
+        const ca = fs.readFileSync(path.join(dir, "ca.crt"), "utf8");
+        const probe = () => probeEntryPoint(`https://api.verify.test:${port}/`, { ca, trust: "the test CA", address: `127.0.0.1:${port}` });
+        const [first, second] = [await probe(), await probe()];
+        assert.strictEqual(second.certificate?.fingerprint256, first.certificate?.fingerprint256);
+        assert.ok(first.certificate?.fingerprint256);
       });
       it("fails with the system CAs only, and for a host the certificate does not cover", async () => {
         const system = await probeEntryPoint(`https://api.verify.test:${port}/`, { trust: "the system CAs", address: `127.0.0.1:${port}` });
