@@ -341,7 +341,8 @@ const SSL_REDIRECTS = ["nginx.ingress.kubernetes.io/ssl-redirect", "nginx.ingres
  */
 export const productionSafetyFloor: StackValidationPolicy = {
   name: "production-safety-floor",
-  description: "In production: NetworkPolicies, restricted Pod Security, Redis auth and trusted TLS on the Ingress.",
+  description:
+    "In production: NetworkPolicies, restricted Pod Security, Redis auth, trusted TLS on the Ingress, Redis nodes spread under Sentinel.",
   enforcementLevel: "advisory",
   configSchema: productionSchema,
   validateStack: (args, report) => {
@@ -354,9 +355,22 @@ export const productionSafetyFloor: StackValidationPolicy = {
       if (enforce !== "restricted") report(`the namespace enforces Pod Security "${enforce ?? "(none)"}", not "restricted"`, ns.urn);
     }
     for (const r of args.resources.filter((x) => x.isType(k8s.helm.v3.Release))) {
-      const release = known(() => ({ chart: String(r.props.chart ?? ""), auth: r.props.values?.auth?.enabled }), undefined);
+      const release = known(
+        () => ({
+          chart: String(r.props.chart ?? ""),
+          auth: r.props.values?.auth?.enabled,
+          sentinel: r.props.values?.sentinel?.enabled,
+          spread: r.props.values?.replica?.podAntiAffinityPreset,
+        }),
+        undefined,
+      );
       if (release && /redis$/.test(chartName(release.chart)) && release.auth === false)
         report("Redis runs without a password (redis.auth.enabled)", r.urn);
+      if (release && /redis$/.test(chartName(release.chart)) && release.sentinel === true && release.spread !== "hard")
+        report(
+          `Redis nodes under Sentinel may share a Kubernetes node (replica.podAntiAffinityPreset "${release.spread}"), which can take the quorum down with it`,
+          r.urn,
+        );
     }
     for (const ing of args.resources.filter((x) => x.isType(k8s.networking.v1.Ingress))) {
       const annotations = known(() => ing.props.metadata?.annotations ?? {}, {} as Record<string, string>);

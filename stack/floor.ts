@@ -1,5 +1,6 @@
-// The production safety floor: NetworkPolicies, the restricted Pod Security level, Redis auth and
-// TLS on the public entry point stay on in production. A production stack may turn one off only by
+// The production safety floor: NetworkPolicies, the restricted Pod Security level, Redis auth, TLS
+// on the public entry point and Redis nodes spread one per Kubernetes node under Sentinel stay on in
+// production. A production stack may turn one off only by
 // naming it, with its reason, under `weakenedProduction`; every preview and update then warns, and
 // the policy pack flags it (production-safety-floor). PostgreSQL auth has no off switch: its
 // passwords are always generated (an external database must name its Secret).
@@ -23,6 +24,9 @@ const ITEMS = {
   podSecurity: 'Pod Security below "restricted" (namespace.podSecurity.enforce): pods may run privileged or as root',
   redisAuth: "Redis without a password: any pod that reaches it reads and writes the cache and queues",
   ingressTls: "the public entry point without trusted TLS (plain HTTP allowed, or a self-signed certificate)",
+  redisSpread:
+    "Redis nodes with Sentinel not kept one per Kubernetes node (redis.replica.podAntiAffinity soft): several of them and their" +
+    " sentinels may share a node, whose loss then takes the quorum with it, and no failover is ever agreed",
 } as const;
 type FloorItem = keyof typeof ITEMS;
 
@@ -41,7 +45,8 @@ export const weakenedProductionSchema = () =>
     )
     .meta({
       description:
-        "Production's safety floor (NetworkPolicies, restricted Pod Security, Redis auth, TLS on the Ingress) can only be turned" +
+        "Production's safety floor (NetworkPolicies, restricted Pod Security, Redis auth, TLS on the Ingress, Redis nodes one" +
+        " per Kubernetes node under Sentinel) can only be turned" +
         " off item by item, by stating the reason here, e.g. weakenedProduction.networkPolicies: 'the CNI enforces none; the" +
         " cluster is isolated'. Every preview and update of such a stack warns, and the policy pack flags it. Ignored in development.",
       default: {},
@@ -56,6 +61,8 @@ interface FloorShape {
   readonly redis: {
     readonly enabled: boolean;
     readonly auth: { readonly enabled: boolean };
+    readonly sentinel: { readonly enabled: boolean };
+    readonly replica: { readonly podAntiAffinity: string };
     readonly external?: { readonly existingSecret?: string };
   };
   readonly ingress: {
@@ -75,6 +82,8 @@ function weakenedFloor(c: FloorShape): Weakened[] {
   if (c.redis.enabled && !c.redis.auth.enabled) off("redisAuth", ["redis", "auth", "enabled"], false);
   if (!c.redis.enabled && c.redis.external && c.redis.external.existingSecret === undefined)
     off("redisAuth", ["redis", "external", "existingSecret"], undefined);
+  if (c.redis.enabled && c.redis.sentinel.enabled && c.redis.replica.podAntiAffinity !== "hard")
+    off("redisSpread", ["redis", "replica", "podAntiAffinity"], c.redis.replica.podAntiAffinity);
   if (c.ingress.enabled) {
     for (const annotation of SSL_REDIRECTS)
       if (c.ingress.annotations[annotation]?.toLowerCase() === "false") off("ingressTls", ["ingress", "annotations", annotation], "false");

@@ -205,16 +205,6 @@ export const redisSchema = (ctx: SchemaContext) =>
         c.addIssue({ code: "custom", path: ["sentinel", "enabled"], input: true, message: "requires redis.architecture replication" });
       }
       if (r.sentinel.enabled) sentinelQuorum(r.replica.replicaCount, r.sentinel.quorum, c);
-      if (ctx.environment === "production" && r.enabled && r.sentinel.enabled && r.replica.podAntiAffinity !== "hard") {
-        c.addIssue({
-          code: "custom",
-          path: ["replica", "podAntiAffinity"],
-          input: r.replica.podAntiAffinity,
-          message:
-            "must be hard with Sentinel in production: soft lets the scheduler put several Redis nodes (and their sentinels) on one" +
-            " Kubernetes node, whose loss then takes the quorum with it, and no failover is ever agreed",
-        });
-      }
     })
     .meta({ description: "Redis for the API: the pinned Bitnami chart (Sentinel in production), or an external Redis." });
 export type RedisConfig = z.infer<ReturnType<typeof redisSchema>>;

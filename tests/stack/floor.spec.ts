@@ -1,5 +1,5 @@
-// Production's safety floor: NetworkPolicies, restricted Pod Security, Redis auth and trusted TLS
-// on the Ingress stay on unless the stack names each one turned off, with its reason, under
+// Production's safety floor: NetworkPolicies, restricted Pod Security, Redis auth, trusted TLS on
+// the Ingress and Redis nodes spread under Sentinel stay on unless the stack names each one turned off, with its reason, under
 // weakenedProduction; such a stack warns on every preview and update, and the policy pack flags it.
 import * as assert from "assert";
 import * as rules from "../../policy/policies";
@@ -28,6 +28,12 @@ const WEAKENINGS: [string, Record<string, unknown>, string, string][] = [
     "ingressTls",
   ],
   ["a self-signed certificate on the Ingress", { "ingress.tls.mode": "self-signed" }, "ingress.tls.mode", "ingressTls"],
+  [
+    "Redis nodes free to share a Kubernetes node under Sentinel",
+    { "redis.replica.podAntiAffinity": "soft" },
+    "redis.replica.podAntiAffinity",
+    "redisSpread",
+  ],
 ];
 
 describe("production safety floor", () => {
@@ -59,6 +65,8 @@ describe("production safety floor", () => {
       "networkPolicy.enabled": false,
       "redis.auth.enabled": false,
       "ingress.annotations": { [`${NGINX}/ssl-redirect`]: "false" },
+      "redis.replica.podAntiAffinity": "soft",
+      "weakenedProduction.redisSpread": "a one-node cluster",
       "weakenedProduction.networkPolicies": "the CNI enforces none",
       "weakenedProduction.redisAuth": "legacy clients",
       "weakenedProduction.ingressTls": "TLS ends at the load balancer",
@@ -73,7 +81,7 @@ describe("production safety floor", () => {
         set: { ...WEAKENED.set, ...REAL_IMAGES },
       });
       const floor = run.warnings.filter((w) => /below its safety floor/.test(w));
-      assert.strictEqual(floor.length, 3, floor.join("\n"));
+      assert.strictEqual(floor.length, 4, floor.join("\n"));
       assert.ok(floor.some((w) => /networkPolicy\.enabled.*"the CNI enforces none"/.test(w)));
       assert.ok(floor.some((w) => w.includes(`ingress.annotations["${NGINX}/ssl-redirect"]`)));
     }
@@ -98,6 +106,10 @@ describe("production safety floor", () => {
     );
     assert.ok(
       floor.some((m) => /plain HTTP/.test(m)),
+      floor.join("\n"),
+    );
+    assert.ok(
+      floor.some((m) => /Redis nodes under Sentinel may share a Kubernetes node/.test(m)),
       floor.join("\n"),
     );
     assert.strictEqual(rules.productionSafetyFloor.enforcementLevel, "advisory");
