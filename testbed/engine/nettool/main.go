@@ -9,6 +9,8 @@
 //	                                                  GETs in a loop (fresh connections unless --reuse); JSON summary at the end
 //	nettool resolve NAME                              the pod's resolver (resolv.conf); JSON line with the addresses
 //	nettool forward --listen ADDR --to ADDR           plain TCP relay (lets pods reach an API server bound to loopback)
+//	nettool webhook [--port P]                        HTTP receiver: one JSON line per POST on stdout (path, source,
+//	                                                  body as JSON when it is JSON); 200 to every request
 //
 // Only the Go standard library; no shell needed in the image.
 package main
@@ -53,6 +55,8 @@ func main() {
 		err = resolve(args)
 	case "forward":
 		err = forward(args)
+	case "webhook":
+		err = webhook(args)
 	default:
 		usage()
 	}
@@ -63,7 +67,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: nettool serve|probe|http|load|resolve|forward ... (see the source header)")
+	fmt.Fprintln(os.Stderr, "usage: nettool serve|probe|http|load|resolve|forward|webhook ... (see the source header)")
 	os.Exit(2)
 }
 
@@ -456,4 +460,32 @@ func forward(args []string) error {
 	}()
 	waitSignal()
 	return nil
+}
+
+// webhook: a receiver for Alertmanager's webhook notifications (or any JSON POST) in a test
+// namespace; the test reads what arrived from the container's log.
+func webhook(args []string) error {
+	fs := flag.NewFlagSet("webhook", flag.ExitOnError)
+	port := fs.Int("port", 8080, "TCP port")
+	_ = fs.Parse(args)
+	var mu sync.Mutex
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			raw, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+			line := map[string]any{"received": time.Now().UTC().Format(time.RFC3339Nano), "path": r.URL.Path, "source": r.RemoteAddr}
+			var body any
+			if json.Unmarshal(raw, &body) == nil {
+				line["body"] = body
+			} else {
+				line["text"] = string(raw)
+			}
+			mu.Lock()
+			emit(line)
+			mu.Unlock()
+		}
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	server := &http.Server{Addr: fmt.Sprintf(":%d", *port), Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	return server.ListenAndServe()
 }
