@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { kubectl } from "./kubectl";
-import { Pulumi, pulumiEnv, REPO } from "./pulumi";
+import { Deployment, Pulumi, pulumiEnv, REPO } from "./pulumi";
 import { background, Background, ok, Run, runSync, sleep } from "./run";
 
 /**
@@ -114,6 +114,20 @@ export class NodeProject {
 
   set(key: string, value: unknown): void {
     this.pulumi.set(this.stack, key, value);
+  }
+
+  setSecret(key: string, value: string): void {
+    this.pulumi.setSecret(this.stack, key, value);
+  }
+
+  /** `pulumi <args>` for this stack, waiting for it. */
+  run(...args: string[]): Run {
+    return this.pulumi.run(this.stack, args);
+  }
+
+  /** The stack's state (`pulumi stack export`, secrets encrypted). */
+  exportState(): Deployment {
+    return this.pulumi.export(this.stack);
   }
 
   remove(): void {

@@ -90,7 +90,7 @@ export interface StateResource {
   readonly outputs?: Record<string, any>;
 }
 
-interface Deployment {
+export interface Deployment {
   readonly resources?: StateResource[];
   readonly pending_operations?: Array<{ type: string; resource: StateResource }>;
 }
@@ -124,6 +124,11 @@ export class Pulumi {
 
   set(stack: string, key: string, value: unknown): void {
     ok(this.run(stack, ["config", "set", "--path", key, String(value)]), `config set ${key}`);
+  }
+
+  /** `config set --secret --path`: stored encrypted, as the settings marked secret must be. */
+  setSecret(stack: string, key: string, value: string): void {
+    ok(this.run(stack, ["config", "set", "--secret", "--path", key, value]), `config set --secret ${key}`);
   }
 
   /**

@@ -9,7 +9,6 @@
 // here, so Neo4j stays an external endpoint. Skipped with a reason when the node, the engine, the
 // chart cache or the chart images are missing.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -19,6 +18,7 @@ import { apply, kubectl } from "./kubectl";
 import { exec, NodeProject, until } from "./node-kit";
 import { E2E_OVERRIDES, ENGINE_ENABLED, flatten } from "./pulumi";
 import { Background, ok, since, sleep } from "./run";
+import { clientPod, diagnose as diagnoseIn, imageOf as imageIn, podState } from "./stack-kit";
 
 const NS = "ape-2026";
 type Obj = Record<string, any>;
@@ -59,23 +59,6 @@ const neo4jSecret = {
   stringData: { [NEO4J.passwordKey]: crypto.randomBytes(18).toString("hex") },
 };
 
-const ready = (p: Obj) => (p.status.conditions ?? []).some((c: Obj) => c.type === "Ready" && c.status === "True");
-const restarts = (p: Obj) => (p.status.containerStatuses ?? []).reduce((n: number, c: Obj) => n + (c.restartCount ?? 0), 0);
-/** A pod's state in a few words: Ready, or why not (scheduling, waiting reasons, last termination). */
-function podState(p: Obj): string {
-  if (p.status.phase === "Running" && ready(p)) return `Ready (restarts ${restarts(p)})`;
-  const unscheduled = (p.status.conditions ?? []).find((c: Obj) => c.type === "PodScheduled" && c.status !== "True");
-  const containers = [...(p.status.initContainerStatuses ?? []), ...(p.status.containerStatuses ?? [])];
-  const why = containers
-    .filter((c: Obj) => !c.ready)
-    .map((c: Obj) => {
-      const w = c.state?.waiting ?? c.state?.terminated;
-      const last = c.lastState?.terminated;
-      return `${c.name}: ${w?.reason ?? (c.state?.running ? "running, not ready" : "?")}${w?.message ? ` ${w.message.slice(0, 160)}` : ""}${last ? ` (last exit ${last.exitCode} ${last.reason ?? ""})` : ""}`;
-    });
-  return [p.status.phase, unscheduled?.message, ...why].filter(Boolean).join("; ");
-}
-
 /**
  * The acceptance check of the deployed stack, at kubectl level: the problems found (empty: passed)
  * and the figures. Written so that the product's own check can take its place once it exists.
@@ -114,21 +97,7 @@ function acceptance(): { problems: string[]; summary: string[] } {
   return { problems, summary };
 }
 
-/** Recent warning events and log tails of the pods that are not Ready, for a failure message. */
-function diagnose(): string {
-  const pods = kubectl(["get", "pods", "-n", NS, "-o", "json"]).items.filter((p) => !ready(p) && p.status.phase !== "Succeeded");
-  const events = kubectl(["get", "events", "-n", NS, "--field-selector", "type=Warning", "-o", "json"]).items.slice(-15);
-  const out = events.map((e) => `event ${e.involvedObject.kind}/${e.involvedObject.name}: ${e.reason} ${String(e.message).slice(0, 200)}`);
-  for (const p of pods) {
-    out.push(`pod ${p.metadata.name}: ${podState(p)}`);
-    for (const c of [...(p.spec.initContainers ?? []), ...p.spec.containers]) {
-      const log = spawnSync("kubectl", ["logs", "-n", NS, p.metadata.name, "-c", c.name, "--tail=8"], { encoding: "utf8" }).stdout?.trim();
-      if (log) out.push(`  ${c.name} log:\n    ${log.split("\n").join("\n    ")}`);
-    }
-  }
-  return out.join("\n");
-}
-
+const diagnose = () => diagnoseIn(NS);
 const figures: string[] = [];
 
 (skipReason ? describe.skip : describe)(
@@ -215,42 +184,13 @@ const figures: string[] = [];
     it("(3) data: a pod with the API's labels and env logs in to PostgreSQL and Redis, writes and reads; a pod without them is refused", async function () {
       if (!upCompleted) this.skip();
       const api = kubectl(["get", "deployment", "api", "-n", NS, "-o", "json"]).items[0].spec.template.spec.containers[0];
-      const imageOf = (kind: string, name: string, container: string) =>
-        kubectl(["get", kind, name, "-n", NS, "-o", "json"]).items[0].spec.template.spec.containers.find((c: Obj) => c.name === container)
-          .image;
-      // A client pod: the data image (it carries psql or redis-cli), sleeping; the restricted level's
-      // security context; the API's credentials exactly as the API's container gets them.
-      const clientPod = (name: string, image: string, labels: Record<string, string>) => ({
-        apiVersion: "v1",
-        kind: "Pod",
-        metadata: { name, namespace: NS, labels },
-        spec: {
-          automountServiceAccountToken: false,
-          securityContext: { runAsNonRoot: true, runAsUser: 1001, runAsGroup: 1001, seccompProfile: { type: "RuntimeDefault" } },
-          containers: [
-            {
-              name: "client",
-              image,
-              imagePullPolicy: "IfNotPresent",
-              command: ["/bin/sleep", "3600"],
-              env: [...(api.env ?? []), { name: "PGCONNECT_TIMEOUT", value: "5" }],
-              envFrom: api.envFrom ?? [],
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-              resources: {
-                requests: { cpu: "10m", memory: "32Mi" },
-                limits: { cpu: "200m", memory: "128Mi", "ephemeral-storage": "16Mi" },
-              },
-            },
-          ],
-        },
-      });
-      const pg = imageOf("statefulset", "postgresql", "postgresql");
-      const redis = imageOf("statefulset", "redis-master", "redis");
+      const pg = imageIn(NS, "statefulset", "postgresql", "postgresql");
+      const redis = imageIn(NS, "statefulset", "redis-master", "redis");
       const clients = [
-        clientPod("e2e-api-pg", pg, apiSelectorLabels()),
-        clientPod("e2e-api-redis", redis, apiSelectorLabels()),
-        clientPod("e2e-stranger-pg", pg, { app: "e2e-stranger" }),
-        clientPod("e2e-stranger-redis", redis, { app: "e2e-stranger" }),
+        clientPod(NS, "e2e-api-pg", pg, apiSelectorLabels(), api),
+        clientPod(NS, "e2e-api-redis", redis, apiSelectorLabels(), api),
+        clientPod(NS, "e2e-stranger-pg", pg, { app: "e2e-stranger" }, api),
+        clientPod(NS, "e2e-stranger-redis", redis, { app: "e2e-stranger" }, api),
       ];
       apply(clients as never);
       for (const c of clients) kubectl(["wait", "-n", NS, "--for=condition=Ready", `pod/${c.metadata.name}`, "--timeout=180s"]);

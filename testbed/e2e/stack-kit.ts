@@ -1,0 +1,80 @@
+// What the whole-stack specs on the node share (stack.e2e.ts for dev, production.e2e.ts for the
+// production-shaped stack): a pod's state in a few words, the diagnosis of what is not Ready, and
+// client pods that stand where the API stands (its labels, its env) or anywhere else.
+import { spawnSync } from "child_process";
+import { kubectl } from "./kubectl";
+
+type Obj = Record<string, any>;
+
+export const ready = (p: Obj) => (p.status.conditions ?? []).some((c: Obj) => c.type === "Ready" && c.status === "True");
+const restarts = (p: Obj) => (p.status.containerStatuses ?? []).reduce((n: number, c: Obj) => n + (c.restartCount ?? 0), 0);
+
+/** A pod's state in a few words: Ready, or why not (scheduling, waiting reasons, last termination). */
+export function podState(p: Obj): string {
+  if (p.status.phase === "Running" && ready(p)) return `Ready (restarts ${restarts(p)})`;
+  const unscheduled = (p.status.conditions ?? []).find((c: Obj) => c.type === "PodScheduled" && c.status !== "True");
+  const containers = [...(p.status.initContainerStatuses ?? []), ...(p.status.containerStatuses ?? [])];
+  const why = containers
+    .filter((c: Obj) => !c.ready)
+    .map((c: Obj) => {
+      const w = c.state?.waiting ?? c.state?.terminated;
+      const last = c.lastState?.terminated;
+      return `${c.name}: ${w?.reason ?? (c.state?.running ? "running, not ready" : "?")}${w?.message ? ` ${w.message.slice(0, 160)}` : ""}${last ? ` (last exit ${last.exitCode} ${last.reason ?? ""})` : ""}`;
+    });
+  return [p.status.phase, unscheduled?.message, ...why].filter(Boolean).join("; ");
+}
+
+/** Recent warning events and log tails of the pods of `namespace` that are not Ready, for a failure message. */
+export function diagnose(namespace: string): string {
+  const pods = kubectl(["get", "pods", "-n", namespace, "-o", "json"]).items.filter((p) => !ready(p) && p.status.phase !== "Succeeded");
+  const events = kubectl(["get", "events", "-n", namespace, "--field-selector", "type=Warning", "-o", "json"]).items.slice(-15);
+  const out = events.map((e) => `event ${e.involvedObject.kind}/${e.involvedObject.name}: ${e.reason} ${String(e.message).slice(0, 200)}`);
+  for (const p of pods) {
+    out.push(`pod ${p.metadata.name}: ${podState(p)}`);
+    for (const c of [...(p.spec.initContainers ?? []), ...p.spec.containers]) {
+      const log = spawnSync("kubectl", ["logs", "-n", namespace, p.metadata.name, "-c", c.name, "--tail=8"], {
+        encoding: "utf8",
+      }).stdout?.trim();
+      if (log) out.push(`  ${c.name} log:\n    ${log.split("\n").join("\n    ")}`);
+    }
+  }
+  return out.join("\n");
+}
+
+/** The image of one container of a workload (a chart's), so a client pod carries the same tools. */
+export function imageOf(namespace: string, kind: string, name: string, container: string): string {
+  return kubectl(["get", kind, name, "-n", namespace, "-o", "json"]).items[0].spec.template.spec.containers.find(
+    (c: Obj) => c.name === container,
+  ).image;
+}
+
+/**
+ * A client pod under the restricted Pod Security level: `image` sleeping, with `labels` and the
+ * env of the API's container (its credentials exactly as the API gets them) when `api` is given.
+ */
+export function clientPod(namespace: string, name: string, image: string, labels: Record<string, string>, api?: Obj) {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace, labels },
+    spec: {
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, runAsUser: 1001, runAsGroup: 1001, seccompProfile: { type: "RuntimeDefault" } },
+      containers: [
+        {
+          name: "client",
+          image,
+          imagePullPolicy: "IfNotPresent",
+          command: ["/bin/sleep", "3600"],
+          env: [...(api?.env ?? []), { name: "PGCONNECT_TIMEOUT", value: "5" }],
+          envFrom: api?.envFrom ?? [],
+          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+          resources: {
+            requests: { cpu: "10m", memory: "32Mi" },
+            limits: { cpu: "200m", memory: "128Mi", "ephemeral-storage": "16Mi" },
+          },
+        },
+      ],
+    },
+  };
+}
