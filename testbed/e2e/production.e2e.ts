@@ -31,7 +31,7 @@ import { apply, kubectl } from "./kubectl";
 import { exec, execAsync, NodeProject, until } from "./node-kit";
 import { E2E_OVERRIDES, ENGINE_ENABLED, flatten, PRODUCTION_IMAGES, pulumiEnv, REPO } from "./pulumi";
 import { background, Background, ok, Run, runSync, since, sleep } from "./run";
-import { clientPod, diagnose as diagnoseIn, imageOf, podState, ready } from "./stack-kit";
+import { clientPod, diagnose as diagnoseIn, imageOf, podState, ready, REDIS_CLI } from "./stack-kit";
 
 const NS = "ape-2026";
 type Obj = Record<string, any>;
@@ -302,7 +302,7 @@ const figures: string[] = [];
       assert.match(run.out, /below its safety floor: Redis nodes with Sentinel not kept one per Kubernetes node/, "the floor warning");
       const deployment = kubectl(["get", "deployment", "api", "-n", NS, "-o", "json"]).items[0];
       assert.strictEqual(deployment.status.readyReplicas, 5, "the API's first rollout reaches production's replicaCount (5)");
-      api = deployment.spec.template.spec.containers[0];
+      api = deployment.spec.template.spec;
       figures.push(
         `pulumi up (production, one node, every wait on): ${run.seconds.toFixed(1)} s; API ${deployment.status.readyReplicas}/5 Ready when it ended`,
       );
@@ -358,23 +358,40 @@ const figures: string[] = [];
       const lines = pgRun.out.trim().split("\n");
       assert.strictEqual(lines.at(-2), "100", pgRun.out);
       figures.push(`PostgreSQL as the API: hypertable e2e_metrics with 100 rows; timescaledb ${lines.at(-1)}`);
+      // TLS inside the cluster (on in production): DATABASE_URL carries sslmode=verify-full, so the
+      // rows above went over TLS with the server's name checked; a plain-text login is refused.
+      assert.match(String(api.containers[0].env?.find((e: Obj) => e.name === "DATABASE_URL")?.value), /sslmode=verify-full/);
+      const plain = sh(
+        "e2e-api-pg",
+        'psql -X -At "sslmode=disable host=$DATABASE_HOST port=$DATABASE_PORT dbname=$DATABASE_NAME user=$DATABASE_USER" -c "SELECT 1"',
+      );
+      assert.notStrictEqual(plain.code, 0, `a plain-text connection to PostgreSQL was accepted: ${plain.out}`);
+      figures.push(`PostgreSQL plain text refused: ${plain.out.trim().split("\n").at(-1)}`);
       const sentinel = [
         'export REDISCLI_AUTH="$REDIS_PASSWORD"',
         "first=${REDIS_SENTINEL_HOSTS%%,*}",
-        'master=$(redis-cli -h "${first%:*}" -p "${first##*:}" SENTINEL get-master-addr-by-name "$REDIS_SENTINEL_MASTER_SET" | tr "\\n" " ")',
+        "master=$(" +
+          REDIS_CLI +
+          ' -h "${first%:*}" -p "${first##*:}" SENTINEL get-master-addr-by-name "$REDIS_SENTINEL_MASTER_SET" | tr "\\n" " ")',
         "set -- $master",
-        'redis-cli -h "$1" -p "$2" SET e2e:key kept >/dev/null',
-        'redis-cli -h "$1" -p "$2" GET e2e:key',
+        `${REDIS_CLI} -h "$1" -p "$2" SET e2e:key kept >/dev/null`,
+        `${REDIS_CLI} -h "$1" -p "$2" GET e2e:key`,
         'echo "master $1:$2"',
       ].join("; ");
       const redisRun = ok(sh("e2e-api-redis", sentinel), "redis-cli through Sentinel as the API");
       assert.match(redisRun.out, /^kept$/m, redisRun.out);
       figures.push(`Redis as the API, master found through Sentinel (${redisRun.out.trim().split("\n").at(-1)}): SET/GET ok`);
+      const plainRedis = sh(
+        "e2e-api-redis",
+        'set -- $(echo "$REDIS_SENTINEL_HOSTS" | tr ",:" "  "); timeout 5 redis-cli -h "$1" -p "$2" PING',
+      );
+      assert.notStrictEqual(plainRedis.out.trim(), "PONG", "Sentinel answered in plain text");
+      figures.push(`Sentinel in plain text: no answer (exit ${plainRedis.code})`);
       const strangerPg = sh("e2e-stranger-pg", psql("SELECT 1"));
       assert.notStrictEqual(strangerPg.code, 0, `a pod without the API's labels reached PostgreSQL: ${strangerPg.out}`);
       const strangerRedis = sh(
         "e2e-stranger-redis",
-        'first=${REDIS_SENTINEL_HOSTS%%,*}; timeout 8 redis-cli -h "${first%:*}" -p "${first##*:}" PING',
+        "first=${REDIS_SENTINEL_HOSTS%%,*}; timeout 8 " + REDIS_CLI + ' -h "${first%:*}" -p "${first##*:}" PING',
       );
       assert.notStrictEqual(strangerRedis.code, 0, `a pod without the API's labels reached Sentinel: ${strangerRedis.out}`);
       figures.push(`pods without the API's labels: PostgreSQL and Sentinel refused`);
@@ -481,11 +498,15 @@ const figures: string[] = [];
         'while [ "$(date +%s)" -lt "$end" ]; do',
         "  i=$((i + 1)); m=''",
         '  for s in $(echo "$REDIS_SENTINEL_HOSTS" | tr , " "); do',
-        '    m=$(timeout 2 redis-cli -h "${s%:*}" -p "${s##*:}" SENTINEL get-master-addr-by-name "$REDIS_SENTINEL_MASTER_SET" 2>/dev/null | tr "\n" " ")',
+        "    m=$(timeout 2 " +
+          REDIS_CLI +
+          ' -h "${s%:*}" -p "${s##*:}" SENTINEL get-master-addr-by-name "$REDIS_SENTINEL_MASTER_SET" 2>/dev/null | tr "\n" " ")',
         '    [ -n "$m" ] && break',
         "  done",
         "  set -- $m",
-        '  if [ -n "${1:-}" ] && [ "$(timeout 2 redis-cli -h "$1" -p "$2" SET "e2e:w:$i" "$i" 2>&1)" = OK ]; then r=ok; else r=fail; fi',
+        '  if [ -n "${1:-}" ] && [ "$(timeout 2 ' +
+          REDIS_CLI +
+          ' -h "$1" -p "$2" SET "e2e:w:$i" "$i" 2>&1)" = OK ]; then r=ok; else r=fail; fi',
         '  echo "$r $(date +%s%N) ${1:-none}"',
         "  sleep 0.2",
         "done",

@@ -49,10 +49,15 @@ export function imageOf(namespace: string, kind: string, name: string, container
 }
 
 /**
- * A client pod under the restricted Pod Security level: `image` sleeping, with `labels` and the
- * env of the API's container (its credentials exactly as the API gets them) when `api` is given.
+ * A client pod under the restricted Pod Security level: `image` sleeping, with `labels`; given the
+ * API's pod spec, with the env of its container (its credentials exactly as the API gets them) and,
+ * with TLS inside the cluster, the CA volumes it mounts (ca-<service>), so DATABASE_URL's
+ * sslrootcert and REDIS_CA_FILE resolve in the client as in the API.
  */
-export function clientPod(namespace: string, name: string, image: string, labels: Record<string, string>, api?: Obj) {
+export function clientPod(namespace: string, name: string, image: string, labels: Record<string, string>, apiPod?: Obj) {
+  const api = apiPod?.containers?.[0] ?? {};
+  const caVolumes = (apiPod?.volumes ?? []).filter((v: Obj) => String(v.name).startsWith("ca-"));
+  const caMounts = (api.volumeMounts ?? []).filter((m: Obj) => String(m.name).startsWith("ca-"));
   return {
     apiVersion: "v1",
     kind: "Pod",
@@ -66,15 +71,23 @@ export function clientPod(namespace: string, name: string, image: string, labels
           image,
           imagePullPolicy: "IfNotPresent",
           command: ["/bin/sleep", "3600"],
-          env: [...(api?.env ?? []), { name: "PGCONNECT_TIMEOUT", value: "5" }],
-          envFrom: api?.envFrom ?? [],
+          env: [...(api.env ?? []), { name: "PGCONNECT_TIMEOUT", value: "5" }],
+          envFrom: api.envFrom ?? [],
           securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
           resources: {
             requests: { cpu: "10m", memory: "32Mi" },
             limits: { cpu: "200m", memory: "128Mi", "ephemeral-storage": "16Mi" },
           },
+          ...(caMounts.length > 0 ? { volumeMounts: caMounts } : {}),
         },
       ],
+      ...(caVolumes.length > 0 ? { volumes: caVolumes } : {}),
     },
   };
 }
+
+/** Whether the API's pod mounts the data services' CAs (TLS inside the cluster). */
+export const mountsCas = (apiPod: Obj) => (apiPod.volumes ?? []).some((v: Obj) => String(v.name).startsWith("ca-"));
+
+/** redis-cli as the API runs it: TLS with the CA when the API's ConfigMap sets REDIS_TLS (shell text). */
+export const REDIS_CLI = 'redis-cli ${REDIS_TLS:+--tls --cacert "$REDIS_CA_FILE"}';

@@ -183,7 +183,7 @@ const figures: string[] = [];
 
     it("(3) data: a pod with the API's labels and env logs in to PostgreSQL and Redis, writes and reads; a pod without them is refused", async function () {
       if (!upCompleted) this.skip();
-      const api = kubectl(["get", "deployment", "api", "-n", NS, "-o", "json"]).items[0].spec.template.spec.containers[0];
+      const api = kubectl(["get", "deployment", "api", "-n", NS, "-o", "json"]).items[0].spec.template.spec;
       const pg = imageIn(NS, "statefulset", "postgresql", "postgresql");
       const redis = imageIn(NS, "statefulset", "redis-master", "redis");
       const clients = [
@@ -218,7 +218,9 @@ const figures: string[] = [];
       );
       ok(redisRun, "redis-cli as the API");
       assert.strictEqual(redisRun.out.trim(), "kept");
-      figures.push(`Redis as the API (REDIS_PASSWORD from its Secret, ${String((api.env ?? []).length)} env + envFrom): SET/GET ok`);
+      figures.push(
+        `Redis as the API (REDIS_PASSWORD from its Secret, ${String((api.containers[0].env ?? []).length)} env + envFrom): SET/GET ok`,
+      );
       // The same commands from pods without the API's labels: the policies drop their packets.
       const strangerPg = sh("e2e-stranger-pg", psql("SELECT 1"));
       assert.notStrictEqual(strangerPg.code, 0, `a pod without the API's labels reached PostgreSQL: ${strangerPg.out}`);
