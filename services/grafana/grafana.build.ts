@@ -75,6 +75,28 @@ const SIDECAR_TMP_VOLUME = "sc-dashboard-tmp";
 const SIDECAR_VOLUME_LIMIT = "64Mi";
 
 /**
+ * Probes of the dashboard sidecar (k8s-sidecar 2.10.1). Its health server answers GET /healthz on
+ * HEALTH_PORT (8080 when unset): 503 until the first listing of the dashboard ConfigMaps is written,
+ * 200 afterwards while its main loop runs and its watcher lives. The chart sets HEALTH_PORT only for
+ * the init-container and native-sidecar forms (with a startupProbe); the ordinary container it runs
+ * here gets neither, so the port is set explicitly through the sidecar's env, from the one fact in
+ * the contract, and the probes use the same number. No startup probe (the chart renders none for
+ * this container): liveness waits 30 s, then allows a minute of failures before a restart, enough
+ * for the first listing on a slow API server.
+ */
+function dashboardSidecarProbes(): { env: Record<string, string>; probes: Record<string, unknown> } {
+  const port = GRAFANA.ports.dashboardSidecarHealth;
+  const healthz = { path: "/healthz", port };
+  return {
+    env: { HEALTH_PORT: String(port) },
+    probes: {
+      readinessProbe: { httpGet: healthz, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
+      livenessProbe: { httpGet: healthz, initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+    },
+  };
+}
+
+/**
  * Grafana's own probes: readiness on /api/health (the chart's: it checks the database Grafana
  * keeps its state in), liveness on /healthz, which answers while the web server runs: a slow or
  * locked database must take Grafana out of its Service, not restart it over and over.
@@ -144,8 +166,11 @@ export function grafanaValues(args: GrafanaValuesArgs): Record<string, unknown> 
     sidecar: {
       resources: g.sidecar.resources,
       securityContext: RESTRICTED_CONTAINER,
+      // The chart gives these to every sidecar it runs; only the dashboard one runs here.
+      ...dashboardSidecarProbes().probes,
       dashboards: {
         enabled: true,
+        env: dashboardSidecarProbes().env,
         // ConfigMaps only: the stack ships no dashboard as a Secret, so the sidecar needs no Secret access.
         resource: "configmap",
         sizeLimit: SIDECAR_VOLUME_LIMIT,
