@@ -1,5 +1,5 @@
-// The production safety floor: NetworkPolicies, the restricted Pod Security level, Redis auth and
-// TLS on the public entry point stay on in production. A production stack may turn one off only by
+// The production safety floor: NetworkPolicies, the restricted Pod Security level, Redis auth, TLS
+// on the public entry point and TLS inside the cluster stay on in production. A production stack may turn one off only by
 // naming it, with its reason, under `weakenedProduction`; every preview and update then warns, and
 // the policy pack flags it (production-safety-floor). PostgreSQL auth has no off switch: its
 // passwords are always generated (an external database must name its Secret).
@@ -23,6 +23,8 @@ const ITEMS = {
   podSecurity: 'Pod Security below "restricted" (namespace.podSecurity.enforce): pods may run privileged or as root',
   redisAuth: "Redis without a password: any pod that reaches it reads and writes the cache and queues",
   ingressTls: "the public entry point without trusted TLS (plain HTTP allowed, or a self-signed certificate)",
+  internalTls:
+    "TLS inside the cluster (internalTls.enabled false): passwords and data cross the pod network in plain text to PostgreSQL, Redis and Neo4j",
 } as const;
 type FloorItem = keyof typeof ITEMS;
 
@@ -41,7 +43,8 @@ export const weakenedProductionSchema = () =>
     )
     .meta({
       description:
-        "Production's safety floor (NetworkPolicies, restricted Pod Security, Redis auth, TLS on the Ingress) can only be turned" +
+        "Production's safety floor (NetworkPolicies, restricted Pod Security, Redis auth, TLS on the Ingress, TLS inside the" +
+        " cluster) can only be turned" +
         " off item by item, by stating the reason here, e.g. weakenedProduction.networkPolicies: 'the CNI enforces none; the" +
         " cluster is isolated'. Every preview and update of such a stack warns, and the policy pack flags it. Ignored in development.",
       default: {},
@@ -63,6 +66,7 @@ interface FloorShape {
     readonly tls: { readonly mode: string };
     readonly annotations: Readonly<Record<string, string>>;
   };
+  readonly internalTls: { readonly enabled: boolean };
 }
 
 /** The floor items this config turns off, whatever its environment. */
@@ -80,6 +84,7 @@ function weakenedFloor(c: FloorShape): Weakened[] {
       if (c.ingress.annotations[annotation]?.toLowerCase() === "false") off("ingressTls", ["ingress", "annotations", annotation], "false");
     if (c.ingress.tls.mode === "self-signed") off("ingressTls", ["ingress", "tls", "mode"], "self-signed");
   }
+  if (!c.internalTls.enabled) off("internalTls", ["internalTls", "enabled"], false);
   return out;
 }
 

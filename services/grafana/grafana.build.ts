@@ -50,12 +50,34 @@ function grafanaDatasources(args: Pick<GrafanaValuesArgs, "prometheusUrl" | "dat
       user: db.username,
       access: "proxy",
       editable: false,
-      jsonData: { database: db.database, sslmode: "disable", timescaledb: args.timescaledb, postgresVersion: 1700 },
+      jsonData: {
+        database: db.database,
+        // With TLS inside the cluster: the server's certificate and name verified with the mounted CA.
+        ...(db.tls
+          ? { sslmode: "verify-full", tlsConfigurationMethod: "file-path", sslRootCertFile: `${DB_CA_DIR}/${db.tls.key}` }
+          : { sslmode: "disable" }),
+        timescaledb: args.timescaledb,
+        postgresVersion: 1700,
+      },
       // Grafana expands $VAR from its environment when it provisions the data source.
       secureJsonData: { password: `$${DB_PASSWORD_ENV}` },
     });
   }
   return sources;
+}
+
+/** Where Grafana mounts the CA ConfigMap of the database (internalTls). */
+const DB_CA_DIR = "/etc/grafana/database-ca";
+
+/** The database's CA ConfigMap mounted into Grafana (only the CA certificate, read-only). */
+function databaseCaMounts(database: ResolvedDatabase | undefined): Record<string, unknown> {
+  if (!database?.tls) return {};
+  const key = database.tls.key;
+  return {
+    extraConfigmapMounts: [
+      { name: "database-ca", mountPath: DB_CA_DIR, configMap: database.tls.configMap, readOnly: true, items: [{ key, path: key }] },
+    ],
+  };
 }
 
 /** Restricted-PSS container context with a read-only root filesystem (Grafana and its sidecar). */
@@ -157,6 +179,7 @@ export function grafanaValues(args: GrafanaValuesArgs): Record<string, unknown> 
     // writes goes to the chart's volumes (/var/lib/grafana, the search index, /tmp/dashboards).
     extraVolumes: [{ name: "tmp", emptyDir: { sizeLimit: TMP_LIMIT } }],
     extraVolumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+    ...databaseCaMounts(args.database),
     ...sidecarAccess(),
     podAnnotations: {
       "prometheus.io/scrape": "true",
