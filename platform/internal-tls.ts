@@ -19,7 +19,7 @@ export const INTERNAL_TLS = {
 } as const;
 
 /** The fixed name of a data service's server-certificate Secret (the chart references it by name). */
-export const tlsSecretName = (service: string): string => `${service}-tls`;
+const tlsSecretName = (service: string): string => `${service}-tls`;
 
 /** What a client needs to verify a server: the ConfigMap and key holding the CA certificate. */
 export interface TrustedCa {

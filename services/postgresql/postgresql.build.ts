@@ -122,7 +122,7 @@ export function postgresqlImage(cfg: PostgresqlConfig, images: ImagesConfig): Ch
  * the loopback address, which never leave the pod: the chart's exporter sidecar connects to
  * 127.0.0.1 with sslmode=disable. Passwords as everywhere: SCRAM.
  */
-export function tlsOnlyHba(): string {
+function tlsOnlyHba(): string {
   return [
     "# Written by the ape-2026 program (internalTls): TLS for every connection from outside the pod.",
     "# TYPE   DATABASE     USER  ADDRESS       METHOD",
