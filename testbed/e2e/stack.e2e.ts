@@ -214,7 +214,12 @@ const figures: string[] = [];
 
     it("(3) data: a pod with the API's labels and env logs in to PostgreSQL and Redis, writes and reads; a pod without them is refused", async function () {
       if (!upCompleted) this.skip();
-      const api = kubectl(["get", "deployment", "api", "-n", NS, "-o", "json"]).items[0].spec.template.spec.containers[0];
+      const apiPod = kubectl(["get", "deployment", "api", "-n", NS, "-o", "json"]).items[0].spec.template.spec;
+      const api = apiPod.containers[0];
+      // With TLS inside the cluster (internalTls) the API mounts each data service's CA (ca-<service>);
+      // the client pods mount the same, so DATABASE_URL's sslrootcert and REDIS_CA_FILE resolve.
+      const caVolumes = (apiPod.volumes ?? []).filter((v: Obj) => String(v.name).startsWith("ca-"));
+      const caMounts = (api.volumeMounts ?? []).filter((m: Obj) => String(m.name).startsWith("ca-"));
       const imageOf = (kind: string, name: string, container: string) =>
         kubectl(["get", kind, name, "-n", NS, "-o", "json"]).items[0].spec.template.spec.containers.find((c: Obj) => c.name === container)
           .image;
@@ -240,8 +245,10 @@ const figures: string[] = [];
                 requests: { cpu: "10m", memory: "32Mi" },
                 limits: { cpu: "200m", memory: "128Mi", "ephemeral-storage": "16Mi" },
               },
+              ...(caMounts.length > 0 ? { volumeMounts: caMounts } : {}),
             },
           ],
+          ...(caVolumes.length > 0 ? { volumes: caVolumes } : {}),
         },
       });
       const pg = imageOf("statefulset", "postgresql", "postgresql");
@@ -272,13 +279,35 @@ const figures: string[] = [];
       figures.push(
         `PostgreSQL as the API (DATABASE_URL from its Secret): write + read ${since(t0).toFixed(1)} s; timescaledb available: ${pgLines.at(-1)} (dev leaves it off)`,
       );
+      // TLS inside the cluster: DATABASE_URL above already carried sslmode=verify-full (so the write
+      // and read went over TLS, the server's name checked); a plain-text login must be refused.
+      const tls = caMounts.length > 0;
+      if (tls) {
+        const plain = sh(
+          "e2e-api-pg",
+          'psql -X -At "sslmode=disable host=$DATABASE_HOST port=$DATABASE_PORT dbname=$DATABASE_NAME user=$DATABASE_USER" -c "SELECT 1"',
+        );
+        assert.notStrictEqual(plain.code, 0, `a plain-text connection to PostgreSQL was accepted: ${plain.out}`);
+        assert.match(plain.out, /no pg_hba\.conf entry .*no encryption/, plain.out);
+        figures.push(`PostgreSQL over TLS (sslmode=verify-full); plain text refused: ${plain.out.trim().split("\n").at(-1)}`);
+      }
+      // redis-cli speaks TLS with --tls and the CA when REDIS_TLS is set (the API's ConfigMap).
+      const rcli = 'redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ${REDIS_TLS:+--tls --cacert "$REDIS_CA_FILE"}';
       const redisRun = sh(
         "e2e-api-redis",
-        'export REDISCLI_AUTH="$REDIS_PASSWORD"; redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" SET e2e:key kept >/dev/null && redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" GET e2e:key',
+        `export REDISCLI_AUTH="$REDIS_PASSWORD"; ${rcli} SET e2e:key kept >/dev/null && ${rcli} GET e2e:key`,
       );
       ok(redisRun, "redis-cli as the API");
       assert.strictEqual(redisRun.out.trim(), "kept");
       figures.push(`Redis as the API (REDIS_PASSWORD from its Secret, ${String((api.env ?? []).length)} env + envFrom): SET/GET ok`);
+      if (tls) {
+        const plainRedis = sh(
+          "e2e-api-redis",
+          'export REDISCLI_AUTH="$REDIS_PASSWORD"; timeout 8 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" PING',
+        );
+        assert.notStrictEqual(plainRedis.out.trim(), "PONG", "a plain-text connection to Redis was answered");
+        figures.push(`Redis over TLS (the CA from internal-ca); plain text refused (exit ${plainRedis.code})`);
+      }
       // The same commands from pods without the API's labels: the policies drop their packets.
       const strangerPg = sh("e2e-stranger-pg", psql("SELECT 1"));
       assert.notStrictEqual(strangerPg.code, 0, `a pod without the API's labels reached PostgreSQL: ${strangerPg.out}`);
