@@ -41,14 +41,16 @@ export interface ServerTls {
 export interface ServerTlsValues {
   readonly secretName: string;
   readonly certificateDigest: string;
+  /** The CA ConfigMap (a server that wants the CA mounts it by this name). */
+  readonly caConfigMap: string;
 }
 
 /** The values form of a server's certificate, as one Output (undefined stays undefined). */
 export function resolveServerTls(tls: ServerTls | undefined): pulumi.Output<ServerTlsValues | undefined> {
   if (!tls) return pulumi.output(undefined);
   return pulumi
-    .all([tls.secretName, tls.certificateDigest])
-    .apply(([secretName, certificateDigest]) => ({ secretName, certificateDigest }));
+    .all([tls.secretName, tls.certificateDigest, tls.trust.configMap])
+    .apply(([secretName, certificateDigest, caConfigMap]) => ({ secretName, certificateDigest, caConfigMap }));
 }
 
 /** The pod annotation that rolls a server's pods when its certificate is renewed. */

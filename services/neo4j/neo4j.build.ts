@@ -104,7 +104,7 @@ function boltTls(tls: ServerTlsValues): Record<string, unknown> {
       privateKey: { secretName: tls.secretName, subPath: INTERNAL_TLS.keys.key },
       publicCertificate: { secretName: tls.secretName, subPath: INTERNAL_TLS.keys.cert },
       trustedCerts: {
-        sources: [{ configMap: { name: INTERNAL_TLS.caConfigMap, items: [{ key: INTERNAL_TLS.keys.ca, path: INTERNAL_TLS.keys.ca }] } }],
+        sources: [{ configMap: { name: tls.caConfigMap, items: [{ key: INTERNAL_TLS.keys.ca, path: INTERNAL_TLS.keys.ca }] } }],
       },
     },
   };
