@@ -120,6 +120,14 @@ export const imagesSchema = () =>
     .meta({ description: "Where chart images come from: a mirror or air-gapped registry, and the pull Secrets for it." });
 export type ImagesConfig = z.infer<ReturnType<typeof imagesSchema>>;
 
+/** A generated key's algorithm and RSA size (platform/tls.ts KeySpec), with the RSA size's default. */
+export const keySpecFields = (rsaBitsDefault: number) => ({
+  algorithm: z
+    .enum(["ECDSA", "RSA"], { error: "must be ECDSA (P-256) or RSA" })
+    .meta({ description: "Key algorithm: ECDSA (curve P-256) or RSA.", default: "ECDSA" }),
+  rsaBits: intBetween(2048, 8192).meta({ description: "RSA key size in bits, 2048 to 8192 (algorithm RSA).", default: rsaBitsDefault }),
+});
+
 /** Hours in a year, for the validity defaults. */
 const YEAR_HOURS = 8760;
 
@@ -134,10 +142,7 @@ export const internalTlsSchema = () =>
           " production needs weakenedProduction.internalTls to turn it off.",
         default: true,
       }),
-      algorithm: z
-        .enum(["ECDSA", "RSA"], { error: "must be ECDSA (P-256) or RSA" })
-        .meta({ description: "Key algorithm of the CA and the server certificates: ECDSA (curve P-256) or RSA.", default: "ECDSA" }),
-      rsaBits: intBetween(2048, 8192).meta({ description: "RSA key size in bits, 2048 to 8192 (algorithm RSA).", default: 3072 }),
+      ...keySpecFields(3072),
       caValidityHours: intAtLeast(24).meta({
         description:
           "Lifetime of the stack's CA in hours (default ten years). It is not renewed by itself: docs/operations.md" +
