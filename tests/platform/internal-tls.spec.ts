@@ -8,6 +8,7 @@ import { REDIS } from "../../services/redis";
 import { NEO4J } from "../../services/neo4j";
 import { ProgramRun, runProgram } from "../../testbed/harness/program";
 import { T } from "../../testbed/harness/types";
+import { configProblems, loadConfig } from "../../testbed/helpers/config";
 
 const NS = "ape-2026";
 const CA_CONFIGMAP = "internal-ca";
@@ -195,6 +196,14 @@ describe("TLS inside the cluster", () => {
       assert.strictEqual(data[key], undefined, key);
     const ds = values(dev, "grafana").datasources["datasources.yaml"].datasources.find((d: any) => d.uid === "timescaledb");
     assert.strictEqual(ds.jsonData.sslmode, "disable");
+  });
+
+  it("lifetimes: the CA's and the certificates' from the settings; a certificate outliving its CA is refused at preview", async () => {
+    const c = loadConfig("production").internalTls;
+    assert.strictEqual(prod.get(T.SelfSignedCert, "internal-tls-ca").inputs.validityPeriodHours, c.caValidityHours);
+    assert.strictEqual(prod.get(T.LocallySignedCert, "redis-tls").inputs.validityPeriodHours, c.validityHours);
+    const found = configProblems("production", { "internalTls.caValidityHours": 8760, "internalTls.validityHours": 9000 });
+    assert.match(found.get("internalTls.validityHours") ?? "(none)", /at most caValidityHours \(8760\)/);
   });
 
   it("no private key in any chart value, ConfigMap, other object or output: only in Secrets, as secrets", () => {
