@@ -1,6 +1,6 @@
 // `cluster`, `charts` and `images`: where to deploy, which chart versions, which registry.
 import { z } from "zod";
-import { k8sName, nonEmpty } from "../config/fields";
+import { bool, intAtLeast, intBetween, k8sName, nonEmpty } from "../config/fields";
 
 export const clusterSchema = () =>
   z
@@ -119,3 +119,53 @@ export const imagesSchema = () =>
     })
     .meta({ description: "Where chart images come from: a mirror or air-gapped registry, and the pull Secrets for it." });
 export type ImagesConfig = z.infer<ReturnType<typeof imagesSchema>>;
+
+/** A generated key's algorithm and RSA size (platform/tls.ts KeySpec), with the RSA size's default. */
+export const keySpecFields = (rsaBitsDefault: number) => ({
+  algorithm: z
+    .enum(["ECDSA", "RSA"], { error: "must be ECDSA (P-256) or RSA" })
+    .meta({ description: "Key algorithm: ECDSA (curve P-256) or RSA.", default: "ECDSA" }),
+  rsaBits: intBetween(2048, 8192).meta({ description: "RSA key size in bits, 2048 to 8192 (algorithm RSA).", default: rsaBitsDefault }),
+});
+
+/** Hours in a year, for the validity defaults. */
+const YEAR_HOURS = 8760;
+
+export const internalTlsSchema = () =>
+  z
+    .strictObject({
+      enabled: bool().meta({
+        description:
+          "TLS between the stack's pods and its data services: PostgreSQL (plain-text connections refused but from inside its own" +
+          " pod), Redis and its Sentinels, and Neo4j's Bolt port serve certificates of the stack's own CA, and the API and Grafana" +
+          " verify them (sslmode verify-full, the CA from the ConfigMap internal-ca). false = plain text (fine for a laptop);" +
+          " production needs weakenedProduction.internalTls to turn it off.",
+        default: true,
+      }),
+      ...keySpecFields(3072),
+      caValidityHours: intAtLeast(24).meta({
+        description:
+          "Lifetime of the stack's CA in hours (default ten years). It is not renewed by itself: docs/operations.md" +
+          ' "TLS inside the cluster" says how to replace it before it ends.',
+        default: 10 * YEAR_HOURS,
+      }),
+      validityHours: intAtLeast(24).meta({
+        description:
+          "Lifetime of each server certificate in hours; the first pulumi up after 80% of it issues a new one and the" +
+          " server's pods restart with it. At most caValidityHours.",
+        default: YEAR_HOURS,
+      }),
+    })
+    .superRefine((c, ctx) => {
+      if (c.validityHours > c.caValidityHours)
+        ctx.addIssue({
+          code: "custom",
+          path: ["validityHours"],
+          input: c.validityHours,
+          message: `must be at most caValidityHours (${c.caValidityHours}): a certificate cannot outlive the CA that signed it`,
+        });
+    })
+    .meta({ description: "TLS inside the cluster: the stack's own CA (made with @pulumi/tls) and the data services' certificates." });
+
+/** The `internalTls` section. */
+export type InternalTlsConfig = z.infer<ReturnType<typeof internalTlsSchema>>;

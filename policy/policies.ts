@@ -333,16 +333,32 @@ export const statefulProtectedInProduction: StackValidationPolicy = {
 /** Ingress annotations with which ingress-nginx also serves plain HTTP. */
 const SSL_REDIRECTS = ["nginx.ingress.kubernetes.io/ssl-redirect", "nginx.ingress.kubernetes.io/force-ssl-redirect"];
 
+/** The component type that holds the Ingress's self-signed chain (services/edge/self-signed-tls.ts). */
+const INGRESS_CHAIN = "ape:edge:SelfSignedTls$";
+
+/**
+ * The data service a release runs when it serves plain text to the pod network, else undefined:
+ * PostgreSQL or Redis without the chart's tls.enabled, Neo4j without a Bolt private key.
+ */
+function plainTextDataService(chart: string, values: Record<string, any>): string | undefined {
+  if (/postgresql$/.test(chart)) return values.tls?.enabled === true ? undefined : "PostgreSQL";
+  if (/redis$/.test(chart)) return values.tls?.enabled === true ? undefined : "Redis";
+  if (/neo4j$/.test(chart)) return values.ssl?.bolt?.privateKey?.secretName ? undefined : "Neo4j (Bolt)";
+  return undefined;
+}
+
 /**
  * The production safety floor, read from the resources (the program refuses each item turned off
  * unless the stack acknowledges it under weakenedProduction; this flags the acknowledged ones, so a
  * review sees them): NetworkPolicies in the namespace, Pod Security enforced at "restricted", Redis
- * with auth, and trusted TLS on the Ingress (no plain HTTP, no self-signed certificate).
+ * with auth, trusted TLS on the Ingress (no plain HTTP, no self-signed certificate), and TLS inside
+ * the cluster (every data chart serves TLS).
  */
 export const productionSafetyFloor: StackValidationPolicy = {
   name: "production-safety-floor",
   description:
-    "In production: NetworkPolicies, restricted Pod Security, Redis auth, trusted TLS on the Ingress, Redis nodes spread under Sentinel.",
+    "In production: NetworkPolicies, restricted Pod Security, Redis auth, trusted TLS on the Ingress, TLS inside the cluster," +
+    " Redis nodes spread under Sentinel.",
   enforcementLevel: "advisory",
   configSchema: productionSchema,
   validateStack: (args, report) => {
@@ -355,20 +371,16 @@ export const productionSafetyFloor: StackValidationPolicy = {
       if (enforce !== "restricted") report(`the namespace enforces Pod Security "${enforce ?? "(none)"}", not "restricted"`, ns.urn);
     }
     for (const r of args.resources.filter((x) => x.isType(k8s.helm.v3.Release))) {
-      const release = known(
-        () => ({
-          chart: String(r.props.chart ?? ""),
-          auth: r.props.values?.auth?.enabled,
-          sentinel: r.props.values?.sentinel?.enabled,
-          spread: r.props.values?.replica?.podAntiAffinityPreset,
-        }),
-        undefined,
-      );
-      if (release && /redis$/.test(chartName(release.chart)) && release.auth === false)
+      const release = known(() => ({ chart: chartName(String(r.props.chart ?? "")), values: r.props.values ?? {} }), undefined);
+      if (!release) continue;
+      if (/redis$/.test(release.chart) && release.values.auth?.enabled === false)
         report("Redis runs without a password (redis.auth.enabled)", r.urn);
-      if (release && /redis$/.test(chartName(release.chart)) && release.sentinel === true && release.spread !== "hard")
+      const plain = plainTextDataService(release.chart, release.values);
+      if (plain) report(`${plain} serves plain text inside the cluster (internalTls.enabled)`, r.urn);
+      const spread = release.values.replica?.podAntiAffinityPreset;
+      if (/redis$/.test(release.chart) && release.values.sentinel?.enabled === true && spread !== "hard")
         report(
-          `Redis nodes under Sentinel may share a Kubernetes node (replica.podAntiAffinityPreset "${release.spread}"), which can take the quorum down with it`,
+          `Redis nodes under Sentinel may share a Kubernetes node (replica.podAntiAffinityPreset "${spread}"), which can take the quorum down with it`,
           r.urn,
         );
     }
@@ -377,7 +389,11 @@ export const productionSafetyFloor: StackValidationPolicy = {
       for (const a of SSL_REDIRECTS)
         if (String(annotations[a] ?? "").toLowerCase() === "false") report(`the Ingress serves plain HTTP (${a}: "false")`, ing.urn);
     }
-    for (const cert of args.resources.filter((x) => x.type === "tls:index/selfSignedCert:SelfSignedCert"))
+    // The Ingress's own chain only: the stack's internal CA (internalTls) is self-signed by design.
+    const ingressCerts = args.resources.filter(
+      (x) => x.type === "tls:index/selfSignedCert:SelfSignedCert" && x.urn.includes(INGRESS_CHAIN),
+    );
+    for (const cert of ingressCerts)
       report(
         "the Ingress certificate is signed by a CA of this program's own (ingress.tls.mode self-signed), which no client trusts",
         cert.urn,

@@ -15,7 +15,7 @@ import { prometheusSchema } from "../services/prometheus";
 import { grafanaSchema } from "../services/grafana";
 import { checkGrafanaNeedsPrometheus, checkNodeExporterPodSecurity } from "./checks";
 import { checkProductionFloor, weakenedProductionSchema } from "./floor";
-import { chartsSchema, clusterSchema, imagesSchema } from "../platform/platform.settings";
+import { chartsSchema, clusterSchema, imagesSchema, internalTlsSchema } from "../platform/platform.settings";
 
 export const stackSchema = (ctx: SchemaContext) =>
   z
@@ -37,6 +37,7 @@ export const stackSchema = (ctx: SchemaContext) =>
       grafana: grafanaSchema(),
       ingress: ingressSchema(),
       networkPolicy: networkPolicySchema(),
+      internalTls: internalTlsSchema(),
       weakenedProduction: weakenedProductionSchema(),
     })
     .superRefine(checkNodeExporterPodSecurity)

@@ -1,6 +1,6 @@
 // The production safety floor: NetworkPolicies, the restricted Pod Security level, Redis auth, TLS
-// on the public entry point and Redis nodes spread one per Kubernetes node under Sentinel stay on in
-// production. A production stack may turn one off only by
+// on the public entry point, TLS inside the cluster and Redis nodes spread one per Kubernetes node
+// under Sentinel stay on in production. A production stack may turn one off only by
 // naming it, with its reason, under `weakenedProduction`; every preview and update then warns, and
 // the policy pack flags it (production-safety-floor). PostgreSQL auth has no off switch: its
 // passwords are always generated (an external database must name its Secret).
@@ -27,6 +27,8 @@ const ITEMS = {
   redisSpread:
     "Redis nodes with Sentinel not kept one per Kubernetes node (redis.replica.podAntiAffinity soft): several of them and their" +
     " sentinels may share a node, whose loss then takes the quorum with it, and no failover is ever agreed",
+  internalTls:
+    "TLS inside the cluster (internalTls.enabled false): passwords and data cross the pod network in plain text to PostgreSQL, Redis and Neo4j",
 } as const;
 type FloorItem = keyof typeof ITEMS;
 
@@ -45,8 +47,8 @@ export const weakenedProductionSchema = () =>
     )
     .meta({
       description:
-        "Production's safety floor (NetworkPolicies, restricted Pod Security, Redis auth, TLS on the Ingress, Redis nodes one" +
-        " per Kubernetes node under Sentinel) can only be turned" +
+        "Production's safety floor (NetworkPolicies, restricted Pod Security, Redis auth, TLS on the Ingress, TLS inside the" +
+        " cluster, Redis nodes one per Kubernetes node under Sentinel) can only be turned" +
         " off item by item, by stating the reason here, e.g. weakenedProduction.networkPolicies: 'the CNI enforces none; the" +
         " cluster is isolated'. Every preview and update of such a stack warns, and the policy pack flags it. Ignored in development.",
       default: {},
@@ -70,6 +72,7 @@ interface FloorShape {
     readonly tls: { readonly mode: string };
     readonly annotations: Readonly<Record<string, string>>;
   };
+  readonly internalTls: { readonly enabled: boolean };
 }
 
 /** The floor items this config turns off, whatever its environment. */
@@ -89,6 +92,7 @@ function weakenedFloor(c: FloorShape): Weakened[] {
       if (c.ingress.annotations[annotation]?.toLowerCase() === "false") off("ingressTls", ["ingress", "annotations", annotation], "false");
     if (c.ingress.tls.mode === "self-signed") off("ingressTls", ["ingress", "tls", "mode"], "self-signed");
   }
+  if (!c.internalTls.enabled) off("internalTls", ["internalTls", "enabled"], false);
   return out;
 }
 

@@ -12,6 +12,7 @@ import {
   postgresqlClientRule,
   postgresqlFlows,
   postgresqlMetricsTarget,
+  postgresqlTlsServices,
 } from "../services/postgresql";
 import {
   externalNeo4jEndpoint,
@@ -22,6 +23,7 @@ import {
   neo4jClientRule,
   neo4jFlows,
   neo4jMetricsTarget,
+  neo4jTlsServices,
 } from "../services/neo4j";
 import {
   externalRedisEndpoint,
@@ -32,9 +34,11 @@ import {
   redisClientRule,
   redisFlows,
   redisMetricsTarget,
+  redisTlsNames,
 } from "../services/redis";
 import { ApiIngress, buildNetworkPolicies, NetworkPolicies, PolicyDoc, StackNamespace, edgeFlows } from "../services/edge";
 import { WorkloadFlows } from "../platform/network";
+import { InternalCa, ServerTls, serviceNames, TlsNames } from "../platform/internal-tls";
 import { Monitoring } from "./monitoring";
 import { ChartServiceArgs } from "../platform";
 import { OperatorPrometheus, operatorPrometheus, metricsScrapers, prometheusFlows, prometheusQueryRule } from "../services/prometheus";
@@ -117,6 +121,49 @@ export function stackNetworkPolicies(c: StackConfig): PolicyDoc[] {
   return buildNetworkPolicies(c.networkPolicy, stackFlows(c, decide(c)));
 }
 
+/** The server certificate of each data service the stack runs itself; none when internalTls is off. */
+interface ServerCertificates {
+  readonly postgresql?: ServerTls;
+  readonly redis?: ServerTls;
+  readonly neo4j?: ServerTls;
+}
+
+/** The names each in-cluster data service's certificate covers, in namespace `ns` (plain data). */
+function dataServiceTlsNames(c: StackConfig, ns: string): Record<keyof ServerCertificates, TlsNames | undefined> {
+  const d = decide(c);
+  return {
+    postgresql: d.postgresql.inCluster
+      ? { dnsNames: serviceNames(postgresqlTlsServices(c.postgresql.architecture), ns), ipAddresses: [] }
+      : undefined,
+    redis: d.redis.inCluster ? redisTlsNames(c.redis, d.redis.mode, ns) : undefined,
+    neo4j: d.neo4j?.inCluster ? { dnsNames: serviceNames(neo4jTlsServices(c.neo4j.edition), ns), ipAddresses: [] } : undefined,
+  };
+}
+
+/** The stack's CA and the data services' certificates (internalTls.enabled), children of `parent`. */
+function serverCertificates(
+  c: StackConfig,
+  d: StackDecisions,
+  namespace: pulumi.Output<string>,
+  parent: pulumi.Resource,
+): ServerCertificates {
+  const inCluster = d.postgresql.inCluster || d.redis.inCluster || d.neo4j?.inCluster === true;
+  if (!c.internalTls.enabled || !inCluster) return {};
+  const ca = new InternalCa("internal-tls", { config: c.internalTls, namespace }, { parent });
+  const names = namespace.apply((ns) => dataServiceTlsNames(c, ns));
+  const issue = (service: keyof ServerCertificates) =>
+    isInCluster(d, service)
+      ? ca.issue(
+          service,
+          names.apply((n) => n[service]!),
+        )
+      : undefined;
+  return { postgresql: issue("postgresql"), redis: issue("redis"), neo4j: issue("neo4j") };
+}
+
+const isInCluster = (d: StackDecisions, service: keyof ServerCertificates): boolean =>
+  service === "neo4j" ? d.neo4j?.inCluster === true : d[service].inCluster;
+
 export class ApeStack extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
   /** PostgreSQL for the API and Grafana: the chart's, or the external one (postgresql.enabled false). */
@@ -144,21 +191,22 @@ export class ApeStack extends pulumi.ComponentResource {
     const { postgresql, redis, neo4j } = decisions;
 
     const charts: ChartServiceArgs = { charts: config.charts, images: config.images, namespace: ns.name, isProduction: production };
+    const certificates = serverCertificates(config, decisions, ns.name, this);
     let database: Postgresql | undefined;
     if (postgresql.inCluster) {
       database = new Postgresql(
         "postgresql",
-        { ...charts, config: config.postgresql, readOnlyRoles: readOnlyRoles(config) },
+        { ...charts, config: config.postgresql, tls: certificates.postgresql, readOnlyRoles: readOnlyRoles(config) },
         { parent: this },
       );
       this.database = database.endpoint;
     } else this.database = externalDatabaseEndpoint(postgresql.external);
     this.redis = redis.inCluster
-      ? new Redis("redis", { ...charts, config: config.redis }, { parent: this }).endpoint
+      ? new Redis("redis", { ...charts, config: config.redis, tls: certificates.redis }, { parent: this }).endpoint
       : externalRedisEndpoint(redis);
     if (neo4j) {
       this.neo4j = neo4j.inCluster
-        ? new Neo4j("neo4j", { ...charts, config: config.neo4j }, { parent: this }).endpoint
+        ? new Neo4j("neo4j", { ...charts, config: config.neo4j, tls: certificates.neo4j }, { parent: this }).endpoint
         : externalNeo4jEndpoint(neo4j.external);
     }
 

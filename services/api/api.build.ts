@@ -9,12 +9,35 @@ import { Neo4jEndpoint, ResolvedNeo4j, resolveNeo4j } from "../neo4j";
 import { RedisEndpoint, ResolvedRedis, resolveRedis } from "../redis";
 import { API_EXTERNAL_SECRET, API_NAME, API_PORT_NAMES, API_UID, apiLabels, apiSelectorLabels } from "./api.contract";
 import { RELOADER } from "./external-secrets.contract";
+import type { TrustedCa } from "../../platform/internal-tls";
 
 /** The image reference: [registry/]repository:tag, or repository@digest for a sha256 "tag". */
 function imageRef(image: ApiConfig["image"]): string {
   const repo = image.registry ? `${image.registry.replace(/\/+$/, "")}/${image.repository}` : image.repository;
   if (image.tag === "") return repo;
   return image.tag.startsWith("sha256:") ? `${repo}@${image.tag}` : `${repo}:${image.tag}`;
+}
+
+/** The data services the API may verify with a CA (internalTls). */
+type DataService = "postgresql" | "redis" | "neo4j";
+
+/** Where the API container finds the CA of each data service that speaks TLS: `<dir>/<service>/ca.crt`. */
+const CA_DIR = "/etc/ape-2026/ca";
+const caFile = (service: DataService, key: string): string => `${CA_DIR}/${service}/${key}`;
+
+/** A CA ConfigMap the API mounts: whose, which ConfigMap, which key. */
+export interface TrustMount {
+  readonly service: DataService;
+  readonly ca: TrustedCa;
+}
+
+/** One CA mount per data service that speaks TLS (each its own directory, whatever ConfigMap it names). */
+export function trustMounts(database: DatabaseEndpoint, redis: RedisEndpoint, neo4j?: Neo4jEndpoint): TrustMount[] {
+  const mounts: TrustMount[] = [];
+  if (database.tls) mounts.push({ service: "postgresql", ca: database.tls });
+  if (redis.tls) mounts.push({ service: "redis", ca: redis.tls });
+  if (neo4j?.tls) mounts.push({ service: "neo4j", ca: neo4j.tls });
+  return mounts;
 }
 
 /** Endpoint facts with every Input resolved: what the ConfigMap is computed from. */
@@ -51,6 +74,16 @@ export function configData(env: ApiConfig["env"], endpoints: ResolvedEndpoints):
     REDIS_HOST: redis.host,
     REDIS_PORT: String(redis.port),
   });
+  // TLS inside the cluster: verify the server's certificate and its name (verify-full) with the CA.
+  if (db.tls) {
+    data.DATABASE_SSLMODE = "verify-full";
+    data.DATABASE_SSLROOTCERT = caFile("postgresql", db.tls.key);
+  }
+  if (redis.tls) {
+    // Redis and its sentinels both: the chart switches TLS on for both or neither.
+    data.REDIS_TLS = "true";
+    data.REDIS_CA_FILE = caFile("redis", redis.tls.key);
+  }
   if (redis.mode === "sentinel" && redis.sentinel) {
     data.REDIS_SENTINEL_HOSTS = redis.sentinel.hosts.map((h) => `${h}:${redis.sentinel!.port}`).join(",");
     data.REDIS_SENTINEL_MASTER_SET = redis.sentinel.masterSet;
@@ -58,6 +91,7 @@ export function configData(env: ApiConfig["env"], endpoints: ResolvedEndpoints):
   if (endpoints.neo4j) {
     data.NEO4J_URI = endpoints.neo4j.uri;
     data.NEO4J_USERNAME = endpoints.neo4j.username;
+    if (endpoints.neo4j.tls) data.NEO4J_CA_FILE = caFile("neo4j", endpoints.neo4j.tls.key);
   }
   return data;
 }
@@ -72,9 +106,17 @@ export function checksum(data: Record<string, string>): string {
   return crypto.createHash("sha256").update(canonical).digest("hex");
 }
 
-/** The libpq-style URL; user and password are percent-encoded. */
-function databaseUrl(db: { host: string; port: number; database: string; username: string }, password: string): string {
-  return `postgresql://${encodeURIComponent(db.username)}:${password}@${db.host}:${db.port}/${encodeURIComponent(db.database)}`;
+/**
+ * The libpq-style URL; user and password are percent-encoded. With TLS it carries
+ * sslmode=verify-full and the CA file (libpq's parameters, read by most PostgreSQL clients).
+ */
+function databaseUrl(
+  db: { host: string; port: number; database: string; username: string; tls?: { key: string } },
+  password: string,
+): string {
+  const url = `postgresql://${encodeURIComponent(db.username)}:${password}@${db.host}:${db.port}/${encodeURIComponent(db.database)}`;
+  if (!db.tls) return url;
+  return `${url}?sslmode=verify-full&sslrootcert=${encodeURIComponent(caFile("postgresql", db.tls.key))}`;
 }
 
 /**
@@ -199,6 +241,8 @@ export interface PodRefs {
   /** checksum() of the ConfigMap data: a change rolls the pods. */
   readonly configChecksum: pulumi.Input<string>;
   readonly credentialEnv: k8s.types.input.core.v1.EnvVar[];
+  /** The data services' CAs to mount (see trustMounts). */
+  readonly trust: readonly TrustMount[];
 }
 
 /**
@@ -298,10 +342,21 @@ function podTemplate(api: ApiConfig, refs: PodRefs): k8s.types.input.core.v1.Pod
             readOnlyRootFilesystem: true,
             capabilities: { drop: ["ALL"] },
           },
-          volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...volumes.map(([name, v]) => ({ name, mountPath: v.mountPath }))],
+          volumeMounts: [
+            { name: "tmp", mountPath: "/tmp" },
+            ...volumes.map(([name, v]) => ({ name, mountPath: v.mountPath })),
+            ...refs.trust.map((t) => ({ name: `ca-${t.service}`, mountPath: `${CA_DIR}/${t.service}`, readOnly: true })),
+          ],
         },
       ],
-      volumes: [{ name: "tmp", emptyDir: { sizeLimit: api.tmpSizeLimit } }, ...volumes.map(([name, v]) => podVolume(name, v))],
+      volumes: [
+        { name: "tmp", emptyDir: { sizeLimit: api.tmpSizeLimit } },
+        ...volumes.map(([name, v]) => podVolume(name, v)),
+        ...refs.trust.map((t) => ({
+          name: `ca-${t.service}`,
+          configMap: { name: t.ca.configMap, items: [{ key: t.ca.key, path: t.ca.key }] },
+        })),
+      ],
     },
   };
 }

@@ -180,15 +180,20 @@ const RESERVED_ENV_NAMES: readonly string[] = [
   "DATABASE_USER",
   "DATABASE_PASSWORD",
   "DATABASE_URL",
+  "DATABASE_SSLMODE",
+  "DATABASE_SSLROOTCERT",
   "REDIS_MODE",
   "REDIS_HOST",
   "REDIS_PORT",
   "REDIS_PASSWORD",
   "REDIS_SENTINEL_HOSTS",
   "REDIS_SENTINEL_MASTER_SET",
+  "REDIS_TLS",
+  "REDIS_CA_FILE",
   "NEO4J_URI",
   "NEO4J_USERNAME",
   "NEO4J_PASSWORD",
+  "NEO4J_CA_FILE",
 ];
 
 /** The smallest and largest replica count the API runs with (the HPA's range, or replicaCount). */

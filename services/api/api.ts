@@ -23,6 +23,7 @@ import {
   reloaderAnnotations,
   resolveEndpoints,
   secretData,
+  trustMounts,
 } from "./api.build";
 import { API_EXTERNAL_SECRET, API_NAME, API_PORT_NAMES, apiLabels, apiSelectorLabels } from "./api.contract";
 import { EXTERNAL_SECRETS } from "./external-secrets.contract";
@@ -136,6 +137,7 @@ export class Api extends pulumi.ComponentResource {
           externalSecretName: this.externalSecret ? API_EXTERNAL_SECRET : undefined,
           configChecksum: data.apply(checksum),
           credentialEnv: credentialEnv(args.database, args.redis, args.neo4j),
+          trust: trustMounts(args.database, args.redis, args.neo4j),
         }),
       },
       {

@@ -1,6 +1,7 @@
 // `ingress`: the API's public entry point (an Ingress for ingress-nginx), its TLS and rate limit.
 import { z } from "zod";
-import { bool, dnsLabel, hostName, intAtLeast, intBetween, k8sName } from "../../config/fields";
+import { bool, dnsLabel, hostName, intAtLeast, k8sName } from "../../config/fields";
+import { keySpecFields } from "../../platform/platform.settings";
 
 const NGINX = "nginx.ingress.kubernetes.io";
 /** The annotation cert-manager reads to pick the ClusterIssuer of an Ingress's certificate. */
@@ -77,10 +78,7 @@ export const ingressSchema = () =>
           }),
           selfSigned: z
             .strictObject({
-              algorithm: z
-                .enum(["ECDSA", "RSA"], { error: "must be ECDSA (P-256) or RSA" })
-                .meta({ description: "Key algorithm: ECDSA (curve P-256) or RSA.", default: "ECDSA" }),
-              rsaBits: intBetween(2048, 8192).meta({ description: "RSA key size in bits, 2048 to 8192 (algorithm RSA).", default: 2048 }),
+              ...keySpecFields(2048),
               validityHours: intAtLeast(1).meta({
                 description:
                   "Lifetime of the CA and the certificate in hours; the first pulumi up after 80% of it issues a new certificate.",

@@ -3,21 +3,13 @@
 // the CA certificate (public, not a secret) is a stack output so a user can trust it.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as tls from "@pulumi/tls";
+import type * as tls from "@pulumi/tls";
 import type { IngressConfig } from "./ingress.settings";
 import { API_NAME } from "../api";
 import { PART_OF, standardLabels } from "../../platform/labels";
+import { certificateAuthority, serverCertificate } from "../../platform/tls";
 
 type SelfSignedConfig = IngressConfig["tls"]["selfSigned"];
-
-/** PrivateKey inputs for the configured algorithm: ECDSA P-256 or RSA with rsaBits (>= 2048). */
-function privateKeyArgs(config: SelfSignedConfig): tls.PrivateKeyArgs {
-  return config.algorithm === "ECDSA" ? { algorithm: "ECDSA", ecdsaCurve: "P256" } : { algorithm: "RSA", rsaBits: config.rsaBits };
-}
-
-/** Key usages of the CA and of the server certificate (RFC 5280 names as the tls provider spells them). */
-const CA_USES = ["cert_signing", "crl_signing", "digital_signature"];
-const SERVER_USES = ["digital_signature", "key_encipherment", "server_auth"];
 
 export interface SelfSignedTlsArgs {
   /** Host names the server certificate covers (its DNS SANs); the first is also its common name. */
@@ -41,38 +33,16 @@ export class SelfSignedTls extends pulumi.ComponentResource {
     const child = { parent: this };
     const hours = args.config.validityHours;
 
-    const caKey = new tls.PrivateKey(`${name}-ca`, privateKeyArgs(args.config), child);
-    const caCert = new tls.SelfSignedCert(
+    // The CA and the server chain of platform/tls (resource names as they always were).
+    const ca = certificateAuthority(
       `${name}-ca`,
-      {
-        privateKeyPem: caKey.privateKeyPem,
-        isCaCertificate: true,
-        subject: { commonName: `${PART_OF} development CA`, organization: PART_OF },
-        validityPeriodHours: hours,
-        allowedUses: CA_USES,
-      },
+      { commonName: `${PART_OF} development CA`, key: args.config, validityHours: hours },
       child,
     );
-
-    const serverKey = new tls.PrivateKey(`${name}-server`, privateKeyArgs(args.config), child);
-    const csr = new tls.CertRequest(
-      `${name}-server`,
-      { privateKeyPem: serverKey.privateKeyPem, subject: { commonName: args.hosts[0], organization: PART_OF }, dnsNames: args.hosts },
-      child,
-    );
-    this.serverCert = new tls.LocallySignedCert(
-      `${name}-server`,
-      {
-        certRequestPem: csr.certRequestPem,
-        caPrivateKeyPem: caKey.privateKeyPem,
-        caCertPem: caCert.certPem,
-        validityPeriodHours: hours,
-        // Re-issue on the `pulumi up` after 80% of the lifetime has passed.
-        earlyRenewalHours: Math.floor(hours / 5),
-        allowedUses: SERVER_USES,
-      },
-      child,
-    );
+    const caCert = ca.cert;
+    const server = serverCertificate(`${name}-server`, ca, { dnsNames: args.hosts, key: args.config, validityHours: hours }, child);
+    const serverKey = server.key;
+    this.serverCert = server.cert;
 
     this.caCertPem = caCert.certPem;
     this.secret = new k8s.core.v1.Secret(

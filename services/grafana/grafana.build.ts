@@ -50,12 +50,34 @@ function grafanaDatasources(args: Pick<GrafanaValuesArgs, "prometheusUrl" | "dat
       user: db.username,
       access: "proxy",
       editable: false,
-      jsonData: { database: db.database, sslmode: "disable", timescaledb: args.timescaledb, postgresVersion: 1700 },
+      jsonData: {
+        database: db.database,
+        // With TLS inside the cluster: the server's certificate and name verified with the mounted CA.
+        ...(db.tls
+          ? { sslmode: "verify-full", tlsConfigurationMethod: "file-path", sslRootCertFile: `${DB_CA_DIR}/${db.tls.key}` }
+          : { sslmode: "disable" }),
+        timescaledb: args.timescaledb,
+        postgresVersion: 1700,
+      },
       // Grafana expands $VAR from its environment when it provisions the data source.
       secureJsonData: { password: `$${DB_PASSWORD_ENV}` },
     });
   }
   return sources;
+}
+
+/** Where Grafana mounts the CA ConfigMap of the database (internalTls). */
+const DB_CA_DIR = "/etc/grafana/database-ca";
+
+/** The database's CA ConfigMap mounted into Grafana (only the CA certificate, read-only). */
+function databaseCaMounts(database: ResolvedDatabase | undefined): Record<string, unknown> {
+  if (!database?.tls) return {};
+  const key = database.tls.key;
+  return {
+    extraConfigmapMounts: [
+      { name: "database-ca", mountPath: DB_CA_DIR, configMap: database.tls.configMap, readOnly: true, items: [{ key, path: key }] },
+    ],
+  };
 }
 
 /** Restricted-PSS container context with a read-only root filesystem (Grafana and its sidecar). */
@@ -73,6 +95,28 @@ const SIDECAR_TOKEN_VOLUME = "sc-kube-api-access";
 const SIDECAR_TMP_VOLUME = "sc-dashboard-tmp";
 /** The sidecar's dashboard volume and scratch space hold a few JSON files. */
 const SIDECAR_VOLUME_LIMIT = "64Mi";
+
+/**
+ * Probes of the dashboard sidecar (k8s-sidecar 2.10.1). Its health server answers GET /healthz on
+ * HEALTH_PORT (8080 when unset): 503 until the first listing of the dashboard ConfigMaps is written,
+ * 200 afterwards while its main loop runs and its watcher lives. The chart sets HEALTH_PORT only for
+ * the init-container and native-sidecar forms (with a startupProbe); the ordinary container it runs
+ * here gets neither, so the port is set explicitly through the sidecar's env, from the one fact in
+ * the contract, and the probes use the same number. No startup probe (the chart renders none for
+ * this container): liveness waits 30 s, then allows a minute of failures before a restart, enough
+ * for the first listing on a slow API server.
+ */
+function dashboardSidecarProbes(): { env: Record<string, string>; probes: Record<string, unknown> } {
+  const port = GRAFANA.ports.dashboardSidecarHealth;
+  const healthz = { path: "/healthz", port };
+  return {
+    env: { HEALTH_PORT: String(port) },
+    probes: {
+      readinessProbe: { httpGet: healthz, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 },
+      livenessProbe: { httpGet: healthz, initialDelaySeconds: 30, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+    },
+  };
+}
 
 /**
  * Grafana's own probes: readiness on /api/health (the chart's: it checks the database Grafana
@@ -135,6 +179,7 @@ export function grafanaValues(args: GrafanaValuesArgs): Record<string, unknown> 
     // writes goes to the chart's volumes (/var/lib/grafana, the search index, /tmp/dashboards).
     extraVolumes: [{ name: "tmp", emptyDir: { sizeLimit: TMP_LIMIT } }],
     extraVolumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+    ...databaseCaMounts(args.database),
     ...sidecarAccess(),
     podAnnotations: {
       "prometheus.io/scrape": "true",
@@ -144,8 +189,11 @@ export function grafanaValues(args: GrafanaValuesArgs): Record<string, unknown> 
     sidecar: {
       resources: g.sidecar.resources,
       securityContext: RESTRICTED_CONTAINER,
+      // The chart gives these to every sidecar it runs; only the dashboard one runs here.
+      ...dashboardSidecarProbes().probes,
       dashboards: {
         enabled: true,
+        env: dashboardSidecarProbes().env,
         // ConfigMaps only: the stack ships no dashboard as a Secret, so the sidecar needs no Secret access.
         resource: "configmap",
         sizeLimit: SIDECAR_VOLUME_LIMIT,

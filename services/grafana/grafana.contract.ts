@@ -7,8 +7,9 @@ export const GRAFANA = {
   /** Fixed Helm release name; the chart's fullname, so also the Service's name. */
   release: "grafana",
   /**
-   * Pod ports: Grafana's, and the health endpoint (/healthz) of the dashboard sidecar (the chart's
-   * HEALTH_PORT for it; the other sidecars, off here, get other ports).
+   * Pod ports: Grafana's, and the health endpoint (/healthz) of the dashboard sidecar. The chart
+   * sets the sidecar's HEALTH_PORT only in its init-container form; this program sets it through
+   * sidecar.dashboards.env (k8s-sidecar's default would be 8080).
    */
   ports: { grafana: 3000, dashboardSidecarHealth: 8084 },
   /** The Service's port (it forwards to ports.grafana). */

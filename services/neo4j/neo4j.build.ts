@@ -6,6 +6,7 @@ import { ImagesConfig } from "../../platform/platform.settings";
 import { PART_OF } from "../../platform/labels";
 import { imageRegistry, pullSecretNames } from "../../platform/images";
 import { NEO4J } from "./neo4j.contract";
+import { certificateAnnotations, INTERNAL_TLS, ServerTlsValues } from "../../platform/internal-tls";
 
 /**
  * Pod context for Pod Security "restricted" (the chart sets uid/gid 7474 but no seccomp profile).
@@ -88,6 +89,25 @@ export interface Neo4jValuesArgs {
   readonly secretName: string;
   /** The pinned chart version (the image tag follows it). */
   readonly chartVersion: string;
+  /** The server certificate (internalTls); undefined: Bolt in plain text. */
+  readonly tls?: ServerTlsValues;
+}
+
+/**
+ * Bolt with TLS only: the chart mounts the certificate and key from the Secret, enables the bolt
+ * SSL policy and sets server.bolt.tls_level REQUIRED once a private key Secret is named; the
+ * policy's trusted directory gets the stack's CA (client certificates are not asked for).
+ */
+function boltTls(tls: ServerTlsValues): Record<string, unknown> {
+  return {
+    bolt: {
+      privateKey: { secretName: tls.secretName, subPath: INTERNAL_TLS.keys.key },
+      publicCertificate: { secretName: tls.secretName, subPath: INTERNAL_TLS.keys.cert },
+      trustedCerts: {
+        sources: [{ configMap: { name: tls.caConfigMap, items: [{ key: INTERNAL_TLS.keys.ca, path: INTERNAL_TLS.keys.ca }] } }],
+      },
+    },
+  };
 }
 
 /**
@@ -118,13 +138,17 @@ export function neo4jValues(args: Neo4jValuesArgs): Record<string, unknown> {
     // comes with a cleanup Job that runs as root; clients use the ClusterIP Service instead.
     services: { neo4j: { enabled: false } },
     config: neo4jSettings(cfg),
+    ...(args.tls ? { ssl: boltTls(args.tls) } : {}),
     securityContext: RESTRICTED_POD,
     containerSecurityContext: RESTRICTED_CONTAINER,
     podSpec: {
       // Enterprise serves Prometheus metrics; the prometheus chart's kubernetes-pods job reads these.
-      annotations: enterprise
-        ? { "prometheus.io/scrape": "true", "prometheus.io/port": String(NEO4J.ports.metrics), "prometheus.io/path": NEO4J.metricsPath }
-        : {},
+      annotations: {
+        ...(enterprise
+          ? { "prometheus.io/scrape": "true", "prometheus.io/port": String(NEO4J.ports.metrics), "prometheus.io/path": NEO4J.metricsPath }
+          : {}),
+        ...certificateAnnotations(args.tls),
+      },
     },
     image: imageValues(cfg, args.images, args.chartVersion),
   };

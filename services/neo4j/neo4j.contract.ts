@@ -73,7 +73,16 @@ export function neo4jPodLabels(): Record<string, string> {
  */
 export const NEO4J_CLIENT_SERVICE = "neo4j";
 
-/** The bolt URI of a Service in the namespace. */
-export function neo4jBoltUri(namespace: string, service: string = NEO4J_CLIENT_SERVICE): string {
-  return `bolt://${service}.${namespace}.svc.cluster.local:${NEO4J.ports.bolt}`;
+/** The bolt URI of a Service in the namespace: bolt+s:// (TLS, the certificate verified) when `tls`. */
+export function neo4jBoltUri(namespace: string, service: string = NEO4J_CLIENT_SERVICE, tls = false): string {
+  return `${tls ? "bolt+s" : "bolt"}://${service}.${namespace}.svc.cluster.local:${NEO4J.ports.bolt}`;
+}
+
+/**
+ * The Services whose names the Neo4j certificate covers: the client Service and, per release, the
+ * chart's own Service and its admin Service.
+ */
+export function neo4jTlsServices(edition: Neo4jConfig["edition"]): string[] {
+  const releases = neo4jReleaseNames(edition);
+  return [...new Set([NEO4J_CLIENT_SERVICE, ...releases, ...releases.map((r) => `${r}-admin`)])];
 }

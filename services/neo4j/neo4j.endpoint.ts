@@ -3,6 +3,7 @@
 // holds) is derived from it, without the password.
 import * as pulumi from "@pulumi/pulumi";
 import type { SecretKeyRef } from "../../platform/secret-ref";
+import type { TrustedCa } from "../../platform/internal-tls";
 
 /**
  * Neo4j for the API. No password Output: clients read it from `passwordSecret` by secretKeyRef,
@@ -14,6 +15,8 @@ export interface Neo4jEndpoint {
   /** Service DNS name, e.g. neo4j.ape-2026.svc.cluster.local. */
   readonly host: pulumi.Input<string>;
   readonly port: number;
+  /** Set when the server speaks TLS only: the CA its clients verify it with (internalTls). */
+  readonly tls?: TrustedCa;
   readonly username: string;
   /** The user's password in a Secret of the stack's namespace. */
   readonly passwordSecret: SecretKeyRef;

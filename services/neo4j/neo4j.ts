@@ -11,10 +11,13 @@ import { Neo4jEndpoint } from "./neo4j.endpoint";
 import { neo4jValues } from "./neo4j.build";
 import { NEO4J, NEO4J_CLIENT_SERVICE, neo4jAuth, neo4jBoltUri, neo4jPodLabels, neo4jReleaseNames } from "./neo4j.contract";
 import type { ExternalNeo4j } from "./neo4j.decisions";
+import { resolveServerTls, ServerTls } from "../../platform/internal-tls";
 
 export interface Neo4jArgs extends ChartServiceArgs {
   /** The `neo4j` section of StackConfig (enabled). */
   readonly config: Neo4jConfig;
+  /** The server certificate (internalTls); undefined: Bolt in plain text. */
+  readonly tls?: ServerTls;
 }
 
 /** The endpoint of an external Neo4j (neo4j.enabled false, neo4j.external set). */
@@ -60,9 +63,11 @@ export class Neo4j extends pulumi.ComponentResource {
         releaseName,
         settings: DATA_RELEASE,
         // The Secret's name as an Output: the release waits for the Secret.
-        values: secretName.apply((n) =>
-          neo4jValues({ config: cfg, images: args.images, secretName: n, chartVersion: args.charts.neo4j.version }),
-        ),
+        values: pulumi
+          .all([secretName, resolveServerTls(args.tls)])
+          .apply(([n, tls]) =>
+            neo4jValues({ config: cfg, images: args.images, secretName: n, chartVersion: args.charts.neo4j.version, tls }),
+          ),
         dependsOn: [this.credentials.secret],
       }),
     );
@@ -94,13 +99,14 @@ export class Neo4j extends pulumi.ComponentResource {
     // From the releases' status: whoever uses the endpoint waits for Neo4j.
     const address = pulumi
       .all([service, args.namespace, ...this.releases.map((r) => r.status.name)])
-      .apply(([svc, ns]) => ({ host: `${svc}.${ns}.svc.cluster.local`, uri: neo4jBoltUri(ns, svc) }));
+      .apply(([svc, ns]) => ({ host: `${svc}.${ns}.svc.cluster.local`, uri: neo4jBoltUri(ns, svc, args.tls !== undefined) }));
     this.endpoint = {
       uri: address.uri,
       host: address.host,
       port: NEO4J.ports.bolt,
       username: NEO4J.username,
       passwordSecret: { name: secretName, key: NEO4J.secret.passwordKey },
+      ...(args.tls ? { tls: args.tls.trust } : {}),
     };
     this.registerOutputs({ uri: this.endpoint.uri, secretName, releaseStatus: this.releases.map((r) => r.status) });
   }

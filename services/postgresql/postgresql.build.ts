@@ -5,8 +5,9 @@ import { ImagesConfig } from "../../platform/platform.settings";
 import { ChartImage, chartImage } from "../../platform/images";
 import { volumeValues } from "../../platform/persistence";
 import { BITNAMI_POD_SECURITY, BITNAMI_REGISTRY, bitnamiGlobals, bitnamiImage } from "../../platform/bitnami.build";
-import { POSTGRESQL } from "./postgresql.contract";
+import { POSTGRESQL, postgresqlServiceName } from "./postgresql.contract";
 import { preloadLibraries } from "./postgresql.parameters";
+import { certificateAnnotations, INTERNAL_TLS, ServerTlsValues } from "../../platform/internal-tls";
 
 const KEYS = POSTGRESQL.secret.keys;
 
@@ -42,10 +43,12 @@ export function postgresqlSecretKeys(cfg: Pick<PostgresqlConfig, "architecture">
  * then files older than `retentionDays` are deleted. Runs in the chart's CronJob, which exports
  * PGDUMP_DIR (the backup volume), PGHOST/PGPORT/PGUSER and PGPASSWORD_FILE.
  */
-export function backupScript(retentionDays: number): string {
+export function backupScript(retentionDays: number, tls = false): string {
   const prefix = POSTGRESQL.backup.filePrefix;
   return [
     "set -euo pipefail",
+    // The chart mounts the server's certificate Secret at /tmp/certs when TLS is on; only its CA is read.
+    ...(tls ? [`export PGSSLMODE=verify-full PGSSLROOTCERT=${BACKUP_CERTS_DIR}/${INTERNAL_TLS.keys.ca}`] : []),
     `rm -f "$PGDUMP_DIR"/${prefix}*.partial`,
     `file="$PGDUMP_DIR/${prefix}$(date -u '+%Y-%m-%dT%H%M%SZ').sql.gz"`,
     'PGPASSWORD="${PGPASSWORD:-$(< "$PGPASSWORD_FILE")}" pg_dumpall --clean --if-exists --load-via-partition-root \\',
@@ -56,6 +59,9 @@ export function backupScript(retentionDays: number): string {
   ].join("\n");
 }
 
+/** Where the chart's backup CronJob mounts the server's certificate Secret (tls.enabled). */
+const BACKUP_CERTS_DIR = "/tmp/certs";
+
 /**
  * How late a backup may still start, in seconds after its scheduled time (an hour). Without a
  * deadline the CronJob controller counts every missed start since the last one, and after 100
@@ -65,7 +71,7 @@ export function backupScript(retentionDays: number): string {
 const BACKUP_STARTING_DEADLINE_SECONDS = 3600;
 
 /** The chart's backup CronJob values: our script, our volume, no overlapping runs, a start deadline, no chart NetworkPolicy. */
-function backupValues(backup: PostgresqlConfig["backup"]): Record<string, unknown> {
+function backupValues(backup: PostgresqlConfig["backup"], tls: boolean): Record<string, unknown> {
   if (!backup.enabled) return { enabled: false };
   return {
     enabled: true,
@@ -74,7 +80,7 @@ function backupValues(backup: PostgresqlConfig["backup"]): Record<string, unknow
       timeZone: "Etc/UTC",
       concurrencyPolicy: "Forbid",
       startingDeadlineSeconds: BACKUP_STARTING_DEADLINE_SECONDS,
-      command: ["/bin/bash", "-c", backupScript(backup.retentionDays)],
+      command: ["/bin/bash", "-c", backupScript(backup.retentionDays, tls)],
       resources: backup.resources,
       // The stack's own NetworkPolicies admit the backup pod to PostgreSQL (edge/network-policies).
       networkPolicy: { enabled: false },
@@ -110,9 +116,76 @@ export function postgresqlImage(cfg: PostgresqlConfig, images: ImagesConfig): Ch
   return cfg.timescaledb ? chartImage(images, cfg.timescaledbImage) : chartImage(images, cfg.image, BITNAMI_REGISTRY);
 }
 
-/** Chart values for the configured PostgreSQL; `secretName` is the credentials Secret. */
-export function postgresqlValues(cfg: PostgresqlConfig, images: ImagesConfig, secretName: string): Record<string, unknown> {
+/**
+ * pg_hba.conf with TLS inside the cluster: every connection over the network must use TLS
+ * (hostssl; a plain-text one matches no line and is refused). Plain text is left to the socket and
+ * the loopback address, which never leave the pod: the chart's exporter sidecar connects to
+ * 127.0.0.1 with sslmode=disable. Passwords as everywhere: SCRAM.
+ */
+function tlsOnlyHba(): string {
+  return [
+    "# Written by the ape-2026 program (internalTls): TLS for every connection from outside the pod.",
+    "# TYPE   DATABASE     USER  ADDRESS       METHOD",
+    "local    all          all                 scram-sha-256",
+    "host     all          all   127.0.0.1/32  scram-sha-256",
+    "host     all          all   ::1/128       scram-sha-256",
+    "hostssl  all          all   0.0.0.0/0     scram-sha-256",
+    "hostssl  all          all   ::/0          scram-sha-256",
+    "hostssl  replication  all   0.0.0.0/0     scram-sha-256",
+    "hostssl  replication  all   ::/0          scram-sha-256",
+    "",
+  ].join("\n");
+}
+
+/** Where the server image reads a mounted pg_hba.conf (the chart mounts the primary's there). */
+const MOUNTED_HBA = "/bitnami/postgresql/conf/pg_hba.conf";
+
+/**
+ * The chart's TLS values: the server's certificate Secret (certificate and PKCS#8 key; no CA file,
+ * which would make the chart demand client certificates), TLS-only pg_hba on the primary, and the
+ * same file on the read replicas (the chart gives them none of their own: they mount the primary's
+ * ConfigMap). The chart's copy-certs init container (it makes the key 0600) runs the server image,
+ * not the chart's frozen os-shell image.
+ */
+function tlsValues(cfg: PostgresqlConfig, images: ImagesConfig, tls: ServerTlsValues) {
+  const hbaVolume = "pg-hba";
+  return {
+    tls: {
+      enabled: true,
+      certificatesSecret: tls.secretName,
+      certFilename: INTERNAL_TLS.keys.cert,
+      certKeyFilename: INTERNAL_TLS.keys.key,
+    },
+    primary: { pgHbaConfiguration: tlsOnlyHba() },
+    readReplicas: {
+      extraVolumes: [
+        {
+          name: hbaVolume,
+          configMap: {
+            name: `${postgresqlServiceName(cfg.architecture)}-configuration`,
+            items: [{ key: "pg_hba.conf", path: "pg_hba.conf" }],
+          },
+        },
+      ],
+      extraVolumeMounts: [{ name: hbaVolume, mountPath: MOUNTED_HBA, subPath: "pg_hba.conf", readOnly: true }],
+    },
+    copyCertsImage: postgresqlImage(cfg, images),
+  };
+}
+
+/**
+ * Chart values for the configured PostgreSQL; `secretName` is the credentials Secret, `tls` the
+ * server certificate (undefined: plain text, internalTls.enabled false).
+ */
+export function postgresqlValues(
+  cfg: PostgresqlConfig,
+  images: ImagesConfig,
+  secretName: string,
+  tls?: ServerTlsValues,
+): Record<string, unknown> {
   const conf = extendedConfiguration(cfg.primary.configuration, cfg.primary.extraConfiguration);
+  const secure = tls ? tlsValues(cfg, images, tls) : undefined;
+  const podAnnotations = certificateAnnotations(tls);
   // The chart's own NetworkPolicies are open by default (any source, any egress) and would widen
   // the stack's default-deny policies (edge/network-policies); the stack's are the only ones.
   const noChartNetworkPolicy = { enabled: false };
@@ -129,6 +202,7 @@ export function postgresqlValues(cfg: PostgresqlConfig, images: ImagesConfig, se
       usePasswordFiles: true,
     },
     image: postgresqlImage(cfg, images),
+    ...(secure ? { tls: secure.tls } : {}),
     // pgaudit is the chart's default; the custom image has no wrapper that adds timescaledb. Libraries
     // the configuration names are added to these, never in place of them.
     postgresqlSharedPreloadLibraries: preloadLibraries(
@@ -138,6 +212,7 @@ export function postgresqlValues(cfg: PostgresqlConfig, images: ImagesConfig, se
     primary: {
       ...(conf ? { extendedConfiguration: conf } : {}),
       ...(cfg.timescaledb ? { initdb: { scripts: { [TIMESCALEDB_INIT_SCRIPT]: timescaledbInitScript() } } } : {}),
+      ...(secure ? { ...secure.primary, podAnnotations } : {}),
       persistence: volumeValues(cfg.primary.persistence),
       resources: cfg.primary.resources,
       podSecurityContext: BITNAMI_POD_SECURITY,
@@ -146,6 +221,7 @@ export function postgresqlValues(cfg: PostgresqlConfig, images: ImagesConfig, se
     readReplicas: {
       replicaCount: cfg.readReplicas.replicaCount,
       ...(conf ? { extendedConfiguration: conf } : {}),
+      ...(secure ? { ...secure.readReplicas, podAnnotations } : {}),
       persistence: volumeValues(cfg.readReplicas.persistence),
       resources: cfg.readReplicas.resources,
       podSecurityContext: BITNAMI_POD_SECURITY,
@@ -156,9 +232,10 @@ export function postgresqlValues(cfg: PostgresqlConfig, images: ImagesConfig, se
       resources: cfg.metrics.resources,
       image: chartImage(images, cfg.metrics.image, BITNAMI_REGISTRY),
     },
-    backup: backupValues(cfg.backup),
+    backup: backupValues(cfg.backup, tls !== undefined),
     // Off: its init container runs as root, which Pod Security "restricted" refuses; fsGroup 1001
-    // already makes the volume writable. The image is still set (the chart checks it).
-    volumePermissions: { enabled: false, image: bitnamiImage(images, POSTGRESQL.images.osShell) },
+    // already makes the volume writable. The image is still set (the chart checks it); with TLS the
+    // chart's copy-certs init container runs it, so it is then the server image.
+    volumePermissions: { enabled: false, image: secure ? secure.copyCertsImage : bitnamiImage(images, POSTGRESQL.images.osShell) },
   };
 }

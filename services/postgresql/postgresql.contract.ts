@@ -65,3 +65,15 @@ export function postgresqlMetricsService(release: string = POSTGRESQL.release): 
 export function postgresqlServiceName(architecture: PostgresqlConfig["architecture"], release: string = POSTGRESQL.release): string {
   return architecture === "replication" ? `${release}-primary` : release;
 }
+
+/**
+ * The Services clients of the chart's PostgreSQL use, whose names its server certificate covers:
+ * the write Service and its headless twin, plus the read Services with replication. The backup
+ * job reaches the write Service by its short name.
+ */
+export function postgresqlTlsServices(architecture: PostgresqlConfig["architecture"], release: string = POSTGRESQL.release): string[] {
+  const write = postgresqlServiceName(architecture, release);
+  const services = [write, `${write}-hl`];
+  if (architecture === "replication") services.push(`${release}-read`, `${release}-read-hl`);
+  return services;
+}

@@ -3,6 +3,7 @@
 // holds) is derived from it, without the password.
 import * as pulumi from "@pulumi/pulumi";
 import type { SecretKeyRef } from "../../platform/secret-ref";
+import type { TrustedCa } from "../../platform/internal-tls";
 
 export interface DatabaseEndpoint {
   /** Service DNS name, e.g. postgresql.ape-2026.svc.cluster.local. */
@@ -12,6 +13,8 @@ export interface DatabaseEndpoint {
   readonly username: string;
   /** The application user's password in a Secret (for secretKeyRef / envFrom). */
   readonly passwordSecret: SecretKeyRef;
+  /** Set when the server speaks TLS only: the CA its clients verify it with (internalTls). */
+  readonly tls?: TrustedCa;
   /** The password itself as a Pulumi secret, when this program generated it (not for external databases). */
   readonly password?: pulumi.Output<string>;
 }

@@ -14,10 +14,13 @@ import { pullSecretNames } from "../../platform/images";
 import { ReadOnlyRole } from "./roles";
 import { POSTGRESQL, postgresqlServiceName } from "./postgresql.contract";
 import type { ExternalPostgresql } from "./postgresql.decisions";
+import { resolveServerTls, ServerTls } from "../../platform/internal-tls";
 
 export interface PostgresqlArgs extends ChartServiceArgs {
   /** The `postgresql` section of StackConfig (enabled). */
   readonly config: PostgresqlConfig;
+  /** The server certificate (internalTls); undefined: plain text. */
+  readonly tls?: ServerTls;
   /** Read-only login roles to create, by the workload that reads through each: { grafana: "grafana_reader" }. */
   readonly readOnlyRoles?: Readonly<Record<string, string>>;
 }
@@ -84,7 +87,7 @@ export class Postgresql extends pulumi.ComponentResource {
       releaseName: POSTGRESQL.release,
       settings: DATA_RELEASE,
       // The Secret's name as an Output: the release waits for the Secret.
-      values: secretName.apply((n) => postgresqlValues(cfg, args.images, n)),
+      values: pulumi.all([secretName, resolveServerTls(args.tls)]).apply(([n, tls]) => postgresqlValues(cfg, args.images, n, tls)),
       extraValues: cfg.extraValues,
       dependsOn: [this.credentials.secret, ...(this.backupVolume ? [this.backupVolume] : [])],
     });
@@ -100,6 +103,7 @@ export class Postgresql extends pulumi.ComponentResource {
       username: cfg.auth.username,
       passwordSecret: { name: secretName, key: POSTGRESQL.secret.keys.user },
       password: this.credentials.password(POSTGRESQL.secret.keys.user),
+      ...(args.tls ? { tls: args.tls.trust } : {}),
     };
     for (const [consumer, role] of Object.entries(args.readOnlyRoles ?? {})) {
       this.readOnly[consumer] = new ReadOnlyRole(

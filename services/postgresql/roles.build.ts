@@ -6,6 +6,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ChartImage } from "../../platform/images";
+import type { TrustedCa } from "../../platform/internal-tls";
 import { postgresqlRolesPodLabels } from "./postgresql.contract";
 
 /**
@@ -65,6 +66,8 @@ export interface RoleJobArgs {
   readonly adminPassword: SecretKey;
   /** The role's generated password. */
   readonly rolePassword: SecretKey;
+  /** The CA to verify the server with (internalTls); undefined: plain text. */
+  readonly tls?: TrustedCa;
   /** The server's image: its psql matches the server. */
   readonly image: ChartImage;
   readonly imagePullSecrets: readonly string[];
@@ -76,6 +79,10 @@ function imageReference(image: ChartImage): string {
   if (image.digest) return `${repository}@${image.digest}`;
   return image.tag ? `${repository}:${image.tag}` : repository;
 }
+
+/** The CA ConfigMap's volume and where the Job mounts it. */
+const CA_VOLUME = "internal-ca";
+const CA_DIR = "/etc/ape-2026/ca";
 
 /** Bitnami images run as uid/gid 1001. */
 const BITNAMI_UID = 1001;
@@ -118,7 +125,14 @@ export function readOnlyRoleJobSpec(args: RoleJobArgs): k8s.types.input.batch.v1
               { name: "ROLE", value: args.role },
               { name: "OWNER", value: args.owner },
               { name: "ROLE_PASSWORD", valueFrom: fromSecret(args.rolePassword) },
+              ...(args.tls
+                ? [
+                    { name: "PGSSLMODE", value: "verify-full" },
+                    { name: "PGSSLROOTCERT", value: `${CA_DIR}/${args.tls.key}` },
+                  ]
+                : []),
             ],
+            ...(args.tls ? { volumeMounts: [{ name: CA_VOLUME, mountPath: CA_DIR, readOnly: true }] } : {}),
             resources: {
               requests: { cpu: "50m", memory: "64Mi", "ephemeral-storage": "16Mi" },
               limits: { cpu: "500m", memory: "128Mi", "ephemeral-storage": "64Mi" },
@@ -131,6 +145,7 @@ export function readOnlyRoleJobSpec(args: RoleJobArgs): k8s.types.input.batch.v1
             },
           },
         ],
+        ...(args.tls ? { volumes: [{ name: CA_VOLUME, configMap: { name: args.tls.configMap } }] } : {}),
       },
     },
   };

@@ -70,6 +70,7 @@ export class ReadOnlyRole extends pulumi.ComponentResource {
           host: db.host,
           port: db.port,
           database: db.database,
+          ...(db.tls ? { tls: db.tls } : {}),
           adminPassword: args.adminPassword,
           rolePassword: passwordSecret,
           image: args.image,
@@ -87,6 +88,7 @@ export class ReadOnlyRole extends pulumi.ComponentResource {
       username: args.role,
       passwordSecret: { name: secretName, key: PASSWORD_KEY },
       password: pulumi.secret(password.result),
+      ...(db.tls ? { tls: db.tls } : {}),
     };
     this.registerOutputs({ secretName });
   }

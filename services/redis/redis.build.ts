@@ -7,13 +7,20 @@ import { volumeValues } from "../../platform/persistence";
 import { BITNAMI_POD_SECURITY, BITNAMI_REGISTRY, bitnamiGlobals, bitnamiImage } from "../../platform/bitnami.build";
 import { REDIS } from "./redis.contract";
 import { redisMode } from "./redis.decisions";
+import { certificateAnnotations, INTERNAL_TLS, ServerTlsValues } from "../../platform/internal-tls";
 
 /**
  * Chart values for the configured Redis. `secretName` is the credentials Secret (undefined when
  * auth is off). With Sentinel the chart runs one `<release>-node` StatefulSet of
  * replica.replicaCount pods (redis + sentinel each); master.* is then unused.
  */
-export function redisValues(cfg: RedisConfig, images: ImagesConfig, secretName: string | undefined): Record<string, unknown> {
+export function redisValues(
+  cfg: RedisConfig,
+  images: ImagesConfig,
+  secretName: string | undefined,
+  tls?: ServerTlsValues,
+): Record<string, unknown> {
+  const podAnnotations = certificateAnnotations(tls);
   return {
     global: bitnamiGlobals(images),
     architecture: cfg.architecture,
@@ -21,13 +28,30 @@ export function redisValues(cfg: RedisConfig, images: ImagesConfig, secretName: 
       ? { enabled: true, sentinel: true, existingSecret: secretName, existingSecretPasswordKey: REDIS.secret.key, usePasswordFiles: true }
       : { enabled: false, sentinel: false },
     image: chartImage(images, cfg.image, BITNAMI_REGISTRY),
+    // TLS only (the chart then closes the plain-text ports: Redis and Sentinel --port 0), replication
+    // and Sentinel's own links included. No client certificates (authClients): clients prove
+    // themselves with the password; they verify the server with the CA.
+    ...(tls
+      ? {
+          tls: {
+            enabled: true,
+            authClients: false,
+            existingSecret: tls.secretName,
+            certFilename: INTERNAL_TLS.keys.cert,
+            certKeyFilename: INTERNAL_TLS.keys.key,
+            certCAFilename: INTERNAL_TLS.keys.ca,
+          },
+        }
+      : {}),
     master: {
+      ...(tls ? { podAnnotations } : {}),
       persistence: volumeValues(cfg.master.persistence),
       resources: cfg.master.resources,
       podSecurityContext: BITNAMI_POD_SECURITY,
     },
     // With Sentinel the redis-node StatefulSet (redis + sentinel containers) takes replica.*.
     replica: {
+      ...(tls ? { podAnnotations } : {}),
       replicaCount: cfg.replica.replicaCount,
       persistence: volumeValues(cfg.replica.persistence),
       resources: cfg.replica.resources,

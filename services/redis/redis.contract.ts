@@ -72,3 +72,39 @@ export function redisAddress(
   }
   return { mode: "standalone", host: svc(`${release}-master`), port: REDIS.ports.redis };
 }
+
+/**
+ * The names the chart's Redis certificate covers: every Service (`<release>`, `-master`,
+ * `-replicas`, `-headless`) in each form a client may use; each pod under the headless Service,
+ * which is how the nodes announce themselves for replication and how the sentinels name the master
+ * (the chart's useHostnames and `sentinel announce-hostnames`), once by name and once as the
+ * wildcard that also covers pods added later; and localhost with 127.0.0.1, where the exporter and
+ * the chart's own scripts reach the server in the same pod.
+ */
+export function redisTlsNames(
+  cfg: Pick<RedisConfig, "architecture" | "replica">,
+  mode: RedisMode,
+  namespace: string,
+  release: string = REDIS.release,
+): { dnsNames: string[]; ipAddresses: string[] } {
+  const headless = `${release}-headless.${namespace}.svc.cluster.local`;
+  const pods =
+    mode === "sentinel"
+      ? Array.from({ length: cfg.replica.replicaCount }, (_, i) => `${release}-node-${i}`)
+      : [
+          `${release}-master-0`,
+          ...(cfg.architecture === "replication"
+            ? Array.from({ length: cfg.replica.replicaCount }, (_, i) => `${release}-replicas-${i}`)
+            : []),
+        ];
+  const services = [release, `${release}-master`, `${release}-replicas`, `${release}-headless`];
+  return {
+    dnsNames: [
+      ...services.flatMap((svc) => [svc, `${svc}.${namespace}`, `${svc}.${namespace}.svc`, `${svc}.${namespace}.svc.cluster.local`]),
+      ...pods.map((pod) => `${pod}.${headless}`),
+      `*.${headless}`,
+      "localhost",
+    ],
+    ipAddresses: ["127.0.0.1"],
+  };
+}

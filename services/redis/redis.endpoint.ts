@@ -3,6 +3,7 @@
 // holds) is derived from it, without the password.
 import * as pulumi from "@pulumi/pulumi";
 import type { SecretKeyRef } from "../../platform/secret-ref";
+import type { TrustedCa } from "../../platform/internal-tls";
 
 export interface RedisEndpoint {
   /** standalone/replication: connect to host:port; sentinel: ask the sentinels for `masterSet`. */
@@ -10,6 +11,8 @@ export interface RedisEndpoint {
   readonly host: pulumi.Input<string>;
   readonly port: number;
   readonly sentinel?: { readonly hosts: pulumi.Input<string[]>; readonly port: number; readonly masterSet: string };
+  /** Set when the server speaks TLS only: the CA its clients verify it with (internalTls). */
+  readonly tls?: TrustedCa;
   /** Undefined when Redis auth is off. */
   readonly passwordSecret?: SecretKeyRef;
   readonly password?: pulumi.Output<string>;

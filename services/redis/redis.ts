@@ -9,10 +9,13 @@ import { RedisEndpoint } from "./redis.endpoint";
 import { redisValues } from "./redis.build";
 import { REDIS, redisAddress } from "./redis.contract";
 import { ExternalRedisPlacement, redisMode } from "./redis.decisions";
+import { resolveServerTls, ServerTls } from "../../platform/internal-tls";
 
 export interface RedisArgs extends ChartServiceArgs {
   /** The `redis` section of StackConfig (enabled). */
   readonly config: RedisConfig;
+  /** The server certificate (internalTls); undefined: plain text. */
+  readonly tls?: ServerTls;
 }
 
 /** The endpoint of an external Redis (redis.enabled false), with its sentinels when it runs behind Sentinel. */
@@ -52,7 +55,7 @@ export class Redis extends pulumi.ComponentResource {
       releaseName: REDIS.release,
       settings: DATA_RELEASE,
       // The Secret's name as an Output: the release waits for the Secret.
-      values: secretName.apply((n) => redisValues(cfg, args.images, n)),
+      values: pulumi.all([secretName, resolveServerTls(args.tls)]).apply(([n, tls]) => redisValues(cfg, args.images, n, tls)),
       extraValues: cfg.extraValues,
       dependsOn: this.credentials ? [this.credentials.secret] : [],
     });
@@ -64,6 +67,7 @@ export class Redis extends pulumi.ComponentResource {
       mode,
       host: address.host,
       port: REDIS.ports.redis,
+      ...(args.tls ? { tls: args.tls.trust } : {}),
       ...(mode === "sentinel"
         ? { sentinel: { hosts: address.apply((a) => a.sentinel!.hosts), port: REDIS.ports.sentinel, masterSet: cfg.sentinel.masterSet } }
         : {}),

@@ -18,7 +18,7 @@ import { apply, kubectl } from "./kubectl";
 import { exec, NodeProject, until } from "./node-kit";
 import { E2E_OVERRIDES, ENGINE_ENABLED, flatten } from "./pulumi";
 import { Background, ok, since, sleep } from "./run";
-import { clientPod, diagnose as diagnoseIn, imageOf as imageIn, podState } from "./stack-kit";
+import { clientPod, diagnose as diagnoseIn, imageOf as imageIn, mountsCas, podState, REDIS_CLI } from "./stack-kit";
 
 const NS = "ape-2026";
 type Obj = Record<string, any>;
@@ -212,15 +212,37 @@ const figures: string[] = [];
       figures.push(
         `PostgreSQL as the API (DATABASE_URL from its Secret): write + read ${since(t0).toFixed(1)} s; timescaledb available: ${pgLines.at(-1)} (dev leaves it off)`,
       );
+      // TLS inside the cluster: DATABASE_URL above already carried sslmode=verify-full (so the write
+      // and read went over TLS, the server's name checked); a plain-text login must be refused.
+      const tls = mountsCas(api);
+      if (tls) {
+        const plain = sh(
+          "e2e-api-pg",
+          'psql -X -At "sslmode=disable host=$DATABASE_HOST port=$DATABASE_PORT dbname=$DATABASE_NAME user=$DATABASE_USER" -c "SELECT 1"',
+        );
+        assert.notStrictEqual(plain.code, 0, `a plain-text connection to PostgreSQL was accepted: ${plain.out}`);
+        assert.match(plain.out, /no pg_hba\.conf entry .*no encryption/, plain.out);
+        figures.push(`PostgreSQL over TLS (sslmode=verify-full); plain text refused: ${plain.out.trim().split("\n").at(-1)}`);
+      }
+      // redis-cli speaks TLS with --tls and the CA when REDIS_TLS is set (the API's ConfigMap).
+      const rcli = `${REDIS_CLI} -h "$REDIS_HOST" -p "$REDIS_PORT"`;
       const redisRun = sh(
         "e2e-api-redis",
-        'export REDISCLI_AUTH="$REDIS_PASSWORD"; redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" SET e2e:key kept >/dev/null && redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" GET e2e:key',
+        `export REDISCLI_AUTH="$REDIS_PASSWORD"; ${rcli} SET e2e:key kept >/dev/null && ${rcli} GET e2e:key`,
       );
       ok(redisRun, "redis-cli as the API");
       assert.strictEqual(redisRun.out.trim(), "kept");
       figures.push(
         `Redis as the API (REDIS_PASSWORD from its Secret, ${String((api.containers[0].env ?? []).length)} env + envFrom): SET/GET ok`,
       );
+      if (tls) {
+        const plainRedis = sh(
+          "e2e-api-redis",
+          'export REDISCLI_AUTH="$REDIS_PASSWORD"; timeout 8 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" PING',
+        );
+        assert.notStrictEqual(plainRedis.out.trim(), "PONG", "a plain-text connection to Redis was answered");
+        figures.push(`Redis over TLS (the CA from internal-ca); plain text refused (exit ${plainRedis.code})`);
+      }
       // The same commands from pods without the API's labels: the policies drop their packets.
       const strangerPg = sh("e2e-stranger-pg", psql("SELECT 1"));
       assert.notStrictEqual(strangerPg.code, 0, `a pod without the API's labels reached PostgreSQL: ${strangerPg.out}`);

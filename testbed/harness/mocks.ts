@@ -19,6 +19,7 @@ export class StackMocks implements pulumi.runtime.Mocks {
         break;
       case T.PrivateKey:
         state.privateKeyPem = `-----BEGIN PRIVATE KEY-----\nmock-key-${args.name}\n-----END PRIVATE KEY-----\n`;
+        state.privateKeyPemPkcs8 = `-----BEGIN PRIVATE KEY-----\nmock-pkcs8-key-${args.name}\n-----END PRIVATE KEY-----\n`;
         state.publicKeyPem = `-----BEGIN PUBLIC KEY-----\nmock-${args.name}\n-----END PUBLIC KEY-----\n`;
         break;
       case T.SelfSignedCert:

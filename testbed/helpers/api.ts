@@ -10,6 +10,7 @@ export const PLACEHOLDER_REFS: PodRefs = {
   configMapName: "api-config",
   configChecksum: "",
   credentialEnv: [],
+  trust: [],
 };
 
 /** The Deployment spec for `stack` with `set` applied like `pulumi config set --path`. */

@@ -49,6 +49,10 @@ function registeredRefs(run: ProgramRun): PodRefs {
     externalSecretName: es?.inputs.metadata.name,
     configChecksum: checksum(configMap(run).inputs.data),
     credentialEnv: container(run).env ?? [],
+    // The data services' CA volumes (ca-<service>), as the component mounted them.
+    trust: (deployment(run).inputs.spec.template.spec.volumes ?? [])
+      .filter((v: any) => v.name.startsWith("ca-"))
+      .map((v: any) => ({ service: v.name.slice(3), ca: { configMap: v.configMap.name, key: v.configMap.items[0].key } })),
   };
 }
 

@@ -221,7 +221,7 @@ describe("api: pod security and shape", () => {
     const d = await defaults();
     assert.deepStrictEqual(
       podSpec(d)
-        .volumes.filter((v: any) => v.name !== "tmp")
+        .volumes.filter((v: any) => v.name !== "tmp" && !v.name.startsWith("ca-"))
         .map((v: any) => [v.name, Object.keys(v).filter((k) => k !== "name")[0]]),
       [
         ["data", "emptyDir"],
@@ -248,7 +248,8 @@ describe("api: pod security and shape", () => {
     );
     assert.deepStrictEqual(
       container(run).volumeMounts.map((m: any) => m.mountPath),
-      ["/tmp", "/app/data", "/app/logs", "/app/vee"],
+      // Then, read-only, the CA of each data service (TLS inside the cluster).
+      ["/tmp", "/app/data", "/app/logs", "/app/vee", ...["postgresql", "redis", "neo4j"].map((s) => `/etc/ape-2026/ca/${s}`)],
     );
   });
 });
@@ -372,7 +373,8 @@ describe("api: settings and secrets", () => {
       secret.inputs.stringData.DATABASE_URL,
       new RegExp(
         `^postgresql://ape:${MOCK_PASSWORD_PREFIX}[^@]+@${POSTGRESQL.release}(-primary)?\\.ape-2026\\.svc\\.cluster\\.local:` +
-          `${POSTGRESQL.ports.postgresql}/ape_timeseries$`,
+          // TLS inside the cluster (production): verify-full against the mounted CA.
+          `${POSTGRESQL.ports.postgresql}/ape_timeseries\\?sslmode=verify-full&sslrootcert=%2Fetc%2Fape-2026%2Fca%2Fpostgresql%2Fca\\.crt$`,
       ),
     );
     // The generated database and Redis credentials come through the Secret, not env values; only

@@ -93,6 +93,25 @@ describe("grafana release", () => {
     for (const m of maps) assert.strictEqual(m.inputs.metadata.namespace, "ape-2026");
   });
 
+  it("the dashboard sidecar has liveness and readiness probes on /healthz at the port its health server listens on", () => {
+    // k8s-sidecar 2.10.1 serves /healthz on HEALTH_PORT, 8080 when unset; the chart's ordinary
+    // sidecar container passes only sidecar.dashboards.env (it sets HEALTH_PORT for the init form only).
+    const K8S_SIDECAR_DEFAULT_HEALTH_PORT = 8080;
+    for (const run of [dev, prod]) {
+      const sidecar = grafana(run).inputs.values.sidecar;
+      const listening = Number(sidecar.dashboards.env?.HEALTH_PORT ?? K8S_SIDECAR_DEFAULT_HEALTH_PORT);
+      for (const probe of ["livenessProbe", "readinessProbe"]) {
+        assert.deepStrictEqual(sidecar[probe]?.httpGet, { path: "/healthz", port: listening }, `${run.stack}: ${probe}`);
+      }
+      // /healthz answers 503 until the first listing: liveness leaves it time before a restart.
+      const live = sidecar.livenessProbe;
+      assert.ok(live.initialDelaySeconds + live.periodSeconds * live.failureThreshold >= 60, "a minute and more before a restart");
+      // The chart renders no startupProbe for the ordinary container: none is set where it would be ignored.
+      assert.strictEqual(sidecar.dashboards.startupProbe, undefined);
+      assert.strictEqual(sidecar.dashboards.restartPolicy, undefined, "the ordinary container, not the native-sidecar form");
+    }
+  });
+
   it("Grafana is ready on /api/health (its database) and live on /healthz (its web server)", () => {
     for (const run of [dev, prod]) assert.strictEqual(grafana(run).inputs.values.livenessProbe.httpGet.path, "/healthz");
   });

@@ -204,10 +204,14 @@ describe("neo4j: Community (dev switched on, production)", () => {
     }
   });
 
-  it("the API: NEO4J_URI (bolt) and NEO4J_USERNAME in its ConfigMap, NEO4J_PASSWORD by secretKeyRef", () => {
-    for (const run of [dev, prod]) {
+  it("the API: NEO4J_URI (bolt, bolt+s with TLS inside the cluster) and NEO4J_USERNAME in its ConfigMap, NEO4J_PASSWORD by secretKeyRef", () => {
+    for (const [run, scheme] of [
+      [dev, "bolt"],
+      [prod, "bolt+s"],
+    ] as const) {
       const data = apiData(run);
-      assert.strictEqual(data.NEO4J_URI, "bolt://neo4j.ape-2026.svc.cluster.local:7687");
+      assert.strictEqual(data.NEO4J_URI, `${scheme}://neo4j.ape-2026.svc.cluster.local:7687`);
+      assert.strictEqual(data.NEO4J_CA_FILE, scheme === "bolt+s" ? "/etc/ape-2026/ca/neo4j/ca.crt" : undefined);
       assert.strictEqual(data.NEO4J_USERNAME, "neo4j");
       assert.deepStrictEqual(neo4jEnv(run), [
         { name: "NEO4J_PASSWORD", valueFrom: { secretKeyRef: { name: "neo4j-auth", key: "password" } } },
@@ -217,11 +221,12 @@ describe("neo4j: Community (dev switched on, production)", () => {
 
   it("stack output: the bolt URI, the user and the Secret's name and key, no password", () => {
     assert.deepStrictEqual(prod.outputs.neo4j, {
-      uri: "bolt://neo4j.ape-2026.svc.cluster.local:7687",
+      uri: "bolt+s://neo4j.ape-2026.svc.cluster.local:7687",
       host: "neo4j.ape-2026.svc.cluster.local",
       port: 7687,
       username: "neo4j",
       passwordSecret: { name: "neo4j-auth", key: "password" },
+      tls: { configMap: "internal-ca", key: "ca.crt" },
     });
     assert.ok(!prod.secretOutputs.has("neo4j"));
   });
@@ -268,11 +273,13 @@ describe("neo4j: Enterprise cluster", () => {
       [v.config["server.metrics.prometheus.enabled"], v.config["server.metrics.prometheus.endpoint"]],
       ["true", "0.0.0.0:2004"],
     );
-    assert.deepStrictEqual(v.podSpec.annotations, {
+    const { "ape-2026.io/tls-certificate": certificate, ...scrape } = v.podSpec.annotations;
+    assert.deepStrictEqual(scrape, {
       "prometheus.io/scrape": "true",
       "prometheus.io/port": "2004",
       "prometheus.io/path": "/metrics",
     });
+    assert.match(certificate, /^[0-9a-f]{64}$/, "the certificate's digest rolls the members on renewal");
   });
 
   it("members are created side by side (none waits for another), all after the Secret", () => {
@@ -297,7 +304,7 @@ describe("neo4j: Enterprise cluster", () => {
       svc.spec.ports.map((p: any) => p.port),
       [7687, 7474],
     );
-    assert.strictEqual(apiData(run).NEO4J_URI, "bolt://neo4j.ape-2026.svc.cluster.local:7687");
+    assert.strictEqual(apiData(run).NEO4J_URI, "bolt+s://neo4j.ape-2026.svc.cluster.local:7687");
   });
 
   it("refused before anything is registered when the license key is missing", async () => {

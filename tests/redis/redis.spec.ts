@@ -85,6 +85,8 @@ describe("redis: the default and stack figures reach the chart values", () => {
         masterSet: "mymaster",
       },
       passwordSecret: { name: REDIS.secret.name, key: REDIS.secret.key },
+      // TLS inside the cluster: the CA the API verifies Redis and the sentinels with.
+      tls: { configMap: "internal-ca", key: "ca.crt" },
     });
   });
 });
@@ -131,7 +133,11 @@ describe("images of both Bitnami charts", () => {
     // Only the helpers this program keeps off still name Bitnami's images (the charts check that they are set).
     for (const name of ["postgresql", "redis"]) {
       for (const [path, img] of images(values(production, name))) {
-        const off = /^(volumePermissions|sysctl|kubectl)\./.test(path);
+        // With TLS inside the cluster the chart's copy-certs init container runs volumePermissions.image:
+        // production points it at the PostgreSQL server image.
+        const copyCerts = name === "postgresql" && path.startsWith("volumePermissions.");
+        const off = /^(volumePermissions|sysctl|kubectl)\./.test(path) && !copyCerts;
+        if (copyCerts) assert.deepStrictEqual(img, pg.image, "copy-certs runs the server image");
         assert.strictEqual(/bitnami/.test(String(img.repository)), off, `production ${name} ${path}: ${ref(img)}`);
       }
     }

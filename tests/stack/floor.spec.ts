@@ -1,5 +1,5 @@
 // Production's safety floor: NetworkPolicies, restricted Pod Security, Redis auth, trusted TLS on
-// the Ingress and Redis nodes spread under Sentinel stay on unless the stack names each one turned off, with its reason, under
+// the Ingress, TLS inside the cluster and Redis nodes spread under Sentinel stay on unless the stack names each one turned off, with its reason, under
 // weakenedProduction; such a stack warns on every preview and update, and the policy pack flags it.
 import * as assert from "assert";
 import * as rules from "../../policy/policies";
@@ -34,6 +34,7 @@ const WEAKENINGS: [string, Record<string, unknown>, string, string][] = [
     "redis.replica.podAntiAffinity",
     "redisSpread",
   ],
+  ["plain text inside the cluster", { "internalTls.enabled": false }, "internalTls.enabled", "internalTls"],
 ];
 
 describe("production safety floor", () => {
@@ -70,6 +71,8 @@ describe("production safety floor", () => {
       "weakenedProduction.networkPolicies": "the CNI enforces none",
       "weakenedProduction.redisAuth": "legacy clients",
       "weakenedProduction.ingressTls": "TLS ends at the load balancer",
+      "internalTls.enabled": false,
+      "weakenedProduction.internalTls": "the CNI encrypts the pod network (WireGuard)",
     },
   };
 
@@ -81,7 +84,8 @@ describe("production safety floor", () => {
         set: { ...WEAKENED.set, ...REAL_IMAGES },
       });
       const floor = run.warnings.filter((w) => /below its safety floor/.test(w));
-      assert.strictEqual(floor.length, 4, floor.join("\n"));
+      assert.strictEqual(floor.length, 5, floor.join("\n"));
+      assert.ok(floor.some((w) => /internalTls\.enabled.*"the CNI encrypts the pod network \(WireGuard\)"/.test(w)));
       assert.ok(floor.some((w) => /networkPolicy\.enabled.*"the CNI enforces none"/.test(w)));
       assert.ok(floor.some((w) => w.includes(`ingress.annotations["${NGINX}/ssl-redirect"]`)));
     }
@@ -112,6 +116,11 @@ describe("production safety floor", () => {
       floor.some((m) => /Redis nodes under Sentinel may share a Kubernetes node/.test(m)),
       floor.join("\n"),
     );
+    for (const service of ["PostgreSQL", "Redis", "Neo4j \\(Bolt\\)"])
+      assert.ok(
+        floor.some((m) => new RegExp(`^${service} serves plain text inside the cluster \\(internalTls\\.enabled\\)`).test(m)),
+        `${service}: ${floor.join("\n")}`,
+      );
     assert.strictEqual(rules.productionSafetyFloor.enforcementLevel, "advisory");
     const onFloor = await checkPack(rules, await runProgram("production"), production);
     assert.deepStrictEqual(
