@@ -118,9 +118,10 @@ const SETTINGS: Record<string, unknown> = {
   "prometheus.alerts.for": "30s",
   "prometheus.alerts.rateWindow": "1m",
   "grafana.persistence.size": "256Mi",
-  "networkPolicy.peers.alertmanagerEgress.cidrs[0]": "10.244.0.0/16",
-  "networkPolicy.peers.alertmanagerEgress.except": "[]",
-  "networkPolicy.peers.alertmanagerEgress.ports[0]": WEBHOOK.port,
+  "networkPolicy.alertmanagerEgress.cidrs[0]": "10.244.0.0/16",
+  // one documentation range (TEST-NET-1) replaces the default list of private ranges
+  "networkPolicy.alertmanagerEgress.except[0]": "192.0.2.0/24",
+  "networkPolicy.alertmanagerEgress.ports[0]": WEBHOOK.port,
   "ingress.enabled": false,
   ...flatten({ "neo4j.enabled": false, "neo4j.external": E2E_OVERRIDES["neo4j.external"] }),
 };
