@@ -140,7 +140,7 @@ function certificate(config: Pick<IngressConfig, "hosts" | "tls">): EdgeObject {
   return {
     apiVersion: "cert-manager.io/v1",
     kind: "Certificate",
-    metadata: { name: config.tls.secretName },
+    metadata: { name: ROUTES.api },
     spec: {
       secretName: config.tls.secretName,
       dnsNames: config.hosts.map((h) => h.host),

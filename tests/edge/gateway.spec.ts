@@ -133,7 +133,7 @@ describe("gateway: TLS", () => {
 
   it("production: a Certificate for the hosts from the ClusterIssuer, into the Secret the listener serves", async () => {
     const prod = await runProgram("production");
-    const cert = named(prod, "Certificate", "ape-2026-api-tls").inputs;
+    const cert = named(prod, "Certificate", "api").inputs;
     assert.deepStrictEqual(cert.spec, {
       secretName: "ape-2026-api-tls",
       dnsNames: ["api.ape-2026.example.com"],
@@ -149,7 +149,7 @@ describe("gateway: TLS", () => {
     const issuer = await runProgram("dev", {
       set: { "ingress.tls.mode": "cert-manager", "ingress.tls.issuer.kind": "Issuer", "ingress.tls.issuer.name": "local-ca" },
     });
-    assert.deepStrictEqual(named(issuer, "Certificate", "ape-2026-api-tls").inputs.spec.issuerRef, {
+    assert.deepStrictEqual(named(issuer, "Certificate", "api").inputs.spec.issuerRef, {
       group: "cert-manager.io",
       kind: "Issuer",
       name: "local-ca",
