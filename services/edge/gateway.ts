@@ -25,7 +25,7 @@ export interface EntryArgs {
 }
 
 /** Registers `doc` as a CustomResource in `namespace`, labelled as part of the API's entry point. */
-export function edgeResource(
+function edgeResource(
   name: string,
   doc: EdgeObject,
   namespace: pulumi.Input<string>,
@@ -43,18 +43,33 @@ export function edgeResource(
   );
 }
 
-/** The self-signed chain for the hosts when `tls.mode` is self-signed (its Secret is what the listener serves). */
-export function selfSignedChain(name: string, args: EntryArgs, parent: pulumi.Resource): SelfSignedTls | undefined {
+/**
+ * What both ways in create before the route: the self-signed chain when `tls.mode` is self-signed
+ * (its Secret is what HTTPS serves) and the Traefik Middlewares (a route naming a missing one is
+ * refused by Traefik). `dependsOn` lists them for the objects that reference them.
+ */
+export function entryPrerequisites(
+  name: string,
+  args: EntryArgs,
+  parent: pulumi.Resource,
+): { caCertPem?: pulumi.Output<string>; dependsOn: pulumi.Resource[] } {
   const { config } = args;
-  if (config.tls.mode !== "self-signed") return undefined;
-  return new SelfSignedTls(
-    `${name}-tls`,
-    { hosts: ingressHosts(config), config: config.tls.selfSigned, namespace: args.namespace, secretName: config.tls.secretName },
-    { parent },
+  const chain =
+    config.tls.mode === "self-signed"
+      ? new SelfSignedTls(
+          `${name}-tls`,
+          { hosts: ingressHosts(config), config: config.tls.selfSigned, namespace: args.namespace, secretName: config.tls.secretName },
+          { parent },
+        )
+      : undefined;
+  const middlewares = traefikMiddlewares(config).map((doc) =>
+    edgeResource(`${name}-${doc.metadata.name}`, doc, args.namespace, { parent }),
   );
+  return { caCertPem: chain?.caCertPem, dependsOn: [...middlewares, ...(chain ? [chain.secret] : [])] };
 }
 
 export class ApiGateway extends pulumi.ComponentResource {
+  /** The Gateway API and cert-manager objects (the Middlewares and the chain are created beside them). */
   public readonly objects: k8s.apiextensions.CustomResource[];
   /** https://<first host>. */
   public readonly url: string;
@@ -64,26 +79,18 @@ export class ApiGateway extends pulumi.ComponentResource {
   constructor(name: string, args: EntryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ape:edge:ApiGateway", name, {}, opts);
     const { config } = args;
-    const chain = selfSignedChain(name, args, this);
-    this.caCertPem = chain?.caCertPem;
-    // The Middlewares first: a route whose ExtensionRef names a missing one is refused by Traefik.
-    const middlewares = traefikMiddlewares(config).map((doc) =>
-      edgeResource(`${name}-${doc.metadata.name}`, doc, args.namespace, { parent: this }),
-    );
+    const { caCertPem, dependsOn } = entryPrerequisites(name, args, this);
+    this.caCertPem = caCertPem;
     const backend = { name: API_NAME, port: args.servicePort };
-    const dependsOn = [...middlewares, ...(chain ? [chain.secret] : [])];
     // The Service's name as an input makes the routes wait for it.
-    this.objects = [
-      ...middlewares,
-      ...gatewayObjects(config, args.namespaceName, backend).map((doc) =>
-        edgeResource(
-          `${name}-${doc.kind.toLowerCase()}-${doc.metadata.name}`,
-          doc.kind === "HTTPRoute" ? withBackendService(doc, args.serviceName) : doc,
-          args.namespace,
-          { parent: this, dependsOn },
-        ),
+    this.objects = gatewayObjects(config, args.namespaceName, backend).map((doc) =>
+      edgeResource(
+        `${name}-${doc.kind.toLowerCase()}-${doc.metadata.name}`,
+        doc.kind === "HTTPRoute" ? withBackendService(doc, args.serviceName) : doc,
+        args.namespace,
+        { parent: this, dependsOn },
       ),
-    ];
+    );
     this.url = publicUrl(config);
     this.registerOutputs({ url: this.url, caCertPem: this.caCertPem });
   }

@@ -7,8 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { API_NAME } from "../api";
 import { standardLabels } from "../../platform/labels";
 import { ingressAnnotations, ingressSpec, publicUrl } from "./ingress.build";
-import { traefikMiddlewares } from "./traefik.build";
-import { EntryArgs, edgeResource, selfSignedChain } from "./gateway";
+import { EntryArgs, entryPrerequisites } from "./gateway";
 
 export class ApiIngress extends pulumi.ComponentResource {
   public readonly ingress: k8s.networking.v1.Ingress;
@@ -20,12 +19,8 @@ export class ApiIngress extends pulumi.ComponentResource {
   constructor(name: string, args: EntryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ape:edge:ApiIngress", name, {}, opts);
     const { config } = args;
-    const chain = selfSignedChain(name, args, this);
-    this.caCertPem = chain?.caCertPem;
-    const middlewares = traefikMiddlewares(config).map((doc) =>
-      edgeResource(`${name}-${doc.metadata.name}`, doc, args.namespace, { parent: this }),
-    );
-    const dependsOn: pulumi.Resource[] = [...middlewares, ...(chain ? [chain.secret] : [])];
+    const { caCertPem, dependsOn } = entryPrerequisites(name, args, this);
+    this.caCertPem = caCertPem;
 
     this.ingress = new k8s.networking.v1.Ingress(
       name,
