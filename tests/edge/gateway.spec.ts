@@ -10,6 +10,7 @@ import { T } from "../../testbed/harness/types";
 import { configProblems, loadConfig } from "../../testbed/helpers/config";
 import { checkPack, checkResource, checkStack } from "../../testbed/helpers/policyArgs";
 import { crdProblems, schemaSources } from "../../testbed/helpers/crd-schemas";
+import { REAL_IMAGES } from "../../testbed/harness/variants";
 
 const GW = "kubernetes:gateway.networking.k8s.io/v1:";
 const kindOf = (run: ProgramRun, kind: string) => run.resources.filter((r) => r.type.endsWith(`:${kind}`) && r.custom);
@@ -297,18 +298,7 @@ describe("gateway: ingress-nginx is retired", () => {
 
   it("every production preview and update with controller nginx warns, naming the key; traefik does not", async () => {
     for (const preview of [true, false]) {
-      const r = await runProgram("production", {
-        set: {
-          ...nginx,
-          "api.image.repository": "registry.example.com/ape/api",
-          "postgresql.timescaledbImage.repository": "registry.example.com/ape/ts",
-          "postgresql.metrics.image.repository": "registry.example.com/ape/pe",
-          "redis.image.repository": "registry.example.com/ape/r",
-          "redis.sentinel.image.repository": "registry.example.com/ape/s",
-          "redis.metrics.image.repository": "registry.example.com/ape/re",
-        },
-        preview,
-      });
+      const r = await runProgram("production", { set: { ...nginx, ...REAL_IMAGES }, preview });
       assert.strictEqual(retired(r).length, 1, r.warnings.join("\n"));
       assert.match(retired(r)[0], /^ingress\.controller is nginx: .*ingress\.via gateway/);
     }
