@@ -218,6 +218,17 @@ export const ingressSchema = () =>
           issue(["className"], ing.className, "is the IngressClass of via ingress; via gateway the class is ingress.gateway.className");
         if (Object.keys(ing.annotations).length > 0)
           issue(["annotations"], ing.annotations, "are Ingress annotations (via ingress); an HTTPRoute carries none");
+        // Gateway API's own bounds (the HTTPRoute CRD): 16 hostnames a route, 64 matches a rule.
+        if (ing.hosts.length > 16)
+          issue(
+            ["hosts"],
+            ing.hosts.length,
+            "lists more than 16 hosts, which one HTTPRoute cannot hold; split them over stacks or use via ingress",
+          );
+        ing.hosts.forEach((h, i) => {
+          if (h.paths.length > 64)
+            issue(["hosts", i, "paths"], h.paths.length, "lists more than 64 paths, which one HTTPRoute rule cannot hold");
+        });
         ing.hosts.forEach((h, i) =>
           h.paths.forEach((p, j) => {
             if (p.pathType === "ImplementationSpecific")

@@ -354,6 +354,14 @@ describe("gateway: bad combinations are refused before anything is registered, n
       "ingress.hosts[0].paths[0].pathType",
       /Prefix or Exact/,
     ],
+    [
+      "more hosts than an HTTPRoute holds",
+      {
+        "ingress.hosts": Array.from({ length: 17 }, (_, i) => ({ host: `api${i}.ape.test`, paths: [{ path: "/", pathType: "Prefix" }] })),
+      },
+      "ingress.hosts",
+      /more than 16 hosts/,
+    ],
     ["a body size for Traefik", { "ingress.proxyBodySize": "10m" }, "ingress.proxyBodySize", /nginx \(via ingress\) only/],
     [
       "X-Forwarded-For depth for HAProxy",
