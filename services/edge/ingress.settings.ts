@@ -28,6 +28,20 @@ const listener = (what: string) =>
     })
     .meta({ description: `The ${what} listener of the program's own Gateway.` });
 
+/**
+ * Why the HTTPRoute CRD's validation rules refuse `path` as an Exact or PathPrefix match, or
+ * undefined: characters outside RFC 3986's path set (or a bad percent escape), an encoded slash,
+ * a fragment, an empty segment or a dot segment.
+ */
+function routePathProblem(path: string): string | undefined {
+  if (!/^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$/.test(path))
+    return "holds a character an HTTPRoute path refuses (allowed: letters, digits, -/._~!$&'()*+,;=:@ and %XX escapes)";
+  if (/%2f/i.test(path)) return "holds an encoded slash (%2F), which an HTTPRoute path refuses";
+  if (path.includes("//") || path.includes("/./") || path.includes("/../") || /\/\.\.?$/.test(path))
+    return "holds an empty or dot segment (//, /./, /../), which an HTTPRoute path refuses";
+  return undefined;
+}
+
 export const ingressSchema = () =>
   z
     .strictObject({
@@ -233,6 +247,8 @@ export const ingressSchema = () =>
           h.paths.forEach((p, j) => {
             if (p.pathType === "ImplementationSpecific")
               issue(["hosts", i, "paths", j, "pathType"], p.pathType, "is an Ingress path type; an HTTPRoute matches Prefix or Exact");
+            const refused = routePathProblem(p.path);
+            if (refused) issue(["hosts", i, "paths", j, "path"], p.path, refused);
           }),
         );
       }

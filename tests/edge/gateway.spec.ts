@@ -54,7 +54,7 @@ for (const stack of ["dev", "production"]) {
       run = await runProgram(stack);
     });
 
-    it("creates no Ingress, and every Gateway API, Traefik and cert-manager object is valid against the official CRDs", async () => {
+    it("creates no Ingress, and every Gateway API, Traefik and cert-manager object is valid against the official CRDs' OpenAPI schemas (their CEL rules run on the API server only)", async () => {
       assert.deepStrictEqual(run.ofType(T.Ingress), []);
       assert.ok(edgeObjects(run).length >= 4);
       await assertValid(run);
@@ -247,7 +247,7 @@ describe("gateway and ingress: every supported controller expresses the rate lim
   });
   for (const [via, controller] of cases) {
     for (const stack of ["dev", "production"]) {
-      it(`${via} with ${controller} (${stack}): 100 requests a minute per client IP, plain HTTP redirected; objects valid`, async () => {
+      it(`${via} with ${controller} (${stack}): 100 requests a minute per client IP, plain HTTP redirected; objects valid against their schemas`, async () => {
         const r = await runProgram(stack, { set: { "ingress.via": via, "ingress.controller": controller } });
         await assertValid(r);
         const ns = "ape-2026";
@@ -362,6 +362,14 @@ describe("gateway: bad combinations are refused before anything is registered, n
       "ingress.hosts",
       /more than 16 hosts/,
     ],
+    ...(["/api//v1", "/api/../admin", "/a%2Fb", "/a#b", "/api/."] as const).map(
+      (path): [string, Record<string, unknown>, string, RegExp] => [
+        `the route path ${path}, which the HTTPRoute CRD's rules refuse`,
+        { "ingress.hosts": [{ host: "api.ape.test", paths: [{ path, pathType: "Prefix" }] }] },
+        "ingress.hosts[0].paths[0].path",
+        /an HTTPRoute path refuses/,
+      ],
+    ),
     ["a body size for Traefik", { "ingress.proxyBodySize": "10m" }, "ingress.proxyBodySize", /nginx \(via ingress\) only/],
     [
       "X-Forwarded-For depth for HAProxy",
