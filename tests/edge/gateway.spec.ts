@@ -300,7 +300,7 @@ describe("gateway: ingress-nginx is retired", () => {
     for (const preview of [true, false]) {
       const r = await runProgram("production", { set: { ...nginx, ...REAL_IMAGES }, preview });
       assert.strictEqual(retired(r).length, 1, r.warnings.join("\n"));
-      assert.match(retired(r)[0], /^ingress\.controller is nginx: .*ingress\.via gateway/);
+      assert.match(retired(r)[0], /^ingress\.controller is nginx \(ingress-nginx \(community\)\): .*ingress\.via gateway/);
     }
     assert.deepStrictEqual(retired(await runProgram("production")), []);
   });
