@@ -11,6 +11,7 @@ import { configProblems, loadConfig } from "../../testbed/helpers/config";
 import { checkPack, checkResource, checkStack } from "../../testbed/helpers/policyArgs";
 import { crdProblems, schemaSources } from "../../testbed/helpers/crd-schemas";
 import { REAL_IMAGES } from "../../testbed/harness/variants";
+import { SOURCES } from "../../testbed/schemas/extract-edge-crds";
 
 const GW = "kubernetes:gateway.networking.k8s.io/v1:";
 const kindOf = (run: ProgramRun, kind: string) => run.resources.filter((r) => r.type.endsWith(`:${kind}`) && r.custom);
@@ -35,6 +36,13 @@ describe("gateway: the schemas are the official CRDs", () => {
       ["sigs.k8s.io/gateway-api", "github.com/traefik/traefik/v3", "github.com/cert-manager/cert-manager"],
     );
     for (const s of schemaSources()) assert.match(s.version, /^v\d+\.\d+\.\d+$/, s.module);
+  });
+
+  it("are what testbed/schemas/extract-edge-crds.ts extracts: its modules, versions and files (rerun it after a bump)", () => {
+    assert.deepStrictEqual(
+      schemaSources(),
+      SOURCES.map((s) => ({ module: s.module, version: s.version, files: s.crds.map((c) => c.file) })),
+    );
   });
 
   it("refuse what the API server would: an unknown field, a wrong type, a bad enum", async () => {
