@@ -47,14 +47,12 @@ export const weakenedProductionSchema = () =>
     )
     .meta({
       description:
-        "Production's safety floor (NetworkPolicies, restricted Pod Security, Redis auth, TLS on the Ingress, TLS inside the" +
-        " cluster, Redis nodes one per Kubernetes node under Sentinel) can only be turned" +
+        "Production's safety floor (NetworkPolicies, restricted Pod Security, Redis auth, TLS on the public entry point, TLS" +
+        " inside the cluster, Redis nodes one per Kubernetes node under Sentinel) can only be turned" +
         " off item by item, by stating the reason here, e.g. weakenedProduction.networkPolicies: 'the CNI enforces none; the" +
         " cluster is isolated'. Every preview and update of such a stack warns, and the policy pack flags it. Ignored in development.",
       default: {},
     });
-
-const SSL_REDIRECTS = ["nginx.ingress.kubernetes.io/ssl-redirect", "nginx.ingress.kubernetes.io/force-ssl-redirect"];
 
 /** The shape of the config this reads (a StackConfig has it). */
 interface FloorShape {
@@ -70,7 +68,7 @@ interface FloorShape {
   readonly ingress: {
     readonly enabled: boolean;
     readonly tls: { readonly mode: string };
-    readonly annotations: Readonly<Record<string, string>>;
+    readonly httpsRedirect: boolean;
   };
   readonly internalTls: { readonly enabled: boolean };
 }
@@ -88,8 +86,7 @@ function weakenedFloor(c: FloorShape): Weakened[] {
   if (c.redis.enabled && c.redis.sentinel.enabled && c.redis.replica.podAntiAffinity !== "hard")
     off("redisSpread", ["redis", "replica", "podAntiAffinity"], c.redis.replica.podAntiAffinity);
   if (c.ingress.enabled) {
-    for (const annotation of SSL_REDIRECTS)
-      if (c.ingress.annotations[annotation]?.toLowerCase() === "false") off("ingressTls", ["ingress", "annotations", annotation], "false");
+    if (!c.ingress.httpsRedirect) off("ingressTls", ["ingress", "httpsRedirect"], false);
     if (c.ingress.tls.mode === "self-signed") off("ingressTls", ["ingress", "tls", "mode"], "self-signed");
   }
   if (!c.internalTls.enabled) off("internalTls", ["internalTls", "enabled"], false);
