@@ -125,6 +125,17 @@ export class NodeProject {
     return this.pulumi.run(this.stack, args);
   }
 
+  /**
+   * `npm run verify -- --stack <stack> --cwd <this project> <args>` in the background (so this
+   * process can serve or watch meanwhile), with the project's backend; resolves when it ends.
+   */
+  verify(...args: string[]): Promise<Run> {
+    const script = [path.join(REPO, "scripts", "verify.ts"), "--stack", this.stack, "--cwd", this.dir, ...args];
+    return background(process.execPath, ["-r", path.join(REPO, "testbed", "harness", "register.js"), ...script], {
+      env: pulumiEnv(this.dir),
+    }).done;
+  }
+
   /** The stack's state (`pulumi stack export`, secrets encrypted). */
   exportState(): Deployment {
     return this.pulumi.export(this.stack);

@@ -29,9 +29,9 @@ import { CACHED_CHARTS, cachedChart } from "../helpers/charts";
 import { readStackFile } from "../harness/stackFile";
 import { apply, kubectl } from "./kubectl";
 import { exec, execAsync, NodeProject, until } from "./node-kit";
-import { E2E_OVERRIDES, ENGINE_ENABLED, flatten, PRODUCTION_IMAGES, pulumiEnv, REPO } from "./pulumi";
-import { background, Background, ok, Run, runSync, since, sleep } from "./run";
-import { clientPod, diagnose as diagnoseIn, imageOf, podState, ready, REDIS_CLI } from "./stack-kit";
+import { E2E_OVERRIDES, ENGINE_ENABLED, flatten, PRODUCTION_IMAGES, REPO } from "./pulumi";
+import { background, ok, Run, runSync, since, sleep } from "./run";
+import { clientPod, diagnose as diagnoseIn, imageOf, podState, ready, REDIS_CLI, watchUp } from "./stack-kit";
 
 const NS = "ape-2026";
 type Obj = Record<string, any>;
@@ -237,21 +237,7 @@ const figures: string[] = [];
     /** The program's objects and releases as they ran, for the old chart's way in (7). */
     let captured: { objects: Obj[]; releases: Array<{ name: string; chart: string; values: Obj }> } | undefined;
 
-    const verify = (...args: string[]): Promise<Run> =>
-      background(
-        process.execPath,
-        [
-          "-r",
-          path.join(REPO, "testbed", "harness", "register.js"),
-          path.join(REPO, "scripts", "verify.ts"),
-          "--stack",
-          "production",
-          "--cwd",
-          project.dir,
-          ...args,
-        ],
-        { env: pulumiEnv(project.dir) },
-      ).done;
+    const verify = (...args: string[]): Promise<Run> => project.verify(...args);
 
     before(() => {
       assert.ok(!namespaceExists(), `namespace ${NS} already exists: this spec needs a cluster without the stack`);
@@ -268,36 +254,14 @@ const figures: string[] = [];
 
     it("(1) the first pulumi up, every readiness wait on, completes with the API at its full production size", async () => {
       const t0 = process.hrtime.bigint();
-      const up: Background = project.start("up", "--yes", "--skip-preview");
-      let done = false;
-      void up.done.then(() => (done = true));
-      let beside = false;
-      let lastReport = 0;
-      const deadline = Date.now() + 1_500_000;
-      while (!done && Date.now() < deadline) {
-        try {
-          if (!beside && namespaceExists()) {
-            apply(besideTheStack() as never);
-            beside = true;
-          }
-          if (beside && pulumiAcceptance === undefined && podsAndEndpoints().length === 0) pulumiAcceptance = since(t0);
-          if (Date.now() - lastReport > 60_000) {
-            lastReport = Date.now();
-            const pods = kubectl(["get", "pods", "-n", NS, "-o", "json"]).items;
-            console.log(`      [${since(started).toFixed(0)} s] ${pods.map((p) => `${p.metadata.name}: ${podState(p)}`).join(" | ")}`);
-          }
-        } catch {
-          // the namespace is not there yet
-        }
-        await sleep(2000);
-      }
-      if (!done) {
-        const why = diagnose();
-        await up.kill();
-        assert.fail(`pulumi up did not complete in 25 min:\n${why}\n${up.out.slice(-3000)}`);
-      }
-      const run = await up.done;
-      if (run.code !== 0) assert.fail(`pulumi up failed (${run.seconds.toFixed(0)} s):\n${run.out.slice(-4000)}\n${diagnose()}`);
+      const run = await watchUp(project.start("up", "--yes", "--skip-preview"), NS, {
+        minutes: 25,
+        started,
+        beside: besideTheStack,
+        tick: () => {
+          if (pulumiAcceptance === undefined && podsAndEndpoints().length === 0) pulumiAcceptance = since(t0);
+        },
+      });
       upCompleted = true;
       upSeconds = run.seconds;
       assert.match(run.out, /below its safety floor: Redis nodes with Sentinel not kept one per Kubernetes node/, "the floor warning");

@@ -2,7 +2,9 @@
 // production-shaped stack): a pod's state in a few words, the diagnosis of what is not Ready, and
 // client pods that stand where the API stands (its labels, its env) or anywhere else.
 import { spawnSync } from "child_process";
-import { kubectl } from "./kubectl";
+import * as assert from "assert";
+import { apply, kubectl } from "./kubectl";
+import { Background, Run, since, sleep } from "./run";
 
 type Obj = Record<string, any>;
 
@@ -91,3 +93,46 @@ export const mountsCas = (apiPod: Obj) => (apiPod.volumes ?? []).some((v: Obj) =
 
 /** redis-cli as the API runs it: TLS with the CA when the API's ConfigMap sets REDIS_TLS (shell text). */
 export const REDIS_CLI = 'redis-cli ${REDIS_TLS:+--tls --cacert "$REDIS_CA_FILE"}';
+
+/**
+ * Waits for a `pulumi up` of a whole stack, bounded: what the operator adds beside the stack
+ * (`beside`) goes in as soon as the namespace exists, `tick` runs every 2 s after that (e.g. to time
+ * the acceptance check while the update runs), the pods' states are printed every minute, and past
+ * `minutes` the update is killed and each pod says why it is not Ready. Fails on a failed update.
+ */
+export async function watchUp(
+  up: Background,
+  namespace: string,
+  opts: { minutes: number; started: bigint; beside: () => object[]; tick?: () => void },
+): Promise<Run> {
+  let done = false;
+  void up.done.then(() => (done = true));
+  let besidePlaced = false;
+  let lastReport = 0;
+  const deadline = Date.now() + opts.minutes * 60_000;
+  while (!done && Date.now() < deadline) {
+    try {
+      if (!besidePlaced && kubectl(["get", "namespaces", "-o", "json"]).items.some((n) => n.metadata.name === namespace)) {
+        apply(opts.beside() as never);
+        besidePlaced = true;
+      }
+      if (besidePlaced) opts.tick?.();
+      if (Date.now() - lastReport > 60_000) {
+        lastReport = Date.now();
+        const pods = kubectl(["get", "pods", "-n", namespace, "-o", "json"]).items;
+        console.log(`      [${since(opts.started).toFixed(0)} s] ${pods.map((p) => `${p.metadata.name}: ${podState(p)}`).join(" | ")}`);
+      }
+    } catch {
+      // the namespace is not there yet
+    }
+    await sleep(2000);
+  }
+  if (!done) {
+    const why = diagnose(namespace);
+    await up.kill();
+    assert.fail(`pulumi up did not complete in ${opts.minutes} min:\n${why}\n${up.out.slice(-3000)}`);
+  }
+  const run = await up.done;
+  if (run.code !== 0) assert.fail(`pulumi up failed (${run.seconds.toFixed(0)} s):\n${run.out.slice(-4000)}\n${diagnose(namespace)}`);
+  return run;
+}

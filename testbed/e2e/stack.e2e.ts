@@ -17,8 +17,8 @@ import { CACHED_CHARTS, cachedChart } from "../helpers/charts";
 import { apply, kubectl } from "./kubectl";
 import { exec, NodeProject, until } from "./node-kit";
 import { E2E_OVERRIDES, ENGINE_ENABLED, flatten } from "./pulumi";
-import { Background, ok, since, sleep } from "./run";
-import { clientPod, diagnose as diagnoseIn, imageOf as imageIn, mountsCas, podState, REDIS_CLI } from "./stack-kit";
+import { ok, since } from "./run";
+import { clientPod, diagnose as diagnoseIn, imageOf as imageIn, mountsCas, podState, REDIS_CLI, watchUp } from "./stack-kit";
 
 const NS = "ape-2026";
 type Obj = Record<string, any>;
@@ -127,36 +127,7 @@ const figures: string[] = [];
     });
 
     it("(1) pulumi up with every readiness wait on completes (Helm waits for each release)", async () => {
-      const up: Background = project.start("up", "--yes", "--skip-preview");
-      let done = false;
-      void up.done.then(() => (done = true));
-      let secret = false;
-      let lastReport = 0;
-      // Bounded: past 20 minutes the run is killed and each pod says why it is not Ready.
-      const deadline = Date.now() + 1_200_000;
-      while (!done && Date.now() < deadline) {
-        try {
-          if (!secret && kubectl(["get", "namespaces", "-o", "json"]).items.some((n) => n.metadata.name === NS)) {
-            apply([neo4jSecret as never]);
-            secret = true;
-          }
-          if (Date.now() - lastReport > 60_000) {
-            lastReport = Date.now();
-            const pods = kubectl(["get", "pods", "-n", NS, "-o", "json"]).items;
-            console.log(`      [${since(started).toFixed(0)} s] ${pods.map((p) => `${p.metadata.name}: ${podState(p)}`).join(" | ")}`);
-          }
-        } catch {
-          // the namespace is not there yet
-        }
-        await sleep(1000);
-      }
-      if (!done) {
-        const why = diagnose();
-        await up.kill();
-        assert.fail(`pulumi up did not complete in 20 min:\n${why}\n${up.out.slice(-3000)}`);
-      }
-      const run = await up.done;
-      if (run.code !== 0) assert.fail(`pulumi up failed (${run.seconds.toFixed(0)} s):\n${run.out.slice(-4000)}\n${diagnose()}`);
+      const run = await watchUp(project.start("up", "--yes", "--skip-preview"), NS, { minutes: 20, started, beside: () => [neo4jSecret] });
       upCompleted = true;
       figures.push(`pulumi up (whole dev stack, every wait on): ${run.seconds.toFixed(1)} s`);
     });

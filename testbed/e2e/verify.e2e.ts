@@ -19,8 +19,7 @@ import { cachedChart } from "../helpers/charts";
 import { NS } from "../helpers/flows";
 import { apply, kubectl } from "./kubectl";
 import { NODE_SETTINGS, nodeDataSecrets, NodeProject, until } from "./node-kit";
-import { pulumiEnv, REPO } from "./pulumi";
-import { background, ok, Run, since, sleep } from "./run";
+import { ok, Run, since, sleep } from "./run";
 
 const skipReason =
   process.env.APE_E2E_NODE === "1"
@@ -56,23 +55,7 @@ interface Report {
     let entryAddress = "";
 
     /** npm run verify for the project's stack, in the background (this process serves the entry point meanwhile). */
-    const verify = async (...args: string[]): Promise<Run> =>
-      background(
-        process.execPath,
-        [
-          "-r",
-          path.join(REPO, "testbed", "harness", "register.js"),
-          path.join(REPO, "scripts", "verify.ts"),
-          "--stack",
-          "dev",
-          "--cwd",
-          project.dir,
-          "--entry-address",
-          entryAddress,
-          ...args,
-        ],
-        { env: pulumiEnv(project.dir) },
-      ).done;
+    const verify = (...args: string[]): Promise<Run> => project.verify("--entry-address", entryAddress, ...args);
     const reportOf = (run: Run): Report => JSON.parse(run.out.slice(run.out.indexOf("{\n"), run.out.lastIndexOf("}") + 1));
     const check = (r: Report, object: string) => {
       const c = r.checks.find((x) => x.object === object);
