@@ -191,13 +191,12 @@ function startEdge(p: LocalPaths, built: boolean, say: (l: string) => void): boo
     say("edge controller: not built (testbed/engine/build.sh edge); the dev stack's Ingress is off on the local cluster");
     return false;
   }
-  const kubectl = path.join(engineDirs().bin, "kubectl");
-  const jsonpath = "jsonpath={.status.availableReplicas}";
-  const available = capture(kubectl, ["--kubeconfig", p.kubeconfig, "-n", "traefik", "get", "deployment", "traefik", "-o", jsonpath]);
-  if (available.code === 0 && Number(available.stdout) > 0) {
+  // Both parts: Traefik's Deployment Available and cert-manager's process alive.
+  if (capture(CLUSTER_SH, ["node", "edge", "status"], { env: engineEnv(p) }).code === 0) {
     say("edge controller: running (reused)");
     return true;
   }
+  capture(CLUSTER_SH, ["node", "edge", "stop"], { env: engineEnv(p) }); // whatever part of it still runs
   const t0 = Date.now();
   const res = capture(CLUSTER_SH, ["node", "edge", "start"], { env: engineEnv(p) });
   if (res.code !== 0) throw new ToolError(`starting the edge controller failed:\n${tail(res.stderr)}`);
