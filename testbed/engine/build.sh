@@ -750,12 +750,14 @@ build_edge-crds() {
   tdir=$(go mod download -json "github.com/traefik/traefik/v3@$TRAEFIK_VERSION" | jq -r '.Dir // error(.Error)')
   cdir=$(go mod download -json "github.com/cert-manager/cert-manager@$CERT_MANAGER_VERSION" | jq -r '.Dir // error(.Error)')
   mkdir -p "$out"
-  # Standard channel CRDs only (the admission policy file beside them is not a CRD).
-  cat_yaml "$gwdir"/config/crd/standard/gateway.networking.k8s.io_*.yaml | grep -v '^\s*#' >"$out/gateway-api.yaml.tmp"
+  # Standard channel CRDs only (the safe-upgrades admission policy beside them is not a CRD).
+  cat_yaml $(grep -l '^kind: CustomResourceDefinition' "$gwdir"/config/crd/standard/*.yaml) | grep -v '^\s*#' >"$out/gateway-api.yaml.tmp"
   cat_yaml "$tdir"/docs/content/reference/dynamic-configuration/traefik.io_*.yaml >"$out/traefik.yaml.tmp"
   cat_yaml "$cdir"/deploy/crds/*.yaml >"$out/cert-manager.yaml.tmp"
   for f in gateway-api traefik cert-manager; do
     grep -q '^kind: CustomResourceDefinition' "$out/$f.yaml.tmp" || { echo "$f: no CRD found"; return 1; }
+    [[ $(grep -c '^kind: ' "$out/$f.yaml.tmp") == $(grep -c '^kind: CustomResourceDefinition' "$out/$f.yaml.tmp") ]] ||
+      { echo "$f: objects other than CRDs"; return 1; }
     mv "$out/$f.yaml.tmp" "$out/$f.yaml"
     echo "$out/$f.yaml: $(grep -c '^kind: CustomResourceDefinition' "$out/$f.yaml") CRDs"
   done
