@@ -14,6 +14,8 @@ export const MOVED_KEYS: Readonly<Record<string, MovedKey>> = {
   [`${RECEIVERS}.slackWebhookUrl`]: { to: `${RECEIVERS}.slack.webhookUrl`, secret: true },
   [`${RECEIVERS}.slackChannel`]: { to: `${RECEIVERS}.slack.channel`, secret: false },
   [`${RECEIVERS}.webhookUrl`]: { to: `${RECEIVERS}.webhook.url`, secret: true },
+  // The issuer may be an Issuer too since the Gateway API entry point (ingress.tls.issuer.kind).
+  "ingress.tls.clusterIssuer": { to: "ingress.tls.issuer.name", secret: false },
 };
 
 /** The message for a retired key: what replaces it and the commands that move it. */

@@ -140,6 +140,78 @@ export const ingressTls: ResourceValidationPolicy = {
   }),
 };
 
+const GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
+const HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
+const TRAEFIK_MIDDLEWARE = "kubernetes:traefik.io/v1alpha1:Middleware";
+
+interface Listener {
+  name?: string;
+  protocol?: string;
+  tls?: { mode?: string; certificateRefs?: unknown[] };
+}
+
+export const gatewayTls: ResourceValidationPolicy = {
+  name: "gateway-tls",
+  description: "Every HTTPS listener of a Gateway terminates TLS with a certificate.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, report) => {
+    if (args.type !== GATEWAY) return;
+    const listeners = known(() => (args.props.spec?.listeners ?? []) as Listener[], []);
+    for (const l of listeners) {
+      if (l.protocol !== "HTTPS") continue;
+      if (!l.tls) report(`listener ${l.name} (HTTPS) has no tls; give it the TLS Secret in tls.certificateRefs`);
+      else if ((l.tls.mode ?? "Terminate") !== "Terminate")
+        report(`listener ${l.name} (HTTPS) passes TLS through (tls.mode ${l.tls.mode})`);
+      else if (!l.tls.certificateRefs?.length) report(`listener ${l.name} (HTTPS) has no tls.certificateRefs`);
+    }
+  },
+};
+
+interface RouteRule {
+  filters?: { type?: string; requestRedirect?: { scheme?: string } }[];
+  backendRefs?: unknown[];
+}
+/** A rule that only redirects to https (what may attach to a plain HTTP listener). */
+const redirectsToHttps = (r: RouteRule): boolean =>
+  !r.backendRefs?.length && (r.filters ?? []).some((f) => f.type === "RequestRedirect" && f.requestRedirect?.scheme === "https");
+
+/**
+ * Routes on the stack's own Gateways: a route with a backend attaches to HTTPS listeners only; a
+ * route on a plain HTTP listener (or on all listeners, without sectionName) only redirects to https.
+ */
+export const gatewayRoutesHttps: StackValidationPolicy = {
+  name: "gateway-routes-https",
+  description: "Routes reach the API through HTTPS listeners only; a plain HTTP listener only redirects to https.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const gateways = new Map<string, Listener[]>();
+    for (const g of args.resources.filter((r) => r.type === GATEWAY))
+      gateways.set(
+        known(() => String(g.props.metadata?.name), ""),
+        known(() => (g.props.spec?.listeners ?? []) as Listener[], []),
+      );
+    for (const route of args.resources.filter((r) => r.type === HTTP_ROUTE)) {
+      const spec = known(
+        () => route.props.spec ?? {},
+        {} as { parentRefs?: { name?: string; sectionName?: string }[]; rules?: RouteRule[] },
+      );
+      const onlyRedirects = (spec.rules ?? []).every(redirectsToHttps);
+      for (const ref of spec.parentRefs ?? []) {
+        const listeners = gateways.get(String(ref.name));
+        if (!listeners) continue;
+        const attached = ref.sectionName === undefined ? listeners : listeners.filter((l) => l.name === ref.sectionName);
+        const plain = attached.filter((l) => l.protocol === "HTTP");
+        if (plain.length && !onlyRedirects)
+          report(
+            `route attaches to plain HTTP listener ${plain.map((l) => l.name).join(", ")} of Gateway ${ref.name} and does more than` +
+              " redirect to https; attach it to the HTTPS listener (parentRefs[].sectionName)",
+            route.urn,
+          );
+      }
+    }
+  },
+};
+
 export const configMapNoSecrets: ResourceValidationPolicy = {
   name: "configmap-no-secrets",
   description:
@@ -330,14 +402,33 @@ export const statefulProtectedInProduction: StackValidationPolicy = {
   },
 };
 
-/** Ingress annotations with which ingress-nginx also serves plain HTTP. */
-const SSL_REDIRECTS = ["nginx.ingress.kubernetes.io/ssl-redirect", "nginx.ingress.kubernetes.io/force-ssl-redirect"];
+/** Ingress annotations with which ingress-nginx or HAProxy also serves plain HTTP. */
+const SSL_REDIRECTS = [
+  "nginx.ingress.kubernetes.io/ssl-redirect",
+  "nginx.ingress.kubernetes.io/force-ssl-redirect",
+  "haproxy.org/ssl-redirect",
+];
+const TRAEFIK_ROUTER_MIDDLEWARES = "traefik.ingress.kubernetes.io/router.middlewares";
+
+/** `<namespace>-<name>@kubernetescrd` of each Traefik Middleware of the stack that redirects to https. */
+function traefikHttpsRedirects(resources: PolicyResource[]): Set<string> {
+  const out = new Set<string>();
+  for (const m of resources.filter((r) => r.type === TRAEFIK_MIDDLEWARE)) {
+    const ref = known(
+      () =>
+        m.props.spec?.redirectScheme?.scheme === "https" ? `${m.props.metadata?.namespace}-${m.props.metadata?.name}@kubernetescrd` : "",
+      "",
+    );
+    if (ref) out.add(ref);
+  }
+  return out;
+}
 
 /**
  * The production safety floor, read from the resources (the program refuses each item turned off
  * unless the stack acknowledges it under weakenedProduction; this flags the acknowledged ones, so a
  * review sees them): NetworkPolicies in the namespace, Pod Security enforced at "restricted", Redis
- * with auth, and trusted TLS on the Ingress (no plain HTTP, no self-signed certificate).
+ * with auth, and trusted TLS on the public entry point (no plain HTTP, no self-signed certificate).
  */
 export const productionSafetyFloor: StackValidationPolicy = {
   name: "production-safety-floor",
@@ -358,10 +449,18 @@ export const productionSafetyFloor: StackValidationPolicy = {
       if (release && /redis$/.test(chartName(release.chart)) && release.auth === false)
         report("Redis runs without a password (redis.auth.enabled)", r.urn);
     }
+    const redirects = traefikHttpsRedirects(args.resources);
     for (const ing of args.resources.filter((x) => x.isType(k8s.networking.v1.Ingress))) {
       const annotations = known(() => ing.props.metadata?.annotations ?? {}, {} as Record<string, string>);
       for (const a of SSL_REDIRECTS)
         if (String(annotations[a] ?? "").toLowerCase() === "false") report(`the Ingress serves plain HTTP (${a}: "false")`, ing.urn);
+      const traefik = known(() => ing.props.spec?.ingressClassName === "traefik", false);
+      const middlewares = String(annotations[TRAEFIK_ROUTER_MIDDLEWARES] ?? "").split(",");
+      if (traefik && !middlewares.some((m) => redirects.has(m.trim())))
+        report(
+          `the Ingress serves plain HTTP: Traefik routes it without a redirectScheme https Middleware (${TRAEFIK_ROUTER_MIDDLEWARES})`,
+          ing.urn,
+        );
     }
     for (const cert of args.resources.filter((x) => x.type === "tls:index/selfSignedCert:SelfSignedCert"))
       report(
@@ -377,6 +476,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   containersResources,
   imagesPinnedInProduction,
   ingressTls,
+  gatewayTls,
   configMapNoSecrets,
   chartVersionsPinned,
   noExposedServices,
@@ -388,6 +488,6 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
 ];
 
 /** @public The pack's stack rules (tests run them through the whole module). */
-export const stackPolicies: StackValidationPolicy[] = [statefulProtectedInProduction, productionSafetyFloor];
+export const stackPolicies: StackValidationPolicy[] = [statefulProtectedInProduction, productionSafetyFloor, gatewayRoutesHttps];
 
 export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [...resourcePolicies, ...stackPolicies];

@@ -10,7 +10,7 @@ import { apiSchema } from "../services/api";
 import { postgresqlSchema } from "../services/postgresql";
 import { redisSchema } from "../services/redis";
 import { neo4jSchema } from "../services/neo4j";
-import { namespaceSchema, ingressSchema, networkPolicySchema } from "../services/edge";
+import { checkControllerSelectors, namespaceSchema, ingressSchema, networkPolicySchema } from "../services/edge";
 import { prometheusSchema } from "../services/prometheus";
 import { grafanaSchema } from "../services/grafana";
 import { checkGrafanaNeedsPrometheus, checkNodeExporterPodSecurity } from "./checks";
@@ -41,6 +41,7 @@ export const stackSchema = (ctx: SchemaContext) =>
     })
     .superRefine(checkNodeExporterPodSecurity)
     .superRefine(checkGrafanaNeedsPrometheus)
+    .superRefine(checkControllerSelectors)
     .superRefine(checkProductionFloor);
 
 /** The validated configuration every component reads. Nothing else reads `pulumi.Config`. */

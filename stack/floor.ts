@@ -41,13 +41,11 @@ export const weakenedProductionSchema = () =>
     )
     .meta({
       description:
-        "Production's safety floor (NetworkPolicies, restricted Pod Security, Redis auth, TLS on the Ingress) can only be turned" +
+        "Production's safety floor (NetworkPolicies, restricted Pod Security, Redis auth, TLS on the public entry point) can only be turned" +
         " off item by item, by stating the reason here, e.g. weakenedProduction.networkPolicies: 'the CNI enforces none; the" +
         " cluster is isolated'. Every preview and update of such a stack warns, and the policy pack flags it. Ignored in development.",
       default: {},
     });
-
-const SSL_REDIRECTS = ["nginx.ingress.kubernetes.io/ssl-redirect", "nginx.ingress.kubernetes.io/force-ssl-redirect"];
 
 /** The shape of the config this reads (a StackConfig has it). */
 interface FloorShape {
@@ -61,7 +59,7 @@ interface FloorShape {
   readonly ingress: {
     readonly enabled: boolean;
     readonly tls: { readonly mode: string };
-    readonly annotations: Readonly<Record<string, string>>;
+    readonly httpsRedirect: boolean;
   };
 }
 
@@ -76,8 +74,7 @@ function weakenedFloor(c: FloorShape): Weakened[] {
   if (!c.redis.enabled && c.redis.external && c.redis.external.existingSecret === undefined)
     off("redisAuth", ["redis", "external", "existingSecret"], undefined);
   if (c.ingress.enabled) {
-    for (const annotation of SSL_REDIRECTS)
-      if (c.ingress.annotations[annotation]?.toLowerCase() === "false") off("ingressTls", ["ingress", "annotations", annotation], "false");
+    if (!c.ingress.httpsRedirect) off("ingressTls", ["ingress", "httpsRedirect"], false);
     if (c.ingress.tls.mode === "self-signed") off("ingressTls", ["ingress", "tls", "mode"], "self-signed");
   }
   return out;

@@ -5,6 +5,7 @@ import { placeholderImages } from "./placeholders";
 import { alertsReachNoOne } from "../services/prometheus";
 import { isProduction, parseStackConfig, StackConfig } from "./config";
 import { floorWarnings } from "./floor";
+import { edgeWarnings } from "../services/edge";
 
 /**
  * Which of `keys` (top-level keys of `project`) the stack stores encrypted, or undefined when the
@@ -78,6 +79,8 @@ export function loadStackConfig(): StackConfig {
   if (unrouted) pulumi.log.warn(unrouted);
   // And for every part of the safety floor it runs without (acknowledged, or it would not parse).
   for (const warning of floorWarnings(config)) pulumi.log.warn(warning);
+  // And while its entry point runs on a retired controller (ingress-nginx).
+  for (const warning of edgeWarnings(config)) pulumi.log.warn(warning);
   const placeholders = isProduction(config) ? placeholderImages(config) : [];
   if (placeholders.length > 0) {
     if (!pulumi.runtime.isDryRun()) throw new ConfigValidationError(placeholders);

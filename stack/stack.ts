@@ -33,7 +33,16 @@ import {
   redisFlows,
   redisMetricsTarget,
 } from "../services/redis";
-import { ApiIngress, buildNetworkPolicies, NetworkPolicies, PolicyDoc, StackNamespace, edgeFlows } from "../services/edge";
+import {
+  ApiGateway,
+  ApiIngress,
+  buildNetworkPolicies,
+  controllerSelectors,
+  NetworkPolicies,
+  PolicyDoc,
+  StackNamespace,
+  edgeFlows,
+} from "../services/edge";
 import { WorkloadFlows } from "../platform/network";
 import { Monitoring } from "./monitoring";
 import { ChartServiceArgs } from "../platform";
@@ -114,7 +123,7 @@ function stackFlows(c: StackConfig, d: StackDecisions): WorkloadFlows[] {
 
 /** The namespace's NetworkPolicies as plain data: what the NetworkPolicies component creates for `c`. */
 export function stackNetworkPolicies(c: StackConfig): PolicyDoc[] {
-  return buildNetworkPolicies(c.networkPolicy, stackFlows(c, decide(c)));
+  return buildNetworkPolicies(c.networkPolicy, stackFlows(c, decide(c)), controllerSelectors(c.ingress, c.networkPolicy));
 }
 
 export class ApeStack extends pulumi.ComponentResource {
@@ -125,7 +134,7 @@ export class ApeStack extends pulumi.ComponentResource {
   public readonly redis: RedisEndpoint;
   /** Neo4j for the API: the chart's, the external one, or undefined when the stack has none. */
   public readonly neo4j?: Neo4jEndpoint;
-  /** https://<first Ingress host>, undefined when the Ingress is off. */
+  /** https://<first host>, undefined when the public entry point is off. */
   public readonly url?: string;
   /** The self-signed CA certificate (PEM) to trust, when `ingress.tls.mode` is self-signed. */
   public readonly caCertificate?: pulumi.Output<string>;
@@ -177,17 +186,28 @@ export class ApeStack extends pulumi.ComponentResource {
 
     new NetworkPolicies(
       "netpol",
-      { config: config.networkPolicy, flows: stackFlows(config, decisions), namespace: ns.name },
+      {
+        config: config.networkPolicy,
+        flows: stackFlows(config, decisions),
+        controller: controllerSelectors(config.ingress, config.networkPolicy),
+        namespace: ns.name,
+      },
       { parent: this },
     );
 
     if (config.ingress.enabled) {
-      // Taking the name from the Service makes the Ingress wait for it.
-      const ingress = new ApiIngress(
-        "ingress",
-        { config: config.ingress, namespace: ns.name, serviceName: this.api.serviceName, servicePort: this.api.httpPort },
-        { parent: this },
-      );
+      // Taking the name from the Service makes the Ingress or the routes wait for it.
+      const entry = {
+        config: config.ingress,
+        namespace: ns.name,
+        namespaceName: config.namespace.name,
+        serviceName: this.api.serviceName,
+        servicePort: this.api.httpPort,
+      };
+      const ingress =
+        config.ingress.via === "gateway"
+          ? new ApiGateway("gateway", entry, { parent: this })
+          : new ApiIngress("ingress", entry, { parent: this });
       this.url = ingress.url;
       this.caCertificate = ingress.caCertPem;
     }

@@ -104,7 +104,7 @@ const EXPIRY_WARNING_DAYS = 14;
 
 /** The entry point answers over TLS with a certificate that chains to `trust`, covers the host and is in date. */
 export function entryPointCheck(probe: TlsProbe | undefined, now: Date): Check {
-  if (!probe) return { section: "entry", object: "url", status: "skip", summary: "the stack has no Ingress (no url output)" };
+  if (!probe) return { section: "entry", object: "url", status: "skip", summary: "the stack has no public entry point (no url output)" };
   const object = probe.url;
   const c = probe.certificate;
   const facts = { ...probe };
@@ -117,7 +117,7 @@ export function entryPointCheck(probe: TlsProbe | undefined, now: Date): Check {
   if (c && daysLeft < 0) problems.push(`certificate expired on ${c.validTo}`);
   if (c && Date.parse(c.validFrom) > now.getTime()) problems.push(`certificate not valid before ${c.validFrom}`);
   if (probe.status !== undefined && probe.status >= 500)
-    problems.push(`HTTP ${probe.status} (the backend behind the Ingress is not serving)`);
+    problems.push(`HTTP ${probe.status} (the backend behind the entry point is not serving)`);
   const described = c
     ? `certificate ${c.subject || "(no subject)"}, SANs ${c.subjectAltNames.join(", ") || "none"}, issued by ${c.issuer}, ` +
       `valid until ${c.validTo} (${Math.floor(daysLeft)} days)`

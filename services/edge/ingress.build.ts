@@ -1,24 +1,75 @@
-// Pure builders for the API Ingress: ingress-nginx annotations, the IngressSpec and the public URL.
-import { IngressConfig, MANAGED_ANNOTATIONS } from "./ingress.settings";
+// Pure builders for the Ingress way in: the controller's annotations (rate limit, HTTPS redirect,
+// body size; cert-manager's issuer), the IngressSpec, and the hosts and public URL of both ways.
+import type { IngressConfig } from "./ingress.settings";
+import {
+  CERT_MANAGER_ANNOTATIONS,
+  controllerFacts,
+  HAPROXY_ANNOTATIONS,
+  NGINX_ANNOTATIONS,
+  TRAEFIK_ANNOTATIONS,
+  TRAEFIK_MIDDLEWARES,
+} from "./controllers";
+import type { BackendService } from "./gateway.build";
+
+type AnnotationConfig = Pick<
+  IngressConfig,
+  "controller" | "className" | "rateLimit" | "proxyBodySize" | "annotations" | "tls" | "httpsRedirect"
+>;
+
+/** The controller's annotations for the rate limit and the HTTPS redirect (and nginx's body size). */
+function controllerAnnotations(config: AnnotationConfig, namespace: string): Record<string, string> {
+  const rate = config.rateLimit;
+  const redirect = String(config.httpsRedirect);
+  switch (controllerFacts(config.controller).ingress?.rateLimit) {
+    case "traefik-middleware": {
+      // Traefik names a Middleware of the CRD provider <namespace>-<name>@kubernetescrd.
+      const ref = (name: string) => `${namespace}-${name}@kubernetescrd`;
+      const names = [
+        ...(config.httpsRedirect ? [TRAEFIK_MIDDLEWARES.httpsRedirect] : []),
+        ...(rate.enabled ? [TRAEFIK_MIDDLEWARES.rateLimit] : []),
+      ];
+      return names.length ? { [TRAEFIK_ANNOTATIONS.middlewares]: names.map(ref).join(",") } : {};
+    }
+    case "haproxy-annotations":
+      return {
+        [HAPROXY_ANNOTATIONS.sslRedirect]: redirect,
+        ...(config.httpsRedirect ? { [HAPROXY_ANNOTATIONS.sslRedirectCode]: "301" } : {}),
+        ...(rate.enabled
+          ? {
+              [HAPROXY_ANNOTATIONS.rateLimitRequests]: String(rate.requestsPerMinute),
+              [HAPROXY_ANNOTATIONS.rateLimitPeriod]: "1m",
+              [HAPROXY_ANNOTATIONS.rateLimitStatusCode]: "429",
+            }
+          : {}),
+      };
+    case "nginx-annotations":
+      return {
+        [NGINX_ANNOTATIONS.sslRedirect]: redirect,
+        ...(rate.enabled
+          ? {
+              [NGINX_ANNOTATIONS.limitRpm]: String(rate.requestsPerMinute),
+              [NGINX_ANNOTATIONS.burstMultiplier]: String(rate.burstMultiplier),
+            }
+          : {}),
+        ...(config.proxyBodySize !== undefined ? { [NGINX_ANNOTATIONS.bodySize]: config.proxyBodySize } : {}),
+      };
+    case undefined:
+      return {};
+  }
+}
 
 /**
- * The Ingress annotations: custom ones from config first, then the managed ones (rate limit per
- * client IP, burst, body size and, with cert-manager, the ClusterIssuer). Values are strings, as
- * Kubernetes requires.
+ * The Ingress annotations: custom ones from config first, then the managed ones (the controller's
+ * rate limit and redirect and, with cert-manager, the issuer). Values are strings, as Kubernetes
+ * requires. `namespace` is the Ingress's (Traefik references Middlewares through it).
  */
-export function ingressAnnotations(
-  config: Pick<IngressConfig, "rateLimit" | "proxyBodySize" | "annotations" | "tls">,
-): Record<string, string> {
-  const managed: Record<string, string> = {
-    [MANAGED_ANNOTATIONS.rateLimit.key]: String(config.rateLimit.requestsPerMinute),
-    [MANAGED_ANNOTATIONS.burst.key]: String(config.rateLimit.burstMultiplier),
-    [MANAGED_ANNOTATIONS.bodySize.key]: config.proxyBodySize,
-  };
-  if (config.tls.mode === "cert-manager") managed[MANAGED_ANNOTATIONS.clusterIssuer.key] = config.tls.clusterIssuer;
+export function ingressAnnotations(config: AnnotationConfig, namespace: string): Record<string, string> {
+  const managed = controllerAnnotations(config, namespace);
+  if (config.tls.mode === "cert-manager") managed[CERT_MANAGER_ANNOTATIONS[config.tls.issuer.kind]] = config.tls.issuer.name;
   return { ...config.annotations, ...managed };
 }
 
-/** The host names of the Ingress rules (the certificate must cover exactly these). */
+/** The host names routed to the API (the certificate must cover exactly these). */
 export function ingressHosts(config: Pick<IngressConfig, "hosts">): string[] {
   return config.hosts.map((h) => h.host);
 }
@@ -30,15 +81,14 @@ export function publicUrl(config: Pick<IngressConfig, "hosts">): string {
   return `https://${host}`;
 }
 
-export interface BackendService {
-  readonly name: string;
-  readonly port: number;
-}
+/** The IngressClass: the setting, else the controller's. */
+const ingressClassName = (config: Pick<IngressConfig, "controller" | "className">): string =>
+  config.className ?? controllerFacts(config.controller).ingress?.className ?? "";
 
 /** The networking.k8s.io/v1 IngressSpec (plain data) for the config and a backend Service. */
-export function ingressSpec(config: Pick<IngressConfig, "className" | "hosts" | "tls">, backend: BackendService) {
+export function ingressSpec(config: Pick<IngressConfig, "controller" | "className" | "hosts" | "tls">, backend: BackendService) {
   return {
-    ingressClassName: config.className,
+    ingressClassName: ingressClassName(config),
     tls: [{ hosts: ingressHosts(config), secretName: config.tls.secretName }],
     rules: config.hosts.map((h) => ({
       host: h.host,

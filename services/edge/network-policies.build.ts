@@ -13,6 +13,8 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { NetworkPolicyConfig } from "./network-policy.settings";
 import type { Peer, Rule, WorkloadFlows } from "../../platform/network";
+import type { IngressConfig } from "./ingress.settings";
+import { controllerFacts } from "./controllers";
 
 type Labels = Record<string, string>;
 type Selector = pulumi.Unwrap<k8s.types.input.meta.v1.LabelSelector>;
@@ -20,6 +22,28 @@ type Selector = pulumi.Unwrap<k8s.types.input.meta.v1.LabelSelector>;
 type PolicySpec = pulumi.Unwrap<k8s.types.input.networking.v1.NetworkPolicySpec>;
 type PolicyPeer = pulumi.Unwrap<k8s.types.input.networking.v1.NetworkPolicyPeer>;
 type PolicyPort = pulumi.Unwrap<k8s.types.input.networking.v1.NetworkPolicyPort>;
+
+/** Where the controller of the public entry point runs: labels of its namespace and of its pods. */
+export interface ControllerSelectors {
+  readonly namespaceSelector: Labels;
+  readonly podSelector: Labels;
+}
+
+/**
+ * The controller's selectors: networkPolicy.ingressController's, each unset one from the facts of
+ * ingress.controller (its usual namespace and pod labels).
+ */
+export function controllerSelectors(
+  ingress: Pick<IngressConfig, "controller">,
+  np: Pick<NetworkPolicyConfig, "ingressController">,
+): ControllerSelectors {
+  const facts = controllerFacts(ingress.controller);
+  return {
+    namespaceSelector:
+      np.ingressController.namespaceSelector ?? (facts.namespace ? { "kubernetes.io/metadata.name": facts.namespace } : {}),
+    podSelector: np.ingressController.podSelector ?? { ...facts.podLabels },
+  };
+}
 
 /** A NetworkPolicy as plain data: metadata.name and spec. */
 export interface PolicyDoc {
@@ -60,7 +84,11 @@ function ipBlocks(ranges: readonly string[], except: readonly string[] = []): Po
  * Every NetworkPolicy of the namespace: default deny, DNS for every pod, then the workloads'
  * policies in the order given; empty when `networkPolicy.enabled` is false.
  */
-export function buildNetworkPolicies(np: NetworkPolicyConfig, workloads: readonly WorkloadFlows[]): PolicyDoc[] {
+export function buildNetworkPolicies(
+  np: NetworkPolicyConfig,
+  workloads: readonly WorkloadFlows[],
+  controller: ControllerSelectors,
+): PolicyDoc[] {
   if (!np.enabled) return [];
   const labels = new Map<string, Labels>();
   for (const w of workloads) {
@@ -77,7 +105,7 @@ export function buildNetworkPolicies(np: NetworkPolicyConfig, workloads: readonl
       case "namespace":
         return [inNamespace(p.namespaceSelector, p.podSelector)];
       case "ingress-controller":
-        return [inNamespace(np.ingressController.namespaceSelector, np.ingressController.podSelector)];
+        return [inNamespace(controller.namespaceSelector, controller.podSelector)];
       case "cidrs":
         return ipBlocks(p.cidrs, p.except);
       case "external-data":

@@ -5,13 +5,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { stackLabels } from "../../platform/labels";
 import { NetworkPolicyConfig } from "./network-policy.settings";
 import type { WorkloadFlows } from "../../platform/network";
-import { buildNetworkPolicies } from "./network-policies.build";
+import { buildNetworkPolicies, ControllerSelectors } from "./network-policies.build";
 
 export interface NetworkPoliciesArgs {
   /** The `networkPolicy` section of StackConfig. */
   readonly config: NetworkPolicyConfig;
   /** The flows of every workload, as each service declares them, in the order of the policies. */
   readonly flows: readonly WorkloadFlows[];
+  /** Where the controller that serves the public entry point runs (controllerSelectors). */
+  readonly controller: ControllerSelectors;
   /** The stack's namespace. */
   readonly namespace: pulumi.Input<string>;
 }
@@ -21,7 +23,7 @@ export class NetworkPolicies extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("ape:edge:NetworkPolicies", name, {}, opts);
-    this.policies = buildNetworkPolicies(args.config, args.flows).map(
+    this.policies = buildNetworkPolicies(args.config, args.flows, args.controller).map(
       (doc) =>
         new k8s.networking.v1.NetworkPolicy(
           `${name}-${doc.name}`,

@@ -9,6 +9,11 @@ const CLUSTER_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 const labels = (of: string, byDefault: Record<string, string>) =>
   z.record(z.string(), z.string()).meta({ description: `Labels that select ${of}; {} = any.`, default: byDefault });
+const controllerLabels = (of: string, byDefault: string) =>
+  z
+    .record(z.string(), z.string())
+    .optional()
+    .meta({ description: `Labels that select ${of}; {} = any; unset: ${byDefault}.` });
 const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
 const IPV6_CIDR = /^[0-9a-fA-F:]+\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
 const cidr = z.string().refine((s) => IPV4_CIDR.test(s) || IPV6_CIDR.test(s), { error: "must be a CIDR such as 10.0.0.0/8" });
@@ -31,10 +36,17 @@ export const networkPolicySchema = () =>
       }),
       ingressController: z
         .strictObject({
-          namespaceSelector: labels("the ingress controller's namespace", { "kubernetes.io/metadata.name": "ingress-nginx" }),
-          podSelector: labels("the ingress controller's pods", { "app.kubernetes.io/name": "ingress-nginx" }),
+          namespaceSelector: controllerLabels(
+            "the controller's namespace",
+            'its namespace (traefik: {"kubernetes.io/metadata.name": "traefik"})',
+          ),
+          podSelector: controllerLabels("the controller's pods", 'its pods\' labels (traefik: {"app.kubernetes.io/name": "traefik"})'),
         })
-        .meta({ description: "Where ingress-nginx runs: the only source allowed to reach the API's http port." }),
+        .meta({
+          description:
+            "Where the controller of ingress.controller runs (Gateway or Ingress): the only source allowed to reach the API's http" +
+            " port and the ACME HTTP-01 solver. Unset selectors come from the controller's usual install (docs/operations.md).",
+        }),
       dns: z
         .strictObject({
           namespaceSelector: labels("the cluster DNS namespace", { "kubernetes.io/metadata.name": "kube-system" }),

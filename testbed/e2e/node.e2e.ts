@@ -47,8 +47,8 @@ const MOCK_SETTINGS = Object.fromEntries(Object.entries(SETTINGS).map(([k, v]) =
 const dataSecrets = () => nodeDataSecrets(NS);
 
 const API = apiSelectorLabels();
-const INGRESS_NS = "ingress-nginx";
-const CLIENT = "e2e-client"; // in ingress-nginx with the controller's labels: the one peer the API admits
+const INGRESS_NS = P.controller.namespace ?? "traefik";
+const CLIENT = "e2e-client"; // in the controller's namespace with its labels: the one peer the API admits
 const FLOWS_NS = "ape-2026-flows"; // the dev stack's full NetworkPolicies over stand-in pods
 const figures: string[] = [];
 
@@ -89,7 +89,7 @@ const figures: string[] = [];
       project = new NodeProject("dev");
       project.init(SETTINGS);
       apply([{ apiVersion: "v1", kind: "Namespace", metadata: { name: INGRESS_NS } }]);
-      const labels = P.ingressNginx.labels ?? {};
+      const labels = P.controller.labels ?? {};
       apply([standIn(INGRESS_NS, CLIENT, labels, { tcp: [8080], udp: [] }, CLIENT_IMAGE) as never]);
       kubectl(["wait", "-n", INGRESS_NS, "--for=condition=Ready", `pod/${CLIENT}`, "--timeout=120s"]);
     });

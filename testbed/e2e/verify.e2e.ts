@@ -115,13 +115,20 @@ interface Report {
     it("(1) after pulumi up, verify passes: API pods, Deployment, Service endpoints, HPA, PDB, PVC, entry point, policies", async () => {
       const start = process.hrtime.bigint();
       const deployed = ok(await up(), "pulumi up");
-      // The stand-in for the ingress controller: TLS with the Ingress's own certificate and key.
-      const ingress = kubectl(["get", "ingress", "-n", NS, "-o", "json"]).items[0];
-      const secret = kubectl(["get", "secret", ingress.spec.tls[0].secretName, "-n", NS, "-o", "json"]).items[0];
+      // The stand-in for the controller of the entry point: TLS with the certificate and key the
+      // Gateway's HTTPS listener (or, with ingress.via ingress, the Ingress) serves.
+      const secretName = kubectl(["get", "gateways.gateway.networking.k8s.io,ingresses", "-n", NS, "-o", "json"])
+        .items.map((o) =>
+          o.kind === "Gateway"
+            ? o.spec.listeners.find((l: { protocol: string }) => l.protocol === "HTTPS")?.tls?.certificateRefs?.[0]?.name
+            : o.spec.tls?.[0]?.secretName,
+        )
+        .find(Boolean);
+      const secret = kubectl(["get", "secret", secretName, "-n", NS, "-o", "json"]).items[0];
       const pem = (key: string) => Buffer.from(secret.data[key], "base64").toString("utf8");
       standIn = https.createServer({ cert: pem("tls.crt"), key: pem("tls.key") }, (_req, res) => {
         res.writeHead(200, { "content-type": "text/plain" });
-        res.end("ingress controller stand-in\n");
+        res.end("entry point controller stand-in\n");
       });
       await new Promise<void>((resolve) => standIn!.listen(0, "127.0.0.1", resolve));
       entryAddress = `127.0.0.1:${(standIn.address() as AddressInfo).port}`;

@@ -70,13 +70,21 @@ export const P = {
   neo4j: pod("neo4j server", neo4jLabels("neo4j", false)),
   neo4jB: pod("neo4j cluster member 2", neo4jLabels("neo4j-2", true)),
   stray: pod("stray pod in the namespace", { run: "debug" }),
+  // The controller of the public entry point both stacks use (ingress.controller traefik, as Traefik's
+  // Helm chart labels its pods), other pods of its namespace, and a look-alike elsewhere.
+  controller: pod(
+    "traefik controller",
+    { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": "traefik-traefik", "helm.sh/chart": "traefik-39.0.0" },
+    "traefik",
+  ),
+  controllerNsOther: pod("other pod in traefik", { app: "cleanup-job" }, "traefik"),
+  controllerLookAlike: pod("traefik look-alike elsewhere", { "app.kubernetes.io/name": "traefik" }, "default"),
+  // The retired ingress-nginx (ingress.controller nginx, still accepted).
   ingressNginx: pod(
     "ingress-nginx controller",
     { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" },
     "ingress-nginx",
   ),
-  nginxOther: pod("other pod in ingress-nginx", { app: "cleanup-job" }, "ingress-nginx"),
-  otherNsNginx: pod("ingress-nginx look-alike elsewhere", { "app.kubernetes.io/name": "ingress-nginx" }, "default"),
   otherNs: pod("pod in another namespace", { app: "other" }, "default"),
   dns: pod("coredns", { "k8s-app": "kube-dns" }, "kube-system"),
   kubeApi: { name: "kube-apiserver", ip: "172.18.0.2" } as Endpoint,
@@ -100,7 +108,7 @@ const KSM = PROMETHEUS.ports.kubeStateMetrics;
 const GRAFANA_PORT = GRAFANA.ports.grafana;
 const ALL_PODS: Name[] = ["api", "pgPrimary", "pgRead", "redisA", "prometheus", "alertmanager", "ksm", "grafana", "stray"];
 export const needed = (http: number, metrics: number): Flow[] => [
-  ["ingressNginx", "api", http],
+  ["controller", "api", http],
   ["api", "pgPrimary", PG],
   ["api", "redisA", REDIS_PORT],
   ...ALL_PODS.flatMap((p): Flow[] => [
@@ -128,14 +136,12 @@ export const forbidden = (http: number, metrics: number): Flow[] => [
   ["api", "prometheus", PROM],
   ["api", "grafana", GRAFANA_PORT],
   ["prometheus", "pgPrimary", PG],
-  ...(["prometheus", "alertmanager", "ksm", "redisA", "stray", "otherNs", "ingressNginx"] as Name[]).map((s): Flow => [s, "pgPrimary", PG]),
-  ...(["stray", "otherNs", "nginxOther", "otherNsNginx", "prometheus", "grafana", "pgPrimary"] as Name[]).map((s): Flow => [
-    s,
-    "api",
-    http,
-  ]),
-  ["ingressNginx", "api", metrics],
-  ["ingressNginx", "grafana", GRAFANA_PORT],
+  ...(["prometheus", "alertmanager", "ksm", "redisA", "stray", "otherNs", "controller"] as Name[]).map((s): Flow => [s, "pgPrimary", PG]),
+  ...(["stray", "otherNs", "controllerNsOther", "controllerLookAlike", "ingressNginx", "prometheus", "grafana", "pgPrimary"] as Name[]).map(
+    (s): Flow => [s, "api", http],
+  ),
+  ["controller", "api", metrics],
+  ["controller", "grafana", GRAFANA_PORT],
   ["stray", "redisA", REDIS_PORT],
   ["otherNs", "prometheus", PROM],
   ["api", "metadata", 443],
@@ -148,7 +154,7 @@ export const forbidden = (http: number, metrics: number): Flow[] => [
   ["stray", "internet", 443],
   ["api", "dns", 5353, "UDP"],
   // Nothing but the API reaches Neo4j, and only over bolt; Neo4j itself reaches nothing but DNS.
-  ...(["stray", "otherNs", "ingressNginx", "prometheus", "grafana", "pgPrimary", "redisA"] as Name[]).map((s): Flow => [s, "neo4j", 7687]),
+  ...(["stray", "otherNs", "controller", "prometheus", "grafana", "pgPrimary", "redisA"] as Name[]).map((s): Flow => [s, "neo4j", 7687]),
   ["api", "neo4j", 7474],
   ["api", "neo4j", 6362],
   ["prometheus", "neo4j", 2004],

@@ -1,10 +1,12 @@
-// The API Ingress: routing, ingress-nginx annotations and TLS for each mode, from the real stack files.
+// The Ingress way in (ingress.via ingress), here with ingress-nginx's annotations (still accepted,
+// retired), and TLS for each mode, from the real stack files. Traefik and HAProxy as Ingress
+// controllers, and the Gateway API default: gateway.spec.ts.
 import * as assert from "assert";
 import { API_NAME } from "../../services/api";
 import { ingressAnnotations, publicUrl } from "../../services/edge";
 import { parseStackConfig } from "../../stack";
 import { ConfigValidationError } from "../../config/errors";
-import { ProgramRun, runProgram, runProgramError } from "../../testbed/harness/program";
+import { ProgramRun, RunOptions, runProgram, runProgramError } from "../../testbed/harness/program";
 import { DEV_VARIANTS, PROD_VARIANTS_A, PROD_VARIANTS_B } from "../../testbed/harness/variants";
 import { readStackFile, setPath } from "../../testbed/harness/stackFile";
 import { T } from "../../testbed/harness/types";
@@ -12,6 +14,9 @@ import { configProblems, loadConfig } from "../../testbed/helpers/config";
 import { stackNetworkPolicies } from "../../stack/stack";
 
 const NGINX = "nginx.ingress.kubernetes.io";
+/** The Ingress for ingress-nginx, with the body size it used to get by default. */
+const VIA_NGINX = { "ingress.via": "ingress", "ingress.controller": "nginx", "ingress.proxyBodySize": "10m" };
+const withNginx = (options: RunOptions = {}): RunOptions => ({ ...options, set: { ...VIA_NGINX, ...options.set } });
 
 const onlyIngress = (run: ProgramRun) => {
   const all = run.ofType(T.Ingress);
@@ -23,7 +28,7 @@ const tlsResources = (run: ProgramRun) => run.resources.filter((r) => r.type.sta
 describe("ingress: dev stack (self-signed TLS)", () => {
   let run: ProgramRun;
   before(async () => {
-    run = await runProgram("dev");
+    run = await runProgram("dev", withNginx());
   });
 
   it("routes the configured host and path to the API Service's http port through nginx", () => {
@@ -42,7 +47,8 @@ describe("ingress: dev stack (self-signed TLS)", () => {
   it("rate limits to 100 requests/min with a burst, and caps the body size", () => {
     const a = onlyIngress(run).metadata.annotations;
     assert.strictEqual(a[`${NGINX}/limit-rpm`], "100");
-    assert.strictEqual(a[`${NGINX}/limit-burst-multiplier`], "5");
+    assert.strictEqual(a[`${NGINX}/limit-burst-multiplier`], "1", "at most 100 requests within a minute");
+    assert.strictEqual(a[`${NGINX}/ssl-redirect`], "true");
     assert.strictEqual(a[`${NGINX}/proxy-body-size`], "10m");
     assert.ok(!("cert-manager.io/cluster-issuer" in a), "no cert-manager on a laptop");
   });
@@ -86,7 +92,7 @@ describe("ingress: dev stack (self-signed TLS)", () => {
 
   it("follows the key settings: RSA size, validity and every host", async () => {
     // RSA 3072 bits, 720 hours, hosts api.ape-2026.localhost and *.ape.test.
-    const rsa = await runProgram("dev", DEV_VARIANTS);
+    const rsa = await runProgram("dev", withNginx(DEV_VARIANTS));
     for (const k of rsa.ofType(T.PrivateKey)) assert.deepStrictEqual([k.inputs.algorithm, k.inputs.rsaBits], ["RSA", 3072]);
     assert.deepStrictEqual(rsa.ofType(T.CertRequest)[0].inputs.dnsNames, ["api.ape-2026.localhost", "*.ape.test"]);
     assert.strictEqual(rsa.ofType(T.LocallySignedCert)[0].inputs.validityPeriodHours, 720);
@@ -97,7 +103,7 @@ describe("ingress: dev stack (self-signed TLS)", () => {
 describe("ingress: production stack (cert-manager)", () => {
   let run: ProgramRun;
   before(async () => {
-    run = await runProgram("production");
+    run = await runProgram("production", withNginx());
   });
 
   it("asks cert-manager's ClusterIssuer for the certificate and generates none itself", () => {
@@ -113,7 +119,7 @@ describe("ingress: production stack (cert-manager)", () => {
 
   it("existing-secret mode references the operator's Secret only", async () => {
     // ingress.tls.mode existing-secret, ingress.tls.secretName wildcard-tls.
-    const own = await runProgram("production", PROD_VARIANTS_A);
+    const own = await runProgram("production", withNginx(PROD_VARIANTS_A));
     const ing = onlyIngress(own);
     assert.strictEqual(ing.spec.tls[0].secretName, "wildcard-tls");
     assert.ok(!("cert-manager.io/cluster-issuer" in ing.metadata.annotations));
@@ -123,18 +129,19 @@ describe("ingress: production stack (cert-manager)", () => {
   it("merges custom annotations and takes rate limit and burst from config", () => {
     // The builder's annotations; the tests above show them on the registered Ingress of both stacks.
     const custom = loadConfig("production", {
+      ...VIA_NGINX,
       "ingress.annotations": { [`${NGINX}/enable-cors`]: "true" },
       "ingress.rateLimit.requestsPerMinute": 600,
       "ingress.rateLimit.burstMultiplier": 2,
     });
-    const a = ingressAnnotations(custom.ingress);
+    const a = ingressAnnotations(custom.ingress, "ape-2026");
     assert.strictEqual(a[`${NGINX}/enable-cors`], "true");
     assert.strictEqual(a[`${NGINX}/limit-rpm`], "600");
     assert.strictEqual(a[`${NGINX}/limit-burst-multiplier`], "2");
   });
 
   it("no Ingress and no URL when ingress.enabled is false", async () => {
-    const off = await runProgram("production", PROD_VARIANTS_B);
+    const off = await runProgram("production", withNginx(PROD_VARIANTS_B));
     assert.deepStrictEqual(off.ofType(T.Ingress), []);
     assert.strictEqual(off.outputs.url, undefined);
   });
@@ -152,13 +159,13 @@ describe("ingress: bad input is refused before anything is registered", () => {
       "a custom annotation overriding the rate limit",
       { "ingress.annotations": { [`${NGINX}/limit-rpm`]: "100000" } },
       `ingress.annotations["${NGINX}/limit-rpm"]`,
-      /ingress\.rateLimit\.requestsPerMinute/,
+      /managed by this program; set ingress\.rateLimit\.\*/,
     ],
     [
       "a custom annotation overriding the issuer",
       { "ingress.annotations": { "cert-manager.io/cluster-issuer": "other" } },
       'ingress.annotations["cert-manager.io/cluster-issuer"]',
-      /ingress\.tls\.clusterIssuer/,
+      /managed by this program; set .*ingress\.tls\.\*/,
     ],
     [
       "node-exporter under restricted Pod Security",
@@ -170,7 +177,7 @@ describe("ingress: bad input is refused before anything is registered", () => {
   ];
   for (const [what, set, key, message] of cases) {
     it(`refuses ${what}, naming ${key}`, async () => {
-      const { error, resources } = await runProgramError("dev", { set });
+      const { error, resources } = await runProgramError("dev", withNginx({ set }));
       // The program runs from a fresh module cache, so compare by name rather than instanceof.
       assert.ok(error.name === "ConfigValidationError", String(error));
       const { problems } = error as ConfigValidationError;
@@ -188,12 +195,14 @@ describe("ingress: bad input is refused before anything is registered", () => {
 
 describe("ingress: pure helpers", () => {
   const { settings } = readStackFile("dev");
-  setPath(settings, "ingress.annotations", { "nginx.ingress.kubernetes.io/ssl-redirect": "true" });
+  setPath(settings, "ingress.via", "ingress");
+  setPath(settings, "ingress.controller", "nginx");
+  setPath(settings, "ingress.annotations", { "nginx.ingress.kubernetes.io/enable-cors": "true" });
   const c = parseStackConfig(settings, { stack: "dev" }).ingress;
 
   it("custom annotations are kept next to the managed ones", () => {
-    const a = ingressAnnotations(c);
-    assert.strictEqual(a["nginx.ingress.kubernetes.io/ssl-redirect"], "true");
+    const a = ingressAnnotations(c, "ape-2026");
+    assert.strictEqual(a["nginx.ingress.kubernetes.io/enable-cors"], "true");
     assert.strictEqual(a["nginx.ingress.kubernetes.io/limit-rpm"], "100");
   });
 
@@ -233,8 +242,12 @@ describe("ingress: certificates that can be issued", () => {
 
 describe("ingress: Kubernetes names by their rules", () => {
   it("an IngressClass or ClusterIssuer name Kubernetes would refuse is refused at preview", () => {
-    const found = configProblems("production", { "ingress.className": "Nginx Public", "ingress.tls.clusterIssuer": "LetsEncrypt_Prod" });
+    const found = configProblems("production", {
+      ...VIA_NGINX,
+      "ingress.className": "Nginx Public",
+      "ingress.tls.issuer.name": "LetsEncrypt_Prod",
+    });
     assert.match(found.get("ingress.className") ?? "", /name of an IngressClass: lower-case/);
-    assert.match(found.get("ingress.tls.clusterIssuer") ?? "", /cert-manager ClusterIssuer: lower-case/);
+    assert.match(found.get("ingress.tls.issuer.name") ?? "", /cert-manager issuer: lower-case/);
   });
 });

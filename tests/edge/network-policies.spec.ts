@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { stackNetworkPolicies } from "../../stack/stack";
 import { StackConfig } from "../../stack";
-import { allows, NetworkPolicy } from "../../scripts/verify/network-policy";
+import { allows, Endpoint, NetworkPolicy } from "../../scripts/verify/network-policy";
 import { runProgram } from "../../testbed/harness/program";
 import { loadConfig } from "../../testbed/helpers/config";
 import { PG_REPLICATION } from "../../testbed/harness/variants";
@@ -220,20 +220,48 @@ describe("network policies: flows follow the config", () => {
     assert.deepStrictEqual(stackNetworkPolicies(load("dev", { "networkPolicy.enabled": false })), []);
   });
 
-  it("the ingress-controller selectors come from config", () => {
+  it("the controller's selectors come from config", () => {
     const policies = docs(
       load("dev", { "networkPolicy.ingressController.namespaceSelector": { "kubernetes.io/metadata.name": "default" } }),
     );
-    check(policies, [["otherNsNginx", "api", 9898]], true);
+    check(policies, [["controllerLookAlike", "api", 9898]], true);
     check(
       policies,
       [
-        ["ingressNginx", "api", 9898],
+        ["controller", "api", 9898],
         ["otherNs", "api", 9898],
       ],
       false,
     );
   });
+
+  // The chosen controller in each way in: its pods (by its facts' namespace and labels) reach the
+  // API's http port and, with HTTP-01, the ACME solver; the other controllers' pods reach neither.
+  const solver = pod("cm-acme-http-solver", { "acme.cert-manager.io/http01-solver": "true" });
+  const haproxy = pod("haproxy ingress controller", { "app.kubernetes.io/name": "kubernetes-ingress" }, "haproxy-controller");
+  const ways: [string, Record<string, unknown>, Endpoint][] = [
+    ["gateway, traefik (the default)", {}, P.controller],
+    ["ingress, traefik", { "ingress.via": "ingress" }, P.controller],
+    ["ingress, haproxy", { "ingress.via": "ingress", "ingress.controller": "haproxy" }, haproxy],
+    ["ingress, nginx (retired)", { "ingress.via": "ingress", "ingress.controller": "nginx" }, P.ingressNginx],
+  ];
+  for (const [way, set, controller] of ways) {
+    it(`${way}: its controller reaches the API and the HTTP-01 solver; the others reach neither`, () => {
+      for (const stack of ["dev", "production"]) {
+        const config = load(stack, { ...set, "ingress.tls.mode": "cert-manager" });
+        const policies = docs(config);
+        const http = config.api.ports.http;
+        const others = [P.controller, haproxy, P.ingressNginx].filter((c) => c !== controller);
+        assert.strictEqual(allows(policies, controller, P.api, http, "TCP"), true, `${stack}: ${controller.name} -> api`);
+        assert.strictEqual(allows(policies, controller, solver, 8089, "TCP"), true, `${stack}: ${controller.name} -> solver`);
+        for (const o of others) {
+          assert.strictEqual(allows(policies, o, solver, 8089, "TCP"), false, `${stack}: ${o.name} -> solver`);
+          assert.strictEqual(allows(policies, o, P.api, http, "TCP"), false, `${stack}: ${o.name} -> api`);
+        }
+        assert.strictEqual(allows(policies, P.otherNs, solver, 8089, "TCP"), false, `${stack}: another namespace -> solver`);
+      }
+    });
+  }
 
   it("the API's external CIDRs and exceptions come from config", () => {
     const policies = docs(

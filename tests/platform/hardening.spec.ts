@@ -142,23 +142,19 @@ describe("hardening: certificates can be issued through ACME HTTP-01 under defau
     ip,
   });
   const solver = pod("cm-acme-http-solver", ns, { "acme.cert-manager.io/http01-solver": "true" }, "10.244.1.10");
-  const nginx = pod(
-    "ingress-nginx controller",
-    "ingress-nginx",
-    { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" },
-    "10.244.1.11",
-  );
+  // The controller of production's entry point (ingress.controller traefik), as Traefik's chart labels it.
+  const controller = pod("traefik controller", "traefik", { "app.kubernetes.io/name": "traefik" }, "10.244.1.11");
   const stray = pod("other pod", "default", { app: "x" }, "10.244.1.12");
   const policiesOf = (run: ProgramRun): NetworkPolicy[] =>
     run
       .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
       .map((r) => ({ namespace: ns, name: r.inputs.metadata.name, spec: r.inputs.spec }));
 
-  it("production (cert-manager): the ingress controller reaches the solver on 8089; nothing else does", async () => {
+  it("production (cert-manager): the controller (Traefik) reaches the solver on 8089; nothing else does", async () => {
     const policies = policiesOf(await runProgram("production"));
-    assert.strictEqual(allows(policies, nginx, solver, 8089, "TCP"), true);
+    assert.strictEqual(allows(policies, controller, solver, 8089, "TCP"), true);
     assert.strictEqual(allows(policies, stray, solver, 8089, "TCP"), false);
-    assert.strictEqual(allows(policies, nginx, solver, 8080, "TCP"), false);
+    assert.strictEqual(allows(policies, controller, solver, 8080, "TCP"), false);
   });
 
   it("a self-signed stack has no solver policy", async () => {

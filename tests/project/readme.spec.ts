@@ -84,13 +84,28 @@ describe("README", () => {
     assert.ok(lines <= README_MAX_LINES, `README.md has ${lines} lines; move details to docs/`);
   });
 
-  it("names ingress-nginx as a prerequisite of `npm run deploy:dev`, with the way to turn the Ingress off", () => {
+  it("names the Gateway API CRDs and Traefik as prerequisites of `npm run deploy:dev` (cert-manager for production), with the way to turn the entry point off", () => {
     const start = readme.indexOf("## Prerequisites");
     assert.ok(start >= 0, "README.md has a Prerequisites section");
     const end = readme.indexOf("\n## ", start + 1);
     const prerequisites = readme.slice(start, end < 0 ? undefined : end);
-    assert.match(prerequisites, /ingress-nginx[^\n]*before `npm run deploy:dev`/);
+    assert.match(prerequisites, /Gateway API CRDs and Traefik[^\n]*before `npm run deploy:dev`/);
+    assert.match(prerequisites, /cert-manager/);
     assert.match(prerequisites, /pulumi config set --path ingress\.enabled false/);
+  });
+
+  it("no README or doc tells a user to install ingress-nginx (retired in March 2026)", () => {
+    const installs = [
+      /\binstall(?:s|ed|ing)? (?:the )?ingress-nginx\b/i,
+      /minikube addons enable ingress\b/,
+      /ingress-nginx\/[^\s]*deploy\.yaml/,
+      /helm (?:upgrade --install|install) [^\n]*ingress-nginx/,
+    ];
+    const found = markdownFiles().flatMap((file) => {
+      const text = fs.readFileSync(path.join(ROOT, file), "utf8");
+      return installs.filter((re) => re.test(text)).map((re) => `${file}: ${re}`);
+    });
+    assert.deepStrictEqual(found, []);
   });
 
   it("names the backend variables that every later pulumi command needs", () => {

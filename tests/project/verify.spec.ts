@@ -328,7 +328,7 @@ describe("verify", () => {
         [{ authorized: false, authorizationError: "SELF_SIGNED_CERT_IN_CHAIN" }, /certificate not trusted by .*SELF_SIGNED_CERT_IN_CHAIN/],
         [{ identityError: "Hostname/IP does not match certificate's altnames" }, /does not match/],
         [{ certificate: { ...GOOD_PROBE.certificate!, validTo: "2026-05-01T00:00:00.000Z" } }, /certificate expired on 2026-05-01/],
-        [{ status: 503 }, /HTTP 503 \(the backend behind the Ingress is not serving\)/],
+        [{ status: 503 }, /HTTP 503 \(the backend behind the entry point is not serving\)/],
         [{ error: "connect ECONNREFUSED 127.0.0.1:443" }, /^no answer from api\.ape-2026\.localhost:443: connect ECONNREFUSED/],
       ];
       for (const [change, summary] of cases) {

@@ -75,6 +75,8 @@ describe("config paths: printed as `pulumi config set --path` reads them", () =>
 
   it("the refusal names the list entry and the dotted map key in that form (the old dotted form sets other keys)", () => {
     const found = problems("dev", {
+      "ingress.via": "ingress",
+      "ingress.controller": "nginx",
       "ingress.hosts.0.host": "API_host",
       "ingress.annotations": { "nginx.ingress.kubernetes.io/limit-rpm": "5" },
       "networkPolicy.apiEgress.cidrs": ["10.0.0.0/8", "300.0.0.0/8"],

@@ -8,7 +8,8 @@ import { configProblems, loadConfig } from "../../testbed/helpers/config";
 import { checkPack } from "../../testbed/helpers/policyArgs";
 import { REAL_IMAGES } from "../../testbed/harness/variants";
 
-const NGINX = "nginx.ingress.kubernetes.io";
+/** An Ingress for ingress-nginx, whose annotations the policy pack reads plain HTTP from. */
+const NGINX_INGRESS = { "ingress.via": "ingress", "ingress.controller": "nginx" };
 
 /** Each floor item turned off, the key the refusal names, and its acknowledgement. */
 const WEAKENINGS: [string, Record<string, unknown>, string, string][] = [
@@ -21,12 +22,7 @@ const WEAKENINGS: [string, Record<string, unknown>, string, string][] = [
     "redis.external.existingSecret",
     "redisAuth",
   ],
-  [
-    "plain HTTP on the Ingress",
-    { "ingress.annotations": { [`${NGINX}/ssl-redirect`]: "false" } },
-    `ingress.annotations["${NGINX}/ssl-redirect"]`,
-    "ingressTls",
-  ],
+  ["plain HTTP on the Ingress", { ...NGINX_INGRESS, "ingress.httpsRedirect": false }, "ingress.httpsRedirect", "ingressTls"],
   ["a self-signed certificate on the Ingress", { "ingress.tls.mode": "self-signed" }, "ingress.tls.mode", "ingressTls"],
 ];
 
@@ -58,7 +54,8 @@ describe("production safety floor", () => {
     set: {
       "networkPolicy.enabled": false,
       "redis.auth.enabled": false,
-      "ingress.annotations": { [`${NGINX}/ssl-redirect`]: "false" },
+      ...NGINX_INGRESS,
+      "ingress.httpsRedirect": false,
       "weakenedProduction.networkPolicies": "the CNI enforces none",
       "weakenedProduction.redisAuth": "legacy clients",
       "weakenedProduction.ingressTls": "TLS ends at the load balancer",
@@ -75,7 +72,7 @@ describe("production safety floor", () => {
       const floor = run.warnings.filter((w) => /below its safety floor/.test(w));
       assert.strictEqual(floor.length, 3, floor.join("\n"));
       assert.ok(floor.some((w) => /networkPolicy\.enabled.*"the CNI enforces none"/.test(w)));
-      assert.ok(floor.some((w) => w.includes(`ingress.annotations["${NGINX}/ssl-redirect"]`)));
+      assert.ok(floor.some((w) => w.includes("ingress.httpsRedirect")));
     }
     assert.deepStrictEqual(
       (await runProgram("production")).warnings.filter((w) => /safety floor/.test(w)),
