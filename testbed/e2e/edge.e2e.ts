@@ -245,9 +245,11 @@ function servedCertificate(address: string, port: number, host: string, ca: stri
       );
     });
 
-    it("(2) the 101st request within a minute from one client gets 429 while another client still gets 200", async () => {
+    it("(2) past the limit (the dev stack's 100 per minute: the 101st request) one client gets 429 while another client still gets 200", async () => {
       // The first requests this process sends through the controller: its bucket is full. Sequential,
       // on one kept-alive connection, as fast as they come back, until 3 s after the first 429.
+      const { requestsPerMinute: rpm, burstMultiplier } = dev.ingress.rateLimit;
+      const bucket = rpm * burstMultiplier;
       const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
       const statuses: number[] = [];
       const t0 = process.hrtime.bigint();
@@ -267,11 +269,11 @@ function servedCertificate(address: string, port: number, host: string, ca: stri
       const others = statuses.filter((s) => s !== 200 && s !== 429);
       assert.ok(n429 > 0, `no 429 in ${statuses.length} requests`);
       assert.deepStrictEqual(others, [], "only 200 and 429");
-      assert.deepStrictEqual([...new Set(statuses.slice(0, 100))], [200], "the first 100 requests served");
-      // The bucket holds 100 and refills at 100/60 per second; Traefik delays a request by up to
-      // 0.5 s for a token rather than refuse it. So by the first 429 at most 100 + (t + 0.5) * 100/60
-      // requests passed, and over the whole run no more than that for its length.
-      const allowedBy = (t: number) => 100 + Math.ceil(((t + 0.5) * 100) / 60);
+      assert.deepStrictEqual([...new Set(statuses.slice(0, bucket))], [200], `the first ${bucket} requests served`);
+      // The bucket holds `bucket` requests and refills at rpm/60 per second; Traefik delays a request
+      // by up to 0.5 s for a token rather than refuse it. So by the first 429 at most
+      // bucket + (t + 0.5) * rpm/60 requests passed, and over the whole run no more than that for its length.
+      const allowedBy = (t: number) => bucket + Math.ceil(((t + 0.5) * rpm) / 60);
       assert.ok(n429 - 1 <= allowedBy(firstLimitedAt), `the first 429 came at request #${n429} after ${firstLimitedAt.toFixed(2)} s`);
       assert.ok(
         served <= allowedBy(seconds),
@@ -283,7 +285,7 @@ function servedCertificate(address: string, port: number, host: string, ca: stri
       assert.strictEqual(otherReply?.status, 200, `another client: ${other.out}`);
       const clientIp = pods(CLIENTS_NS, { "app.kubernetes.io/name": "edge-e2e-client" })[0]?.ip;
       figures.push(
-        `rate limit (100/min per client IP): from the node (this process), request #${n429} got the first 429 after ` +
+        `rate limit (${rpm}/min per client IP, bucket ${bucket}): from the node (this process), request #${n429} got the first 429 after ` +
           `${firstLimitedAt.toFixed(2)} s; ${statuses.length} requests in ${seconds.toFixed(1)} s: ${served} x 200 (the limit allows ` +
           `${allowedBy(seconds)}), ${statuses.length - served} x 429; another client (${clientIp}) right after: ${otherReply?.status}`,
       );
