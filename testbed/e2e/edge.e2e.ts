@@ -17,7 +17,7 @@ import * as tls from "tls";
 import { apiSelectorLabels } from "../../services/api/api.contract";
 import { loadConfig } from "../helpers/config";
 import { apply, kubectl } from "./kubectl";
-import { exec, jsonLines, NODE_SETTINGS, nodeDataSecrets, NodeProject, pods, standIn, until } from "./node-kit";
+import { exec, jsonLines, NODE_SETTINGS, NodeProject, pods, standIn, until, upWithDataSecrets } from "./node-kit";
 import { ENGINE_ENABLED } from "./pulumi";
 import { ok, since, sleep } from "./run";
 
@@ -198,22 +198,7 @@ function servedCertificate(address: string, port: number, host: string, ca: stri
 
     it("(1) pulumi up: the Gateway is programmed by Traefik, the route accepted, the certificate issued by the CA issuer", async () => {
       const start = process.hrtime.bigint();
-      const up = project.start("up", "--yes", "--skip-preview");
-      let upDone = false;
-      let secrets = false;
-      void up.done.then(() => (upDone = true));
-      while (!upDone) {
-        try {
-          if (!secrets && kubectl(["get", "namespaces", "-o", "json"]).items.some((n) => n.metadata.name === NS)) {
-            apply(nodeDataSecrets(NS) as never);
-            secrets = true;
-          }
-        } catch {
-          // not yet
-        }
-        await sleep(250);
-      }
-      const run = ok(await up.done, "pulumi up");
+      const run = ok(await upWithDataSecrets(project, NS), "pulumi up");
       const cond = (o: Obj, type: string) => (o.status?.conditions ?? []).find((c: Obj) => c.type === type)?.status === "True";
       const gateways = kubectl(["get", "gateways.gateway.networking.k8s.io", "-n", NS, "-o", "json"]).items;
       assert.strictEqual(gateways.length, 1, "one Gateway in the stack's namespace");
