@@ -173,9 +173,9 @@ function servedCertificate(address: string, port: number, host: string, ca: stri
       const existing = kubectl(["get", "namespaces", "-o", "json"]).items.map((n) => n.metadata.name);
       assert.ok(!existing.includes(NS), `namespace ${NS} already exists: the edge e2e needs a cluster without the stack`);
       const t0 = process.hrtime.bigint();
+      edgeStarted = true; // from here on, after() stops whatever part of it started
       const res = spawnSync(CLUSTER_SH, ["node", "edge", "start"], { encoding: "utf8" });
       assert.strictEqual(res.status, 0, `cluster.sh node edge start:\n${res.stderr.slice(-4000)}`);
-      edgeStarted = true;
       const exported = Object.fromEntries([...res.stdout.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
       ca = fs.readFileSync(exported.APE_EDGE_CA, "utf8");
       controller = exported.APE_EDGE_ADDRESS;
