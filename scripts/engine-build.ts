@@ -39,8 +39,8 @@ const FIRST_BUILD_SECONDS: Record<string, number> = {
   "image-podinfo": 140,
   "image-client": 8,
   "image-coredns": 1,
-  traefik: 580,
-  "cert-manager-controller": 300,
+  traefik: 1521,
+  "cert-manager-controller": 859,
   "edge-crds": 2,
   "image-traefik": 3,
 };
