@@ -402,7 +402,10 @@ export const statefulProtectedInProduction: StackValidationPolicy = {
   },
 };
 
-/** Ingress annotations with which ingress-nginx or HAProxy also serves plain HTTP. */
+/**
+ * Ingress annotations with which ingress-nginx or HAProxy also serves plain HTTP (the program's
+ * own table of them is services/edge/controllers.ts; the pack stays self-contained).
+ */
 const SSL_REDIRECTS = [
   "nginx.ingress.kubernetes.io/ssl-redirect",
   "nginx.ingress.kubernetes.io/force-ssl-redirect",

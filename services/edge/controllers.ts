@@ -1,7 +1,8 @@
 // The controllers this program knows how to drive, and what it knows of each: the one table of
 // per-controller facts (settings, builders, checks, NetworkPolicy defaults and docs read it here).
 // Adding an implementation = one entry below; the builders and checks need no change unless its
-// policy resource is new (then a case in gateway.build.ts, see docs/operations.md "Public entry point").
+// rate-limit policy resource is new (docs/operations.md, "The public entry point"). The policy pack
+// (policy/, a self-contained package) keeps its own copy of the redirect annotations it reads.
 
 type Labels = Readonly<Record<string, string>>;
 

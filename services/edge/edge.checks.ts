@@ -34,6 +34,6 @@ export function checkControllerSelectors(
 /** Warnings every production preview and update prints about the entry point: a retired controller. */
 export function edgeWarnings(config: { environment: string; ingress: Pick<IngressConfig, "enabled" | "controller"> }): string[] {
   if (config.environment !== "production" || !config.ingress.enabled) return [];
-  const retired = controllerFacts(config.ingress.controller).retired;
-  return retired ? [`ingress.controller is ${config.ingress.controller}: ${retired}`] : [];
+  const { retired, title } = controllerFacts(config.ingress.controller);
+  return retired ? [`ingress.controller is ${config.ingress.controller} (${title}): ${retired}`] : [];
 }

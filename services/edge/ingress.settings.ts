@@ -28,6 +28,20 @@ const listener = (what: string) =>
     })
     .meta({ description: `The ${what} listener of the program's own Gateway.` });
 
+/**
+ * Why the HTTPRoute CRD's validation rules refuse `path` as an Exact or PathPrefix match, or
+ * undefined: characters outside RFC 3986's path set (or a bad percent escape), an encoded slash,
+ * a fragment, an empty segment or a dot segment.
+ */
+function routePathProblem(path: string): string | undefined {
+  if (!/^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$/.test(path))
+    return "holds a character an HTTPRoute path refuses (allowed: letters, digits, -/._~!$&'()*+,;=:@ and %XX escapes)";
+  if (/%2f/i.test(path)) return "holds an encoded slash (%2F), which an HTTPRoute path refuses";
+  if (path.includes("//") || path.includes("/./") || path.includes("/../") || /\/\.\.?$/.test(path))
+    return "holds an empty or dot segment (//, /./, /../), which an HTTPRoute path refuses";
+  return undefined;
+}
+
 export const ingressSchema = () =>
   z
     .strictObject({
@@ -218,10 +232,23 @@ export const ingressSchema = () =>
           issue(["className"], ing.className, "is the IngressClass of via ingress; via gateway the class is ingress.gateway.className");
         if (Object.keys(ing.annotations).length > 0)
           issue(["annotations"], ing.annotations, "are Ingress annotations (via ingress); an HTTPRoute carries none");
+        // Gateway API's own bounds (the HTTPRoute CRD): 16 hostnames a route, 64 matches a rule.
+        if (ing.hosts.length > 16)
+          issue(
+            ["hosts"],
+            ing.hosts.length,
+            "lists more than 16 hosts, which one HTTPRoute cannot hold; split them over stacks or use via ingress",
+          );
+        ing.hosts.forEach((h, i) => {
+          if (h.paths.length > 64)
+            issue(["hosts", i, "paths"], h.paths.length, "lists more than 64 paths, which one HTTPRoute rule cannot hold");
+        });
         ing.hosts.forEach((h, i) =>
           h.paths.forEach((p, j) => {
             if (p.pathType === "ImplementationSpecific")
               issue(["hosts", i, "paths", j, "pathType"], p.pathType, "is an Ingress path type; an HTTPRoute matches Prefix or Exact");
+            const refused = routePathProblem(p.path);
+            if (refused) issue(["hosts", i, "paths", j, "path"], p.path, refused);
           }),
         );
       }

@@ -11,6 +11,7 @@ import { configProblems, loadConfig } from "../../testbed/helpers/config";
 import { checkPack, checkResource, checkStack } from "../../testbed/helpers/policyArgs";
 import { crdProblems, schemaSources } from "../../testbed/helpers/crd-schemas";
 import { REAL_IMAGES } from "../../testbed/harness/variants";
+import { SOURCES } from "../../testbed/schemas/extract-edge-crds";
 
 const GW = "kubernetes:gateway.networking.k8s.io/v1:";
 const kindOf = (run: ProgramRun, kind: string) => run.resources.filter((r) => r.type.endsWith(`:${kind}`) && r.custom);
@@ -37,6 +38,13 @@ describe("gateway: the schemas are the official CRDs", () => {
     for (const s of schemaSources()) assert.match(s.version, /^v\d+\.\d+\.\d+$/, s.module);
   });
 
+  it("are what testbed/schemas/extract-edge-crds.ts extracts: its modules, versions and files (rerun it after a bump)", () => {
+    assert.deepStrictEqual(
+      schemaSources(),
+      SOURCES.map((s) => ({ module: s.module, version: s.version, files: s.crds.map((c) => c.file) })),
+    );
+  });
+
   it("refuse what the API server would: an unknown field, a wrong type, a bad enum", async () => {
     const route = { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: { name: "x" } };
     assert.deepStrictEqual(await crdProblems({ ...route, spec: { parentRefs: [{ name: "gw" }] } } as never), []);
@@ -54,7 +62,7 @@ for (const stack of ["dev", "production"]) {
       run = await runProgram(stack);
     });
 
-    it("creates no Ingress, and every Gateway API, Traefik and cert-manager object is valid against the official CRDs", async () => {
+    it("creates no Ingress, and every Gateway API, Traefik and cert-manager object is valid against the official CRDs' OpenAPI schemas (their CEL rules run on the API server only)", async () => {
       assert.deepStrictEqual(run.ofType(T.Ingress), []);
       assert.ok(edgeObjects(run).length >= 4);
       await assertValid(run);
@@ -247,7 +255,7 @@ describe("gateway and ingress: every supported controller expresses the rate lim
   });
   for (const [via, controller] of cases) {
     for (const stack of ["dev", "production"]) {
-      it(`${via} with ${controller} (${stack}): 100 requests a minute per client IP, plain HTTP redirected; objects valid`, async () => {
+      it(`${via} with ${controller} (${stack}): 100 requests a minute per client IP, plain HTTP redirected; objects valid against their schemas`, async () => {
         const r = await runProgram(stack, { set: { "ingress.via": via, "ingress.controller": controller } });
         await assertValid(r);
         const ns = "ape-2026";
@@ -300,7 +308,7 @@ describe("gateway: ingress-nginx is retired", () => {
     for (const preview of [true, false]) {
       const r = await runProgram("production", { set: { ...nginx, ...REAL_IMAGES }, preview });
       assert.strictEqual(retired(r).length, 1, r.warnings.join("\n"));
-      assert.match(retired(r)[0], /^ingress\.controller is nginx: .*ingress\.via gateway/);
+      assert.match(retired(r)[0], /^ingress\.controller is nginx \(ingress-nginx \(community\)\): .*ingress\.via gateway/);
     }
     assert.deepStrictEqual(retired(await runProgram("production")), []);
   });
@@ -354,6 +362,22 @@ describe("gateway: bad combinations are refused before anything is registered, n
       "ingress.hosts[0].paths[0].pathType",
       /Prefix or Exact/,
     ],
+    [
+      "more hosts than an HTTPRoute holds",
+      {
+        "ingress.hosts": Array.from({ length: 17 }, (_, i) => ({ host: `api${i}.ape.test`, paths: [{ path: "/", pathType: "Prefix" }] })),
+      },
+      "ingress.hosts",
+      /more than 16 hosts/,
+    ],
+    ...(["/api//v1", "/api/../admin", "/a%2Fb", "/a#b", "/api/."] as const).map(
+      (path): [string, Record<string, unknown>, string, RegExp] => [
+        `the route path ${path}, which the HTTPRoute CRD's rules refuse`,
+        { "ingress.hosts": [{ host: "api.ape.test", paths: [{ path, pathType: "Prefix" }] }] },
+        "ingress.hosts[0].paths[0].path",
+        /an HTTPRoute path refuses/,
+      ],
+    ),
     ["a body size for Traefik", { "ingress.proxyBodySize": "10m" }, "ingress.proxyBodySize", /nginx \(via ingress\) only/],
     [
       "X-Forwarded-For depth for HAProxy",

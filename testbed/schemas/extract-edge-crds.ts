@@ -2,7 +2,7 @@
 // the edge emits, from the official CRDs in the upstream Go modules (the Go module proxy serves
 // them): Gateway API's standard channel, Traefik's Middleware and cert-manager's Certificate. The
 // unit tests (tests/edge/gateway.spec.ts) validate the rendered objects against it.
-//   node -r ./testbed/harness/register.js testbed/schemas/edge-crds.ts
+//   node -r ./testbed/harness/register.js testbed/schemas/extract-edge-crds.ts
 // Needs `go` (GOFLAGS=-mod=mod go mod download); the modules stay in Go's module cache, outside
 // the repository. Bumping a version here and rerunning is how the schemas follow a new release.
 import { execFileSync } from "child_process";
@@ -12,7 +12,7 @@ import * as path from "path";
 import { parseAllDocuments } from "yaml";
 
 /** Each module@version, and the CRD files of it whose versions the edge uses. */
-const SOURCES = [
+export const SOURCES = [
   {
     module: "sigs.k8s.io/gateway-api",
     // The version Traefik v3.7.13 is built against (its go.mod).
@@ -79,7 +79,7 @@ function main(): void {
   const doc = {
     description:
       "openAPIV3Schema of the custom resources the edge emits, keyed <group>/<version>/<kind>, extracted from the official CRDs" +
-      " of the modules below by testbed/schemas/edge-crds.ts; do not edit by hand.",
+      " of the modules below by testbed/schemas/extract-edge-crds.ts; do not edit by hand.",
     sources,
     schemas,
   };
@@ -87,4 +87,5 @@ function main(): void {
   console.log(`${OUT}: ${Object.keys(schemas).join(", ")}`);
 }
 
-main();
+// Run as a script; imported (by the tests, for SOURCES), it does nothing.
+if (require.main === module) main();
