@@ -743,7 +743,7 @@ gateway_api_version() {
 # cat_yaml FILE...: one multi-document stream
 cat_yaml() { local f; for f in "$@"; do echo '---'; sed '/^---\s*$/d' "$f"; done; }
 build_edge-crds() {
-  local gw gwdir tdir cdir out=$EDGE/crds
+  local gw gwdir tdir cdir files out=$EDGE/crds
   gw=$(gateway_api_version)
   [[ $gw == v* ]] || { echo "no sigs.k8s.io/gateway-api in traefik $TRAEFIK_VERSION's go.mod"; return 1; }
   gwdir=$(go mod download -json "sigs.k8s.io/gateway-api@$gw" | jq -r '.Dir // error(.Error)')
@@ -751,7 +751,8 @@ build_edge-crds() {
   cdir=$(go mod download -json "github.com/cert-manager/cert-manager@$CERT_MANAGER_VERSION" | jq -r '.Dir // error(.Error)')
   mkdir -p "$out"
   # Standard channel CRDs only (the safe-upgrades admission policy beside them is not a CRD).
-  cat_yaml $(grep -l '^kind: CustomResourceDefinition' "$gwdir"/config/crd/standard/*.yaml) | grep -v '^\s*#' >"$out/gateway-api.yaml.tmp"
+  mapfile -t files < <(grep -l '^kind: CustomResourceDefinition' "$gwdir"/config/crd/standard/*.yaml)
+  cat_yaml "${files[@]}" >"$out/gateway-api.yaml.tmp"
   cat_yaml "$tdir"/docs/content/reference/dynamic-configuration/traefik.io_*.yaml >"$out/traefik.yaml.tmp"
   cat_yaml "$cdir"/deploy/crds/*.yaml >"$out/cert-manager.yaml.tmp"
   for f in gateway-api traefik cert-manager; do
