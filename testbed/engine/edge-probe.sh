@@ -86,6 +86,7 @@ EOF
 NS=ape-2026
 kubectl -n $NS wait --for=condition=Ready certificate --all --timeout=60s >/dev/null && echo "Certificate Ready $(since "$t0") s after the stack's objects were applied"
 kubectl -n $NS wait --for=condition=Programmed gateway --all --timeout=60s >/dev/null && echo "Gateway Programmed after $(since "$t0") s"
+kubectl get gatewayclass "$EDGE_CLASS" -o jsonpath='{"GatewayClass "}{.metadata.name} ({.spec.controllerName}): {range .status.conditions[*]}{.type}={.status} {end}{"\n"}'
 kubectl -n $NS get gateways -o jsonpath='{range .items[*]}Gateway {.metadata.name}: {range .status.conditions[*]}{.type}={.status} {end}{range .status.listeners[*]}| {.name}: {range .conditions[*]}{.type}={.status} {end}{end}{"\n"}{end}'
 kubectl -n $NS get httproutes -o jsonpath='{range .items[*]}HTTPRoute {.metadata.name}: {range .status.parents[*].conditions[*]}{.type}={.status} {end}{"\n"}{end}'
 
