@@ -1,8 +1,8 @@
 // `npm run cluster -- up|down|status`: the project's local Kubernetes cluster, the one
 // `npm run deploy:dev` deploys to when there is no kube context (scripts/local-cluster.ts).
 //   up      builds what is missing (with progress), starts the control plane, the node (DNS,
-//           metrics, storage), imports the local images and starts the edge controller once the
-//           engine has one; reuses whatever already runs. --no-build: stop instead of building.
+//           metrics, storage), imports the local images and starts the edge controller (Traefik,
+//           cert-manager) when built; reuses whatever already runs. --no-build: stop instead of building.
 //   down    stops all of it and removes the cluster and the dev stack's state for it, then checks
 //           that no process, mount, network link or rule of it is left.
 //   status  what runs, and the kubeconfig.

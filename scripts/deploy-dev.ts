@@ -173,6 +173,20 @@ function summary(cli: Cli, target: Target, outputs: Record<string, unknown>, ns:
   if (typeof outputs.url === "string" && !target.local) {
     lines.push(`              or through the Ingress: ${outputs.url} (its CA: pulumi stack output caCertificate -s ${STACK})`);
   }
+  if (typeof outputs.url === "string" && target.local && target.edge) {
+    // The local cluster's edge controller is a pod: its address on the node's bridge, HTTPS on 8443.
+    const pod = capture(
+      target.kubectl,
+      ["-n", "traefik", "get", "pods", "-l", "app.kubernetes.io/name=traefik", "-o", "jsonpath={.items[0].status.podIP}"],
+      { env: target.env },
+    );
+    const ip = pod.code === 0 && pod.stdout.trim() ? pod.stdout.trim() : "<traefik pod IP>";
+    const host = /^https?:\/\/([^/:\s]+)/.exec(outputs.url)?.[1] ?? "<host>";
+    lines.push(
+      `              or through the edge (Traefik): curl --cacert <(pulumi stack output caCertificate -s ${STACK}) ` +
+        `--resolve ${host}:8443:${ip} https://${host}:8443/healthz`,
+    );
+  }
   if (typeof outputs.grafanaPortForward === "string") {
     lines.push(`  Grafana:    ${kubectl(outputs.grafanaPortForward)}   then ${url(outputs.grafanaUrl)}`);
     lines.push(

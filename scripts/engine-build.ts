@@ -39,6 +39,10 @@ const FIRST_BUILD_SECONDS: Record<string, number> = {
   "image-podinfo": 140,
   "image-client": 8,
   "image-coredns": 1,
+  traefik: 1521,
+  "cert-manager-controller": 859,
+  "edge-crds": 2,
+  "image-traefik": 3,
 };
 
 /** The engine's directories (testbed/engine/env.sh): ENGINE (its fingerprint's directory) and ENGINE_BIN. */
@@ -57,7 +61,8 @@ export function goInstalled(): boolean {
 /** The build target that makes one of the names testbed/engine/env.sh reports missing. */
 export function targetOf(missing: string): string {
   if (missing.startsWith("cni/")) return "cni-plugins";
-  const image = /^images\/(.+)\.tar$/.exec(missing);
+  if (missing.startsWith("edge/crds/")) return "edge-crds";
+  const image = /^(?:edge\/)?images\/(.+)\.tar$/.exec(missing);
   if (image) return `image-${image[1]}`;
   if (missing.startsWith("node>=")) return "node";
   return missing;

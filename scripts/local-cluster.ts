@@ -1,7 +1,8 @@
 // The project's local Kubernetes cluster for `npm run deploy:dev` when there is no kube context:
 // the engine's control plane and node (testbed/engine/cluster.sh: etcd, kube-apiserver, controllers,
 // scheduler, kubelet with containerd, kube-proxy, kube-router, CoreDNS, metrics-server, local-path
-// storage), the images of the local image build, and the edge controller once the engine has one.
+// storage), the images of the local image build, and the edge controller (Traefik and cert-manager,
+// testbed/engine/build.sh edge) when it is built.
 // `up` builds what is missing first (with progress), starts what is not running and reuses what is;
 // `down` stops everything and removes the cluster and the dev stack's state with it; `status` says
 // what runs.
@@ -169,11 +170,12 @@ export function localStatus(p: LocalPaths): LocalStatus {
 // ---------------------------------------------------------------- the edge controller (hook)
 
 /**
- * The edge controller (Traefik for Gateway API and Ingress, cert-manager with a CA issuer) is part
- * of the local cluster once the engine builds and starts it: env.sh then knows the engine group
- * `edge` (testbed/engine/build.sh edge) and the node starts it (cluster.sh node edge start).
- * Until then this step says so and does nothing, and the dev stack's Ingress is off on the local
- * cluster (nothing would ever give it an address; see localStackSettings).
+ * The edge controller (Traefik for Gateway API and Ingress, cert-manager with the CA ClusterIssuer
+ * ape-2026-local-ca) is part of the local cluster when the engine knows the group `edge` (env.sh;
+ * testbed/engine/build.sh edge) and it is built: `up` starts it after the node (cluster.sh node
+ * edge start) and `down` stops it with the node. An engine without that group (an older checkout)
+ * or a failed edge build leaves the dev stack's public entry point off on the local cluster
+ * (nothing would serve it; see localStackSettings).
  */
 export function edgeControllerKnown(envSh = path.join(ENGINE_DIR, "env.sh")): boolean {
   return /^\s*edge\)/m.test(fs.readFileSync(envSh, "utf8"));
@@ -191,13 +193,12 @@ function startEdge(p: LocalPaths, built: boolean, say: (l: string) => void): boo
     say("edge controller: not built (testbed/engine/build.sh edge); the dev stack's Ingress is off on the local cluster");
     return false;
   }
-  const kubectl = path.join(engineDirs().bin, "kubectl");
-  const jsonpath = "jsonpath={.status.availableReplicas}";
-  const available = capture(kubectl, ["--kubeconfig", p.kubeconfig, "-n", "traefik", "get", "deployment", "traefik", "-o", jsonpath]);
-  if (available.code === 0 && Number(available.stdout) > 0) {
+  // Both parts: Traefik's Deployment Available and cert-manager's process alive.
+  if (capture(CLUSTER_SH, ["node", "edge", "status"], { env: engineEnv(p) }).code === 0) {
     say("edge controller: running (reused)");
     return true;
   }
+  capture(CLUSTER_SH, ["node", "edge", "stop"], { env: engineEnv(p) }); // whatever part of it still runs
   const t0 = Date.now();
   const res = capture(CLUSTER_SH, ["node", "edge", "start"], { env: engineEnv(p) });
   if (res.code !== 0) throw new ToolError(`starting the edge controller failed:\n${tail(res.stderr)}`);

@@ -21,6 +21,19 @@ started=$(testbed/engine/cluster.sh start)
 eval "$started"
 export KUBECONFIG
 
+# The CRDs the stack's edge objects need (Gateway API standard channel, Traefik's, cert-manager's:
+# what README "Prerequisites" installs on a cluster), from the edge build when it has them; without
+# them the API server does not know the Gateway, HTTPRoute, Middleware and Certificate kinds.
+if [[ -s $ENGINE/edge/crds/cert-manager.yaml ]]; then
+  for crds in "$ENGINE"/edge/crds/{gateway-api,traefik,cert-manager}.yaml; do
+    kubectl apply --server-side --force-conflicts --field-manager=ape-edge -f "$crds" >/dev/null
+    kubectl wait --for=condition=Established --timeout=60s -f "$crds" >/dev/null
+  done
+  echo "e2e: edge CRDs installed ($(cat "$ENGINE/edge/crds/gateway-api.version") Gateway API, Traefik, cert-manager)"
+else
+  echo "e2e: edge CRDs not built (testbed/engine/build.sh edge-crds): the stack's Gateway, HTTPRoute, Middleware and Certificate kinds are unknown to the API server"
+fi
+
 # Stage 2 (pulumi preview/up/destroy) needs the CLI, the language host and the kubernetes plugin.
 if engine_check pulumi kubernetes node; then
   export APE_E2E_ENGINE=1

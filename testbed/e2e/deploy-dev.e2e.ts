@@ -128,6 +128,10 @@ const reason = skipReason();
         },
       );
       if (destroy.status !== 0) console.log(`pulumi destroy: ${destroy.stdout.slice(-2000)}${destroy.stderr.slice(-2000)}`);
+      // deploy:dev started the edge controller on e2e.sh's node (when built): the node is e2e.sh's
+      // again without it (testbed/e2e/edge.e2e.ts starts its own).
+      const edge = spawnSync(path.join(REPO, "testbed/engine/cluster.sh"), ["node", "edge", "stop"], { encoding: "utf8", env });
+      if (edge.status !== 0) console.log(`cluster.sh node edge stop: ${edge.stderr.slice(-2000)}`);
     } else {
       await npm("cluster", "--", "down");
     }

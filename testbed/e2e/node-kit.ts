@@ -7,7 +7,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { kubectl } from "./kubectl";
+import { apply, kubectl } from "./kubectl";
 import { Deployment, Pulumi, pulumiEnv, REPO } from "./pulumi";
 import { background, Background, ok, Run, runSync, sleep } from "./run";
 
@@ -144,6 +144,29 @@ export class NodeProject {
   remove(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `pulumi up` of the project, creating the external data services' Secrets (nodeDataSecrets) as
+ * soon as the stack's namespace exists, as their operator would: the API's pods wait for them.
+ */
+export async function upWithDataSecrets(project: NodeProject, namespace: string): Promise<Run> {
+  const up = project.start("up", "--yes", "--skip-preview");
+  let upDone = false;
+  let secrets = false;
+  void up.done.then(() => (upDone = true));
+  while (!upDone) {
+    try {
+      if (!secrets && kubectl(["get", "namespaces", "-o", "json"]).items.some((n) => n.metadata.name === namespace)) {
+        apply(nodeDataSecrets(namespace) as never);
+        secrets = true;
+      }
+    } catch {
+      // not yet
+    }
+    await sleep(250);
+  }
+  return up.done;
 }
 
 /** Polls `check` every `everyMs` until it returns a value other than undefined/false, or fails after `seconds`. */

@@ -33,6 +33,7 @@ import {
   processFacts,
   standIn,
   until,
+  upWithDataSecrets,
 } from "./node-kit";
 import { ok, Run, since, sleep } from "./run";
 
@@ -103,22 +104,7 @@ const figures: string[] = [];
 
     it("(1) pulumi up: Deployment Available, every API pod Ready, the Service's EndpointSlice listing them", async () => {
       const start = process.hrtime.bigint();
-      const up = project.start("up", "--yes", "--skip-preview");
-      let upDone = false;
-      let secrets = false;
-      void up.done.then(() => (upDone = true));
-      while (!upDone) {
-        try {
-          if (!secrets && kubectl(["get", "namespaces", "-o", "json"]).items.some((n) => n.metadata.name === NS)) {
-            apply(dataSecrets() as never);
-            secrets = true;
-          }
-        } catch {
-          // not yet
-        }
-        await sleep(250);
-      }
-      const run = ok(await up.done, "pulumi up");
+      const run = ok(await upWithDataSecrets(project, NS), "pulumi up");
       upSeconds = run.seconds;
       serviceIp = kubectl(["get", "service", "api", "-n", NS, "-o", "json"]).items[0].spec.clusterIP;
       // pulumi up returned: the provider saw the Deployment Available with all its pods Ready.

@@ -7,7 +7,8 @@
 #
 # GROUPs: controlplane (etcd kube-apiserver kube-controller-manager), kubectl, pulumi (pulumi
 # pulumi-language-nodejs), kubernetes, random, tls (the pulumi-resource-* plugins), node (node >= 22),
-# all, kubenode (a Kubernetes node: kubelet and its neighbours, CNI plugins, images; not in "all").
+# all, kubenode (a Kubernetes node: kubelet and its neighbours, CNI plugins, images; not in "all"),
+# edge (Traefik, cert-manager's controller, their CRDs and Traefik's image; in neither).
 # Default: controlplane pulumi kubernetes.
 # Nothing here starts anything or touches the network.
 
@@ -40,6 +41,8 @@ _engine_group() {
     kubenode) echo kubelet kube-proxy kube-scheduler kube-router metrics-server local-path-provisioner coredns \
       crictl nettool cni/bridge cni/host-local cni/loopback cni/portmap \
       images/pause.tar images/podinfo.tar images/client.tar images/coredns.tar ;;
+    edge) echo traefik cert-manager-controller edge/crds/gateway-api.yaml edge/crds/traefik.yaml \
+      edge/crds/cert-manager.yaml edge/images/traefik.tar ;;
     all) echo etcd kube-apiserver kube-controller-manager kubectl pulumi pulumi-language-nodejs \
       pulumi-resource-kubernetes pulumi-resource-random pulumi-resource-tls node ;;
     *) echo "$1" ;;
@@ -58,6 +61,8 @@ engine_check() {
         [[ $major -ge 22 ]] || ENGINE_MISSING="$ENGINE_MISSING node>=22"
       elif [[ $b == kubectl ]]; then
         command -v kubectl >/dev/null || ENGINE_MISSING="$ENGINE_MISSING kubectl"
+      elif [[ $b == edge/* ]]; then # artifacts of the edge build
+        [[ -s $ENGINE/$b ]] || ENGINE_MISSING="$ENGINE_MISSING $b"
       elif [[ $b == */* ]]; then # artifacts of the kubenode build
         [[ -s $ENGINE/kubenode/$b ]] || ENGINE_MISSING="$ENGINE_MISSING $b"
       else

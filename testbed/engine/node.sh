@@ -12,6 +12,7 @@
 #                            cluster: a network namespace that owns IP... and answers on PORT...,
 #                            reachable from pods only (policy routing on the pod bridge)
 #   cluster.sh node outside stop
+#   cluster.sh node edge start|stop|status   the Gateway API controller and cert-manager (edge.sh)
 #
 # Needs root, the "kubenode" build (testbed/engine/build.sh kubenode) and, from Debian: containerd,
 # runc, iptables, ipset, nftables, conntrack, iproute2. One node per machine (fixed bridge name).
@@ -531,6 +532,7 @@ node_rules_cleanup() {
 node_stop() {
   local c pid m ns
   [[ -d $ND ]] || { log "no node in $DIR"; node_outside_stop; return 0; }
+  edge_stop_proc # cert-manager, if "node edge start" ran: a process of its own beside the node's
   node_stop_proc kubelet
   # Every pod sandbox through the CRI: stops containers, runs CNI DEL, removes network namespaces.
   if [[ -S $SOCK ]] && nrunning containerd; then
@@ -622,6 +624,10 @@ node_main() {
         *) die "usage: cluster.sh node outside start IPS PORTS | stop" ;;
       esac
       ;;
-    *) echo "usage: cluster.sh node start|stop|status|outside" >&2; exit 2 ;;
+    edge) edge_main "${@:2}" ;;
+    *) echo "usage: cluster.sh node start|stop|status|outside|edge" >&2; exit 2 ;;
   esac
 }
+
+# shellcheck source=edge.sh
+source "$HERE/edge.sh"

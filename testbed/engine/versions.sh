@@ -59,6 +59,15 @@ COREDNS_VERSION=v1.15.0               # github.com/coredns/coredns (own main wit
 # pkg/version says 6.9.2 (the tag Pulumi.dev.yaml names).
 PODINFO_MODULE=v1.8.1-0.20250910200901-e86405a8674e
 
+# --- the edge (build.sh edge; cluster.sh node edge): a Gateway API controller and cert-manager.
+# NOT part of the fingerprint either: each artifact is stamped with its own pin.
+TRAEFIK_VERSION=v3.7.13               # github.com/traefik/traefik/v3 (cmd/traefik); its go.mod names the
+                                      # sigs.k8s.io/gateway-api release whose standard CRDs are installed
+# Traefik's go.mod replaces github.com/abbot/go-http-auth with github.com/containous/go-http-auth at
+# v0.4.1-0.20260804094822-b975dcaa8c48, which the proxy refuses; this is the fork's served revision.
+TRAEFIK_HTTP_AUTH_FORK=v0.4.1-0.20200324110947-a37a7636d23e
+CERT_MANAGER_VERSION=v1.21.2          # github.com/cert-manager/cert-manager (controllers + CRDs; own main)
+
 # --- the current Node.js language host, from source (build.sh pulumi-language-nodejs).
 # NOT part of the fingerprint (like the node pins above): the host binary is stamped on its own, so
 # switching between this host and the v3.68.0 one rebuilds that binary only. The proxy refuses the
