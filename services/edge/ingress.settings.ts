@@ -171,8 +171,9 @@ export const ingressSchema = () =>
           requestsPerMinute: intAtLeast(1).meta({ description: "Requests per minute one client IP may make.", default: 100 }),
           burstMultiplier: intAtLeast(1).meta({
             description:
-              "Requests one client may make at once, as a multiple of requestsPerMinute (1 = at most requestsPerMinute within a" +
-              " minute; haproxy counts a fixed period and accepts only 1).",
+              "Requests one client may make at once, as a multiple of requestsPerMinute: the size of its token bucket, refilled at" +
+              " requestsPerMinute (traefik forgets a client idle for about 2 s, which then starts with a full bucket again:" +
+              " docs/operations.md; haproxy counts a fixed period and accepts only 1).",
             default: 1,
           }),
           forwardedForDepth: intBetween(0, 10).meta({
