@@ -91,18 +91,14 @@ function request(
   return new Promise((resolve, reject) => {
     const common = { host: address, port, path: urlPath, headers: { host }, timeout: 5000 };
     const done = (res: http.IncomingMessage) => {
+      // Read the certificate now: at "end" a kept-alive socket may be back in the agent's pool.
+      const socket = res.socket as tls.TLSSocket | null;
+      const cert =
+        scheme === "https" && socket && typeof socket.getPeerCertificate === "function" ? socket.getPeerCertificate() : undefined;
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => (body += c.length + body.length < 4096 ? c : ""));
-      res.on("end", () => {
-        const socket = res.socket as tls.TLSSocket;
-        resolve({
-          status: res.statusCode ?? 0,
-          location: res.headers.location,
-          body,
-          cert: scheme === "https" && typeof socket.getPeerCertificate === "function" ? socket.getPeerCertificate() : undefined,
-        });
-      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body, cert }));
     };
     const req =
       scheme === "https"
@@ -231,13 +227,16 @@ function servedCertificate(address: string, port: number, host: string, ca: stri
       });
       const routes = kubectl(["get", "httproutes", "-n", NS, "-o", "json"]).items;
       assert.ok(routes.length >= 2, `an HTTPRoute for the API and one for the redirect: ${routes.map((r) => r.metadata.name)}`);
-      await until("every HTTPRoute Accepted with its references resolved", 120, () =>
-        kubectl(["get", "httproutes", "-n", NS, "-o", "json"]).items.every((r) =>
+      let routeStatus = "";
+      await until("every HTTPRoute Accepted with its references resolved", 120, () => {
+        const all = kubectl(["get", "httproutes", "-n", NS, "-o", "json"]).items;
+        routeStatus = all.map((r) => `${r.metadata.name}: ${JSON.stringify(r.status?.parents ?? [])}`).join("\n");
+        return all.every((r) =>
           (r.status?.parents ?? []).some(
             (p: Obj) => p.controllerName === "traefik.io/gateway-controller" && cond(p, "Accepted") && cond(p, "ResolvedRefs"),
           ),
-        ),
-      );
+        );
+      }).catch((e) => assert.fail(`${String(e)}:\n${routeStatus}`));
       const certs = kubectl(["get", "certificates.cert-manager.io", "-n", NS, "-o", "json"]).items;
       assert.strictEqual(certs.length, 1, "one Certificate in the stack's namespace");
       assert.deepStrictEqual(certs[0].spec.issuerRef, { group: "cert-manager.io", kind: "ClusterIssuer", name: ISSUER });

@@ -67,6 +67,7 @@ describe("rules on the cached charts rendered with the program's values (chart-d
       [
         "production CronJob ape-2026/postgresql-pgdumpall containers[0] (postgresql-pgdumpall): set resources limits.cpu",
         "production StatefulSet ape-2026/postgresql containers[0] (postgresql): set resources limits.cpu",
+        "production StatefulSet ape-2026/postgresql initContainers[0] (copy-certs): set resources limits.cpu",
         "production StatefulSet ape-2026/redis-node containers[0] (redis): set resources limits.cpu",
         "production StatefulSet ape-2026/redis-node containers[1] (sentinel): set resources limits.cpu",
       ],
