@@ -233,7 +233,11 @@ function servedCertificate(address: string, port: number, host: string, ca: stri
         routeStatus = all.map((r) => `${r.metadata.name}: ${JSON.stringify(r.status?.parents ?? [])}`).join("\n");
         return all.every((r) =>
           (r.status?.parents ?? []).some(
-            (p: Obj) => p.controllerName === "traefik.io/gateway-controller" && cond(p, "Accepted") && cond(p, "ResolvedRefs"),
+            // A route's status holds its parents' conditions directly (no status level).
+            (p: Obj) =>
+              p.controllerName === "traefik.io/gateway-controller" &&
+              cond({ status: p }, "Accepted") &&
+              cond({ status: p }, "ResolvedRefs"),
           ),
         );
       }).catch((e) => assert.fail(`${String(e)}:\n${routeStatus}`));
