@@ -31,7 +31,7 @@ import { apply, kubectl } from "./kubectl";
 import { exec, execAsync, NodeProject, until } from "./node-kit";
 import { E2E_OVERRIDES, ENGINE_ENABLED, flatten, PRODUCTION_IMAGES, REPO } from "./pulumi";
 import { background, ok, Run, runSync, since, sleep } from "./run";
-import { clientPod, diagnose as diagnoseIn, imageOf, podState, ready, REDIS_CLI, watchUp } from "./stack-kit";
+import { clientPod, dataClients, diagnose as diagnoseIn, imageOf, podState, ready, REDIS_CLI, watchUp } from "./stack-kit";
 
 const NS = "ape-2026";
 type Obj = Record<string, any>;
@@ -296,14 +296,7 @@ const figures: string[] = [];
       if (!upCompleted) this.skip();
       const pg = imageOf(NS, "statefulset", "postgresql", "postgresql");
       const redis = imageOf(NS, "statefulset", "redis-node", "redis");
-      const clients = [
-        clientPod(NS, "e2e-api-pg", pg, apiSelectorLabels(), api),
-        clientPod(NS, "e2e-api-redis", redis, apiSelectorLabels(), api),
-        clientPod(NS, "e2e-stranger-pg", pg, { app: "e2e-stranger" }, api),
-        clientPod(NS, "e2e-stranger-redis", redis, { app: "e2e-stranger" }, api),
-      ];
-      apply(clients as never);
-      for (const c of clients) kubectl(["wait", "-n", NS, "--for=condition=Ready", `pod/${c.metadata.name}`, "--timeout=180s"]);
+      dataClients(NS, api, apiSelectorLabels(), { pg, redis });
       const sh = (pod: string, script: string) => exec(NS, pod, ["/bin/sh", "-c", script]);
       const psql = (sql: string) => `psql -X -At -v ON_ERROR_STOP=1 "$DATABASE_URL" -c "${sql}"`;
       const pgRun = ok(

@@ -88,6 +88,27 @@ export function clientPod(namespace: string, name: string, image: string, labels
   };
 }
 
+/**
+ * The data check's four client pods, Ready: e2e-api-pg and e2e-api-redis carry the API's labels,
+ * e2e-stranger-pg and e2e-stranger-redis do not; all take the API's env (and CA mounts).
+ */
+export function dataClients(
+  namespace: string,
+  apiPod: Obj,
+  apiLabels: Record<string, string>,
+  images: { pg: string; redis: string },
+): void {
+  const stranger = { app: "e2e-stranger" };
+  const clients = [
+    clientPod(namespace, "e2e-api-pg", images.pg, apiLabels, apiPod),
+    clientPod(namespace, "e2e-api-redis", images.redis, apiLabels, apiPod),
+    clientPod(namespace, "e2e-stranger-pg", images.pg, stranger, apiPod),
+    clientPod(namespace, "e2e-stranger-redis", images.redis, stranger, apiPod),
+  ];
+  apply(clients as never);
+  for (const c of clients) kubectl(["wait", "-n", namespace, "--for=condition=Ready", `pod/${c.metadata.name}`, "--timeout=180s"]);
+}
+
 /** Whether the API's pod mounts the data services' CAs (TLS inside the cluster). */
 export const mountsCas = (apiPod: Obj) => (apiPod.volumes ?? []).some((v: Obj) => String(v.name).startsWith("ca-"));
 

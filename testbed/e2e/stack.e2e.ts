@@ -14,11 +14,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { apiSelectorLabels } from "../../services/api/api.contract";
 import { CACHED_CHARTS, cachedChart } from "../helpers/charts";
-import { apply, kubectl } from "./kubectl";
+import { kubectl } from "./kubectl";
 import { exec, NodeProject, until } from "./node-kit";
 import { E2E_OVERRIDES, ENGINE_ENABLED, flatten } from "./pulumi";
 import { ok, since } from "./run";
-import { clientPod, diagnose as diagnoseIn, imageOf as imageIn, mountsCas, podState, REDIS_CLI, watchUp } from "./stack-kit";
+import { dataClients, diagnose as diagnoseIn, imageOf as imageIn, mountsCas, podState, REDIS_CLI, watchUp } from "./stack-kit";
 
 const NS = "ape-2026";
 type Obj = Record<string, any>;
@@ -157,14 +157,7 @@ const figures: string[] = [];
       const api = kubectl(["get", "deployment", "api", "-n", NS, "-o", "json"]).items[0].spec.template.spec;
       const pg = imageIn(NS, "statefulset", "postgresql", "postgresql");
       const redis = imageIn(NS, "statefulset", "redis-master", "redis");
-      const clients = [
-        clientPod(NS, "e2e-api-pg", pg, apiSelectorLabels(), api),
-        clientPod(NS, "e2e-api-redis", redis, apiSelectorLabels(), api),
-        clientPod(NS, "e2e-stranger-pg", pg, { app: "e2e-stranger" }, api),
-        clientPod(NS, "e2e-stranger-redis", redis, { app: "e2e-stranger" }, api),
-      ];
-      apply(clients as never);
-      for (const c of clients) kubectl(["wait", "-n", NS, "--for=condition=Ready", `pod/${c.metadata.name}`, "--timeout=180s"]);
+      dataClients(NS, api, apiSelectorLabels(), { pg, redis });
       const sh = (pod: string, script: string) => exec(NS, pod, ["/bin/sh", "-c", script]);
       const psql = (sql: string) => `psql -X -At -v ON_ERROR_STOP=1 "$DATABASE_URL" -c "${sql}"`;
       const t0 = process.hrtime.bigint();
@@ -222,7 +215,7 @@ const figures: string[] = [];
       figures.push(
         `pods without the API's labels: PostgreSQL refused (${strangerPg.out.trim().split("\n").at(-1)}), Redis refused (exit ${strangerRedis.code})`,
       );
-      kubectl(["delete", "pod", "-n", NS, "--wait=false", ...clients.map((c) => c.metadata.name)]);
+      kubectl(["delete", "pod", "-n", NS, "--wait=false", "e2e-api-pg", "e2e-api-redis", "e2e-stranger-pg", "e2e-stranger-redis"]);
     });
 
     it("(4) pulumi destroy leaves no pod, PVC, PV or namespace", async () => {
