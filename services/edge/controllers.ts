@@ -139,6 +139,9 @@ export const CONTROLLER_NAMES = Object.keys(CONTROLLERS) as ControllerName[];
 /** The facts of a controller, typed as the interface (the table above stays literal for docs). */
 export const controllerFacts = (name: ControllerName): ControllerFacts => CONTROLLERS[name];
 
+/** The API group of Traefik's CRDs, as an ExtensionRef names it. */
+export const TRAEFIK_GROUP = "traefik.io";
+
 /** The Traefik Middleware names the program creates in the stack's namespace. */
 export const TRAEFIK_MIDDLEWARES = { rateLimit: "api-rate-limit", httpsRedirect: "api-https-redirect" } as const;
 

@@ -3,8 +3,7 @@
 // the cert-manager Certificate the program requests, and the ReferenceGrant that lets a Gateway in
 // another namespace serve the stack's TLS Secret. Plain data; ./gateway.ts registers them.
 import type { IngressConfig } from "./ingress.settings";
-import { controllerFacts, TRAEFIK_MIDDLEWARES } from "./controllers";
-import { TRAEFIK_GROUP } from "./traefik.build";
+import { controllerFacts, TRAEFIK_GROUP, TRAEFIK_MIDDLEWARES } from "./controllers";
 
 /** A Kubernetes object as plain data (namespace and labels are the component's). */
 export interface EdgeObject {

@@ -2,12 +2,10 @@
 // (router.middlewares annotation) reference: the rate limit per client IP and, for an Ingress, the
 // HTTPS redirect (an HTTPRoute redirects with Gateway API's standard RequestRedirect filter).
 import type { IngressConfig } from "./ingress.settings";
-import { TRAEFIK_MIDDLEWARES } from "./controllers";
+import { TRAEFIK_GROUP, TRAEFIK_MIDDLEWARES } from "./controllers";
 import type { EdgeObject } from "./gateway.build";
 
-const TRAEFIK_API = "traefik.io/v1alpha1";
-/** The API group of Traefik's CRDs, as an ExtensionRef names it. */
-export const TRAEFIK_GROUP = "traefik.io";
+const TRAEFIK_API = `${TRAEFIK_GROUP}/v1alpha1`;
 
 /**
  * The rate limit as a Traefik Middleware: `average` requests per `period` (one minute), a token
