@@ -72,7 +72,7 @@ install_helm() {
 # helm3 is the Helm CLI at the version of the Helm library the kubernetes provider links (the
 # provider renders and installs helm.v3.Release charts with it), so that scripts/chart-diff.ts
 # renders exactly what a `pulumi up` would install. The helm above is Helm 4 and does not match.
-# Keep HELM3_VERSION equal to HELM_VERSION in scripts/chart-diff/helm.ts. Stamped like the
+# Keep HELM3_VERSION equal to HELM_VERSION in scripts/charts/helm.ts. Stamped like the
 # upstream release build: version, and the default Kubernetes version (its client-go's, plus one).
 HELM3_VERSION=v3.20.2
 HELM3_KUBE=1.35
