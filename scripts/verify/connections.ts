@@ -3,6 +3,8 @@
 // Neo4j, and the cluster DNS. Pure: the objects come from scripts/verify/cluster.ts, host names
 // resolve through the Services and pods of the snapshot (in-cluster names) or the addresses looked
 // up for them (external hosts), and network-policy.ts evaluates each connection.
+// The API's contract file itself rather than services/api (its public surface): verify reads the
+// cluster through kubectl, and the surface would load the Pulumi SDK and the component with it.
 import { apiSelectorLabels } from "../../services/api/api.contract";
 import { Check, K8s, ofKind, selects } from "./checks";
 import { connectionVerdict, DirectionVerdict, Endpoint, NetworkPolicy } from "./network-policy";
