@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { configPath } from "../config/errors";
 import { nonEmpty } from "../config/fields";
+import { redisMode } from "../services/redis";
 
 /** What a floor item looks like turned off in a config, and where. */
 interface Weakened {
@@ -63,7 +64,7 @@ interface FloorShape {
     readonly auth: { readonly enabled: boolean };
     readonly sentinel: { readonly enabled: boolean };
     readonly replica: { readonly podAntiAffinity: string };
-    readonly external?: { readonly existingSecret?: string };
+    readonly external?: { readonly existingSecret?: string; readonly sentinel?: unknown };
   };
   readonly ingress: {
     readonly enabled: boolean;
@@ -83,7 +84,7 @@ function weakenedFloor(c: FloorShape): Weakened[] {
   if (c.redis.enabled && !c.redis.auth.enabled) off("redisAuth", ["redis", "auth", "enabled"], false);
   if (!c.redis.enabled && c.redis.external && c.redis.external.existingSecret === undefined)
     off("redisAuth", ["redis", "external", "existingSecret"], undefined);
-  if (c.redis.enabled && c.redis.sentinel.enabled && c.redis.replica.podAntiAffinity !== "hard")
+  if (c.redis.enabled && redisMode(c.redis) === "sentinel" && c.redis.replica.podAntiAffinity !== "hard")
     off("redisSpread", ["redis", "replica", "podAntiAffinity"], c.redis.replica.podAntiAffinity);
   if (c.ingress.enabled) {
     if (!c.ingress.httpsRedirect) off("ingressTls", ["ingress", "httpsRedirect"], false);

@@ -4,6 +4,8 @@
 // preview only warns, so pull-request previews keep working on the template.
 import { ConfigProblem } from "../config/errors";
 import { StackConfig } from "./config";
+import { postgresqlPlacement } from "../services/postgresql";
+import { redisPlacement } from "../services/redis";
 
 /** The organisation name the template stack files use for images that must be replaced. */
 const PLACEHOLDER_ORG = "yourorg";
@@ -16,19 +18,22 @@ interface ConfiguredImage {
 /** The images a stack will actually run, with the config key of each. */
 function imagesInUse(config: StackConfig): ConfiguredImage[] {
   const images: ConfiguredImage[] = [{ key: "api.image", image: config.api.image }];
-  if (config.postgresql.enabled) {
+  // Where each data service runs and whether Redis has sentinels: the services' own decisions.
+  const postgresql = postgresqlPlacement(config.postgresql);
+  const redis = redisPlacement(config.redis);
+  if (postgresql.inCluster) {
     images.push(
       config.postgresql.timescaledb
         ? { key: "postgresql.timescaledbImage", image: config.postgresql.timescaledbImage }
         : { key: "postgresql.image", image: config.postgresql.image },
     );
   }
-  if (config.postgresql.enabled && config.postgresql.metrics.enabled) {
+  if (postgresql.inCluster && config.postgresql.metrics.enabled) {
     images.push({ key: "postgresql.metrics.image", image: config.postgresql.metrics.image });
   }
-  if (config.redis.enabled) {
+  if (redis.inCluster) {
     images.push({ key: "redis.image", image: config.redis.image });
-    if (config.redis.sentinel.enabled) images.push({ key: "redis.sentinel.image", image: config.redis.sentinel.image });
+    if (redis.mode === "sentinel") images.push({ key: "redis.sentinel.image", image: config.redis.sentinel.image });
     if (config.redis.metrics.enabled) images.push({ key: "redis.metrics.image", image: config.redis.metrics.image });
   }
   return images;

@@ -33,8 +33,15 @@ export type RedisPlacement =
 /** An external Redis's placement: what its endpoint is built from. */
 export type ExternalRedisPlacement = Extract<RedisPlacement, { inCluster: false }>;
 
+/** The switches the mode is read from (a RedisConfig has them; so does the safety floor's view of the section). */
+interface ModeSwitches {
+  readonly enabled: boolean;
+  readonly sentinel: { readonly enabled: boolean };
+  readonly external?: { readonly sentinel?: unknown };
+}
+
 /** Sentinel or standalone: redis.sentinel.enabled for the chart's Redis, redis.external.sentinel for an external one. */
-export function redisMode(cfg: Pick<RedisConfig, "enabled" | "sentinel" | "external">): RedisMode {
+export function redisMode(cfg: ModeSwitches): RedisMode {
   const sentinel = cfg.enabled ? cfg.sentinel.enabled : cfg.external?.sentinel !== undefined;
   return sentinel ? "sentinel" : "standalone";
 }
