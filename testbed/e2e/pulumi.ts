@@ -122,13 +122,14 @@ export class Pulumi {
     for (const [key, value] of Object.entries(settings)) this.set(stack, key, value);
   }
 
+  /** A value after `--`, so one that starts with a dash (a command-line flag for the API) is taken as a value. */
   set(stack: string, key: string, value: unknown): void {
-    ok(this.run(stack, ["config", "set", "--path", key, String(value)]), `config set ${key}`);
+    ok(this.run(stack, ["config", "set", "--path", key, "--", String(value)]), `config set ${key}`);
   }
 
   /** `config set --secret --path`: stored encrypted, as the settings marked secret must be. */
   setSecret(stack: string, key: string, value: string): void {
-    ok(this.run(stack, ["config", "set", "--secret", "--path", key, value]), `config set --secret ${key}`);
+    ok(this.run(stack, ["config", "set", "--secret", "--path", key, "--", value]), `config set --secret ${key}`);
   }
 
   /**
