@@ -103,7 +103,10 @@ export class Pulumi {
   ) {}
 
   private argv(stack: string, args: string[]): string[] {
-    return [...args, "--stack", stack, "--non-interactive", "--cwd", this.projectDir];
+    const flags = ["--stack", stack, "--non-interactive", "--cwd", this.projectDir];
+    // After a `--` every word is a value: the flags go before it.
+    const dash = args.indexOf("--");
+    return dash < 0 ? [...args, ...flags] : [...args.slice(0, dash), ...flags, ...args.slice(dash)];
   }
 
   /** `pulumi <args> --stack <stack> --non-interactive`, waiting for it; `extraEnv` over the environment. */
