@@ -124,7 +124,7 @@ function handWrites(live: Obj): { manager: string; time?: string; fields: string
 }
 
 /** What the API server maintains itself: left out of the comparison. */
-function comparable(o: Obj): Obj {
+export function comparable(o: Obj): Obj {
   const { status: _status, ...rest } = o;
   const { managedFields: _m, resourceVersion: _r, generation: _g, uid: _u, creationTimestamp: _c, ...metadata } = o.metadata ?? {};
   return { ...rest, metadata };
