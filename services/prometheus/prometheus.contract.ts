@@ -7,7 +7,7 @@ export const PROMETHEUS = {
   /** Fixed Helm release name: Service and PVC names derive from it. */
   release: "prometheus",
   /** Pod ports (NetworkPolicies see pod ports). */
-  ports: { server: 9090, alertmanager: 9093, kubeStateMetrics: 8080 },
+  ports: { server: 9090, alertmanager: 9093, kubeStateMetrics: 8080, kubeStateMetricsTelemetry: 8081 },
   /** The server Service's port (it forwards to ports.server). */
   servicePort: 80,
   /** uid/gid of the chart's images (nobody). */

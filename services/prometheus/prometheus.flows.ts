@@ -48,7 +48,10 @@ export function prometheusFlows(cfg: Settings, peers: PrometheusPeers): Workload
   const am = cfg.alertmanager.enabled;
   const server = pods(SERVER);
   const scrape: Rule[] = [...peers.targets];
-  if (ksm) scrape.push({ peers: [pods(KUBE_STATE_METRICS)], ports: [PROMETHEUS.ports.kubeStateMetrics] });
+  // kube-state-metrics' own metrics (its telemetry port) too: the endpoints discovery of the chart's
+  // scrape job finds every port of the pod behind the annotated Service, not only the Service's.
+  const ksmPorts = [PROMETHEUS.ports.kubeStateMetrics, PROMETHEUS.ports.kubeStateMetricsTelemetry];
+  if (ksm) scrape.push({ peers: [pods(KUBE_STATE_METRICS)], ports: ksmPorts });
   if (am) scrape.push({ peers: [pods(ALERTMANAGER)], ports: [PROMETHEUS.ports.alertmanager] });
   if (peers.grafana) scrape.push(peers.grafana);
   // Service discovery and the kubernetes-api-servers job; kubernetes-nodes(-cadvisor) scrape kubelets directly.
@@ -77,7 +80,7 @@ export function prometheusFlows(cfg: Settings, peers: PrometheusPeers): Workload
     flows.push({
       name: KUBE_STATE_METRICS,
       pods: prometheusPodLabels("kubeStateMetrics"),
-      ingress: [{ peers: [server], ports: [PROMETHEUS.ports.kubeStateMetrics] }],
+      ingress: [{ peers: [server], ports: ksmPorts }],
       egress: [KUBERNETES_API],
     });
   }

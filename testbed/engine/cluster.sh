@@ -70,8 +70,10 @@ gen_pki() {
       openssl rsa -in sa.key -pubout -out sa.pub
     ) >"$DIR/pki.log" 2>&1 || { cat "$DIR/pki.log" >&2; die "openssl failed"; }
   fi
+  # 10.244.0.1: the node's address, which the node publishes as the kubernetes Service's endpoint
+  # (node.sh), so a pod that scrapes the API server by its endpoint (Prometheus) checks this name.
   cert apiserver /CN=kube-apiserver \
-    'subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth'
+    'subjectAltName=IP:127.0.0.1,IP:10.0.0.1,IP:10.244.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth'
   cert admin '/O=system:masters/CN=admin' 'extendedKeyUsage=clientAuth'
   # The API server's identity towards kubelets (exec, logs) and towards aggregated APIs (metrics-server).
   cert kubelet-client '/O=system:masters/CN=kube-apiserver-kubelet-client' 'extendedKeyUsage=clientAuth'

@@ -105,6 +105,7 @@ export const REDIS_METRICS = REDIS.ports.exporter;
 const PROM = PROMETHEUS.ports.server;
 const ALERTMANAGER = PROMETHEUS.ports.alertmanager;
 const KSM = PROMETHEUS.ports.kubeStateMetrics;
+const KSM_TELEMETRY = PROMETHEUS.ports.kubeStateMetricsTelemetry;
 const GRAFANA_PORT = GRAFANA.ports.grafana;
 const ALL_PODS: Name[] = ["api", "pgPrimary", "pgRead", "redisA", "prometheus", "alertmanager", "ksm", "grafana", "stray"];
 export const needed = (http: number, metrics: number): Flow[] => [
@@ -120,6 +121,7 @@ export const needed = (http: number, metrics: number): Flow[] => [
   ["prometheus", "pgPrimary", PG_METRICS],
   ["prometheus", "redisA", REDIS_METRICS],
   ["prometheus", "ksm", KSM],
+  ["prometheus", "ksm", KSM_TELEMETRY],
   ["prometheus", "grafana", GRAFANA_PORT],
   ["prometheus", "alertmanager", ALERTMANAGER],
   ["prometheus", "kubeApi", 6443],
@@ -143,6 +145,8 @@ export const forbidden = (http: number, metrics: number): Flow[] => [
   ["controller", "api", metrics],
   ["controller", "grafana", GRAFANA_PORT],
   ["stray", "redisA", REDIS_PORT],
+  ["stray", "ksm", KSM_TELEMETRY],
+  ["api", "ksm", KSM],
   ["otherNs", "prometheus", PROM],
   ["api", "metadata", 443],
   ["api", "privateHost", 443],

@@ -222,6 +222,20 @@ func main() {
 		defer s.mu.Unlock()
 		writeJSON(w, http.StatusOK, s.datasources)
 	}))
+	// Grafana serves its own metrics on its HTTP port, and the chart asks Prometheus to scrape them
+	// there (prometheus.io/port 3000, path /metrics): the stand-in answers in the text format with
+	// what it knows, under a stand-in prefix, so the target is up and not mistaken for Grafana's.
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		fmt.Fprintf(w, "# HELP grafana_standin_info The stand-in server, not Grafana.\n# TYPE grafana_standin_info gauge\n")
+		fmt.Fprintf(w, "grafana_standin_info{version=%q} 1\n", version)
+		fmt.Fprintf(w, "# HELP grafana_standin_dashboards Dashboards read from the provisioned folders.\n# TYPE grafana_standin_dashboards gauge\n")
+		fmt.Fprintf(w, "grafana_standin_dashboards %d\n", len(s.dashboards))
+		fmt.Fprintf(w, "# HELP grafana_standin_datasources Data sources read from the provisioned files.\n# TYPE grafana_standin_datasources gauge\n")
+		fmt.Fprintf(w, "grafana_standin_datasources %d\n", len(s.datasources))
+	})
 	port := os.Getenv("GF_SERVER_HTTP_PORT")
 	if port == "" {
 		port = "3000"
