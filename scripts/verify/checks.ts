@@ -268,7 +268,12 @@ export function pdbCheck(pdb: K8s): Check {
   return { ...base, status: "ok", summary: `${allowed} (${counts})` };
 }
 
-export function pvcCheck(pvc: K8s): Check {
+/**
+ * A claim is Bound, or waits by design: Pending on a class that binds when a pod first uses it
+ * (WaitForFirstConsumer: the claim's last event says so) while no pod of the namespace uses it yet,
+ * such as the backup CronJob's volume between runs. Pending with a pod waiting for it fails.
+ */
+export function pvcCheck(pvc: K8s, objects: K8s[] = []): Check {
   const object = nameOf(pvc);
   const phase: string = pvc.status?.phase ?? "Unknown";
   const facts = {
@@ -279,6 +284,19 @@ export function pvcCheck(pvc: K8s): Check {
     accessModes: pvc.status?.accessModes ?? pvc.spec?.accessModes,
   };
   const base = { section: "volumes" as const, object, facts };
+  if (phase === "Pending") {
+    const namespace = pvc.metadata?.namespace ?? "";
+    const waiting = eventsAbout(objects, namespace, "PersistentVolumeClaim", pvc.metadata?.name).at(-1)?.reason === "WaitForFirstConsumer";
+    const users = ofKind(objects, "Pod", namespace).filter((p) =>
+      (p.spec?.volumes ?? []).some((v: K8s) => v.persistentVolumeClaim?.claimName === pvc.metadata?.name),
+    );
+    if (waiting && users.length === 0)
+      return {
+        ...base,
+        status: "ok",
+        summary: `not bound yet, by design: class ${facts.storageClass ?? "default"} binds on first use, and no pod uses it now`,
+      };
+  }
   if (phase !== "Bound") return { ...base, status: "fail", summary: `${phase} (class ${facts.storageClass ?? "default"})` };
   return {
     ...base,
@@ -296,7 +314,7 @@ export function objectChecks(objects: K8s[], namespace: string): Check[] {
     ...of("Service").map((s) => serviceCheck(s, objects)),
     ...of("HorizontalPodAutoscaler").map(hpaCheck),
     ...of("PodDisruptionBudget").map(pdbCheck),
-    ...of("PersistentVolumeClaim").map(pvcCheck),
+    ...of("PersistentVolumeClaim").map((c) => pvcCheck(c, objects)),
   ];
 }
 

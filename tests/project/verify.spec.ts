@@ -178,6 +178,35 @@ describe("verify", () => {
         ],
       );
     });
+    it("a Pending claim on a class that binds on first use passes while no pod uses it (the backup CronJob's), fails once one waits for it", () => {
+      const claim = {
+        kind: "PersistentVolumeClaim",
+        metadata: { name: "postgresql-backups", namespace: NS },
+        spec: { storageClassName: "local-path" },
+        status: { phase: "Pending" },
+      };
+      const event = (reason: string) => ({
+        kind: "Event",
+        metadata: { name: `e-${reason}`, namespace: NS },
+        involvedObject: { kind: "PersistentVolumeClaim", name: "postgresql-backups" },
+        reason,
+        message: "waiting for first consumer to be created before binding",
+        type: "Normal",
+      });
+      const user = {
+        kind: "Pod",
+        metadata: { name: "backup-1", namespace: NS },
+        spec: { volumes: [{ name: "backups", persistentVolumeClaim: { claimName: "postgresql-backups" } }] },
+      };
+      const idle = pvcCheck(claim, [claim, event("WaitForFirstConsumer")]);
+      assert.deepStrictEqual(
+        [idle.status, idle.summary],
+        ["ok", "not bound yet, by design: class local-path binds on first use, and no pod uses it now"],
+      );
+      assert.strictEqual(pvcCheck(claim, [claim, event("WaitForFirstConsumer"), user]).status, "fail");
+      assert.strictEqual(pvcCheck(claim, [claim, event("ProvisioningFailed")]).status, "fail");
+      assert.strictEqual(pvcCheck(claim, [claim]).status, "fail");
+    });
     it("a failing object's recent events, oldest first; a Deployment's include its ReplicaSets'", () => {
       const pod = recentEvents(OBJECTS, { section: "pods", object: "pod/redis-master-0", status: "fail", summary: "" }, NS);
       assert.deepStrictEqual(
