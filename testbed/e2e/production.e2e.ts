@@ -374,7 +374,7 @@ const figures: string[] = [];
             (t) => /postgresql-metrics|postgresql/.test(t.labels.service ?? t.labels.pod ?? "") && /9187/.test(t.scrapeUrl),
           ],
           ["the Redis exporter", (t) => /redis/.test(t.labels.service ?? t.labels.pod ?? "") && /9121/.test(t.scrapeUrl)],
-          ["kube-state-metrics", (t) => /kube-state-metrics/.test(t.scrapeUrl)],
+          ["kube-state-metrics", (t) => t.labels.app_kubernetes_io_name === "kube-state-metrics" && /:8080\//.test(t.scrapeUrl)],
           ["Prometheus itself", (t) => t.labels.job === "prometheus"],
         ];
         let active: Obj[] = [];
