@@ -584,7 +584,8 @@ const figures: string[] = [];
       await until(
         "the API's pods to be gone",
         120,
-        () => kubectl(["get", "pods", "-n", NS, "-l", "app.kubernetes.io/name=api", "-o", "json"]).items.length === 0,
+        // The Deployment's pods (they carry a pod-template-hash); the client pods wear the API's labels too.
+        () => kubectl(["get", "pods", "-n", NS, "-l", "app.kubernetes.io/name=api,pod-template-hash", "-o", "json"]).items.length === 0,
       );
       const example = fs.readFileSync(path.join(REPO, "docs", "examples", "postgresql-restore.yaml"), "utf8");
       const restore = parseYaml(example) as Obj;
@@ -621,6 +622,9 @@ const figures: string[] = [];
 
     it("(6) after the documented unprotect, pulumi destroy leaves no pod, PVC, PV or namespace", async function () {
       if (!upCompleted) this.skip();
+      // A restore step that failed may have left the API scaled to zero: (7) applies the objects as they run.
+      if (kubectl(["get", "deployment", "api", "-n", NS, "-o", "json"]).items[0]?.spec?.replicas === 0)
+        kubectl(["scale", "deployment/api", "-n", NS, "--replicas=5"]);
       // What (7) installs the old chart's way: the program's own objects as they run, the releases' values.
       const state = project.exportState();
       const own = (state.resources ?? []).filter(
