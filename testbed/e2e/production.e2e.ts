@@ -29,34 +29,36 @@ import { CACHED_CHARTS, cachedChart } from "../helpers/charts";
 import { readStackFile } from "../harness/stackFile";
 import { apply, kubectl } from "./kubectl";
 import { exec, execAsync, NodeProject, until } from "./node-kit";
-import { E2E_OVERRIDES, ENGINE_ENABLED, flatten, PRODUCTION_IMAGES, REPO } from "./pulumi";
+import { E2E_OVERRIDES, flatten, PRODUCTION_IMAGES, REPO } from "./pulumi";
 import { background, ok, Run, runSync, since, sleep } from "./run";
-import { clientPod, dataClients, diagnose as diagnoseIn, imageOf, podState, ready, REDIS_CLI, watchUp } from "./stack-kit";
+import {
+  clientPod,
+  dataClients,
+  diagnose as diagnoseIn,
+  imageOf,
+  podState,
+  ready,
+  REDIS_CLI,
+  watchUp,
+  wholeStackSkipReason,
+} from "./stack-kit";
 
 const NS = "ape-2026";
 type Obj = Record<string, any>;
 
 const CLIENT_IMAGE = process.env.APE_NODE_CLIENT_IMAGE ?? "";
 const HELM = findTool("helm");
-const missingCharts = CACHED_CHARTS.map((c) => cachedChart(c)).filter((d) => !fs.existsSync(path.join(d, "Chart.yaml")));
 const skipReason =
   // About 25 minutes on two cores (two whole-stack installs, failover, backup and restore): asked
   // for explicitly, like the fresh-machine deploy, so the suite's regular run stays within its time.
   process.env.APE_E2E_PRODUCTION !== "1"
     ? "the production-shaped run takes about 25 min; APE_E2E_PRODUCTION=1 runs it"
-    : process.env.APE_E2E_NODE !== "1"
-      ? (process.env.APE_E2E_NODE_SKIP ?? "the node was not started")
-      : !ENGINE_ENABLED
-        ? "the Pulumi engine stage is off"
-        : missingCharts.length
-          ? `chart cache incomplete, missing ${missingCharts.join(", ")}`
-          : process.env.APE_NODE_CHART_IMAGES !== "ok"
-            ? `chart images not on the node: ${process.env.APE_NODE_CHART_IMAGES ?? "unknown (node start did not say)"}`
-            : !CLIENT_IMAGE
-              ? "APE_NODE_CLIENT_IMAGE is not set (testbed/e2e.sh sets it from the node's images)"
-              : !HELM
-                ? "helm is not installed (testbed/tools/install.sh)"
-                : undefined;
+    : (wholeStackSkipReason() ??
+      (!CLIENT_IMAGE
+        ? "APE_NODE_CLIENT_IMAGE is not set (testbed/e2e.sh sets it from the node's images)"
+        : !HELM
+          ? "helm is not installed (testbed/tools/install.sh)"
+          : undefined));
 
 /** The receiver Alertmanager notifies: nettool's webhook mode in the client image, inside the namespace. */
 const WEBHOOK = { name: "e2e-webhook", port: 8080 };

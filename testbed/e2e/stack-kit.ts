@@ -3,8 +3,23 @@
 // client pods that stand where the API stands (its labels, its env) or anywhere else.
 import { spawnSync } from "child_process";
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { CACHED_CHARTS, cachedChart } from "../helpers/charts";
 import { apply, kubectl } from "./kubectl";
+import { ENGINE_ENABLED } from "./pulumi";
 import { Background, Run, since, sleep } from "./run";
+
+/** Why a whole stack cannot run on the node here (no node, no engine, charts or images), or undefined. */
+export function wholeStackSkipReason(): string | undefined {
+  const missingCharts = CACHED_CHARTS.map((c) => cachedChart(c)).filter((d) => !fs.existsSync(path.join(d, "Chart.yaml")));
+  if (process.env.APE_E2E_NODE !== "1") return process.env.APE_E2E_NODE_SKIP ?? "the node was not started";
+  if (!ENGINE_ENABLED) return "the Pulumi engine stage is off";
+  if (missingCharts.length) return `chart cache incomplete, missing ${missingCharts.join(", ")}`;
+  if (process.env.APE_NODE_CHART_IMAGES !== "ok")
+    return `chart images not on the node: ${process.env.APE_NODE_CHART_IMAGES ?? "unknown (node start did not say)"}`;
+  return undefined;
+}
 
 type Obj = Record<string, any>;
 

@@ -16,24 +16,23 @@ import { apiSelectorLabels } from "../../services/api/api.contract";
 import { CACHED_CHARTS, cachedChart } from "../helpers/charts";
 import { kubectl } from "./kubectl";
 import { exec, NodeProject, until } from "./node-kit";
-import { E2E_OVERRIDES, ENGINE_ENABLED, flatten } from "./pulumi";
+import { E2E_OVERRIDES, flatten } from "./pulumi";
 import { ok, since } from "./run";
-import { dataClients, diagnose as diagnoseIn, imageOf as imageIn, mountsCas, podState, REDIS_CLI, watchUp } from "./stack-kit";
+import {
+  dataClients,
+  diagnose as diagnoseIn,
+  imageOf as imageIn,
+  mountsCas,
+  podState,
+  REDIS_CLI,
+  watchUp,
+  wholeStackSkipReason,
+} from "./stack-kit";
 
 const NS = "ape-2026";
 type Obj = Record<string, any>;
 
-const missingCharts = CACHED_CHARTS.map((c) => cachedChart(c)).filter((d) => !fs.existsSync(path.join(d, "Chart.yaml")));
-const skipReason =
-  process.env.APE_E2E_NODE !== "1"
-    ? (process.env.APE_E2E_NODE_SKIP ?? "the node was not started")
-    : !ENGINE_ENABLED
-      ? "the Pulumi engine stage is off"
-      : missingCharts.length
-        ? `chart cache incomplete, missing ${missingCharts.join(", ")}`
-        : process.env.APE_NODE_CHART_IMAGES !== "ok"
-          ? `chart images not on the node: ${process.env.APE_NODE_CHART_IMAGES ?? "unknown (node start did not say)"}`
-          : undefined;
+const skipReason = wholeStackSkipReason();
 
 /**
  * What the e2e changes in the dev stack file, and why:
