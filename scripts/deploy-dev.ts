@@ -14,6 +14,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { API_NAME, API_PORT_NAMES } from "../services/api";
+import { CONTROLLERS } from "../services/edge";
 import { defaultsFor } from "../stack";
 import { buildWithProgress, engineDirs } from "./engine-build";
 import { chooseCli, Cli, cliEnv, describeCli, noCliMessage, pulumiCliMinimum, realProbes } from "./pulumi-cli";
@@ -156,6 +157,20 @@ function laterCommands(cli: Cli, target: Target): string[] {
 }
 
 /** How to reach the API, Grafana and Prometheus, then the later commands. */
+/** The HTTPS listener of the stack's Gateway, which Traefik serves on the same port. */
+const LOCAL_EDGE_HTTPS_PORT = CONTROLLERS.traefik.gateway.listenerPorts.https;
+
+/** The local cluster's edge controller is a pod: its address on the node's bridge, if it runs. */
+function localEdgeIp(target: Target): string | undefined {
+  if (!target.local || !target.edge) return undefined;
+  const pod = capture(
+    target.kubectl,
+    ["-n", "traefik", "get", "pods", "-l", "app.kubernetes.io/name=traefik", "-o", "jsonpath={.items[0].status.podIP}"],
+    { env: target.env },
+  );
+  return pod.code === 0 && pod.stdout.trim() ? pod.stdout.trim() : undefined;
+}
+
 function summary(cli: Cli, target: Target, outputs: Record<string, unknown>, ns: string): string[] {
   const kube = capture(
     target.kubectl,
@@ -174,17 +189,11 @@ function summary(cli: Cli, target: Target, outputs: Record<string, unknown>, ns:
     lines.push(`              or through the Ingress: ${outputs.url} (its CA: pulumi stack output caCertificate -s ${STACK})`);
   }
   if (typeof outputs.url === "string" && target.local && target.edge) {
-    // The local cluster's edge controller is a pod: its address on the node's bridge, HTTPS on 8443.
-    const pod = capture(
-      target.kubectl,
-      ["-n", "traefik", "get", "pods", "-l", "app.kubernetes.io/name=traefik", "-o", "jsonpath={.items[0].status.podIP}"],
-      { env: target.env },
-    );
-    const ip = pod.code === 0 && pod.stdout.trim() ? pod.stdout.trim() : "<traefik pod IP>";
+    const ip = localEdgeIp(target) ?? "<traefik pod IP>";
     const host = /^https?:\/\/([^/:\s]+)/.exec(outputs.url)?.[1] ?? "<host>";
     lines.push(
       `              or through the edge (Traefik): curl --cacert <(pulumi stack output caCertificate -s ${STACK}) ` +
-        `--resolve ${host}:8443:${ip} https://${host}:8443/healthz`,
+        `--resolve ${host}:${LOCAL_EDGE_HTTPS_PORT}:${ip} https://${host}:${LOCAL_EDGE_HTTPS_PORT}/healthz`,
     );
   }
   if (typeof outputs.grafanaPortForward === "string") {
@@ -246,7 +255,11 @@ async function main(): Promise<number> {
   let verified = 0;
   if (fs.existsSync(path.join(ROOT, "scripts", "verify.ts"))) {
     say(`acceptance check: npm run verify -- --stack ${STACK}`);
-    verified = await inFront("npm", ["run", "--silent", "verify", "--", "--stack", STACK], { env, cwd: ROOT });
+    // On the local cluster the entry point's name resolves nowhere: the check connects to the edge
+    // controller's pod for it, as the summary's curl --resolve line does.
+    const edge = localEdgeIp(target);
+    const entry = edge ? ["--entry-address", `${edge}:${LOCAL_EDGE_HTTPS_PORT}`] : [];
+    verified = await inFront("npm", ["run", "--silent", "verify", "--", "--stack", STACK, ...entry], { env, cwd: ROOT });
     if (verified !== 0) say(`the acceptance check failed (exit ${verified}): see its report above`);
   } else {
     say("acceptance check: this checkout has no `npm run verify` (scripts/verify.ts) yet; skipped");
