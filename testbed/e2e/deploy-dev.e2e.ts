@@ -24,13 +24,12 @@ const REUSE = process.env.APE_E2E_NODE === "1";
 const DEV_CHARTS = ["postgresql", "redis", "prometheus", "grafana"];
 
 function skipReason(): string | undefined {
-  // Asked for explicitly until it has passed once on a node with the Gateway API edge: the dev
-  // stack now routes through Traefik (cluster.sh node edge) and its TLS through cert-manager or the
-  // self-signed chain, which the local cluster starts with the node; the whole dev stack reached
-  // Ready on the node before the edge moved to Gateway API (stack.e2e.ts), this command with the
-  // edge has not run yet.
+  // Asked for explicitly: it passes on the node with the Gateway API edge (2026-12-07: first run
+  // 97.7 s with the cluster reused, the no-change second run 20.7 s), but it starts the edge
+  // controller on the node it shares with the other node specs, and the whole suite with it in the
+  // same run has not been tried yet; the regular run covers the dev stack with stack.e2e.ts.
   if (process.env.APE_E2E_DEPLOY_DEV !== "1") {
-    return "its first run with the Gateway API edge on the local node is pending; APE_E2E_DEPLOY_DEV=1 runs it";
+    return "runs when asked (APE_E2E_DEPLOY_DEV=1): it starts the edge controller on the shared node, not yet tried beside the other node specs";
   }
   if (process.getuid?.() !== 0) return "needs root (the local cluster's node)";
   if (!REUSE && process.env.APE_E2E_NODE_SKIP) return `the node cannot run here: ${process.env.APE_E2E_NODE_SKIP}`;
