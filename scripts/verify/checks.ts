@@ -342,8 +342,11 @@ function eventsAbout(objects: K8s[], namespace: string, kind: string, name: stri
       message: oneLine(e.message ?? e.note ?? ""),
       count: e.series?.count ?? e.count ?? e.deprecatedCount ?? 1,
       last: eventTime(e),
-    }));
+    }))
+    .sort(byTime);
 }
+
+const byTime = (a: EventLine, b: EventLine) => String(a.last ?? "").localeCompare(String(b.last ?? ""));
 
 /**
  * The most recent events (at most `limit`) of a failing object, oldest first: a Deployment's own and
@@ -362,7 +365,7 @@ export function recentEvents(objects: K8s[], check: Check, namespace: string, li
         )
       : [];
   const events = [owner, ...related].flatMap((o) => eventsAbout(objects, namespace, o.kind, o.metadata.name));
-  return events.sort((a, b) => String(a.last ?? "").localeCompare(String(b.last ?? ""))).slice(-limit);
+  return events.sort(byTime).slice(-limit);
 }
 
 export interface LogRequest {

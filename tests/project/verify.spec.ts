@@ -206,6 +206,20 @@ describe("verify", () => {
       assert.strictEqual(pvcCheck(claim, [claim, event("WaitForFirstConsumer"), user]).status, "fail");
       assert.strictEqual(pvcCheck(claim, [claim, event("ProvisioningFailed")]).status, "fail");
       assert.strictEqual(pvcCheck(claim, [claim]).status, "fail");
+      // The latest event counts, whatever order the API server lists them in.
+      const at = (e: ReturnType<typeof event>, t: string) => ({ ...e, lastTimestamp: t });
+      const failedThenWaiting = [
+        claim,
+        at(event("WaitForFirstConsumer"), "2026-12-07T04:02:00Z"),
+        at(event("ProvisioningFailed"), "2026-12-07T04:01:00Z"),
+      ];
+      assert.strictEqual(pvcCheck(claim, failedThenWaiting).status, "ok");
+      const waitingThenFailed = [
+        claim,
+        at(event("ProvisioningFailed"), "2026-12-07T04:03:00Z"),
+        at(event("WaitForFirstConsumer"), "2026-12-07T04:02:00Z"),
+      ];
+      assert.strictEqual(pvcCheck(claim, waitingThenFailed).status, "fail");
     });
     it("a failing object's recent events, oldest first; a Deployment's include its ReplicaSets'", () => {
       const pod = recentEvents(OBJECTS, { section: "pods", object: "pod/redis-master-0", status: "fail", summary: "" }, NS);
