@@ -156,7 +156,6 @@ function laterCommands(cli: Cli, target: Target): string[] {
   return lines;
 }
 
-/** How to reach the API, Grafana and Prometheus, then the later commands. */
 /** The HTTPS listener of the stack's Gateway, which Traefik serves on the same port. */
 const LOCAL_EDGE_HTTPS_PORT = CONTROLLERS.traefik.gateway.listenerPorts.https;
 
@@ -171,7 +170,8 @@ function localEdgeIp(target: Target): string | undefined {
   return pod.code === 0 && pod.stdout.trim() ? pod.stdout.trim() : undefined;
 }
 
-function summary(cli: Cli, target: Target, outputs: Record<string, unknown>, ns: string): string[] {
+/** How to reach the API, Grafana and Prometheus (`edgeIp`: the local edge controller's pod), then the later commands. */
+function summary(cli: Cli, target: Target, outputs: Record<string, unknown>, ns: string, edgeIp: string | undefined): string[] {
   const kube = capture(
     target.kubectl,
     ["-n", ns, "get", "service", API_NAME, "-o", `jsonpath={.spec.ports[?(@.name=="${API_PORT_NAMES.http}")].port}`],
@@ -189,7 +189,7 @@ function summary(cli: Cli, target: Target, outputs: Record<string, unknown>, ns:
     lines.push(`              or through the Ingress: ${outputs.url} (its CA: pulumi stack output caCertificate -s ${STACK})`);
   }
   if (typeof outputs.url === "string" && target.local && target.edge) {
-    const ip = localEdgeIp(target) ?? "<traefik pod IP>";
+    const ip = edgeIp ?? "<traefik pod IP>";
     const host = /^https?:\/\/([^/:\s]+)/.exec(outputs.url)?.[1] ?? "<host>";
     lines.push(
       `              or through the edge (Traefik): curl --cacert <(pulumi stack output caCertificate -s ${STACK}) ` +
@@ -253,11 +253,11 @@ async function main(): Promise<number> {
   say(`pulumi up: ${duration((Date.now() - upStart) / 1000)}; ${STACK} stack Ready ${duration((Date.now() - t0) / 1000)} after the start`);
 
   let verified = 0;
+  const edge = localEdgeIp(target);
   if (fs.existsSync(path.join(ROOT, "scripts", "verify.ts"))) {
     say(`acceptance check: npm run verify -- --stack ${STACK}`);
     // On the local cluster the entry point's name resolves nowhere: the check connects to the edge
     // controller's pod for it, as the summary's curl --resolve line does.
-    const edge = localEdgeIp(target);
     const entry = edge ? ["--entry-address", `${edge}:${LOCAL_EDGE_HTTPS_PORT}`] : [];
     verified = await inFront("npm", ["run", "--silent", "verify", "--", "--stack", STACK, ...entry], { env, cwd: ROOT });
     if (verified !== 0) say(`the acceptance check failed (exit ${verified}): see its report above`);
@@ -265,7 +265,7 @@ async function main(): Promise<number> {
     say("acceptance check: this checkout has no `npm run verify` (scripts/verify.ts) yet; skipped");
   }
   const outputs = stackOutputs(cli, env);
-  for (const line of summary(cli, target, outputs, namespaceOf(outputs, project))) console.log(line);
+  for (const line of summary(cli, target, outputs, namespaceOf(outputs, project), edge)) console.log(line);
   return verified;
 }
 
