@@ -57,6 +57,8 @@ export function redisValues(
       resources: cfg.replica.resources,
       podSecurityContext: BITNAMI_POD_SECURITY,
       podAntiAffinityPreset: cfg.replica.podAntiAffinity,
+      // So that the master's preStop hands the master role over before it stops (REDIS.preStopEnv).
+      ...(redisMode(cfg) === "sentinel" ? { extraEnvVars: [REDIS.preStopEnv] } : {}),
     },
     sentinel: {
       enabled: redisMode(cfg) === "sentinel",

@@ -21,6 +21,19 @@ export const REDIS = {
    * Sentinel and exporter images come from the settings (the recipes in images/).
    */
   images: { osShell: "bitnamilegacy/os-shell", kubectl: "bitnamilegacy/kubectl" },
+  /**
+   * The variable the chart's preStop of the redis container (prestop-redis.sh) forgets. It names the
+   * master `<pod>.$HEADLESS_SERVICE` but defines HEADLESS_SERVICE only with sentinel.externalAccess
+   * on; without it the master takes "<pod>." for its own name, finds Sentinel's master is another
+   * one, and exits without asking for a failover: the pod is killed as master, and clients wait
+   * until it is back (seen on the node: no promotion). Given to the container with the chart's own
+   * expression (extraEnvVars are rendered as templates). Fixed in chart 23.0.4
+   * (bitnami/charts#36362): drop this with that bump.
+   */
+  preStopEnv: {
+    name: "HEADLESS_SERVICE",
+    value: '{{ include "common.names.fullname" . }}-headless.{{ include "common.names.namespace" . }}.svc.{{ .Values.clusterDomain }}',
+  },
 } as const;
 
 /** Labels on every Redis pod (master/replicas, or the redis-node pods with Sentinel). */

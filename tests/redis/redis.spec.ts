@@ -1,5 +1,12 @@
 import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { findHelm, render } from "../../scripts/charts/helm";
+import { Obj } from "../../scripts/charts/diff";
 import { REDIS } from "../../services/redis";
+import { redisAddress } from "../../services/redis/redis.contract";
+import { cachedChart } from "../../testbed/helpers/charts";
 import { ProgramRun, runProgram, runProgramError } from "../../testbed/harness/program";
 import { T } from "../../testbed/harness/types";
 import { EXTERNAL_DATA, MIRROR, MIRROR_REGISTRY, REAL_IMAGES } from "../../testbed/harness/variants";
@@ -187,5 +194,59 @@ describe("redis: HA that can work", () => {
     const redis = loadConfig("production").redis;
     assert.deepStrictEqual([redis.replica.replicaCount, redis.sentinel.quorum], [3, 2]);
     assert.ok(redis.sentinel.quorum > redis.replica.replicaCount / 2 && redis.sentinel.quorum <= redis.replica.replicaCount - 1);
+  });
+});
+
+// The chart's own preStop, rendered from the chart cache with production's values and run in bash
+// with the redis container's environment: the name the master gives itself is the one Sentinel
+// reports for it, so a master being stopped asks for a failover (REDIS.preStopEnv). Before that
+// variable it called itself "redis-node-0." and exited without one (seen on the node).
+describe("redis: the master's preStop hands over (the rendered chart script)", function () {
+  this.timeout(60_000);
+  const chart = cachedChart("redis");
+  let helm: string | undefined;
+  let reason = "";
+  try {
+    helm = findHelm().bin;
+  } catch (e) {
+    reason = (e as Error).message;
+  }
+  if (!fs.existsSync(path.join(chart, "Chart.yaml")))
+    reason = `${chart} is not in the chart cache (docs/operations.md "Air-gapped charts")`;
+
+  it("production: prestop-redis.sh names the pod as Sentinel names the master", async function () {
+    if (reason) {
+      console.log(`      skipped: ${reason}`);
+      this.skip();
+    }
+    const prod = await runProgram("production");
+    const { inputs } = prod.get(T.Release, "redis");
+    const objects = render({ ...inputs, secretValuePaths: [] } as any, {
+      helm: helm!,
+      source: "offline",
+      kubeVersion: "1.35.0",
+      root: process.cwd(),
+    });
+    assert.ok(Array.isArray(objects), JSON.stringify(objects));
+    const scripts = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === `${REDIS.release}-scripts`) as Obj;
+    const node = objects.find((o) => o.kind === "StatefulSet" && o.metadata.name === `${REDIS.release}-node`) as Obj;
+    const redis = node.spec.template.spec.containers.find((c: Obj) => c.name === "redis");
+    assert.deepStrictEqual(redis.lifecycle.preStop.exec.command.slice(-1), ["/opt/bitnami/scripts/start-scripts/prestop-redis.sh"]);
+    // The script's definitions, without the runtime libraries it sources and before its main part.
+    const text: string = scripts.data["prestop-redis.sh"];
+    const defs = text
+      .slice(0, text.indexOf("run_sentinel_command()"))
+      .split("\n")
+      .filter((l) => !l.trim().startsWith(". /opt/bitnami"))
+      .join("\n");
+    const env = Object.fromEntries(redis.env.filter((e: Obj) => typeof e.value === "string").map((e: Obj) => [e.name, e.value]));
+    const pod = `${REDIS.release}-node-0`;
+    const name = execFileSync("bash", ["--norc", "--noprofile", "-c", `${defs}\nget_full_hostname ${pod}`], {
+      env: { PATH: process.env.PATH, ...env },
+      encoding: "utf8",
+    }).trim();
+    const cfg = loadConfig("production").redis;
+    const sentinelName = redisAddress("sentinel", cfg, inputs.namespace).sentinel!.hosts[0];
+    assert.strictEqual(name, sentinelName);
   });
 });
