@@ -34,6 +34,12 @@ const OWNED: Record<ChartWithExtraValues, Owned[]> = {
   redis: [
     { path: "auth", use: "holds the generated password; set redis.auth.enabled instead" },
     { path: "*.image", use: "set redis.image instead" },
+    {
+      path: "replica.extraEnvVars",
+      use:
+        "carries the variable the chart's preStop needs to hand the master over to a replica (REDIS.preStopEnv); " +
+        "put your variables in a ConfigMap or Secret and set replica.extraEnvVarsCM or replica.extraEnvVarsSecret instead",
+    },
   ],
   prometheus: [
     { path: "*.image", use: "images follow the pinned chart; set images.registry for a mirror" },

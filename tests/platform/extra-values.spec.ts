@@ -30,7 +30,11 @@ describe("chart extraValues", () => {
     const { error, resources } = await runProgramError("production", {
       set: {
         "postgresql.extraValues": { auth: { postgresPassword: "hunter2" }, primary: { image: { tag: "18" } } },
-        "redis.extraValues": { master: { containerSecurityContext: { runAsUser: 0 } }, networkPolicy: { enabled: true } },
+        "redis.extraValues": {
+          master: { containerSecurityContext: { runAsUser: 0 } },
+          networkPolicy: { enabled: true },
+          replica: { extraEnvVars: [{ name: "TZ", value: "UTC" }] },
+        },
         "prometheus.extraValues": { alertmanager: { config: { receivers: [] } } },
         "grafana.extraValues": { rbac: { namespaced: false }, smtp: { password: "s3cret" }, global: { imageRegistry: "x" } },
       },
@@ -41,6 +45,7 @@ describe("chart extraValues", () => {
       ["postgresql.extraValues.primary.image", /set postgresql\.image or postgresql\.timescaledbImage instead/],
       ["redis.extraValues.master.containerSecurityContext", /restricted Pod Security level/],
       ["redis.extraValues.networkPolicy", /set networkPolicy\.\* instead/],
+      ["redis.extraValues.replica.extraEnvVars", /hand the master over .*replica\.extraEnvVarsCM or replica\.extraEnvVarsSecret instead/],
       ["prometheus.extraValues.alertmanager.config", /prometheus\.alertmanager\.receivers/],
       ["grafana.extraValues.rbac", /cannot be widened/],
       ["grafana.extraValues.smtp.password", /looks like a credential/],
