@@ -7,14 +7,14 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { diffObjects, lineDiff, ObjectChange } from "../../scripts/charts/diff";
-import { findHelm, parseManifest, render } from "../../scripts/charts/helm";
+import { parseManifest } from "../../scripts/charts/helm";
 import { commentMarkdown, fullMarkdown, GITHUB_COMMENT_LIMIT, ReleaseDiff, Report } from "../../scripts/charts/report";
 import { assertNoSecrets } from "../../scripts/charts/values";
 import { runProgram } from "../../testbed/harness/program";
 import { MOCK_PASSWORD_PREFIX } from "../../testbed/harness/mocks";
 import { TEST_SECRET_PREFIX } from "../../testbed/harness/stackFile";
 import { T } from "../../testbed/harness/types";
-import { cachedChart } from "../../testbed/helpers/charts";
+import { cachedChartRenderer } from "../../testbed/helpers/charts";
 
 const fixture = (name: string) => parseManifest(fs.readFileSync(path.join(__dirname, "fixtures", name), "utf8"));
 const report = (diffs: ReleaseDiff[]): Report => ({ context: "Base `main` → head.", diffs });
@@ -194,29 +194,16 @@ describe("chart-diff: no generated password or secure setting reaches chart valu
 
 describe("chart-diff: the cached postgresql chart with the program's values", function () {
   this.timeout(60_000);
-  const chart = cachedChart("postgresql");
-  let helm: string | undefined;
-  let reason = "";
-  try {
-    helm = findHelm().bin;
-  } catch (e) {
-    reason = (e as Error).message;
-  }
-  if (!fs.existsSync(path.join(chart, "Chart.yaml")))
-    reason = `${chart} is not in the chart cache (docs/operations.md "Air-gapped charts")`;
+  const chart = cachedChartRenderer("postgresql");
 
   it("a memory limit change is exactly the fields that carry it: the server's, and the TLS copy-certs init container's (the chart gives it primary.resources)", async function () {
-    if (reason) {
-      console.log(`      skipped: ${reason}`);
+    if (chart.skip) {
+      console.log(`      skipped: ${chart.skip}`);
       this.skip();
     }
     const side = async (memory?: string) => {
       const run = await runProgram("production", memory ? { set: { "postgresql.primary.resources.limits.memory": memory } } : {});
-      const { inputs } = run.get(T.Release, "postgresql");
-      const spec = { ...inputs, values: inputs.values, secretValuePaths: [] } as any;
-      const objects = render(spec, { helm: helm!, source: "offline", kubeVersion: "1.35.0", root: process.cwd() });
-      assert.ok(Array.isArray(objects), JSON.stringify(objects));
-      return objects;
+      return chart.render(run.get(T.Release, "postgresql").inputs);
     };
     const [before, after] = [await side(), await side("24Gi")];
     assert.ok(before.length > 5);

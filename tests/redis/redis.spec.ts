@@ -1,12 +1,9 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
-import { findHelm, render } from "../../scripts/charts/helm";
 import { Obj } from "../../scripts/charts/diff";
 import { REDIS } from "../../services/redis";
 import { redisAddress } from "../../services/redis/redis.contract";
-import { cachedChart } from "../../testbed/helpers/charts";
+import { cachedChartRenderer } from "../../testbed/helpers/charts";
 import { ProgramRun, runProgram, runProgramError } from "../../testbed/harness/program";
 import { T } from "../../testbed/harness/types";
 import { EXTERNAL_DATA, MIRROR, MIRROR_REGISTRY, REAL_IMAGES } from "../../testbed/harness/variants";
@@ -203,31 +200,16 @@ describe("redis: HA that can work", () => {
 // variable it called itself "redis-node-0." and exited without one (seen on the node).
 describe("redis: the master's preStop hands over (the rendered chart script)", function () {
   this.timeout(60_000);
-  const chart = cachedChart("redis");
-  let helm: string | undefined;
-  let reason = "";
-  try {
-    helm = findHelm().bin;
-  } catch (e) {
-    reason = (e as Error).message;
-  }
-  if (!fs.existsSync(path.join(chart, "Chart.yaml")))
-    reason = `${chart} is not in the chart cache (docs/operations.md "Air-gapped charts")`;
+  const chart = cachedChartRenderer("redis");
 
   it("production: prestop-redis.sh names the pod as Sentinel names the master", async function () {
-    if (reason) {
-      console.log(`      skipped: ${reason}`);
+    if (chart.skip) {
+      console.log(`      skipped: ${chart.skip}`);
       this.skip();
     }
     const prod = await runProgram("production");
     const { inputs } = prod.get(T.Release, "redis");
-    const objects = render({ ...inputs, secretValuePaths: [] } as any, {
-      helm: helm!,
-      source: "offline",
-      kubeVersion: "1.35.0",
-      root: process.cwd(),
-    });
-    assert.ok(Array.isArray(objects), JSON.stringify(objects));
+    const objects = chart.render(inputs);
     const scripts = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === `${REDIS.release}-scripts`) as Obj;
     const node = objects.find((o) => o.kind === "StatefulSet" && o.metadata.name === `${REDIS.release}-node`) as Obj;
     const redis = node.spec.template.spec.containers.find((c: Obj) => c.name === "redis");
