@@ -120,7 +120,7 @@ describe("PostgreSQL backup and restore (real servers)", function () {
     assert.strictEqual(psql(target, "postgres", "select rolcanlogin from pg_roles where rolname = 'ape'"), "t", "roles come back too");
   });
 
-  it("the restore fails loudly on a damaged dump and on a dump that is not there", () => {
+  it("the restore fails loudly on a damaged dump, on a dump that is not there and on a server it cannot log in to", () => {
     const damaged = path.join(root, "pgdump", "damaged.sql.gz");
     fs.writeFileSync(damaged, execFileSync("gzip", ["-c"], { input: "CREATE TABLE broken (;\n" }));
     const container = parse(fs.readFileSync(RESTORE_MANIFEST, "utf8")).spec.containers[0];
@@ -140,5 +140,15 @@ describe("PostgreSQL backup and restore (real servers)", function () {
     });
     assert.notStrictEqual(missing.status, 0);
     assert.match(missing.stderr, /cannot read no-such-dump\.sql\.gz/);
+    // A server it cannot log in to: psql stops at once, and the pod must not report a restore.
+    const dump = fs.readdirSync(path.join(root, "pgdump")).find((f) => f.startsWith(POSTGRESQL.backup.filePrefix))!;
+    const refused = spawnSync("bash", ["-c", script], {
+      env: env(target!, { DUMP: dump, PGPASSWORD: "not-the-password" }),
+      encoding: "utf8",
+    });
+    assert.notStrictEqual(refused.status, 0);
+    assert.match(refused.stderr, /password authentication failed/);
+    assert.match(refused.stderr, /psql stopped \(exit 2\) before the end of/);
+    assert.doesNotMatch(refused.stdout, /restored/);
   });
 });

@@ -615,10 +615,17 @@ const figures: string[] = [];
         const r = sh("e2e-api-pg2", 'psql -X -At "$DATABASE_URL" -c "SELECT count(*) FROM e2e_metrics"');
         return r.code === 0 ? r.out.trim() : undefined;
       });
-      assert.strictEqual(restored, "100", "the restore brings back the rows of the dump");
       figures.push(
-        `restore (docs/examples/postgresql-restore.yaml): ${restoreLog.trim().split("\n").at(-1)}; 100 rows back in ${((Date.now() - tr) / 1000).toFixed(1)} s`,
+        `restore (docs/examples/postgresql-restore.yaml): ${restoreLog.trim().split("\n").at(-1)}; ${restored} rows back in ${((Date.now() - tr) / 1000).toFixed(1)} s`,
       );
+      if (restored !== "100") {
+        const server = runSync("kubectl", ["logs", "-n", NS, "postgresql-0", "-c", "postgresql", "--tail=80"], {
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        assert.fail(
+          `the restore brought back ${restored} rows, not the dump's 100\nrestore log:\n${restoreLog}\nserver log:\n${server.out}`,
+        );
+      }
       kubectl(["delete", "pod", "-n", NS, "e2e-api-pg2", "e2e-api-redis", "e2e-stranger-redis", "--wait=false"]);
       await until(
         "the API back at 5 Ready pods",
