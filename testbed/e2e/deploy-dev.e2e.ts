@@ -24,13 +24,6 @@ const REUSE = process.env.APE_E2E_NODE === "1";
 const DEV_CHARTS = ["postgresql", "redis", "prometheus", "grafana"];
 
 function skipReason(): string | undefined {
-  // Asked for explicitly: it passes on the node with the Gateway API edge (2026-12-07: first run
-  // 97.7 s with the cluster reused, the no-change second run 20.7 s), but it starts the edge
-  // controller on the node it shares with the other node specs, and the whole suite with it in the
-  // same run has not been tried yet; the regular run covers the dev stack with stack.e2e.ts.
-  if (process.env.APE_E2E_DEPLOY_DEV !== "1") {
-    return "runs when asked (APE_E2E_DEPLOY_DEV=1): it starts the edge controller on the shared node, not yet tried beside the other node specs";
-  }
   if (process.getuid?.() !== 0) return "needs root (the local cluster's node)";
   if (!REUSE && process.env.APE_E2E_NODE_SKIP) return `the node cannot run here: ${process.env.APE_E2E_NODE_SKIP}`;
   const engine = spawnSync(
