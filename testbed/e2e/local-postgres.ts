@@ -41,7 +41,13 @@ export function startServer(root: string, name: string, passwordFile: string): S
   fs.mkdirSync(dir, { mode: 0o700 });
   execFileSync("chown", ["postgres:postgres", dir]);
   asPostgres("initdb", ["-D", dir, "-U", "postgres", `--pwfile=${passwordFile}`, "-A", "scram-sha-256", "--no-sync"]);
-  const port = freePort();
+  const server = { dir, port: freePort() };
+  resumeServer(server);
+  return server;
+}
+
+/** Starts a stopped server again, on its port. */
+export function resumeServer({ dir, port }: Server): void {
   asPostgres("pg_ctl", [
     "-D",
     dir,
@@ -52,7 +58,6 @@ export function startServer(root: string, name: string, passwordFile: string): S
     `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir}`,
     "start",
   ]);
-  return { dir, port };
 }
 
 export function stopServer(server: Server | undefined): void {
