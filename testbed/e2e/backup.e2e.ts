@@ -120,6 +120,34 @@ describe("PostgreSQL backup and restore (real servers)", function () {
     assert.strictEqual(psql(target, "postgres", "select rolcanlogin from pg_roles where rolname = 'ape'"), "t", "roles come back too");
   });
 
+  it("restored over a live server whose maintenance database is held open (as the metrics exporter does), the dump's rows come back", async () => {
+    const container = parse(fs.readFileSync(RESTORE_MANIFEST, "utf8")).spec.containers[0];
+    const mount = container.volumeMounts.find((m: any) => m.name === "backups").mountPath;
+    const script: string = container.args[0]
+      .replaceAll(mount, path.join(root, "pgdump"))
+      .replaceAll("/tmp/restore.log", `${root}/restore.log`);
+    const dump = fs.readdirSync(path.join(root, "pgdump")).find((f) => f.startsWith(POSTGRESQL.backup.filePrefix))!;
+    psql(source!, "ape_timeseries", "delete from readings where value > 100");
+    // The exporter's session: connected to "postgres" for the whole restore.
+    const holder = spawn(path.join(PG_BIN!, "psql"), ["--no-psqlrc", "-Atq", "-d", "postgres", "-c", "select pg_sleep(120)"], {
+      env: env(source!, { PGPASSWORD: password }),
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.strictEqual(
+        psql(source!, "postgres", "select count(*) from pg_stat_activity where datname = 'postgres' and pid <> pg_backend_pid()"),
+        "1",
+      );
+      const run = spawnSync("bash", ["-c", script], { env: env(source!, { DUMP: dump, PGPASSWORD: password }), encoding: "utf8" });
+      assert.strictEqual(run.status, 0, `${run.stdout}${run.stderr}`);
+      assert.match(run.stdout, /database postgres was in use \(the metrics exporter\): restored onto it, not recreated/);
+      assert.match(run.stdout, new RegExp(`restored ${dump}; databases: .*ape_timeseries`));
+    } finally {
+      holder.kill();
+    }
+    assert.strictEqual(psql(source!, "ape_timeseries", "select count(*), sum(value) from readings"), "5000|12502500");
+  });
+
   it("the restore fails loudly on a damaged dump, on a dump that is not there and on a server it cannot log in to; it waits for a server that does not answer yet", async () => {
     const damaged = path.join(root, "pgdump", "damaged.sql.gz");
     fs.writeFileSync(damaged, execFileSync("gzip", ["-c"], { input: "CREATE TABLE broken (;\n" }));
