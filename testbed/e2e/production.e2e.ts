@@ -629,11 +629,26 @@ const figures: string[] = [];
         );
       }
       kubectl(["delete", "pod", "-n", NS, "e2e-api-pg2", "e2e-api-redis", "e2e-stranger-redis", "--wait=false"]);
-      await until(
-        "the API back at 5 Ready pods",
-        300,
-        () => kubectl(["get", "deployment", "api", "-n", NS, "-o", "json"]).items[0].status.readyReplicas === 5 || undefined,
-      );
+      // Back to the size it had, every pod Ready. The HPA (3 to 20 in production) resumes once the
+      // Deployment has replicas again and may move them: every replica it asks for must be Ready.
+      const apiBack = () => {
+        const d = kubectl(["get", "deployment", "api", "-n", NS, "-o", "json"]).items[0];
+        return d.spec.replicas >= 3 && d.status.readyReplicas === d.spec.replicas && d.status.updatedReplicas === d.spec.replicas
+          ? `${d.status.readyReplicas}/${d.spec.replicas}`
+          : undefined;
+      };
+      try {
+        figures.push(`API after the restore: ${await until("the API back with every replica Ready", 300, apiBack)} replicas Ready`);
+      } catch (e) {
+        const pods = runSync("kubectl", ["get", "pods,hpa", "-n", NS, "-l", "app.kubernetes.io/name=api", "-o", "wide"], {
+          maxBuffer: 64 * 1024 * 1024,
+        }).out;
+        const events = runSync("kubectl", ["get", "events", "-n", NS, "--sort-by=.lastTimestamp"], { maxBuffer: 64 * 1024 * 1024 })
+          .out.split("\n")
+          .slice(-30)
+          .join("\n");
+        throw new Error(`${(e as Error).message}\n${pods}\n${events}`);
+      }
       assert.ok(!noPromotion, noPromotion);
     });
 
