@@ -36,6 +36,16 @@ describe("PostgreSQL backup and restore (real servers)", function () {
       encoding: "utf8",
     }).trim();
 
+  /** The restore pod's script, with this machine's directories standing in for its volumes. */
+  const restoreScript = (): string => {
+    const container = parse(fs.readFileSync(RESTORE_MANIFEST, "utf8")).spec.containers[0];
+    const mount = container.volumeMounts.find((m: any) => m.name === "backups").mountPath;
+    assert.strictEqual(mount, POSTGRESQL.backup.mountPath);
+    return container.args[0].replaceAll(mount, path.join(root, "pgdump")).replaceAll("/tmp/restore.log", `${root}/restore.log`);
+  };
+  /** The dump the CronJob's script wrote in the first test. */
+  const backupDump = () => fs.readdirSync(path.join(root, "pgdump")).find((f) => f.startsWith(POSTGRESQL.backup.filePrefix))!;
+
   before(function () {
     const missing = localPostgresMissing();
     if (missing) {
@@ -104,15 +114,8 @@ describe("PostgreSQL backup and restore (real servers)", function () {
 
   it("the documented restore pod's script brings every database back into an empty server", () => {
     target = startServer(root, "target", passwordFile);
-    const manifest = parse(fs.readFileSync(RESTORE_MANIFEST, "utf8"));
-    const container = manifest.spec.containers[0];
-    const mount = container.volumeMounts.find((m: any) => m.name === "backups").mountPath;
-    assert.strictEqual(mount, POSTGRESQL.backup.mountPath);
-    // The one change from the pod: this machine's directories stand in for its volumes.
-    const script: string = container.args[0]
-      .replaceAll(mount, path.join(root, "pgdump"))
-      .replaceAll("/tmp/restore.log", `${root}/restore.log`);
-    const dump = fs.readdirSync(path.join(root, "pgdump"))[0];
+    const script = restoreScript();
+    const dump = backupDump();
     const run = spawnSync("bash", ["-c", script], { env: env(target, { DUMP: dump, PGPASSWORD: password }), encoding: "utf8" });
     assert.strictEqual(run.status, 0, `${run.stdout}${run.stderr}`);
     assert.match(run.stdout, new RegExp(`restored ${dump}; databases: .*ape_timeseries`));
@@ -121,12 +124,8 @@ describe("PostgreSQL backup and restore (real servers)", function () {
   });
 
   it("restored over a live server whose maintenance database is held open (as the metrics exporter does), the dump's rows come back", async () => {
-    const container = parse(fs.readFileSync(RESTORE_MANIFEST, "utf8")).spec.containers[0];
-    const mount = container.volumeMounts.find((m: any) => m.name === "backups").mountPath;
-    const script: string = container.args[0]
-      .replaceAll(mount, path.join(root, "pgdump"))
-      .replaceAll("/tmp/restore.log", `${root}/restore.log`);
-    const dump = fs.readdirSync(path.join(root, "pgdump")).find((f) => f.startsWith(POSTGRESQL.backup.filePrefix))!;
+    const script = restoreScript();
+    const dump = backupDump();
     psql(source!, "ape_timeseries", "delete from readings where value > 100");
     // The exporter's session: connected to "postgres" for the whole restore.
     const holder = spawn(path.join(PG_BIN!, "psql"), ["--no-psqlrc", "-Atq", "-d", "postgres", "-c", "select pg_sleep(120)"], {
@@ -151,11 +150,7 @@ describe("PostgreSQL backup and restore (real servers)", function () {
   it("the restore fails loudly on a damaged dump, on a dump that is not there and on a server it cannot log in to; it waits for a server that does not answer yet", async () => {
     const damaged = path.join(root, "pgdump", "damaged.sql.gz");
     fs.writeFileSync(damaged, execFileSync("gzip", ["-c"], { input: "CREATE TABLE broken (;\n" }));
-    const container = parse(fs.readFileSync(RESTORE_MANIFEST, "utf8")).spec.containers[0];
-    const mount = container.volumeMounts.find((m: any) => m.name === "backups").mountPath;
-    const script: string = container.args[0]
-      .replaceAll(mount, path.join(root, "pgdump"))
-      .replaceAll("/tmp/restore.log", `${root}/restore.log`);
+    const script = restoreScript();
     const run = spawnSync("bash", ["-c", script], {
       env: env(target!, { DUMP: "damaged.sql.gz", PGPASSWORD: password }),
       encoding: "utf8",
@@ -169,7 +164,7 @@ describe("PostgreSQL backup and restore (real servers)", function () {
     assert.notStrictEqual(missing.status, 0);
     assert.match(missing.stderr, /cannot read no-such-dump\.sql\.gz/);
     // A server it cannot log in to: psql stops at once, and the pod must not report a restore.
-    const dump = fs.readdirSync(path.join(root, "pgdump")).find((f) => f.startsWith(POSTGRESQL.backup.filePrefix))!;
+    const dump = backupDump();
     const refused = spawnSync("bash", ["-c", script], {
       env: env(target!, { DUMP: dump, PGPASSWORD: "not-the-password" }),
       encoding: "utf8",
