@@ -64,6 +64,9 @@ const skipReason =
 const WEBHOOK = { name: "e2e-webhook", port: 8080 };
 const WEBHOOK_URL = `http://${WEBHOOK.name}.${NS}.svc.cluster.local:${WEBHOOK.port}/alerts`;
 
+/** The HPA's floor in the production stack file: the API never has fewer replicas once it runs. */
+const PRODUCTION_MIN_REPLICAS: number = (readStackFile("production").settings.api as Obj).autoscaling.minReplicas;
+
 /** The API stand-in: the dev stack's public podinfo image (the node holds it), on production's ports. */
 const devApi = (readStackFile("dev").settings.api ?? {}) as Obj;
 
@@ -629,25 +632,22 @@ const figures: string[] = [];
         );
       }
       kubectl(["delete", "pod", "-n", NS, "e2e-api-pg2", "e2e-api-redis", "e2e-stranger-redis", "--wait=false"]);
-      // Back to the size it had, every pod Ready. The HPA (3 to 20 in production) resumes once the
-      // Deployment has replicas again and may move them: every replica it asks for must be Ready.
+      // Back to the size it had, every pod Ready. The HPA (production's minReplicas to maxReplicas)
+      // resumes once the Deployment has replicas again and may move them: every replica it asks for
+      // must be Ready.
       const apiBack = () => {
         const d = kubectl(["get", "deployment", "api", "-n", NS, "-o", "json"]).items[0];
-        return d.spec.replicas >= 3 && d.status.readyReplicas === d.spec.replicas && d.status.updatedReplicas === d.spec.replicas
+        return d.spec.replicas >= PRODUCTION_MIN_REPLICAS &&
+          d.status.readyReplicas === d.spec.replicas &&
+          d.status.updatedReplicas === d.spec.replicas
           ? `${d.status.readyReplicas}/${d.spec.replicas}`
           : undefined;
       };
       try {
         figures.push(`API after the restore: ${await until("the API back with every replica Ready", 300, apiBack)} replicas Ready`);
       } catch (e) {
-        const pods = runSync("kubectl", ["get", "pods,hpa", "-n", NS, "-l", "app.kubernetes.io/name=api", "-o", "wide"], {
-          maxBuffer: 64 * 1024 * 1024,
-        }).out;
-        const events = runSync("kubectl", ["get", "events", "-n", NS, "--sort-by=.lastTimestamp"], { maxBuffer: 64 * 1024 * 1024 })
-          .out.split("\n")
-          .slice(-30)
-          .join("\n");
-        throw new Error(`${(e as Error).message}\n${pods}\n${events}`);
+        const hpa = kubectl(["get", "hpa", "api", "-n", NS, "-o", "json"]).items[0]?.status;
+        throw new Error(`${(e as Error).message}\nHPA: ${hpa?.currentReplicas} current, ${hpa?.desiredReplicas} desired\n${diagnose()}`);
       }
       assert.ok(!noPromotion, noPromotion);
     });
